@@ -1,0 +1,1 @@
+"""provmap: provision mapping and management for schools and trusts."""

@@ -1,0 +1,123 @@
+"""Who may see what: every page asks here, never decides for itself.
+
+Roles are data (Membership rows); these predicates turn them into answers. Pages, exports and
+the API use the same functions, so a rule changes in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from provmap.accounts.models import Membership, Role, User
+from provmap.schools.models import School
+
+# Roles that read every pupil of their school.
+WHOLE_SCHOOL_READERS = frozenset({Role.SENCO, Role.SEND_ADMIN, Role.SENIOR_LEADER,
+                                  Role.PUPIL_PREMIUM_LEAD})
+# Roles that change the catalogue and the map.
+EDITORS = frozenset({Role.SENCO, Role.SEND_ADMIN})
+# Roles that see the pupils of the runs they lead or deliver.
+DELIVERERS = frozenset({Role.TEACHER, Role.TA, Role.LEARNING_MENTOR})
+# Roles that see figures about the school but never a pupil.
+AGGREGATE_ONLY = frozenset({Role.GOVERNOR})
+
+
+def memberships(user: User) -> list[Membership]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(
+        Membership.objects.filter(user=user).select_related("school", "trust", "staff_member")
+    )
+
+
+def schools_for(user: User) -> list[School]:
+    """Every school the user holds any role in, directly or through their trust."""
+    held = memberships(user)
+    trusts = [m.trust_id for m in held if m.trust_id]
+    return list(
+        School.objects.filter(Q(memberships__in=held) | Q(trust_id__in=trusts)).distinct()
+    )
+
+
+@dataclass(frozen=True)
+class PupilScope:
+    """Which pupils' data a user may see in one school.
+
+    `everyone` wins; otherwise a pupil is visible if in one of `year_groups`, in a run led or
+    delivered by one of `staff_ids`, or one of `pupil_ids` (a parent's children). `figures`
+    means school-level aggregates may be shown even where no pupil is visible.
+    """
+
+    everyone: bool = False
+    year_groups: frozenset[str] = field(default_factory=frozenset)
+    staff_ids: frozenset[int] = field(default_factory=frozenset)
+    pupil_ids: frozenset[int] = field(default_factory=frozenset)
+    figures: bool = False
+    can_edit: bool = False
+
+    @property
+    def sees_any_pupil(self) -> bool:
+        return bool(self.everyone or self.year_groups or self.staff_ids or self.pupil_ids)
+
+    @property
+    def sees_map(self) -> bool:
+        """The school's map of runs (staff, ratios, times, counts, costs)."""
+        return bool(self.everyone or self.year_groups or self.staff_ids)
+
+    def pupil_filter(self, prefix: str = "") -> Q:
+        """A filter for querysets reaching pupils through `prefix` (e.g. 'pupil__')."""
+        if self.everyone:
+            return Q()
+        condition = Q(pk__in=[])
+        if self.year_groups:
+            condition |= Q(**{f"{prefix}nc_year__in": sorted(self.year_groups)})
+        if self.pupil_ids:
+            condition |= Q(**{f"{prefix}pk__in": sorted(self.pupil_ids)})
+        if self.staff_ids:
+            runs = sorted(self.staff_ids)
+            condition |= Q(**{f"{prefix}placements__run__lead_staff__in": runs}) | Q(
+                **{f"{prefix}placements__run__staff_lines__staff__in": runs}
+            )
+        return condition
+
+
+NO_ACCESS = PupilScope()
+
+
+def pupil_scope(user: User, school: School) -> PupilScope:
+    """What `user` may see of `school`'s pupils, from all their memberships there."""
+    everyone = figures = can_edit = False
+    years: set[str] = set()
+    staff: set[int] = set()
+    children: set[int] = set()
+    for membership in memberships(user):
+        in_school = membership.school_id == school.pk
+        in_trust = membership.trust_id is not None and membership.trust_id == school.trust_id
+        if not (in_school or in_trust):
+            continue
+        role = membership.role
+        if role in WHOLE_SCHOOL_READERS:
+            everyone = figures = True
+            can_edit = can_edit or role in EDITORS
+        elif role == Role.HEAD_OF_YEAR:
+            years.update(membership.year_group_list)
+            figures = True
+        elif role in DELIVERERS and membership.staff_member_id:
+            staff.add(membership.staff_member_id)
+        elif role in AGGREGATE_ONLY:
+            figures = True
+        elif role == Role.PARENT:
+            children.update(membership.children.values_list("pk", flat=True))
+        elif role == Role.TRUST_LEADER:
+            figures = True
+            everyone = everyone or membership.trust_pupil_access
+    return PupilScope(
+        everyone=everyone,
+        year_groups=frozenset(years),
+        staff_ids=frozenset(staff),
+        pupil_ids=frozenset(children),
+        figures=figures,
+        can_edit=can_edit,
+    )

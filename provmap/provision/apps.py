@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProvisionConfig(AppConfig):
+    name = "provmap.provision"
+    label = "provision"

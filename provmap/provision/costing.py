@@ -1,0 +1,155 @@
+"""Costing rules, as plain functions of numbers and dates (no database, no web).
+
+The rules come from the costed maps schools already keep (Kent appendix 3c and 4, and the
+cost-per-minute spreadsheets):
+
+* weekly time = sessions per week x minutes per session, for each member of staff involved;
+* cost of a member of staff on a run = hours a week x hourly rate x number of weeks;
+* a group's cost is shared between its pupils (the "Durham" method), here in proportion to the
+  days each pupil spent in the group, so a pupil who joined half-way carries half a share;
+* costs that belong to no pupil (management time, training, materials) count in the school's
+  total but not in any pupil's.
+
+All money is Decimal and rounded to the penny only at the end of each calculation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+PENNY = Decimal("0.01")
+MINUTES_PER_HOUR = Decimal(60)
+
+
+def to_pennies(amount: Decimal) -> Decimal:
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def weekly_minutes(sessions_per_week: Decimal | int, minutes_per_session: int) -> Decimal:
+    return Decimal(sessions_per_week) * minutes_per_session
+
+
+def weekly_hours(sessions_per_week: Decimal | int, minutes_per_session: int) -> Decimal:
+    return weekly_minutes(sessions_per_week, minutes_per_session) / MINUTES_PER_HOUR
+
+
+def cost_per_minute(hourly_rate: Decimal) -> Decimal:
+    """The rate as schools' spreadsheets show it (seed 004's 'cost per minute')."""
+    return Decimal(hourly_rate) / MINUTES_PER_HOUR
+
+
+def hourly_rate_for(own_rate: Decimal | None, role_rate: Decimal | None) -> Decimal:
+    """A person's own rate if the school set one, else the school's rate for their role.
+
+    A person with neither costs nothing (e.g. an LA central service the school does not pay for).
+    """
+    if own_rate is not None:
+        return Decimal(own_rate)
+    if role_rate is not None:
+        return Decimal(role_rate)
+    return Decimal(0)
+
+
+@dataclass(frozen=True)
+class StaffTime:
+    """One member of staff's time on a run."""
+
+    sessions_per_week: Decimal
+    minutes_per_session: int
+    hourly_rate: Decimal
+
+    @property
+    def weekly_minutes(self) -> Decimal:
+        return weekly_minutes(self.sessions_per_week, self.minutes_per_session)
+
+
+def staff_cost(time: StaffTime, weeks: Decimal | int) -> Decimal:
+    """Hours a week x hourly rate x weeks, to the penny."""
+    minutes = time.weekly_minutes * Decimal(weeks)
+    return to_pennies(minutes * Decimal(time.hourly_rate) / MINUTES_PER_HOUR)
+
+
+@dataclass(frozen=True)
+class RunCost:
+    lines: tuple[Decimal, ...]
+    weekly_minutes: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.lines, Decimal(0))
+
+
+def run_cost(staff: Sequence[StaffTime], weeks: Decimal | int) -> RunCost:
+    """The cost of one run: a line for each member of staff, and their total weekly minutes."""
+    return RunCost(
+        lines=tuple(staff_cost(time, weeks) for time in staff),
+        weekly_minutes=sum((time.weekly_minutes for time in staff), Decimal(0)),
+    )
+
+
+def share_cost(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
+    """Split `total` in proportion to `weights`, to the penny, with shares adding up exactly.
+
+    Pennies lost to rounding go to the largest remainders first (then to earlier items), so
+    three pupils sharing £100 carry £33.34, £33.33 and £33.33.
+    """
+    if not weights:
+        return []
+    weight_sum = sum((Decimal(w) for w in weights), Decimal(0))
+    if weight_sum <= 0:
+        raise ValueError("weights must add up to more than zero")
+    total_pennies = int(to_pennies(Decimal(total)) / PENNY)
+    exact = [Decimal(total_pennies) * Decimal(w) / weight_sum for w in weights]
+    floors = [int(value) for value in exact]
+    left_over = total_pennies - sum(floors)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for index in by_remainder[:left_over]:
+        floors[index] += 1
+    return [Decimal(pennies) * PENNY for pennies in floors]
+
+
+def overlap_days(start: dt.date, end: dt.date, other_start: dt.date, other_end: dt.date) -> int:
+    """Days (inclusive) that two date ranges share; 0 if they do not meet."""
+    first, last = max(start, other_start), min(end, other_end)
+    return max((last - first).days + 1, 0)
+
+
+def elapsed_fraction(start: dt.date, end: dt.date, as_of: dt.date) -> Decimal:
+    """How much of a run's span has passed on `as_of`, from 0 to 1 (whole days, inclusive)."""
+    if as_of < start:
+        return Decimal(0)
+    if as_of >= end:
+        return Decimal(1)
+    return Decimal(overlap_days(start, end, start, as_of)) / Decimal((end - start).days + 1)
+
+
+def cost_to_date(planned: Decimal, start: dt.date, end: dt.date, as_of: dt.date) -> Decimal:
+    """The part of a planned cost already spent, assuming sessions spread evenly over the run."""
+    return to_pennies(Decimal(planned) * elapsed_fraction(start, end, as_of))
+
+
+def general_resource_cost(
+    *,
+    fixed_cost: Decimal | None,
+    hours_per_week: Decimal | None,
+    hourly_rate: Decimal,
+    weeks: Decimal | int,
+) -> Decimal:
+    """A fixed sum, or staff time costed like a run (hours a week x rate x weeks)."""
+    if fixed_cost is not None:
+        return to_pennies(Decimal(fixed_cost))
+    if hours_per_week is None:
+        return Decimal("0.00")
+    return to_pennies(Decimal(hours_per_week) * Decimal(hourly_rate) * Decimal(weeks))
+
+
+def totals_by(items: Iterable[tuple[Hashable, Decimal]]) -> dict[Hashable, Decimal]:
+    """Add up (key, amount) pairs per key, keeping the order in which keys first appear."""
+    totals: dict[Hashable, Decimal] = defaultdict(lambda: Decimal(0))
+    for key, amount in items:
+        totals[key] += amount
+    return dict(totals)

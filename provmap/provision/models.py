@@ -1,0 +1,297 @@
+"""The provision catalogue, its deliveries (runs), the pupils placed in them, and the costed
+resources that belong to no pupil (management time, training, materials)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from provmap.pupils.models import Measure, Pupil, Result
+from provmap.pupils.needs import Area, NeedType
+from provmap.schools.models import (
+    AcademicYear,
+    FundingStream,
+    SchoolOwned,
+    StaffMember,
+    Term,
+)
+
+
+class Wave(models.IntegerChoices):
+    ONE = 1, "Wave 1: quality-first teaching"
+    TWO = 2, "Wave 2: small-group catch-up"
+    THREE = 3, "Wave 3: individual or specialist"
+
+
+class ProvisionType(models.TextChoices):
+    GROUP = "group", "Small-group intervention"
+    ONE_TO_ONE = "one_to_one", "One-to-one tuition or programme"
+    IN_CLASS = "in_class", "In-class support"
+    THERAPY = "therapy", "Therapy"
+    MENTORING = "mentoring", "Mentoring or counselling"
+    PASTORAL = "pastoral", "Pastoral or nurture"
+    ACCESS = "access", "Access arrangement or equipment"
+    ASSESSMENT = "assessment", "Assessment"
+    CLASSROOM = "classroom", "Classroom adaptation (wave 1)"
+    OTHER = "other", "Other"
+
+
+class Provision(SchoolOwned):
+    """An entry in the school's catalogue of provision (what it can offer)."""
+
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    wave = models.PositiveSmallIntegerField(choices=Wave.choices)
+    provision_type = models.CharField(max_length=20, choices=ProvisionType.choices)
+    default_staff = models.PositiveSmallIntegerField(
+        "staff in the usual ratio", default=1, validators=[MinValueValidator(1)]
+    )
+    default_pupils = models.PositiveSmallIntegerField(
+        "pupils in the usual ratio", default=1, validators=[MinValueValidator(1)]
+    )
+    sessions_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    minutes_per_session = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1)]
+    )
+    usual_weeks = models.PositiveSmallIntegerField(
+        "usual length in weeks", default=10, validators=[MinValueValidator(1)]
+    )
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="provisions",
+        help_text="How progress is measured (its scale and direction come with it).",
+    )
+    success_criteria = models.TextField(blank=True)
+    # The gain on the measure (in its own units, in the better direction) that counts as
+    # meeting the success criteria; used to suggest a rating.
+    success_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    evidence_strand = models.CharField(
+        max_length=120, blank=True, help_text="For example an EEF toolkit strand."
+    )
+    evidence_months = models.SmallIntegerField(
+        null=True, blank=True, help_text="Expected months of additional progress."
+    )
+    evidence_notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["wave", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="provision_unique_name"),
+            models.CheckConstraint(
+                condition=Q(sessions_per_week__gt=0), name="provision_sessions_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def default_ratio(self) -> str:
+        return f"{self.default_staff}:{self.default_pupils}"
+
+
+class ProvisionArea(SchoolOwned):
+    """A broad area of need that a provision addresses (a provision may address several)."""
+
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="areas")
+    area = models.CharField(max_length=4, choices=Area.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provision", "area"], name="provision_area_unique"),
+        ]
+
+
+class ProvisionRun(SchoolOwned):
+    """One delivery of a provision: a group (or a 1:1) over a term or a range of dates."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        RUNNING = "running", "Running"
+        CLOSED = "closed", "Closed"
+
+    provision = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="runs")
+    label = models.CharField(
+        max_length=80, blank=True, help_text="To tell groups apart, e.g. 'Group A' or '8N-EN2'."
+    )
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="runs",
+        help_text="Blank for a run over the whole year or other dates.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    sessions_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    minutes_per_session = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    weeks = models.DecimalField(
+        max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    day_time = models.CharField("day and time", max_length=80, blank=True)
+    withdrawn_from = models.CharField(
+        "lesson withdrawn from", max_length=80, blank=True,
+        help_text="Blank when delivered outside lessons (before school, break, lunch).",
+    )
+    funding_stream = models.ForeignKey(
+        FundingStream, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
+    lead_staff = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="runs_led"
+    )
+    reviewing_staff = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="runs_reviewed",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start_date", "provision__name", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__lte=F("end_date")), name="run_dates_in_order"
+            ),
+            models.CheckConstraint(condition=Q(weeks__gt=0), name="run_weeks_positive"),
+            models.CheckConstraint(
+                condition=Q(sessions_per_week__gt=0), name="run_sessions_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_per_session__gt=0), name="run_minutes_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.provision.name} {self.label}".strip()
+
+
+class RunStaff(SchoolOwned):
+    """A member of staff delivering a run, with their own weekly time (blank = the run's)."""
+
+    run = models.ForeignKey(ProvisionRun, on_delete=models.CASCADE, related_name="staff_lines")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="run_lines")
+    sessions_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    minutes_per_session = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "staff"], name="run_staff_once_per_run"),
+        ]
+
+    @property
+    def effective_sessions(self) -> Decimal:
+        return self.sessions_per_week or self.run.sessions_per_week
+
+    @property
+    def effective_minutes(self) -> int:
+        return self.minutes_per_session or self.run.minutes_per_session
+
+
+class Placement(SchoolOwned):
+    """A pupil in a run: why, how urgently, their entry/mid/exit results and their rating."""
+
+    class Priority(models.TextChoices):
+        MUST = "must", "Must"
+        SHOULD = "should", "Should"
+        COULD = "could", "Could"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Rating(models.TextChoices):
+        RED = "R", "Red: no progress"
+        AMBER = "A", "Amber: some progress"
+        GREEN = "G", "Green: met the success criteria"
+        BLUE = "B", "Blue: exceeded the success criteria"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="placements")
+    run = models.ForeignKey(ProvisionRun, on_delete=models.CASCADE, related_name="placements")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Blank: to the end of the run.")
+    need_type = models.CharField(
+        "need addressed", max_length=4, choices=NeedType.choices, blank=True
+    )
+    priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.SHOULD)
+    baseline = models.ForeignKey(
+        Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    midpoint = models.ForeignKey(
+        Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    exit = models.ForeignKey(
+        Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating = models.CharField("RAGB rating", max_length=1, choices=Rating.choices, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    notes = models.TextField(blank=True)
+    # Bumped on every edit so that two people editing one placement cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["run", "pupil__surname"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "pupil"], name="placement_pupil_once_per_run"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="placement_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} in {self.run}"
+
+
+class GeneralResource(SchoolOwned):
+    """Costed provision that is not tied to pupils: management time, training, materials.
+
+    Costed either from staff time (hours a week x the person's rate x weeks) or as a fixed sum.
+    """
+
+    class Kind(models.TextChoices):
+        MANAGEMENT = "management", "Management and supervision"
+        ADMIN = "admin", "Administration and paperwork"
+        TRAINING = "training", "Training and professional development"
+        MATERIALS = "materials", "Resources and materials"
+        OTHER = "other", "Other"
+
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=160)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    funding_stream = models.ForeignKey(
+        FundingStream, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    staff = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hours_per_week = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    weeks = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    fixed_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fixed_cost__isnull=False)
+                | Q(staff__isnull=False, hours_per_week__isnull=False),
+                name="general_resource_has_a_cost",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

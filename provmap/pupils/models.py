@@ -1,0 +1,227 @@
+"""The register of every pupil on roll, their SEN history and needs, and their results.
+
+Every pupil of the school is here, not only the SEN register: any child may need support at
+some point, and the gaps between groups can only be measured against everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from provmap.pupils.needs import NeedType
+from provmap.pupils.upn import UPNError, validate_upn
+from provmap.schools.models import SchoolOwned
+
+
+def upn_field_validator(value: str) -> None:
+    try:
+        validate_upn(value)
+    except UPNError as exc:
+        raise ValidationError(str(exc), code="invalid_upn") from exc
+
+
+class NCYear(models.TextChoices):
+    N1 = "N1", "Nursery 1"
+    N2 = "N2", "Nursery 2"
+    R = "R", "Reception"
+    Y1 = "1", "Year 1"
+    Y2 = "2", "Year 2"
+    Y3 = "3", "Year 3"
+    Y4 = "4", "Year 4"
+    Y5 = "5", "Year 5"
+    Y6 = "6", "Year 6"
+    Y7 = "7", "Year 7"
+    Y8 = "8", "Year 8"
+    Y9 = "9", "Year 9"
+    Y10 = "10", "Year 10"
+    Y11 = "11", "Year 11"
+    Y12 = "12", "Year 12"
+    Y13 = "13", "Year 13"
+
+
+# Order for sorting year groups, since "10" < "7" as text.
+NC_YEAR_ORDER = {value: index for index, value in enumerate(NCYear.values)}
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class SENStatus(models.TextChoices):
+    NONE = "N", "No SEN"
+    SUPPORT = "K", "SEN support"
+    EHC_PLAN = "E", "EHC plan"
+    # Codes before the 2014 reforms; kept so that history and old files read correctly.
+    SCHOOL_ACTION = "A", "School Action (historic)"
+    SCHOOL_ACTION_PLUS = "P", "School Action Plus (historic)"
+    STATEMENT = "S", "Statement (historic)"
+
+
+# Flags for the groups schools track; (field name, label). One list for filters and exports.
+VULNERABLE_GROUP_FLAGS: list[tuple[str, str]] = [
+    ("pupil_premium", "Pupil premium (disadvantaged)"),
+    ("fsm", "Free school meals now"),
+    ("ever6_fsm", "FSM in the last six years (Ever-6)"),
+    ("eal", "English as an additional language"),
+    ("looked_after", "Looked after"),
+    ("previously_looked_after", "Previously looked after"),
+    ("young_carer", "Young carer"),
+    ("more_able", "More able"),
+    ("at_risk_of_exclusion", "At risk of exclusion"),
+]
+
+
+class Pupil(SchoolOwned):
+    upn = models.CharField("UPN", max_length=13, validators=[upn_field_validator])
+    mis_id = models.CharField("MIS id", max_length=40, blank=True)
+    legal_forename = models.CharField(max_length=100)
+    preferred_forename = models.CharField(max_length=100, blank=True)
+    surname = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    nc_year = models.CharField("NC year", max_length=2, choices=NCYear.choices)
+    form = models.CharField("form / tutor group", max_length=20, blank=True)
+    # Current status; the dated history is in SENStatusPeriod, written together by
+    # pupil_set_sen_status. Kept here because almost every filter and count needs it.
+    sen_status = models.CharField(
+        "SEN status", max_length=1, choices=SENStatus.choices, default=SENStatus.NONE
+    )
+    ethnicity = models.CharField(max_length=4, blank=True, help_text="Census code, e.g. WBRI.")
+    first_language = models.CharField(max_length=4, blank=True, help_text="Census code, e.g. ENG.")
+    pupil_premium = models.BooleanField("pupil premium", default=False)
+    fsm = models.BooleanField("FSM", default=False)
+    ever6_fsm = models.BooleanField("Ever-6 FSM", default=False)
+    eal = models.BooleanField("EAL", default=False)
+    looked_after = models.BooleanField(default=False)
+    previously_looked_after = models.BooleanField(default=False)
+    young_carer = models.BooleanField(default=False)
+    more_able = models.BooleanField(default=False)
+    at_risk_of_exclusion = models.BooleanField(default=False)
+    on_roll_from = models.DateField()
+    on_roll_to = models.DateField(null=True, blank=True, help_text="Blank while on roll.")
+
+    class Meta:
+        ordering = ["surname", "legal_forename"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="pupil_one_upn_per_school"),
+            models.CheckConstraint(
+                condition=Q(on_roll_to__isnull=True) | Q(on_roll_to__gte=F("on_roll_from")),
+                name="pupil_roll_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(sen_status__in=SENStatus.values), name="pupil_sen_status_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "nc_year"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def forename(self) -> str:
+        return self.preferred_forename or self.legal_forename
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    def is_on_roll(self, on: dt.date) -> bool:
+        return self.on_roll_from <= on and (self.on_roll_to is None or on <= self.on_roll_to)
+
+
+class SENStatusPeriod(SchoolOwned):
+    """A period in which a pupil had one SEN status (N/K/E, or historic A/P/S)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="sen_history")
+    status = models.CharField(max_length=1, choices=SENStatus.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pupil", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="sen_period_dates_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=["pupil", "start_date"], name="sen_period_one_start_per_day"
+            ),
+        ]
+
+
+class PupilNeed(SchoolOwned):
+    """A ranked SEN need type: rank 1 is the primary need, 2 the secondary, and so on."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="needs")
+    need_type = models.CharField(max_length=4, choices=NeedType.choices)
+    rank = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["pupil", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "rank"], name="pupil_need_unique_rank"),
+            models.UniqueConstraint(fields=["pupil", "need_type"], name="pupil_need_unique_type"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="pupil_need_rank_positive"),
+        ]
+
+
+class Measure(SchoolOwned):
+    """An assessment or indicator the school records: its scale and which way is better."""
+
+    class Scale(models.TextChoices):
+        STANDARDISED = "standardised", "Standardised score (mean 100, SD 15)"
+        AGE_MONTHS = "age_months", "Age in months (reading or spelling age)"
+        RAW = "raw", "Raw score"
+        RATING = "rating", "Rating scale"
+        PERCENT = "percent", "Percentage"
+        COUNT = "count", "Count"
+        GRADE = "grade", "Attainment grade"
+
+    name = models.CharField(max_length=120)
+    scale = models.CharField(max_length=20, choices=Scale.choices)
+    higher_is_better = models.BooleanField(default=True)
+    min_value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="measure_unique_name"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lt=F("max_value")),
+                name="measure_range_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Result(SchoolOwned):
+    """Any pupil's result on a measure on a date: cohort tests, attendance, and the entry,
+    mid-point and exit results of placements (which point at these rows)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="results")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="results")
+    date = models.DateField()
+    value = models.DecimalField(max_digits=9, decimal_places=2)
+    source = models.CharField(max_length=60, blank=True, help_text="Where the result came from.")
+
+    class Meta:
+        ordering = ["pupil", "measure", "date"]
+        indexes = [
+            models.Index(fields=["school", "measure", "date"]),
+            models.Index(fields=["pupil", "measure", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.value} on {self.date:%d/%m/%Y}"

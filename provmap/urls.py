@@ -1,0 +1,8 @@
+"""Root URLconf. There is deliberately no Django admin: it would bypass school scoping."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("provmap.accounts.urls")),
+    path("", include("provmap.provision.urls")),
+]
