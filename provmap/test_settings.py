@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real settings, with a development key allowed and plain
+static storage (no collectstatic step before tests)."""
+
+import os
+
+os.environ.setdefault("PROVMAP_ALLOW_DEV_KEY", "1")
+
+from provmap.settings import *  # noqa: E402,F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Argon2 is deliberately slow; tests that create many users do not need it.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+"""Shared fixtures: a school with its year and term, and the people who use it."""

@@ -1,0 +1,190 @@
+"""Factories with no surprises: every object belongs to one school, made explicit where it
+matters, and UPNs are valid and unique."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from provmap.accounts.models import Membership, Role, User
+from provmap.provision.models import Placement, Provision, ProvisionRun, RunStaff
+from provmap.pupils.models import Measure, Pupil
+from provmap.pupils.upn import make_upn
+from provmap.schools.models import (
+    AcademicYear,
+    FundingStream,
+    RoleRate,
+    School,
+    StaffMember,
+    Term,
+    Trust,
+)
+from provmap.schools.roles import StaffRole
+
+
+class TrustFactory(DjangoModelFactory):
+    class Meta:
+        model = Trust
+
+    name = factory.Sequence(lambda n: f"Trust {n}")
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    urn = factory.Sequence(lambda n: f"{100000 + n:06d}")
+    name = factory.Sequence(lambda n: f"School {n}")
+    phase = School.Phase.SECONDARY
+    la_code = "886"
+    estab_code = factory.Sequence(lambda n: f"{4000 + n % 1000:04d}")
+
+
+class AcademicYearFactory(DjangoModelFactory):
+    class Meta:
+        model = AcademicYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "2025-26"
+    start_date = dt.date(2025, 9, 1)
+    end_date = dt.date(2026, 7, 22)
+    weeks = Decimal("38")
+
+
+class TermFactory(DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    academic_year = factory.SubFactory(AcademicYearFactory)
+    school = factory.SelfAttribute("academic_year.school")
+    number = 1
+    name = "Autumn"
+    start_date = dt.date(2025, 9, 1)
+    end_date = dt.date(2025, 12, 19)
+    weeks = Decimal("14")
+
+
+class RoleRateFactory(DjangoModelFactory):
+    class Meta:
+        model = RoleRate
+
+    school = factory.SubFactory(SchoolFactory)
+    role = StaffRole.TA
+    hourly_rate = Decimal("20")
+
+
+class StaffMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffMember
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Staff Member {n}")
+    role = StaffRole.TA
+    hourly_rate = Decimal("20")
+    contracted_hours = Decimal("32.5")
+
+
+class FundingStreamFactory(DjangoModelFactory):
+    class Meta:
+        model = FundingStream
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Fund {n}")
+    kind = FundingStream.Kind.NOTIONAL_SEN
+
+
+class MeasureFactory(DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Reading test {n}")
+    scale = Measure.Scale.STANDARDISED
+    higher_is_better = True
+    min_value = Decimal("40")
+    max_value = Decimal("160")
+
+
+class PupilFactory(DjangoModelFactory):
+    class Meta:
+        model = Pupil
+
+    school = factory.SubFactory(SchoolFactory)
+    upn = factory.Sequence(lambda n: make_upn("886", "4001", 20 + n // 1000, n % 1000))
+    legal_forename = factory.Sequence(lambda n: f"Pupil{n}")
+    surname = factory.Sequence(lambda n: f"Surname{n}")
+    date_of_birth = dt.date(2013, 5, 1)
+    sex = "F"
+    nc_year = "7"
+    form = "7A"
+    on_roll_from = dt.date(2025, 9, 1)
+
+
+class ProvisionFactory(DjangoModelFactory):
+    class Meta:
+        model = Provision
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Reading group {n}")
+    wave = 2
+    provision_type = "group"
+    sessions_per_week = Decimal("3")
+    minutes_per_session = 30
+    usual_weeks = 10
+
+
+class ProvisionRunFactory(DjangoModelFactory):
+    class Meta:
+        model = ProvisionRun
+
+    provision = factory.SubFactory(ProvisionFactory)
+    school = factory.SelfAttribute("provision.school")
+    academic_year = factory.SubFactory(
+        AcademicYearFactory, school=factory.SelfAttribute("..school")
+    )
+    start_date = dt.date(2025, 9, 8)
+    end_date = dt.date(2025, 12, 12)
+    sessions_per_week = Decimal("3")
+    minutes_per_session = 30
+    weeks = Decimal("10")
+
+
+class RunStaffFactory(DjangoModelFactory):
+    class Meta:
+        model = RunStaff
+
+    run = factory.SubFactory(ProvisionRunFactory)
+    school = factory.SelfAttribute("run.school")
+    staff = factory.SubFactory(StaffMemberFactory, school=factory.SelfAttribute("..school"))
+
+
+class PlacementFactory(DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    run = factory.SubFactory(ProvisionRunFactory)
+    school = factory.SelfAttribute("run.school")
+    pupil = factory.SubFactory(PupilFactory, school=factory.SelfAttribute("..school"))
+    start_date = factory.SelfAttribute("run.start_date")
+    status = Placement.Status.ACTIVE
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    school = factory.SubFactory(SchoolFactory)
+    role = Role.SENCO
