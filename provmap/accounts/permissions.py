@@ -14,8 +14,9 @@ from provmap.accounts.models import Membership, Role, User
 from provmap.schools.models import School
 
 # Roles that read every pupil of their school.
-WHOLE_SCHOOL_READERS = frozenset({Role.SENCO, Role.SEND_ADMIN, Role.SENIOR_LEADER,
-                                  Role.PUPIL_PREMIUM_LEAD})
+WHOLE_SCHOOL_READERS = frozenset(
+    {Role.SENCO, Role.SEND_ADMIN, Role.SENIOR_LEADER, Role.PUPIL_PREMIUM_LEAD}
+)
 # Roles that change the catalogue and the map.
 EDITORS = frozenset({Role.SENCO, Role.SEND_ADMIN})
 # Roles that see the pupils of the runs they lead or deliver.
@@ -36,9 +37,7 @@ def schools_for(user: User) -> list[School]:
     """Every school the user holds any role in, directly or through their trust."""
     held = memberships(user)
     trusts = [m.trust_id for m in held if m.trust_id]
-    return list(
-        School.objects.filter(Q(memberships__in=held) | Q(trust_id__in=trusts)).distinct()
-    )
+    return list(School.objects.filter(Q(memberships__in=held) | Q(trust_id__in=trusts)).distinct())
 
 
 @dataclass(frozen=True)

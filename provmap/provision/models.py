@@ -53,7 +53,9 @@ class Provision(SchoolOwned):
         "pupils in the usual ratio", default=1, validators=[MinValueValidator(1)]
     )
     sessions_per_week = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("1"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.1"))],
     )
     minutes_per_session = models.PositiveSmallIntegerField(
@@ -63,7 +65,11 @@ class Provision(SchoolOwned):
         "usual length in weeks", default=10, validators=[MinValueValidator(1)]
     )
     measure = models.ForeignKey(
-        Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="provisions",
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provisions",
         help_text="How progress is measured (its scale and direction come with it).",
     )
     success_criteria = models.TextField(blank=True)
@@ -122,7 +128,11 @@ class ProvisionRun(SchoolOwned):
     )
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
     term = models.ForeignKey(
-        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="runs",
+        Term,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="runs",
         help_text="Blank for a run over the whole year or other dates.",
     )
     start_date = models.DateField()
@@ -136,7 +146,9 @@ class ProvisionRun(SchoolOwned):
     )
     day_time = models.CharField("day and time", max_length=80, blank=True)
     withdrawn_from = models.CharField(
-        "lesson withdrawn from", max_length=80, blank=True,
+        "lesson withdrawn from",
+        max_length=80,
+        blank=True,
         help_text="Blank when delivered outside lessons (before school, break, lunch).",
     )
     funding_stream = models.ForeignKey(
@@ -146,7 +158,10 @@ class ProvisionRun(SchoolOwned):
         StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="runs_led"
     )
     reviewing_staff = models.ForeignKey(
-        StaffMember, null=True, blank=True, on_delete=models.PROTECT,
+        StaffMember,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="runs_reviewed",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
@@ -178,7 +193,10 @@ class RunStaff(SchoolOwned):
     run = models.ForeignKey(ProvisionRun, on_delete=models.CASCADE, related_name="staff_lines")
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="run_lines")
     sessions_per_week = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True,
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.1"))],
     )
     minutes_per_session = models.PositiveSmallIntegerField(

@@ -71,9 +71,11 @@ def _role_rates(school: School) -> dict[str, Decimal]:
 
 def _with_details(runs: QuerySet[ProvisionRun]) -> QuerySet[ProvisionRun]:
     """Runs with everything costing and the map need, fetched in a fixed number of queries."""
-    placements = Placement.objects.select_related("pupil").prefetch_related(
-        Prefetch("pupil__needs", queryset=PupilNeed.objects.order_by("rank"))
-    ).order_by("pupil__surname", "pupil__legal_forename")
+    placements = (
+        Placement.objects.select_related("pupil")
+        .prefetch_related(Prefetch("pupil__needs", queryset=PupilNeed.objects.order_by("rank")))
+        .order_by("pupil__surname", "pupil__legal_forename")
+    )
     return (
         runs.select_related("provision", "funding_stream", "lead_staff", "term")
         .prefetch_related(
@@ -121,16 +123,14 @@ def cost_run(run: ProvisionRun, role_rates: dict[str, Decimal], as_of: dt.date) 
         staff=staff,
         placements=[
             CostedPlacement(item, _placement_area(item), share)
-            for item, share in zip(placements, shares)
+            for item, share in zip(placements, shares, strict=True)
         ],
         cost=total,
         cost_to_date=costing.cost_to_date(total, run.start_date, run.end_date, as_of),
     )
 
 
-def costed_runs(
-    school: School, *, start: dt.date, end: dt.date, as_of: dt.date
-) -> list[CostedRun]:
+def costed_runs(school: School, *, start: dt.date, end: dt.date, as_of: dt.date) -> list[CostedRun]:
     """Every run of the school that meets the period start..end, costed."""
     rates = _role_rates(school)
     runs = ProvisionRun.objects.filter(school=school, start_date__lte=end, end_date__gte=start)
@@ -158,11 +158,16 @@ class TermMap:
     @property
     def pupils_by_sen_status(self) -> dict[str, int]:
         """Distinct pupils on the map, by SEN status (a pupil in two groups counts once)."""
-        pupils = {p.placement.pupil_id: p.placement.pupil.sen_status
-                  for item in self.runs for p in item.placements}
+        pupils = {
+            p.placement.pupil_id: p.placement.pupil.sen_status
+            for item in self.runs
+            for p in item.placements
+        }
         counts = Counter(pupils.values())
-        return {status: counts.get(status, 0) for status in (SENStatus.NONE, SENStatus.SUPPORT,
-                                                             SENStatus.EHC_PLAN)}
+        return {
+            status: counts.get(status, 0)
+            for status in (SENStatus.NONE, SENStatus.SUPPORT, SENStatus.EHC_PLAN)
+        }
 
     @property
     def pupil_count(self) -> int:
@@ -219,8 +224,7 @@ class CostSummary:
 
     def by_funding_stream(self) -> dict[str, Decimal]:
         pairs = [
-            (item.run.funding_stream.name if item.run.funding_stream else "Not assigned",
-             item.cost)
+            (item.run.funding_stream.name if item.run.funding_stream else "Not assigned", item.cost)
             for item in self.runs
         ]
         pairs += [
@@ -238,9 +242,7 @@ class CostSummary:
 
     def by_area(self) -> dict[str, Decimal]:
         """Pupil-attributable cost per broad area of need."""
-        return costing.totals_by(
-            (p.area, p.share) for item in self.runs for p in item.placements
-        )
+        return costing.totals_by((p.area, p.share) for item in self.runs for p in item.placements)
 
 
 def cost_summary(school: School, academic_year: AcademicYear, *, as_of: dt.date) -> CostSummary:

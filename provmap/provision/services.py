@@ -33,7 +33,12 @@ def _same_school(school_id: int, **objects: object) -> None:
 
 @transaction.atomic
 def provision_create(
-    *, school: School, name: str, wave: int, provision_type: str, areas: Sequence[str] = (),
+    *,
+    school: School,
+    name: str,
+    wave: int,
+    provision_type: str,
+    areas: Sequence[str] = (),
     **details: object,
 ) -> Provision:
     """Add a provision to the school's catalogue, with the areas of need it addresses."""
@@ -50,7 +55,8 @@ def provision_create(
     provision.full_clean(validate_unique=False, validate_constraints=False)
     provision.save()
     ProvisionArea.objects.bulk_create(
-        ProvisionArea(school=school, provision=provision, area=area) for area in dict.fromkeys(areas)
+        ProvisionArea(school=school, provision=provision, area=area)
+        for area in dict.fromkeys(areas)
     )
     return provision
 
@@ -150,14 +156,23 @@ def placement_create(
     start_date = start_date or max(run.start_date, pupil.on_roll_from)
     if not run.start_date <= start_date <= run.end_date:
         raise ValidationError(
-            {"start_date": f"The start date must fall within the run "
-             f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."}
+            {
+                "start_date": f"The start date must fall within the run "
+                f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."
+            }
         )
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": "The end date must not be before the start date."})
     placement = Placement(
-        school_id=run.school_id, run=run, pupil=pupil, start_date=start_date, end_date=end_date,
-        need_type=need_type, priority=priority, status=status, notes=notes,
+        school_id=run.school_id,
+        run=run,
+        pupil=pupil,
+        start_date=start_date,
+        end_date=end_date,
+        need_type=need_type,
+        priority=priority,
+        status=status,
+        notes=notes,
     )
     placement.full_clean(validate_unique=False, validate_constraints=False)
     placement.save()
@@ -180,14 +195,19 @@ def placement_record_result(
     measure = placement.run.provision.measure
     if measure is None:
         raise ValidationError(
-            {"measure": f"'{placement.run.provision.name}' has no measure of progress yet: "
-             "set one in the catalogue first."}
+            {
+                "measure": f"'{placement.run.provision.name}' has no measure of progress yet: "
+                "set one in the catalogue first."
+            }
         )
     baseline: Result | None = placement.baseline
     if stage != "baseline" and baseline is not None and date < baseline.date:
         raise ValidationError({"date": f"The {stage} result cannot come before the baseline."})
     result = result_record(
-        pupil=placement.pupil, measure=measure, date=date, value=value,
+        pupil=placement.pupil,
+        measure=measure,
+        date=date,
+        value=value,
         source=f"{stage} of {placement.run}"[:60],
     )
     old = getattr(placement, stage)
@@ -200,23 +220,35 @@ def placement_record_result(
 
 
 def general_resource_create(
-    *, school: School, academic_year: AcademicYear, name: str, kind: str,
-    funding_stream: FundingStream | None = None, staff: StaffMember | None = None,
-    hours_per_week: Decimal | None = None, weeks: Decimal | None = None,
-    fixed_cost: Decimal | None = None, notes: str = "",
+    *,
+    school: School,
+    academic_year: AcademicYear,
+    name: str,
+    kind: str,
+    funding_stream: FundingStream | None = None,
+    staff: StaffMember | None = None,
+    hours_per_week: Decimal | None = None,
+    weeks: Decimal | None = None,
+    fixed_cost: Decimal | None = None,
+    notes: str = "",
 ) -> GeneralResource:
     """Add a cost that belongs to no pupil: staff time, or a fixed sum."""
-    _same_school(school.pk, academic_year=academic_year, funding_stream=funding_stream,
-                 staff=staff)
+    _same_school(school.pk, academic_year=academic_year, funding_stream=funding_stream, staff=staff)
     if fixed_cost is None and (staff is None or hours_per_week is None):
         raise ValidationError(
             "Give either a fixed cost, or a member of staff and their hours a week."
         )
     resource = GeneralResource(
-        school=school, academic_year=academic_year, name=name, kind=kind,
-        funding_stream=funding_stream, staff=staff, hours_per_week=hours_per_week,
+        school=school,
+        academic_year=academic_year,
+        name=name,
+        kind=kind,
+        funding_stream=funding_stream,
+        staff=staff,
+        hours_per_week=hours_per_week,
         weeks=weeks if weeks is not None else (academic_year.weeks if staff else None),
-        fixed_cost=fixed_cost, notes=notes,
+        fixed_cost=fixed_cost,
+        notes=notes,
     )
     resource.full_clean(validate_constraints=False)
     resource.save()

@@ -47,7 +47,9 @@ def pupil_create(
     except UPNError as exc:
         raise ValidationError({"upn": str(exc)}) from exc
     if Pupil.objects.filter(school=school, upn=upn).exists():
-        raise ValidationError({"upn": f"A pupil with UPN {upn} is already on this school's register."})
+        raise ValidationError(
+            {"upn": f"A pupil with UPN {upn} is already on this school's register."}
+        )
     pupil = Pupil(
         school=school,
         upn=upn,
@@ -83,8 +85,10 @@ def pupil_set_sen_status(*, pupil: Pupil, status: str, start_date: dt.date) -> S
     if current is not None:
         if start_date <= current.start_date:
             raise ValidationError(
-                {"start_date": f"The new status must start after {current.start_date:%d/%m/%Y}, "
-                 "when the current one started."}
+                {
+                    "start_date": f"The new status must start after {current.start_date:%d/%m/%Y}, "
+                    "when the current one started."
+                }
             )
         current.end_date = start_date - dt.timedelta(days=1)
         current.save(update_fields=["end_date"])
@@ -123,7 +127,11 @@ def _check_result_value(measure: Measure, value: Decimal) -> None:
 
 
 def result_record(
-    *, pupil: Pupil, measure: Measure, date: dt.date, value: Decimal | int | float | str,
+    *,
+    pupil: Pupil,
+    measure: Measure,
+    date: dt.date,
+    value: Decimal | int | float | str,
     source: str = "",
 ) -> Result:
     """Record one result of a pupil on a measure."""
@@ -132,7 +140,11 @@ def result_record(
     value = Decimal(str(value))
     _check_result_value(measure, value)
     return Result.objects.create(
-        school_id=pupil.school_id, pupil=pupil, measure=measure, date=date, value=value,
+        school_id=pupil.school_id,
+        pupil=pupil,
+        measure=measure,
+        date=date,
+        value=value,
         source=source,
     )
 
@@ -156,11 +168,13 @@ def results_bulk_record(
         _check_result_value(measure, new.value)
         rows.append(
             Result(
-                school=school, pupil_id=new.pupil_id, measure=measure, date=new.date,
-                value=new.value, source=source,
+                school=school,
+                pupil_id=new.pupil_id,
+                measure=measure,
+                date=new.date,
+                value=new.value,
+                source=source,
             )
         )
     Result.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
-
-

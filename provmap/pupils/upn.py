@@ -29,7 +29,9 @@ def check_letter(body: str) -> str:
     """The check letter for the twelve characters that follow it."""
     if len(body) != 12:
         raise UPNError("the body of a UPN is twelve characters")
-    total = sum(weight * _character_value(char) for weight, char in zip(range(2, 14), body))
+    total = sum(
+        weight * _character_value(char) for weight, char in zip(range(2, 14), body, strict=True)
+    )
     return CHECK_ALPHABET[total % 23]
 
 

@@ -72,7 +72,9 @@ class AcademicYear(SchoolOwned):
     end_date = models.DateField()
     # Costing multiplies weekly cost by this; most schools use 38, some LAs 39.
     weeks = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("38"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("38"),
         validators=[MinValueValidator(Decimal("1"))],
     )
 
@@ -137,16 +139,25 @@ class StaffMember(SchoolOwned):
     role = models.CharField(max_length=30, choices=StaffRole.choices)
     # Blank means "use the school's rate for the role" (RoleRate).
     hourly_rate = models.DecimalField(
-        max_digits=7, decimal_places=2, null=True, blank=True,
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Leave blank to use the school's rate for the role.",
     )
     contracted_hours = models.DecimalField(
-        "contracted hours per week", max_digits=5, decimal_places=2, null=True, blank=True,
+        "contracted hours per week",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     expertise = models.CharField(
-        "areas of expertise", max_length=300, blank=True,
+        "areas of expertise",
+        max_length=300,
+        blank=True,
         help_text="For example: ELSA; precision teaching; Makaton.",
     )
     is_external = models.BooleanField(
@@ -204,3 +215,6 @@ class FundingBudget(SchoolOwned):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="funding_budget_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.academic_year}: £{self.amount}"

@@ -1,0 +1,83 @@
+# provmap: the commands people use. `make run` for the demo, `make test` for the whole suite.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/provmap
+DEMO_PASSWORD ?= provmap-demo-2026
+# apt needs root; use sudo when we are not root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Treat pytest's "no tests collected" (exit 5) as success, any other failure as failure.
+PYTEST = $(BIN)/pytest
+
+.PHONY: run test test-sqlite test-postgres lint fmt bench chromium install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files so that dependencies are installed again only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+## run: install, set up SQLite, load the demo school (once) and serve it on 127.0.0.1:8000
+run: export DEBUG = 1
+run: export PROVMAP_DEMO = 1
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --if-empty --password "$(DEMO_PASSWORD)"
+	@echo ""
+	@echo "  provmap is running at http://127.0.0.1:8000"
+	@echo ""
+	@echo "  Demo logins (password for all: $(DEMO_PASSWORD))"
+	@echo "    senco     SENCO: the whole map, all edits"
+	@echo "    admin     SEND administrator"
+	@echo "    teacher   a teacher: the runs they lead or deliver"
+	@echo "    ta        a teaching assistant: the runs they deliver"
+	@echo "    hoy       head of Year 9"
+	@echo "    leader    senior leader: reads everything"
+	@echo "    governor  governor: figures only, no pupils"
+	@echo "    parent    a parent: their own child's provision"
+	@echo "    trust     trust leader: figures across the trust"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## chromium: Debian's Chromium for the browser tests (Playwright cannot download its own here)
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Chromium with apt for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## test: install what the tests need (Chromium included) and run every test on SQLite
+test: install-test chromium
+	$(PYTEST) -q -p no:cacheprovider; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
+
+## test-postgres: the same suite on PostgreSQL (127.0.0.1:5432, user postgres)
+test-postgres: install-test chromium
+	DATABASE_URL=$(PG_URL) $(PYTEST) -q -p no:cacheprovider; \
+		status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: timings at trust scale, written to docs/benchmarks.md
+bench: install-test
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
