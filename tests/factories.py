@@ -46,6 +46,8 @@ class SchoolFactory(DjangoModelFactory):
 class AcademicYearFactory(DjangoModelFactory):
     class Meta:
         model = AcademicYear
+        # Runs made for one school share its year rather than clash on the name.
+        django_get_or_create = ("school", "name")
 
     school = factory.SubFactory(SchoolFactory)
     name = "2025-26"
