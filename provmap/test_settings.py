@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("PROVMAP_ALLOW_DEV_KEY", "1")
 
-from provmap.settings import *  # noqa: E402,F403
+from provmap.settings import *  # noqa: F403
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -13,3 +13,8 @@ STORAGES = {
 }
 # Argon2 is deliberately slow; tests that create many users do not need it.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client and the browser tests' live server speak plain HTTP on 127.0.0.1.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

@@ -174,13 +174,19 @@ class PlacementFactory(DjangoModelFactory):
     status = Placement.Status.ACTIVE
 
 
+PASSWORD = "correct-horse-battery-staple"
+
+
 class UserFactory(DjangoModelFactory):
+    """A user who can sign in with PASSWORD."""
+
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = factory.Sequence(lambda n: f"Last{n}")
+    password = factory.django.Password(PASSWORD)
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -38,4 +38,4 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
         rows.append({"pages": pages, "roles": roles})
-    return render(request, "accounts/home.html", {"rows": rows})
+    return render(request, "accounts/home.html", {"rows": rows, "active": "home"})

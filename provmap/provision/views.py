@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -21,7 +21,7 @@ from provmap.accounts.permissions import PupilScope
 from provmap.provision import selectors
 from provmap.provision.models import Placement, ProvisionRun, RunStaff
 from provmap.provision.selectors import CostedPlacement, CostedRun, CostSummary, TermMap
-from provmap.pupils.models import NCYear, Pupil, SENStatus
+from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil, SENStatus
 from provmap.pupils.needs import Area
 from provmap.schools.models import School, Term
 
@@ -56,9 +56,14 @@ class MapRow:
 
 @dataclass
 class ScopedMap:
+    """The term map as one user sees it, with the totals of what they see."""
+
     term_map: TermMap
     rows: list[MapRow]
     whole_school: bool
+    # What narrows a partial map, to say so on the page.
+    year_groups: list[str] = field(default_factory=list)
+    delivers: bool = False
 
     @property
     def total_cost(self) -> Decimal:
@@ -131,7 +136,13 @@ def scoped_map(school: School, term_map: TermMap, scope: PupilScope) -> ScopedMa
         )
         if placements or delivers:
             rows.append(MapRow(item, placements))
-    return ScopedMap(term_map, rows, whole_school=False)
+    return ScopedMap(
+        term_map,
+        rows,
+        whole_school=False,
+        year_groups=sorted(scope.year_groups, key=lambda year: NC_YEAR_ORDER.get(year, 99)),
+        delivers=bool(scope.staff_ids),
+    )
 
 
 def _chosen_term(request: HttpRequest, school: School, terms: list[Term]) -> Term | None:
@@ -252,6 +263,12 @@ class Figures:
     @property
     def receiving_total(self) -> int:
         return sum(count for _, _, count in self.receiving)
+
+    @property
+    def by_sen_status(self) -> list[tuple[str, str, int, int]]:
+        """(code, label, pupils on roll, pupils receiving provision) for each status."""
+        receiving = {code: count for code, _, count in self.receiving}
+        return [(code, label, count, receiving.get(code, 0)) for code, label, count in self.roll]
 
 
 def school_figures(school: School, today: dt.date) -> Figures:
