@@ -42,6 +42,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The demo installation shows its logins on the sign-in page so a visitor can look around.
 # Never on in production: `make run` switches it on for the local demo only.
 PROVMAP_DEMO = env_bool("PROVMAP_DEMO", False)
+# Demo accounts (User.is_demo) may look around without setting up two-factor sign-in. Follows
+# PROVMAP_DEMO unless set; `manage.py check --deploy` reports an error when either is on.
+PROVMAP_DEMO_SKIP_MFA = env_bool("PROVMAP_DEMO_SKIP_MFA", PROVMAP_DEMO)
+
+# Behind TLS in production: everything secure. Off locally so http://127.0.0.1 works.
+SECURE = env_bool("SECURE", not DEBUG and not PROVMAP_DEMO)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -52,22 +58,37 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "provmap.accounts",
     "provmap.schools",
     "provmap.pupils",
     "provmap.provision",
+    "provmap.insights",
     "provmap.demo",
+    "provmap.interchange",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours, so that every response (static files too) carries the headers.
+    "provmap.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Ends sessions past the idle or absolute time-out before anything reads the user.
+    "provmap.accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Staff, governors and trust leaders without an authenticator set one up first.
+    "provmap.accounts.middleware.MFARequiredMiddleware",
+    # Every URL's access policy (provmap.accounts.policies), checked before its view runs.
+    "provmap.accounts.middleware.AccessPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -109,9 +130,74 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+# allauth's backend extends Django's ModelBackend: inactive users are refused on every request.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+
+# --- Sign-in with django-allauth: username and password, then a TOTP code ---------------
+# Schools create accounts; nobody signs up (the adapter refuses sign-up).
+ACCOUNT_ADAPTER = "provmap.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# Accounts and their addresses are set up by the school, not confirmed by email.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# No "remember me": the session ends with the browser and after the time-outs below.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Changing an email address, password or authenticator asks for the password again.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[provmap] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE else "http"
+# Rate limits (see docs/decisions.md): failed sign-ins are counted per IP address and per
+# username *at that IP address*, so an attacker is slowed down everywhere but cannot lock the
+# real user out of their own device; the per-key window is short and rolls.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,200/h/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "signup": "20/m/ip",
+}
+# Behind a reverse proxy, how many proxies to trust in X-Forwarded-For (0: REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+MFA_ADAPTER = "provmap.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "provmap"
+# One period either side, for phones whose clocks drift; a used code cannot be used again.
+MFA_TOTP_TOLERANCE = 1
+# Addresses are entered by the school, so an unconfirmed address does not block MFA set-up.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+
+# --- Email (password reset): SMTP when EMAIL_HOST is set, else printed to the console -----
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "provmap <no-reply@localhost>")
+
+# --- A cache shared by every server process: rate limits must hold across all of them ----
+# `manage.py createcachetable` makes the table (`make run` runs it).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "provmap_cache",
+    }
+}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -135,6 +221,8 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The project-wide stylesheet and images live beside the project-wide templates.
+STATICFILES_DIRS = [BASE_DIR / "provmap" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -147,18 +235,21 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Sessions and cookies: pupil data sits behind these.
+# Sessions and cookies: pupil data sits behind these. A session ends after SESSION_IDLE_MINUTES
+# without a request (the server-side expiry, renewed on every request) and, however busy,
+# SESSION_ABSOLUTE_HOURS after sign-in (SessionTimeoutMiddleware).
+PROVMAP_SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+PROVMAP_SESSION_ABSOLUTE_HOURS = float(os.environ.get("SESSION_ABSOLUTE_HOURS", "10"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = PROVMAP_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Behind TLS in production: everything secure. Off locally so http://127.0.0.1 works.
-SECURE = env_bool("SECURE", not DEBUG and not PROVMAP_DEMO)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("SECURE_SSL_REDIRECT", True)
@@ -167,6 +258,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Data protection (docs/decisions.md): leavers are archived, then erased ---------------
+# Days after leaving before a pupil is archived (hidden from every page but the SENCO's
+# data-protection page). A year keeps leavers in the year's impact and cost reviews.
+PROVMAP_ARCHIVE_AFTER_DAYS = int(os.environ.get("PROVMAP_ARCHIVE_AFTER_DAYS", "365"))
+# Years after leaving before a pupil's record is due for erasure.
+PROVMAP_RETENTION_YEARS = int(os.environ.get("PROVMAP_RETENTION_YEARS", "6"))
 
 LOGGING = {
     "version": 1,

@@ -18,3 +18,8 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# One process: an in-memory cache (cleared before each test by tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whatever the environment says, tests start from production behaviour: no demo shortcuts.
+PROVMAP_DEMO = False
+PROVMAP_DEMO_SKIP_MFA = False

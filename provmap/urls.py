@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("provmap.accounts.urls")),
     path("", include("provmap.provision.urls")),
+    path("", include("provmap.pupils.urls")),
+    path("", include("provmap.schools.urls")),
 ]

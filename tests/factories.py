@@ -3,10 +3,17 @@ matters, and UPNs are valid and unique."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import struct
+import time
 from decimal import Decimal
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from factory.django import DjangoModelFactory
 
 from provmap.accounts.models import Membership, Role, User
@@ -175,18 +182,45 @@ class PlacementFactory(DjangoModelFactory):
 
 
 PASSWORD = "correct-horse-battery-staple"
+# Every factory user's authenticator app shares this secret (base32), so tests can compute
+# the code an app would show: totp_code().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, step: int = 0) -> str:
+    """The six digits an authenticator app shows now (or `step` 30-second periods later),
+    worked out as RFC 6238 says, independently of the library under test."""
+    counter = int(time.time()) // 30 + step
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def give_totp(user: User, secret: str = TOTP_SECRET) -> Authenticator:
+    """Set up two-factor sign-in for `user` as if they had scanned the QR code."""
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
 
 
 class UserFactory(DjangoModelFactory):
-    """A user who can sign in with PASSWORD."""
+    """A user who can sign in with PASSWORD and, like real staff, has two-factor sign-in set
+    up with TOTP_SECRET. `UserFactory(totp=False)` for someone who has not (yet)."""
 
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = factory.Sequence(lambda n: f"Last{n}")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            give_totp(self)
 
 
 class MembershipFactory(DjangoModelFactory):

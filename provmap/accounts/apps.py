@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "provmap.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from provmap.accounts import checks, signals
+
+        user_logged_in.connect(signals.on_user_logged_in, dispatch_uid="provmap_logged_in")
+        user_login_failed.connect(signals.on_user_login_failed, dispatch_uid="provmap_login_failed")
+        checks.register()

@@ -1,11 +1,14 @@
 """Users and what they are to each school: roles held as data (Membership), checked in one place
-(provmap.accounts.permissions)."""
+(provmap.accounts.permissions); and the audit trail of who saw or changed what (AuditEvent)."""
 
 from __future__ import annotations
+
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School, StaffMember, Trust
@@ -13,6 +16,10 @@ from provmap.schools.models import School, StaffMember, Trust
 
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships, not from here."""
+
+    # Set by the demo generator only: such accounts may skip two-factor set-up when the
+    # installation allows it (settings.PROVMAP_DEMO_SKIP_MFA, never on in production).
+    is_demo = models.BooleanField(default=False, editable=False)
 
 
 class Role(models.TextChoices):
@@ -68,3 +75,89 @@ class Membership(models.Model):
     @property
     def year_group_list(self) -> list[str]:
         return [year.strip() for year in self.year_groups.split(",") if year.strip()]
+
+
+# --- The audit trail ----------------------------------------------------------------------
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    DELETE = "delete", "Deleted"
+    EXPORT = "export", "Exported"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGOUT = "logout", "Signed out"
+    ARCHIVE = "archive", "Archived"
+    ERASE = "erase", "Erased a pupil's data"
+    SAR_EXPORT = "sar_export", "Subject access export"
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit event through the ORM."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Events can be added and read, never changed or deleted in bulk either."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+
+class AuditEvent(models.Model):
+    """Who viewed, changed or exported what, when and from where. Append-only.
+
+    `pupil_ref` is a keyed hash of the pupil's school and UPN (provmap.accounts.audit), not the
+    UPN itself: it stays after a pupil's record is erased, so the trail still shows that
+    the same (unnamed) child's record was read, and a school holding the UPN can find the
+    events again, while the trail itself holds no identifier in clear.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written at the time: the account may be renamed or removed later.
+    username = models.CharField(max_length=150, blank=True)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pupil_ref = models.CharField("pupil reference", max_length=24, blank=True, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["school", "-at"], name="audit_school_at"),
+            models.Index(fields=["school", "pupil", "-at"], name="audit_school_pupil_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

@@ -23,6 +23,8 @@ EDITORS = frozenset({Role.SENCO, Role.SEND_ADMIN})
 DELIVERERS = frozenset({Role.TEACHER, Role.TA, Role.LEARNING_MENTOR})
 # Roles that see figures about the school but never a pupil.
 AGGREGATE_ONLY = frozenset({Role.GOVERNOR})
+# Every role but a parent's signs in with a second factor (TOTP); for parents it is optional.
+MFA_OPTIONAL = frozenset({Role.PARENT})
 
 
 def memberships(user: User) -> list[Membership]:
@@ -31,6 +33,13 @@ def memberships(user: User) -> list[Membership]:
     return list(
         Membership.objects.filter(user=user).select_related("school", "trust", "staff_member")
     )
+
+
+def requires_mfa(user: User) -> bool:
+    """Staff, governors and trust leaders must use two-factor sign-in; parents may."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user).exclude(role__in=MFA_OPTIONAL).exists()
 
 
 def schools_for(user: User) -> list[School]:
@@ -46,7 +55,9 @@ class PupilScope:
 
     `everyone` wins; otherwise a pupil is visible if in one of `year_groups`, in a run led or
     delivered by one of `staff_ids`, or one of `pupil_ids` (a parent's children). `figures`
-    means school-level aggregates may be shown even where no pupil is visible.
+    means school-level aggregates may be shown even where no pupil is visible. `senco` opens
+    the pages kept for the SENCO: the audit trail and the data-protection tools. Archived
+    pupils (leavers past PROVMAP_ARCHIVE_AFTER_DAYS) are visible to nobody through a scope.
     """
 
     everyone: bool = False
@@ -55,6 +66,7 @@ class PupilScope:
     pupil_ids: frozenset[int] = field(default_factory=frozenset)
     figures: bool = False
     can_edit: bool = False
+    senco: bool = False
 
     @property
     def sees_any_pupil(self) -> bool:
@@ -67,8 +79,9 @@ class PupilScope:
 
     def pupil_filter(self, prefix: str = "") -> Q:
         """A filter for querysets reaching pupils through `prefix` (e.g. 'pupil__')."""
+        current = Q(**{f"{prefix}archived_at__isnull": True})
         if self.everyone:
-            return Q()
+            return current
         condition = Q(pk__in=[])
         if self.year_groups:
             condition |= Q(**{f"{prefix}nc_year__in": sorted(self.year_groups)})
@@ -79,7 +92,7 @@ class PupilScope:
             condition |= Q(**{f"{prefix}placements__run__lead_staff__in": runs}) | Q(
                 **{f"{prefix}placements__run__staff_lines__staff__in": runs}
             )
-        return condition
+        return condition & current
 
 
 NO_ACCESS = PupilScope()
@@ -87,7 +100,7 @@ NO_ACCESS = PupilScope()
 
 def pupil_scope(user: User, school: School) -> PupilScope:
     """What `user` may see of `school`'s pupils, from all their memberships there."""
-    everyone = figures = can_edit = False
+    everyone = figures = can_edit = senco = False
     years: set[str] = set()
     staff: set[int] = set()
     children: set[int] = set()
@@ -100,6 +113,7 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         if role in WHOLE_SCHOOL_READERS:
             everyone = figures = True
             can_edit = can_edit or role in EDITORS
+            senco = senco or (role == Role.SENCO and in_school)
         elif role == Role.HEAD_OF_YEAR:
             years.update(membership.year_group_list)
             figures = True
@@ -119,4 +133,5 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         pupil_ids=frozenset(children),
         figures=figures,
         can_edit=can_edit,
+        senco=senco,
     )

@@ -1,16 +1,37 @@
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+"""Sign-in (django-allauth), the home page and the SENCO's own pages. Who may open each URL
+is in provmap.accounts.policies."""
+
+from allauth.account import urls as allauth_account_urls
+from allauth.account import views as allauth_views
+from django.urls import include, path
 
 from provmap.accounts import views
 
+# allauth's account pages (password reset, reauthentication, email...), less the two we
+# place ourselves: sign-in at /login/ and a POST-only sign-out at /logout/.
+OWN = {"account_login", "account_logout"}
+account_pages = [url for url in allauth_account_urls.urlpatterns if url.name not in OWN]
+
+DATA_PROTECTION = "school/<str:urn>/data-protection/"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", allauth_views.login, name="account_login"),
+    path("logout/", views.logout, name="account_logout"),
+    path("account/", include(account_pages)),
+    path("account/mfa/", include("allauth.mfa.urls")),
+    path("account/sessions/", include("allauth.usersessions.urls")),
+    path("school/<str:urn>/audit/", views.audit_log, name="audit_log"),
+    path(DATA_PROTECTION, views.data_protection, name="data_protection"),
+    path(f"{DATA_PROTECTION}pupil/<int:pupil_id>/", views.pupil_data, name="pupil_data"),
     path(
-        "login/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
-        name="login",
+        f"{DATA_PROTECTION}pupil/<int:pupil_id>/export/",
+        views.pupil_sar_export,
+        name="pupil_sar_export",
     ),
-    # Django's LogoutView answers POST only: a link or an image tag cannot sign anyone out.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        f"{DATA_PROTECTION}pupil/<int:pupil_id>/erase/",
+        views.pupil_erase_view,
+        name="pupil_erase",
+    ),
 ]

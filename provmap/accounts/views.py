@@ -1,13 +1,40 @@
-"""The home page: send each user straight to what their roles let them see."""
+"""The home page, signing out, and the SENCO's pages: the audit trail and data protection.
+
+Access to each page is decided by its policy (provmap.accounts.policies) before the view
+runs; school pages read what was found from `request.access`.
+"""
 
 from __future__ import annotations
 
+from allauth.account.views import LogoutView as AllauthLogoutView
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
-from provmap.accounts.access import SchoolPages, pages_for
+from provmap.accounts.access import SchoolPages, pages_for, school_access
+from provmap.accounts.audit import audit_record
+from provmap.accounts.data_protection import (
+    KEPT_ON_ERASURE,
+    held_counts,
+    is_erased,
+    pupil_erase,
+    pupil_subject_access_export,
+    pupils_due_for_erasure,
+)
+from provmap.accounts.forms import AuditFilterForm, ErasureForm, PupilSearchForm
+from provmap.accounts.models import AuditAction, AuditEvent
 from provmap.accounts.permissions import memberships
+from provmap.pupils.models import Pupil
+
+AUDIT_PAGE_SIZE = 50
+SEARCH_LIMIT = 25
+DUE_LIMIT = 100
 
 
 def landing_url(pages: SchoolPages) -> str:
@@ -39,3 +66,126 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         rows.append({"pages": pages, "roles": roles})
     return render(request, "accounts/home.html", {"rows": rows, "active": "home"})
+
+
+class LogoutView(AllauthLogoutView):
+    """allauth's sign-out, POST only: a link or an image tag cannot sign anyone out. The
+    account adapter ends the user's sessions on every device."""
+
+    http_method_names = ["post", "options"]
+
+
+logout = LogoutView.as_view()
+
+
+# --- The audit trail (SENCO) --------------------------------------------------------------
+
+
+@require_safe
+def audit_log(request: HttpRequest, urn: str) -> HttpResponse:
+    """The school's trail, filtered and paginated; read-only (nothing here changes it)."""
+    access = school_access(request)
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.filter(school=access.school).select_related("pupil")
+    if form.is_bound and form.is_valid():
+        events = form.filter(events, access.school)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "school": access.school,
+            "school_pages": SchoolPages(access.school, access.scope),
+            "active": "audit",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+# --- Data protection (SENCO) --------------------------------------------------------------
+
+
+def data_protection(request: HttpRequest, urn: str) -> HttpResponse:
+    access = school_access(request)
+    school = access.school
+    form = PupilSearchForm(request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid():
+        found = list(form.search(school)[:SEARCH_LIMIT])
+    due = list(pupils_due_for_erasure(today=timezone.localdate(), school=school)[:DUE_LIMIT])
+    return render(
+        request,
+        "accounts/data_protection.html",
+        {
+            "school": school,
+            "school_pages": SchoolPages(school, access.scope),
+            "active": "data_protection",
+            "form": form,
+            "found": found,
+            "due": due,
+            "archived_count": Pupil.objects.filter(
+                school=school, archived_at__isnull=False
+            ).count(),
+            "archive_days": settings.PROVMAP_ARCHIVE_AFTER_DAYS,
+            "retention_years": settings.PROVMAP_RETENTION_YEARS,
+        },
+    )
+
+
+def _pupil_data_page(
+    request: HttpRequest, pupil: Pupil, erase_form: ErasureForm, *, status: int = 200
+) -> HttpResponse:
+    access = school_access(request)
+    return render(
+        request,
+        "accounts/pupil_data.html",
+        {
+            "school": access.school,
+            "school_pages": SchoolPages(access.school, access.scope),
+            "active": "data_protection",
+            "pupil": pupil,
+            "erased": is_erased(pupil),
+            "held": held_counts(pupil),
+            "erase_form": erase_form,
+            "kept": KEPT_ON_ERASURE,
+        },
+        status=status,
+    )
+
+
+def pupil_data(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
+    pupil = school_access(request).pupil
+    audit_record(request, AuditAction.VIEW, pupil=pupil, summary="Data-protection page.")
+    return _pupil_data_page(request, pupil, ErasureForm(pupil=pupil))
+
+
+@require_POST
+def pupil_sar_export(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
+    access = school_access(request)
+    pupil = access.pupil
+    content = pupil_subject_access_export(pupil, by=request.user, request=request)
+    response = HttpResponse(content, content_type="application/zip")
+    filename = f"subject-access-{access.school.urn}-{pupil.pk}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+def pupil_erase_view(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
+    pupil = school_access(request).pupil
+    form = ErasureForm(request.POST, pupil=pupil)
+    if not form.is_valid():
+        return _pupil_data_page(request, pupil, form, status=400)
+    try:
+        pupil_erase(
+            pupil=pupil, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _pupil_data_page(request, pupil, form, status=400)
+    messages.success(request, "The pupil's personal data has been erased.")
+    return redirect("pupil_data", urn=urn, pupil_id=pupil.pk)

@@ -153,3 +153,28 @@ def totals_by(items: Iterable[tuple[Hashable, Decimal]]) -> dict[Hashable, Decim
     for key, amount in items:
         totals[key] += amount
     return dict(totals)
+
+
+def busiest_week_minutes(
+    spans: Iterable[tuple[dt.date, dt.date, Decimal]], start: dt.date, end: dt.date
+) -> Decimal:
+    """The most minutes one person works in any school week (Monday to Friday) between
+    `start` and `end`, given the spans (first day, last day, minutes a week) of their work.
+
+    Runs in one term often follow each other (two six-week groups) rather than overlap, so
+    adding every run's weekly time would overstate the load; the busiest week does not.
+    """
+    items = list(spans)
+    if not items or end < start:
+        return Decimal(0)
+    monday = start - dt.timedelta(days=start.weekday())
+    busiest = Decimal(0)
+    while monday <= end:
+        friday = monday + dt.timedelta(days=4)
+        week = sum(
+            (minutes for first, last, minutes in items if first <= friday and last >= monday),
+            Decimal(0),
+        )
+        busiest = max(busiest, week)
+        monday += dt.timedelta(days=7)
+    return busiest

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
+from provmap.provision import ratings
 from provmap.provision.models import (
     GeneralResource,
     Placement,
@@ -19,9 +21,9 @@ from provmap.provision.models import (
     ProvisionRun,
     RunStaff,
 )
-from provmap.pupils.models import Pupil, Result
+from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.needs import Area
-from provmap.pupils.services import result_record
+from provmap.pupils.services import result_record, result_value_check
 from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember, Term
 
 
@@ -253,3 +255,571 @@ def general_resource_create(
     resource.full_clean(validate_constraints=False)
     resource.save()
     return resource
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """A baseline, mid-point or exit result to record with a new placement."""
+
+    stage: str
+    date: dt.date
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class NewPlacement:
+    """One placement for placements_bulk_create, with any results already known."""
+
+    run: ProvisionRun
+    pupil: Pupil
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    need_type: str = ""
+    priority: str = Placement.Priority.SHOULD
+    status: str = Placement.Status.PLANNED
+    rating: str = ""
+    notes: str = ""
+    results: tuple[StageResult, ...] = ()
+
+
+def _check_stage_results(item: NewPlacement, who: str) -> None:
+    stages = [result.stage for result in item.results]
+    unknown = [stage for stage in stages if stage not in RESULT_STAGES]
+    if unknown:
+        raise ValidationError({"stage": f"{who}: '{unknown[0]}' is not a result stage."})
+    if len(set(stages)) != len(stages):
+        raise ValidationError({"stage": f"{who}: each stage can have only one result."})
+    if item.results and item.run.provision.measure is None:
+        raise ValidationError(
+            {"measure": f"'{item.run.provision.name}' has no measure of progress yet: "
+             "set one in the catalogue first."}
+        )
+    dates = {result.stage: result.date for result in item.results}
+    baseline = dates.get("baseline")
+    for stage in ("midpoint", "exit"):
+        if baseline is not None and stage in dates and dates[stage] < baseline:
+            raise ValidationError({"date": f"{who}: the {stage} result is before the baseline."})
+
+
+@transaction.atomic
+def placements_bulk_create(
+    *, school: School, placements: Sequence[NewPlacement]
+) -> list[Placement]:
+    """Place many pupils at once (roll-forward, imports, the demo school), with their
+    baseline, mid-point and exit results; the same checks as placement_create and
+    placement_record_result, in a fixed number of queries per batch; all or nothing."""
+    runs = {item.run.pk: item.run for item in placements}
+    taken = set(
+        Placement.objects.filter(run_id__in=sorted(runs)).values_list("run_id", "pupil_id")
+    )
+    rows: list[Placement] = []
+    results: list[Result] = []
+    links: list[tuple[Placement, str, Result]] = []
+    for item in placements:
+        run, pupil = item.run, item.pupil
+        who = f"{pupil.full_name} in {run}"
+        _same_school(school.pk, run=run, pupil=pupil)
+        if (run.pk, pupil.pk) in taken:
+            raise ValidationError({"pupil": f"{pupil.full_name} is already in {run}."})
+        taken.add((run.pk, pupil.pk))
+        start_date = item.start_date or max(run.start_date, pupil.on_roll_from)
+        if not run.start_date <= start_date <= run.end_date:
+            raise ValidationError(
+                {"start_date": f"{who}: the start date must fall within the run "
+                 f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."}
+            )
+        if item.end_date is not None and item.end_date < start_date:
+            raise ValidationError({"end_date": f"{who}: the end date is before the start date."})
+        _check_stage_results(item, who)
+        placement = Placement(
+            school=school, run=run, pupil=pupil, start_date=start_date,
+            end_date=item.end_date, need_type=item.need_type, priority=item.priority,
+            status=item.status, rating=item.rating, notes=item.notes,
+        )
+        # Run and pupil were checked above against the school; the rest field by field.
+        placement.full_clean(
+            exclude=["school", "run", "pupil", "baseline", "midpoint", "exit"],
+            validate_unique=False, validate_constraints=False,
+        )
+        rows.append(placement)
+        measure = run.provision.measure
+        for stage_result in item.results:
+            value = Decimal(str(stage_result.value))
+            result_value_check(measure=measure, value=value)
+            result = Result(
+                school=school, pupil=pupil, measure=measure, date=stage_result.date,
+                value=value, source=f"{stage_result.stage} of {run}"[:60],
+            )
+            results.append(result)
+            links.append((placement, stage_result.stage, result))
+    Result.objects.bulk_create(results, batch_size=1000)
+    for placement, stage, result in links:
+        setattr(placement, stage, result)
+    Placement.objects.bulk_create(rows, batch_size=1000)
+    return rows
+
+
+# Changing a placement, and the measure of a provision: used by imports of spreadsheet maps
+# (which update placements already in provmap rather than add them twice) and by edit pages.
+
+PLACEMENT_UPDATABLE_FIELDS = frozenset(
+    {"start_date", "end_date", "need_type", "priority", "status", "rating", "notes"}
+)
+
+
+@transaction.atomic
+def placement_update(*, placement: Placement, **changes: object) -> Placement:
+    """Change a placement's dates, need, priority, status, rating or notes."""
+    unknown = set(changes) - PLACEMENT_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"placement_update cannot change {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(placement, name, value)
+    run = placement.run
+    if not run.start_date <= placement.start_date <= run.end_date:
+        raise ValidationError(
+            {"start_date": f"The start date must fall within the run "
+             f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."}
+        )
+    if placement.end_date is not None and placement.end_date < placement.start_date:
+        raise ValidationError({"end_date": "The end date must not be before the start date."})
+    placement.full_clean(
+        exclude=["school", "run", "pupil", "baseline", "midpoint", "exit"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    if changes:
+        placement.version += 1
+        placement.save(update_fields=[*changes, "version"])
+    return placement
+
+
+def provision_set_measure(*, provision: Provision, measure: Measure) -> Provision:
+    """Choose how progress in a provision is measured."""
+    _same_school(provision.school_id, measure=measure)
+    provision.measure = measure
+    provision.save(update_fields=["measure"])
+    return provision
+
+
+# The provision map in the browser: catalogue edits, adding and removing pupils, the results
+# table of a run, closing a run. Placements carry a version: an edit names the version it
+# read and is refused, saying what changed, when someone else saved in between.
+
+PROVISION_UPDATABLE_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "wave",
+        "provision_type",
+        "default_staff",
+        "default_pupils",
+        "sessions_per_week",
+        "minutes_per_session",
+        "usual_weeks",
+        "measure",
+        "success_criteria",
+        "success_gain",
+        "evidence_strand",
+        "evidence_months",
+        "evidence_notes",
+        "active",
+    }
+)
+
+
+@transaction.atomic
+def provision_update(
+    *, provision: Provision, areas: Sequence[str] | None = None, **changes: object
+) -> Provision:
+    """Change a catalogue entry; `areas`, when given, replace the areas of need it addresses."""
+    unknown = set(changes) - PROVISION_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"provision_update cannot change {', '.join(sorted(unknown))}")
+    name = changes.get("name", provision.name)
+    taken = Provision.objects.filter(school_id=provision.school_id, name=name)
+    if taken.exclude(pk=provision.pk).exists():
+        raise ValidationError({"name": f"The catalogue already has a provision called '{name}'."})
+    _same_school(provision.school_id, measure=changes.get("measure"))
+    if areas is not None:
+        unknown_areas = [area for area in areas if area not in Area.values]
+        if unknown_areas:
+            raise ValidationError(
+                {"areas": f"Unknown area(s) of need: {', '.join(unknown_areas)}."}
+            )
+    for field_name, value in changes.items():
+        setattr(provision, field_name, value)
+    provision.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    if changes:
+        provision.save(update_fields=list(changes))
+    if areas is not None:
+        ProvisionArea.objects.filter(provision=provision).delete()
+        ProvisionArea.objects.bulk_create(
+            ProvisionArea(school_id=provision.school_id, provision=provision, area=area)
+            for area in dict.fromkeys(areas)
+        )
+    return provision
+
+
+def provision_delete(*, provision: Provision) -> None:
+    """Take a provision out of the catalogue; refused once it has runs (their history and
+    costs would go with it), when it should be marked as no longer offered instead."""
+    runs = provision.runs.count()
+    if runs:
+        raise ValidationError(
+            f"'{provision.name}' has {runs} run{'s' if runs != 1 else ''} on the map, so it "
+            "cannot be deleted. Untick 'Offered' to keep it out of new plans instead."
+        )
+    provision.delete()
+
+
+def _check_open(run: ProvisionRun) -> None:
+    if run.status == ProvisionRun.Status.CLOSED:
+        raise ValidationError(f"{run} is closed: its group can no longer change.")
+
+
+def placements_add(
+    *, run: ProvisionRun, pupils: Sequence[Pupil], start_date: dt.date | None = None
+) -> list[Placement]:
+    """Add pupils to a run's group at once, each from `start_date` (blank: the start of the
+    run, or the day they joined the school if later). Active when the run is running."""
+    _check_open(run)
+    if not pupils:
+        raise ValidationError({"pupils": "Choose at least one pupil to add."})
+    if start_date is not None and not run.start_date <= start_date <= run.end_date:
+        raise ValidationError(
+            {
+                "start_date": f"Pupils can join between {run.start_date:%d/%m/%Y} and "
+                f"{run.end_date:%d/%m/%Y}, the dates of the run."
+            }
+        )
+    status = (
+        Placement.Status.ACTIVE
+        if run.status == ProvisionRun.Status.RUNNING
+        else Placement.Status.PLANNED
+    )
+    return placements_bulk_create(
+        school=run.school,
+        placements=[
+            NewPlacement(
+                run=run,
+                pupil=pupil,
+                start_date=max(start_date, pupil.on_roll_from) if start_date else None,
+                status=status,
+            )
+            for pupil in pupils
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PlacementSnapshot:
+    """What a user saw of a placement when they opened the page: enough to tell them what
+    someone else changed if their save is refused."""
+
+    version: int
+    baseline: str = ""
+    midpoint: str = ""
+    exit: str = ""
+    rating: str = ""
+    status: str = ""
+    end_date: str = ""
+    notes: str = ""
+
+
+def _plain_value(result: Result | None) -> str:
+    if result is None:
+        return ""
+    text = f"{result.value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def placement_snapshot(placement: Placement) -> PlacementSnapshot:
+    return PlacementSnapshot(
+        version=placement.version,
+        baseline=_plain_value(placement.baseline),
+        midpoint=_plain_value(placement.midpoint),
+        exit=_plain_value(placement.exit),
+        rating=placement.rating,
+        status=placement.status,
+        end_date=placement.end_date.isoformat() if placement.end_date else "",
+        notes=placement.notes,
+    )
+
+
+STAGE_NAMES = {"baseline": "baseline", "midpoint": "mid-point result", "exit": "exit result"}
+
+
+def describe_changes(before: PlacementSnapshot, after: PlacementSnapshot) -> list[str]:
+    """What differs between two snapshots, in words: "exit result now 95 (was 88)"."""
+    changes = []
+    for stage, name in STAGE_NAMES.items():
+        old, new = getattr(before, stage), getattr(after, stage)
+        if old == new:
+            continue
+        if not old:
+            changes.append(f"{name} {new} entered")
+        elif not new:
+            changes.append(f"{name} {old} cleared")
+        else:
+            changes.append(f"{name} now {new} (was {old})")
+    if before.rating != after.rating:
+        labels = dict(Placement.Rating.choices)
+        old = labels.get(before.rating, "not rated").split(":")[0]
+        new = labels.get(after.rating, "not rated").split(":")[0]
+        changes.append(f"rating now {new} (was {old})")
+    if before.status != after.status:
+        labels = dict(Placement.Status.choices)
+        changes.append(
+            f"status now {labels.get(after.status, after.status)} "
+            f"(was {labels.get(before.status, before.status)})"
+        )
+    if before.end_date != after.end_date:
+        changes.append("end date changed")
+    if before.notes != after.notes:
+        changes.append("notes changed")
+    return changes or ["other details changed"]
+
+
+class PlacementChanged(ValidationError):
+    """Someone else saved a placement after the user read it; nothing of theirs was saved."""
+
+
+def _changed(placement: Placement, read: PlacementSnapshot | None) -> PlacementChanged:
+    who = placement.pupil.full_name
+    current = (
+        Placement.objects.filter(pk=placement.pk)
+        .select_related("baseline", "midpoint", "exit")
+        .first()
+    )
+    if current is None:
+        return PlacementChanged(
+            f"{who} was taken out of this group by someone else after you opened the page."
+        )
+    what = ""
+    if read is not None:
+        what = f" ({'; '.join(describe_changes(read, placement_snapshot(current)))})"
+    return PlacementChanged(
+        f"Someone else changed {who}'s placement after you opened the page{what}. "
+        f"Your changes for {who} were not saved: check the figures now shown and enter "
+        "them again if they are still needed."
+    )
+
+
+@transaction.atomic
+def placement_remove(
+    *,
+    placement: Placement,
+    read_version: int,
+    read: PlacementSnapshot | None = None,
+    on: dt.date,
+) -> str:
+    """Take a pupil out of a group. A placement with no results yet is deleted ("removed");
+    one with results is kept for the record, withdrawn from `on` ("withdrawn")."""
+    run = placement.run
+    _check_open(run)
+    if not (placement.baseline_id or placement.midpoint_id or placement.exit_id):
+        deleted, _ = Placement.objects.filter(pk=placement.pk, version=read_version).delete()
+        if not deleted:
+            raise _changed(placement, read)
+        return "removed"
+    end = min(max(on, placement.start_date), run.end_date)
+    claimed = Placement.objects.filter(pk=placement.pk, version=read_version).update(
+        status=Placement.Status.WITHDRAWN, end_date=end, version=F("version") + 1
+    )
+    if not claimed:
+        raise _changed(placement, read)
+    return "withdrawn"
+
+
+# A rating choice meaning "whatever the results suggest" (see provision.ratings).
+SUGGESTED = "suggest"
+
+
+@dataclass(frozen=True)
+class ResultsEntry:
+    """One row of a run's results table as submitted: the version (and what) the user read,
+    and the values they want; None leaves a stage without a result."""
+
+    placement_id: int
+    read_version: int
+    read: PlacementSnapshot | None
+    baseline: Decimal | None = None
+    midpoint: Decimal | None = None
+    exit: Decimal | None = None
+    rating: str = SUGGESTED
+
+
+@dataclass
+class ResultsOutcome:
+    saved: list[str]
+    conflicts: list[str]
+
+
+def _plain_decimal(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def run_record_results(
+    *, run: ProvisionRun, entries: Sequence[ResultsEntry], dates: dict[str, dt.date]
+) -> ResultsOutcome:
+    """Save a run's results table: baseline, mid-point and exit results and RAGB ratings of
+    its pupils, with `dates` for the results entered or changed now.
+
+    Everything is checked first, and nothing is saved if anything is wrong. Each changed row
+    is then saved on its own, only if its placement is still at the version the user read
+    (a conditional UPDATE); rows someone else changed in between are refused and reported,
+    the others saved. Rows the user did not change are left alone."""
+    measure = run.provision.measure
+    placements = {
+        placement.pk: placement
+        for placement in Placement.objects.filter(
+            run=run, pk__in=[entry.placement_id for entry in entries]
+        ).select_related("pupil", "baseline", "midpoint", "exit")
+    }
+    errors: list[str] = []
+    work: list[tuple[ResultsEntry, Placement, dict[str, Decimal | None]]] = []
+    conflicts: list[str] = []
+    for entry in entries:
+        placement = placements.get(entry.placement_id)
+        if placement is None:
+            conflicts.append(
+                "A pupil was taken out of this group by someone else after you opened the "
+                "page; their row was not saved."
+            )
+            continue
+        who = placement.pupil.full_name
+        read = entry.read or placement_snapshot(placement)
+        wanted = {stage: getattr(entry, stage) for stage in RESULT_STAGES}
+        changed = {
+            stage: value
+            for stage, value in wanted.items()
+            if _plain_decimal(value) != getattr(read, stage)
+        }
+        if entry.rating not in (SUGGESTED, "", *Placement.Rating.values):
+            errors.append(f"{who}: '{entry.rating}' is not a RAGB rating.")
+            continue
+        if changed and measure is None:
+            errors.append(
+                f"'{run.provision.name}' has no measure of progress yet: set one in the "
+                "catalogue before recording results."
+            )
+            break
+        for stage, value in changed.items():
+            if value is None:
+                continue
+            if stage not in dates:
+                errors.append(f"Give the date of the {STAGE_NAMES[stage]}s.")
+                continue
+            try:
+                result_value_check(measure=measure, value=value)
+            except ValidationError as exc:
+                errors.extend(f"{who}: {message}" for message in exc.messages)
+        baseline_date = (
+            dates.get("baseline")
+            if "baseline" in changed
+            else (placement.baseline.date if placement.baseline else None)
+        )
+        for stage in ("midpoint", "exit"):
+            if wanted[stage] is None or baseline_date is None:
+                continue
+            current = getattr(placement, stage)
+            stage_date = dates.get(stage) if stage in changed else (current and current.date)
+            if stage_date is not None and stage_date < baseline_date:
+                errors.append(f"{who}: the {STAGE_NAMES[stage]} is dated before the baseline.")
+        work.append((entry, placement, changed))
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+    # Results may still arrive after a run is closed (exit tests are often marked later).
+    changed_rows = [item for item in work if _row_changes(item, measure, run)]
+    saved = []
+    for entry, placement, changed in changed_rows:
+        try:
+            with transaction.atomic():
+                _save_row(run, measure, entry, placement, changed, dates)
+        except PlacementChanged as exc:
+            conflicts.extend(exc.messages)
+        else:
+            saved.append(placement.pupil.full_name)
+    return ResultsOutcome(saved=saved, conflicts=conflicts)
+
+
+def _final_rating(
+    entry: ResultsEntry,
+    read: PlacementSnapshot,
+    measure: Measure | None,
+    run: ProvisionRun,
+) -> str:
+    if entry.rating != SUGGESTED:
+        return entry.rating
+    if measure is None:
+        return read.rating
+    suggestion = ratings.suggest_rating(
+        entry.baseline,
+        entry.exit,
+        success_gain=run.provision.success_gain,
+        higher_is_better=measure.higher_is_better,
+    )
+    return suggestion or read.rating
+
+
+def _row_changes(
+    item: tuple[ResultsEntry, Placement, dict[str, Decimal | None]],
+    measure: Measure | None,
+    run: ProvisionRun,
+) -> bool:
+    entry, placement, changed = item
+    read = entry.read or placement_snapshot(placement)
+    return bool(changed) or _final_rating(entry, read, measure, run) != read.rating
+
+
+def _save_row(
+    run: ProvisionRun,
+    measure: Measure | None,
+    entry: ResultsEntry,
+    placement: Placement,
+    changed: dict[str, Decimal | None],
+    dates: dict[str, dt.date],
+) -> None:
+    claimed = Placement.objects.filter(pk=placement.pk, version=entry.read_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise _changed(placement, entry.read)
+    read = entry.read or placement_snapshot(placement)
+    links: dict[str, object] = {}
+    for stage, value in changed.items():
+        old: Result | None = getattr(placement, stage)
+        if value is None:
+            links[f"{stage}_id"] = None
+            if old is not None:
+                old.delete()
+        elif old is not None:
+            Result.objects.filter(pk=old.pk).update(value=value, date=dates[stage])
+        else:
+            result = result_record(
+                pupil=placement.pupil,
+                measure=measure,
+                date=dates[stage],
+                value=value,
+                source=f"{stage} of {run}"[:60],
+            )
+            links[f"{stage}_id"] = result.pk
+    Placement.objects.filter(pk=placement.pk).update(
+        rating=_final_rating(entry, read, measure, run), **links
+    )
+
+
+@transaction.atomic
+def run_close(*, run: ProvisionRun) -> int:
+    """Close a run: its group is finished. Pupils still planned or active in it are marked
+    completed (withdrawn pupils stay withdrawn). Returns how many were completed."""
+    _check_open(run)
+    ProvisionRun.objects.filter(pk=run.pk).update(status=ProvisionRun.Status.CLOSED)
+    run.status = ProvisionRun.Status.CLOSED
+    return Placement.objects.filter(
+        run=run, status__in=[Placement.Status.PLANNED, Placement.Status.ACTIVE]
+    ).update(status=Placement.Status.COMPLETED, version=F("version") + 1)

@@ -1,9 +1,47 @@
 from django.urls import path
 
-from provmap.provision import views
+from provmap.provision.views import catalogue, children, figures, map, runs
 
 urlpatterns = [
-    path("school/<str:urn>/map/", views.term_map_page, name="term_map"),
-    path("school/<str:urn>/figures/", views.figures_page, name="school_figures"),
-    path("school/<str:urn>/my-child/", views.children_page, name="my_children"),
+    # The maps
+    path("school/<str:urn>/map/", map.term_map_page, name="term_map"),
+    path("school/<str:urn>/map/pupils/", map.map_pupils_page, name="map_pupils"),
+    path("school/<str:urn>/map/year/", map.year_map_page, name="year_map"),
+    path("school/<str:urn>/map/waves/", map.waves_page, name="waves"),
+    # Figures and a parent's view
+    path("school/<str:urn>/figures/", figures.figures_page, name="school_figures"),
+    path("school/<str:urn>/my-child/", children.children_page, name="my_children"),
+    # The catalogue
+    path("school/<str:urn>/provisions/", catalogue.catalogue_page, name="catalogue"),
+    path("school/<str:urn>/provisions/new/", catalogue.provision_new, name="provision_new"),
+    path(
+        "school/<str:urn>/provisions/<int:provision_id>/",
+        catalogue.provision_page,
+        name="provision_detail",
+    ),
+    path(
+        "school/<str:urn>/provisions/<int:provision_id>/edit/",
+        catalogue.provision_edit,
+        name="provision_edit",
+    ),
+    path(
+        "school/<str:urn>/provisions/<int:provision_id>/delete/",
+        catalogue.provision_delete,
+        name="provision_delete",
+    ),
+    # Runs and their groups
+    path("school/<str:urn>/runs/new/", runs.run_new, name="run_new"),
+    path("school/<str:urn>/runs/<int:run_id>/", runs.run_page, name="run_detail"),
+    path(
+        "school/<str:urn>/runs/<int:run_id>/pupils/add/",
+        runs.run_add_pupils,
+        name="run_add_pupils",
+    ),
+    path(
+        "school/<str:urn>/runs/<int:run_id>/placements/<int:placement_id>/remove/",
+        runs.run_remove_pupil,
+        name="run_remove_pupil",
+    ),
+    path("school/<str:urn>/runs/<int:run_id>/results/", runs.run_results, name="run_results"),
+    path("school/<str:urn>/runs/<int:run_id>/close/", runs.run_close, name="run_close"),
 ]

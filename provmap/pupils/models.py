@@ -104,6 +104,9 @@ class Pupil(SchoolOwned):
     at_risk_of_exclusion = models.BooleanField(default=False)
     on_roll_from = models.DateField()
     on_roll_to = models.DateField(null=True, blank=True, help_text="Blank while on roll.")
+    # Set when a leaver is archived (or erased): hidden from every page but the SENCO's
+    # data-protection page. See provmap.accounts.data_protection.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["surname", "legal_forename"]

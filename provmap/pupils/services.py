@@ -5,8 +5,8 @@ school can act on."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -178,3 +178,278 @@ def results_bulk_record(
         )
     Result.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class NewPupil:
+    """One pupil for pupils_bulk_create; `details` are other Pupil fields (form, flags...)."""
+
+    upn: str
+    legal_forename: str
+    surname: str
+    date_of_birth: dt.date
+    sex: str
+    nc_year: str
+    on_roll_from: dt.date
+    sen_status: str = SENStatus.NONE
+    needs: tuple[str, ...] = ()
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+def _check_needs(need_types: Sequence[str], who: str) -> None:
+    unknown = [need for need in need_types if need not in NeedType.values]
+    if unknown:
+        raise ValidationError({"needs": f"{who}: unknown need type(s): {', '.join(unknown)}."})
+    if len(set(need_types)) != len(need_types):
+        raise ValidationError({"needs": f"{who}: a need type can be listed only once."})
+
+
+@transaction.atomic
+def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pupil]:
+    """Add many pupils at once (imports, the demo school), with the same checks as
+    pupil_create but a fixed number of queries per batch; all or nothing.
+
+    Each pupil gets an SEN status period from `on_roll_from` and their ranked needs.
+    """
+    new = list(pupils)
+    rows: list[Pupil] = []
+    seen: set[str] = set()
+    for item in new:
+        try:
+            upn = validate_upn(item.upn)
+        except UPNError as exc:
+            raise ValidationError({"upn": str(exc)}) from exc
+        if upn in seen:
+            raise ValidationError({"upn": f"UPN {upn} is listed twice."})
+        seen.add(upn)
+        who = f"{item.legal_forename} {item.surname} ({upn})"
+        _check_needs(item.needs, who)
+        pupil = Pupil(
+            school=school,
+            upn=upn,
+            legal_forename=item.legal_forename,
+            surname=item.surname,
+            date_of_birth=item.date_of_birth,
+            sex=item.sex,
+            nc_year=item.nc_year,
+            on_roll_from=item.on_roll_from,
+            sen_status=item.sen_status,
+            **item.details,
+        )
+        # The school is checked once for the batch, not once per row.
+        pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+        if pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
+            raise ValidationError({"on_roll_to": f"{who}: left before joining the school."})
+        rows.append(pupil)
+    upns = sorted(seen)
+    for start in range(0, len(upns), 500):
+        taken = list(
+            Pupil.objects.filter(school=school, upn__in=upns[start : start + 500])
+            .values_list("upn", flat=True)[:1]
+        )
+        if taken:
+            raise ValidationError(
+                {"upn": f"A pupil with UPN {taken[0]} is already on this school's register."}
+            )
+    Pupil.objects.bulk_create(rows, batch_size=500)
+    SENStatusPeriod.objects.bulk_create(
+        (
+            SENStatusPeriod(
+                school=school, pupil=pupil, status=pupil.sen_status,
+                start_date=pupil.on_roll_from,
+            )
+            for pupil in rows
+        ),
+        batch_size=1000,
+    )
+    PupilNeed.objects.bulk_create(
+        (
+            PupilNeed(school=school, pupil=pupil, need_type=need, rank=rank)
+            for pupil, item in zip(rows, new, strict=True)
+            for rank, need in enumerate(item.needs, start=1)
+        ),
+        batch_size=1000,
+    )
+    return rows
+
+
+def result_value_check(*, measure: Measure, value: Decimal) -> None:
+    """Raise ValidationError if `value` lies outside the measure's range (for bulk writers
+    that build Result rows themselves)."""
+    _check_result_value(measure, value)
+
+
+# Updates, leavers, dated SEN history, measures and corrected results: used by imports (which
+# update pupils in place when a newer MIS file arrives) and by pages that edit a pupil.
+
+PUPIL_UPDATABLE_FIELDS = frozenset(
+    {
+        "upn",
+        "mis_id",
+        "legal_forename",
+        "preferred_forename",
+        "surname",
+        "date_of_birth",
+        "sex",
+        "nc_year",
+        "form",
+        "sen_status",
+        "ethnicity",
+        "first_language",
+        "pupil_premium",
+        "fsm",
+        "ever6_fsm",
+        "eal",
+        "looked_after",
+        "previously_looked_after",
+        "young_carer",
+        "more_able",
+        "at_risk_of_exclusion",
+        "on_roll_from",
+        "on_roll_to",
+    }
+)
+
+
+def _change_sen_status(pupil: Pupil, status: str, changed_on: dt.date) -> None:
+    if status not in SENStatus.values:
+        raise ValidationError({"sen_status": f"'{status}' is not a SEN status code (N, K, E)."})
+    current = (
+        SENStatusPeriod.objects.filter(pupil=pupil, end_date__isnull=True)
+        .order_by("-start_date")
+        .first()
+    )
+    if current is not None and current.start_date >= changed_on:
+        # A second change on the day the current status started corrects it.
+        current.status = status
+        current.save(update_fields=["status"])
+        pupil.sen_status = status
+        pupil.save(update_fields=["sen_status"])
+    else:
+        pupil_set_sen_status(pupil=pupil, status=status, start_date=changed_on)
+
+
+@transaction.atomic
+def pupil_update(
+    *,
+    pupil: Pupil,
+    changed_on: dt.date,
+    needs: Sequence[str] | None = None,
+    **changes: object,
+) -> Pupil:
+    """Change a pupil's details. A new SEN status enters the history from `changed_on`;
+    `needs`, when given, replace the ranked needs (primary first)."""
+    unknown = set(changes) - PUPIL_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"pupil_update cannot change {', '.join(sorted(unknown))}")
+    if "upn" in changes:
+        try:
+            changes["upn"] = validate_upn(str(changes["upn"]))
+        except UPNError as exc:
+            raise ValidationError({"upn": str(exc)}) from exc
+        taken = Pupil.objects.filter(school_id=pupil.school_id, upn=changes["upn"])
+        if taken.exclude(pk=pupil.pk).exists():
+            raise ValidationError(
+                {"upn": f"A pupil with UPN {changes['upn']} is already on this school's register."}
+            )
+    status = changes.pop("sen_status", None)
+    for name, value in changes.items():
+        setattr(pupil, name, value)
+    pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    if pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
+        raise ValidationError({"on_roll_to": "A pupil cannot leave before joining the school."})
+    if changes:
+        pupil.save(update_fields=list(changes))
+    if status is not None and status != pupil.sen_status:
+        _change_sen_status(pupil, str(status), changed_on)
+    if needs is not None:
+        current = list(pupil.needs.order_by("rank").values_list("need_type", flat=True))
+        if list(needs) != current:
+            pupil_set_needs(pupil=pupil, need_types=needs)
+    return pupil
+
+
+def pupil_mark_left(*, pupil: Pupil, left_on: dt.date) -> Pupil:
+    """Record that a pupil left the school on `left_on` (their record and history stay)."""
+    if left_on < pupil.on_roll_from:
+        raise ValidationError(
+            {"on_roll_to": f"{pupil.full_name} cannot leave before joining on "
+             f"{pupil.on_roll_from:%d/%m/%Y}."}
+        )
+    pupil.on_roll_to = left_on
+    pupil.save(update_fields=["on_roll_to"])
+    return pupil
+
+
+@transaction.atomic
+def pupil_set_sen_history(
+    *, pupil: Pupil, periods: Sequence[tuple[dt.date, str]]
+) -> list[SENStatusPeriod]:
+    """Replace a pupil's SEN history with dated statuses (for example from a CTF): each lasts
+    until the day before the next starts, and the last is the current status."""
+    if not periods:
+        raise ValidationError({"sen_history": "A SEN history needs at least one status."})
+    ordered = sorted(periods)
+    for _, status in ordered:
+        if status not in SENStatus.values:
+            raise ValidationError({"sen_status": f"'{status}' is not a SEN status code."})
+    if len({start for start, _ in ordered}) != len(ordered):
+        raise ValidationError({"sen_history": "Two SEN statuses start on the same day."})
+    merged: list[tuple[dt.date, str]] = []
+    for start, status in ordered:
+        if not merged or merged[-1][1] != status:
+            merged.append((start, status))
+    SENStatusPeriod.objects.filter(pupil=pupil).delete()
+    rows = SENStatusPeriod.objects.bulk_create(
+        SENStatusPeriod(
+            school_id=pupil.school_id,
+            pupil=pupil,
+            status=status,
+            start_date=start,
+            end_date=merged[index + 1][0] - dt.timedelta(days=1)
+            if index + 1 < len(merged)
+            else None,
+        )
+        for index, (start, status) in enumerate(merged)
+    )
+    pupil.sen_status = merged[-1][1]
+    pupil.save(update_fields=["sen_status"])
+    return rows
+
+
+def measure_create(
+    *,
+    school: School,
+    name: str,
+    scale: str,
+    higher_is_better: bool = True,
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+    description: str = "",
+) -> Measure:
+    """Add a measure the school records results on."""
+    if Measure.objects.filter(school=school, name=name).exists():
+        raise ValidationError({"name": f"The school already has a measure called '{name}'."})
+    measure = Measure(
+        school=school,
+        name=name,
+        scale=scale,
+        higher_is_better=higher_is_better,
+        min_value=min_value,
+        max_value=max_value,
+        description=description,
+    )
+    measure.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    if min_value is not None and max_value is not None and min_value >= max_value:
+        raise ValidationError({"max_value": "The highest score must be above the lowest."})
+    measure.save()
+    return measure
+
+
+def result_set_value(*, result: Result, value: Decimal | int | float | str) -> Result:
+    """Correct the value of a recorded result."""
+    value = Decimal(str(value))
+    _check_result_value(result.measure, value)
+    result.value = value
+    result.save(update_fields=["value"])
+    return result

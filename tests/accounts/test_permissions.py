@@ -30,8 +30,9 @@ def school():
     return SchoolFactory(trust=TrustFactory())
 
 
-@pytest.mark.parametrize("role", [Role.SENCO, Role.SEND_ADMIN, Role.SENIOR_LEADER,
-                                  Role.PUPIL_PREMIUM_LEAD])
+@pytest.mark.parametrize(
+    "role", [Role.SENCO, Role.SEND_ADMIN, Role.SENIOR_LEADER, Role.PUPIL_PREMIUM_LEAD]
+)
 def test_whole_school_roles_see_every_pupil_of_their_school_only(school, role):
     mine = PupilFactory.create_batch(3, school=school)
     PupilFactory(school=SchoolFactory())

@@ -34,6 +34,7 @@ from tests.factories import (
     TermFactory,
     TrustFactory,
     UserFactory,
+    totp_code,
 )
 
 
@@ -103,7 +104,7 @@ def member(school: School, role: str, **extra: object) -> User:
 @pytest.mark.django_db
 def test_login_page_renders_without_demo_box(client, settings):
     settings.PROVMAP_DEMO = False
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
     assert response.status_code == 200
     content = response.content.decode()
     assert '<h1 id="sign-in-heading">Sign in</h1>' in content
@@ -113,7 +114,7 @@ def test_login_page_renders_without_demo_box(client, settings):
 @pytest.mark.django_db
 def test_login_page_shows_demo_logins_in_the_demo(client, settings):
     settings.PROVMAP_DEMO = True
-    content = client.get(reverse("login")).content.decode()
+    content = client.get(reverse("account_login")).content.decode()
     assert "Demo logins" in content
     for username in (
         "senco",
@@ -133,9 +134,9 @@ def test_login_page_shows_demo_logins_in_the_demo(client, settings):
 @pytest.mark.django_db
 def test_signing_in_lands_the_senco_on_the_map(client):
     world = build_school()
-    response = client.post(
-        reverse("login"), {"username": "senco", "password": PASSWORD}, follow=True
-    )
+    response = client.post(reverse("account_login"), {"login": "senco", "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()}, follow=True)
     assert response.redirect_chain[-1][0] == map_url(world.school)
     assert response.status_code == 200
 
@@ -143,7 +144,7 @@ def test_signing_in_lands_the_senco_on_the_map(client):
 @pytest.mark.django_db
 def test_wrong_password_is_refused(client):
     build_school()
-    response = client.post(reverse("login"), {"username": "senco", "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": "senco", "password": "wrong"})
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -155,18 +156,18 @@ def test_anonymous_user_is_sent_to_login(client):
     for url in (reverse("home"), map_url(world.school)):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login") + "?next=")
+        assert response["Location"].startswith(reverse("account_login") + "?next=")
 
 
 @pytest.mark.django_db
 def test_logout_refuses_get_and_accepts_post(client):
     world = build_school()
     client.force_login(world.senco)
-    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("account_logout")).status_code == 405
     assert "_auth_user_id" in client.session
-    response = client.post(reverse("logout"))
+    response = client.post(reverse("account_logout"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("login")
+    assert response["Location"] == reverse("account_login")
     assert "_auth_user_id" not in client.session
 
 

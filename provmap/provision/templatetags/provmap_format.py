@@ -75,3 +75,30 @@ def percent_of(part: object, whole: object) -> str:
     if top is None or not bottom:
         return ""
     return f"{(top * 100 / bottom).quantize(Decimal('1'))}%"
+
+
+@register.filter
+def duration(minutes: object) -> str:
+    """Minutes as maps write a time: '30 min', '1 hour', '1.5 hours'."""
+    amount = _decimal(minutes)
+    if amount is None:
+        return NOT_RECORDED
+    if amount >= 60 and amount % 30 == 0:
+        hours_value = _plain(amount / 60)
+        return f"{hours_value} hour" if hours_value == "1" else f"{hours_value} hours"
+    return f"{_plain(amount)} min"
+
+
+@register.filter
+def rating_name(code: object) -> str:
+    """R, A, G, B as words."""
+    return {"R": "Red", "A": "Amber", "G": "Green", "B": "Blue"}.get(str(code or ""), "")
+
+
+@register.filter
+def signed(value: object) -> str:
+    """A change with its sign: +6, -2, 0."""
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_RECORDED
+    return f"+{_plain(amount)}" if amount > 0 else _plain(amount)

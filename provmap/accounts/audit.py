@@ -1,0 +1,102 @@
+"""The audit trail: one helper, `audit_record`, for every read and write worth recording.
+
+Every page that shows pupil-level data calls it once per request, after the access check:
+
+- a page about one pupil: `audit_record(request, AuditAction.VIEW, pupil=pupil)`;
+- a page listing pupils (the term map's names): one event for the page, naming what was shown
+  and how many pupils, not one row per pupil;
+- a write: `AuditAction.CREATE / CHANGE / DELETE` with the pupil and the object changed;
+- a download: `AuditAction.EXPORT` with a summary of what left the building.
+
+Sign-ins, failed sign-ins and sign-outs are recorded by provmap.accounts.signals and the
+account adapter. Events are append-only (AuditEvent refuses updates and deletes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+from provmap.accounts.models import AuditAction, AuditEvent, User
+from provmap.pupils.models import Pupil
+from provmap.schools.models import School
+
+_PUPIL_REF_SALT = "provmap.accounts.audit.pupil_reference"
+
+
+def pupil_reference(school_urn: str, upn: str) -> str:
+    """A keyed hash naming one pupil in the trail without holding their UPN.
+
+    Keyed with SECRET_KEY: a school that still knows a UPN can find its events after the
+    record was erased; someone reading the table alone cannot reverse it.
+    """
+    value = f"{school_urn}:{upn.strip().upper()}"
+    return salted_hmac(_PUPIL_REF_SALT, value, secret=settings.SECRET_KEY).hexdigest()[:24]
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as allauth sees it (honouring ALLAUTH_TRUSTED_PROXY_COUNT)."""
+    if request is None:
+        return None
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter().get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        return None
+
+
+def _school_of(
+    request: HttpRequest | None, pupil: Pupil | None, obj: models.Model | None
+) -> School | None:
+    if pupil is not None:
+        return pupil.school
+    if isinstance(obj, School):
+        return obj
+    if obj is not None and isinstance(getattr(obj, "school", None), School):
+        return obj.school
+    access = getattr(request, "access", None)
+    return getattr(access, "school", None)
+
+
+def audit_record(
+    request: HttpRequest | None,
+    action: str,
+    *,
+    pupil: Pupil | None = None,
+    obj: models.Model | None = None,
+    summary: str = "",
+    school: School | None = None,
+    details: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> AuditEvent:
+    """Add one event to the trail. Side effect: one INSERT.
+
+    `request` may be None (management commands): then there is no address or path, and
+    `actor` says who acted (None for the system itself). The school comes from `school`, the
+    pupil, the object, or the page's access check, in that order.
+    """
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    school = school or _school_of(request, pupil, obj)
+    meta = request.META if request is not None else {}
+    return AuditEvent.objects.create(
+        user=actor,
+        username=actor.get_username() if actor is not None else "",
+        school=school,
+        action=AuditAction(action),
+        pupil=pupil,
+        pupil_ref=pupil_reference(pupil.school.urn, pupil.upn) if pupil is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        summary=summary[:300],
+        details=details or {},
+        ip=client_ip(request),
+        user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300],
+        path=request.get_full_path()[:500] if request is not None else "",
+    )

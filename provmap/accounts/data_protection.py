@@ -1,0 +1,361 @@
+"""Data protection for pupils' records: archiving leavers, erasure on request, and the
+subject access export. See docs/decisions.md for the retention periods and for exactly what
+erasure keeps and why.
+
+Every table that points at a pupil is found from the models themselves (`pupil_relations`),
+so records added by later apps (targets, reviews, ...) are exported and erased without this
+module having to learn about them. Only what erasure deliberately keeps is named here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from provmap.accounts.audit import audit_record, pupil_reference
+from provmap.accounts.models import AuditAction, AuditEvent, Membership, User
+from provmap.provision.models import Placement, RunStaff
+from provmap.pupils.models import Pupil, SENStatus
+from provmap.schools.models import School
+
+# An erased pupil's UPN: not a UPN at all (a real one has no hyphen), unique per pupil.
+ERASED_UPN_PREFIX = "E-"
+ERASED_FORENAME = "Erased"
+ERASED_SURNAME = "pupil"
+
+
+def is_erased(pupil: Pupil) -> bool:
+    return pupil.upn.startswith(ERASED_UPN_PREFIX)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# --- Every table that holds something about a pupil ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PupilRelation:
+    """A field of some model that points at Pupil (a foreign key or a many-to-many)."""
+
+    model: type[models.Model]
+    field: models.Field
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def many_to_many(self) -> bool:
+        return bool(self.field.many_to_many)
+
+    def rows(self, pupil: Pupil) -> QuerySet:
+        return self.model._default_manager.filter(**{self.field.name: pupil})
+
+
+def pupil_relations() -> list[PupilRelation]:
+    """Every field in every installed model that points at Pupil."""
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if field.is_relation and field.concrete and field.related_model is Pupil:
+                found.append(PupilRelation(model, field))
+    return sorted(found, key=lambda relation: (relation.label, relation.field.name))
+
+
+def held_counts(pupil: Pupil) -> dict[str, int]:
+    """How many rows each table holds about the pupil (one COUNT per table)."""
+    return {
+        f"{relation.label}.{relation.field.name}": relation.rows(pupil).count()
+        for relation in pupil_relations()
+        if relation.model is not AuditEvent
+    }
+
+
+# --- Archiving leavers --------------------------------------------------------------------
+
+
+def leavers_to_archive(*, today: dt.date, school: School | None = None) -> QuerySet[Pupil]:
+    """Pupils who left more than PROVMAP_ARCHIVE_AFTER_DAYS ago and are not archived yet."""
+    cutoff = today - dt.timedelta(days=settings.PROVMAP_ARCHIVE_AFTER_DAYS)
+    pupils = Pupil.objects.filter(archived_at__isnull=True, on_roll_to__lt=cutoff)
+    return pupils.filter(school=school) if school is not None else pupils
+
+
+def pupils_due_for_erasure(*, today: dt.date, school: School | None = None) -> QuerySet[Pupil]:
+    """Archived pupils who left more than PROVMAP_RETENTION_YEARS ago, not yet erased."""
+    cutoff = _years_before(today, settings.PROVMAP_RETENTION_YEARS)
+    pupils = Pupil.objects.filter(archived_at__isnull=False, on_roll_to__lt=cutoff).exclude(
+        upn__startswith=ERASED_UPN_PREFIX
+    )
+    return pupils.filter(school=school) if school is not None else pupils
+
+
+@transaction.atomic
+def pupils_archive(*, pupils: QuerySet[Pupil], by: User | None = None) -> int:
+    """Archive these pupils: hidden from every page but the SENCO's data-protection page, and
+    no longer linked to a parent's account. One audit event per school. Returns the count."""
+    chosen = list(pupils.filter(archived_at__isnull=True).select_related("school"))
+    if not chosen:
+        return 0
+    now = timezone.now()
+    ids = [pupil.pk for pupil in chosen]
+    Pupil.objects.filter(pk__in=ids).update(archived_at=now)
+    Membership.children.through.objects.filter(pupil_id__in=ids).delete()
+    by_school: dict[int, list[Pupil]] = {}
+    for pupil in chosen:
+        by_school.setdefault(pupil.school_id, []).append(pupil)
+    for group in by_school.values():
+        audit_record(
+            None,
+            AuditAction.ARCHIVE,
+            school=group[0].school,
+            summary=f"Archived {len(group)} leaver(s).",
+            details={"pupil_refs": [pupil_reference(p.school.urn, p.upn) for p in group]},
+            actor=by,
+        )
+    return len(chosen)
+
+
+# --- Erasure ------------------------------------------------------------------------------
+
+# What erasure keeps, and why (also in docs/decisions.md):
+KEPT_ON_ERASURE = (
+    "The pupil row as an anonymous shell (no name, UPN, MIS id, date of birth beyond the year, "
+    "SEN status, needs or flags), so that the school's costed maps of past years still add up.",
+    "Its placements (which run, from when to when, status), without notes, results, rating or "
+    "need: the cost of a group is shared by the days each pupil spent in it, and spending "
+    "records must be kept for six years after the financial year.",
+    "Its NC year, sex and dates on roll: anonymous figures by year group and sex stay consistent.",
+    "The audit trail, which names the pupil only by a keyed reference, and the record of the "
+    "erasure itself.",
+)
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    removed: dict[str, int]
+    kept_placements: int
+
+
+def _erase_relation(relation: PupilRelation, pupil: Pupil) -> int:
+    if relation.many_to_many:
+        through = relation.field.remote_field.through
+        links = through.objects.filter(**{relation.field.m2m_reverse_field_name(): pupil})
+        count, _ = links.delete()
+        return count
+    count = relation.rows(pupil).count()
+    relation.rows(pupil).delete()
+    return count
+
+
+@transaction.atomic
+def pupil_erase(
+    *, pupil: Pupil, by: User | None, reason: str, request: HttpRequest | None = None
+) -> ErasureReport:
+    """Erase a pupil's personal data on request or at the end of the retention period.
+
+    Deletes every record about the pupil except what KEPT_ON_ERASURE lists, and anonymises
+    the pupil row in place. The erasure is audited first (in the same transaction), while the
+    UPN still gives the pupil's reference. Irreversible.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the record is being erased."})
+    if is_erased(pupil):
+        raise ValidationError("This pupil's record has already been erased.")
+
+    removed: dict[str, int] = {}
+    for relation in pupil_relations():
+        if relation.model in (AuditEvent, Placement):
+            continue
+        count = _erase_relation(relation, pupil)
+        if count:
+            removed[f"{relation.label}.{relation.field.name}"] = count
+    kept = Placement.objects.filter(pupil=pupil).update(
+        notes="", need_type="", rating="", baseline=None, midpoint=None, exit=None
+    )
+    audit_record(
+        request,
+        AuditAction.ERASE,
+        pupil=pupil,
+        summary=f"Erased the record of pupil {pupil.pk}: {reason}"[:300],
+        details={"reason": reason, "removed": removed, "kept_placements": kept},
+        actor=by,
+    )
+
+    pupil.upn = f"{ERASED_UPN_PREFIX}{pupil.pk:011d}"
+    pupil.mis_id = ""
+    pupil.legal_forename = ERASED_FORENAME
+    pupil.preferred_forename = ""
+    pupil.surname = ERASED_SURNAME
+    pupil.date_of_birth = pupil.date_of_birth.replace(month=1, day=1)
+    pupil.form = ""
+    pupil.sen_status = SENStatus.NONE
+    pupil.ethnicity = ""
+    pupil.first_language = ""
+    for flag in (
+        "pupil_premium",
+        "fsm",
+        "ever6_fsm",
+        "eal",
+        "looked_after",
+        "previously_looked_after",
+        "young_carer",
+        "more_able",
+        "at_risk_of_exclusion",
+    ):
+        setattr(pupil, flag, False)
+    pupil.archived_at = pupil.archived_at or timezone.now()
+    pupil.save()
+    return ErasureReport(removed=removed, kept_placements=kept)
+
+
+# --- Subject access export ----------------------------------------------------------------
+
+
+def _result(result: Any) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"measure": result.measure.name, "date": result.date, "value": result.value}
+
+
+def _placements(pupil: Pupil) -> list[dict[str, Any]]:
+    """The provision the pupil received, readable without the database."""
+    placements = (
+        Placement.objects.filter(pupil=pupil)
+        .select_related(
+            "run__provision",
+            "run__term__academic_year",
+            "baseline__measure",
+            "midpoint__measure",
+            "exit__measure",
+        )
+        .order_by("start_date", "pk")
+    )
+    staff = {}
+    for line in RunStaff.objects.filter(run__placements__pupil=pupil).select_related("staff"):
+        staff.setdefault(line.run_id, []).append(line.staff.name)
+    rows = []
+    for placement in placements:
+        run = placement.run
+        rows.append(
+            {
+                "provision": run.provision.name,
+                "group": run.label,
+                "term": str(run.term) if run.term else "",
+                "run_dates": [run.start_date, run.end_date],
+                "sessions_per_week": run.sessions_per_week,
+                "minutes_per_session": run.minutes_per_session,
+                "staff": sorted(staff.get(run.pk, [])),
+                "placed_from": placement.start_date,
+                "placed_to": placement.end_date,
+                "status": placement.get_status_display(),
+                "need_addressed": placement.need_type,
+                "priority": placement.priority,
+                "entry_result": _result(placement.baseline),
+                "midpoint_result": _result(placement.midpoint),
+                "exit_result": _result(placement.exit),
+                "rating": placement.get_rating_display() if placement.rating else "",
+                "notes": placement.notes,
+            }
+        )
+    return rows
+
+
+def _linked_accounts(pupil: Pupil) -> list[dict[str, Any]]:
+    members = Membership.objects.filter(children=pupil).select_related("user")
+    return [
+        {"name": m.user.get_full_name(), "username": m.user.username, "role": m.get_role_display()}
+        for m in members
+    ]
+
+
+def _audit_trail(pupil: Pupil) -> list[dict[str, Any]]:
+    ref = pupil_reference(pupil.school.urn, pupil.upn)
+    events = AuditEvent.objects.filter(Q(pupil=pupil) | Q(pupil_ref=ref)).order_by("at", "pk")
+    return [
+        {
+            "at": event.at,
+            "action": event.get_action_display(),
+            "by": event.username,
+            "summary": event.summary,
+        }
+        for event in events
+    ]
+
+
+def _tables(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table that points at the pupil, as stored."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for relation in pupil_relations():
+        if relation.model in (AuditEvent, Membership):
+            continue  # the trail and the linked accounts have their own readable sections
+        rows = serializers.serialize("python", relation.rows(pupil).order_by("pk"))
+        if rows:
+            tables.setdefault(relation.label, []).extend(rows)
+    return tables
+
+
+README = """Subject access export from provmap
+
+subject-access.json holds everything provmap stores about one pupil:
+- "pupil": the register entry (names, UPN, date of birth, year, SEN status, groups);
+- "provision": each intervention the pupil took part in, with its staff, dates, results,
+  rating and notes, in plain words;
+- "linked_accounts": the parents' or carers' accounts that may see the pupil's provision;
+- "records": every stored row about the pupil (SEN history, needs, results, placements and
+  anything else), exactly as held;
+- "audit_trail": who viewed, changed or exported the pupil's record, and when.
+
+Staff costs are the school's, not the pupil's, and are not included.
+"""
+
+
+def pupil_subject_access_export(
+    pupil: Pupil, *, by: User | None = None, request: HttpRequest | None = None
+) -> bytes:
+    """Everything held on one pupil, as a ZIP (subject-access.json and a README). The export
+    itself is audited (action sar_export), so it appears in the next export's trail."""
+    register = serializers.serialize("python", [pupil])[0]["fields"]
+    document = {
+        "exported_at": timezone.now(),
+        "school": {"urn": pupil.school.urn, "name": pupil.school.name},
+        "pupil": {"id": pupil.pk, **register},
+        "provision": _placements(pupil),
+        "linked_accounts": _linked_accounts(pupil),
+        "records": _tables(pupil),
+        "audit_trail": _audit_trail(pupil),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "subject-access.json", json.dumps(document, cls=DjangoJSONEncoder, indent=2)
+        )
+        archive.writestr("README.txt", README)
+    audit_record(
+        request,
+        AuditAction.SAR_EXPORT,
+        pupil=pupil,
+        summary="Subject access export of everything held on the pupil.",
+        actor=by,
+    )
+    return buffer.getvalue()

@@ -1,0 +1,83 @@
+"""Forms of the SENCO's pages: filtering the audit trail, finding a pupil, confirming an
+erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from provmap.accounts.audit import pupil_reference
+from provmap.accounts.models import AuditAction, AuditEvent
+from provmap.pupils.models import Pupil
+from provmap.schools.models import School
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label="Username", required=False, max_length=150)
+    pupil = forms.CharField(
+        label="Pupil UPN", required=False, max_length=13, help_text="The 13-character UPN."
+    )
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filter(self, events: QuerySet[AuditEvent], school: School) -> QuerySet[AuditEvent]:
+        """Narrow `events` by what was asked (call after is_valid())."""
+        data: dict[str, Any] = self.cleaned_data
+        if data.get("user"):
+            events = events.filter(username__iexact=data["user"].strip())
+        if data.get("pupil"):
+            upn = data["pupil"].strip().upper()
+            events = events.filter(
+                Q(pupil_ref=pupil_reference(school.urn, upn))
+                | Q(pupil__upn=upn, pupil__school=school)
+            )
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        if data.get("date_from"):
+            events = events.filter(at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            events = events.filter(at__date__lte=data["date_to"])
+        return events
+
+
+class PupilSearchForm(forms.Form):
+    q = forms.CharField(
+        label="UPN or surname", max_length=100, help_text="Archived pupils are found too."
+    )
+
+    def search(self, school: School) -> QuerySet[Pupil]:
+        text = self.cleaned_data["q"].strip()
+        return Pupil.objects.filter(school=school).filter(
+            Q(upn__iexact=text) | Q(surname__istartswith=text)
+        )
+
+
+class ErasureForm(forms.Form):
+    confirm_upn = forms.CharField(
+        label="Type the pupil's UPN to confirm", max_length=13, strip=True
+    )
+    reason = forms.CharField(
+        label="Why is the record being erased?",
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: request from the parent on 3 March, checked by the DPO.",
+    )
+
+    def __init__(self, *args: Any, pupil: Pupil, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pupil = pupil
+
+    def clean_confirm_upn(self) -> str:
+        value = self.cleaned_data["confirm_upn"].upper()
+        if value != self.pupil.upn:
+            raise forms.ValidationError("That is not this pupil's UPN.")
+        return value

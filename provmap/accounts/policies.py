@@ -1,0 +1,152 @@
+"""Every URL's access policy, by URL name: the one table that says who may open what.
+
+AccessPolicyMiddleware applies it before any view runs (so a view that forgets a check cannot
+leak), and tests/accounts/test_access_matrix.py walks the whole URLconf and fails for any URL
+without an entry here. A new page therefore starts by choosing its rule below.
+
+Rules about a school need a `urn` in the URL. For those:
+- a school the user holds no role in (directly or through their trust) answers 404, so its
+  existence does not leak;
+- a school of theirs whose page their role does not reach answers 403;
+- a `pupil_id` in the URL must name a pupil of that school the rule lets them see, else 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from provmap.accounts.permissions import PupilScope
+
+
+class Rule(StrEnum):
+    # Anyone, signed in or not (the password-reset link, "account inactive").
+    PUBLIC = "public"
+    # Pages for signing in: anyone may open them; signed-in users are sent on.
+    GUEST = "guest"
+    # Any signed-in user: their home page, their own account and security settings.
+    SIGNED_IN = "signed_in"
+    # The school's map of runs: whole-school readers, heads of year, the staff who deliver,
+    # trust leaders granted pupil access. Never governors or parents.
+    SCHOOL_MAP = "school_map"
+    # Aggregated figures only, no pupil: everyone above but deliverers, plus governors and
+    # trust leaders.
+    SCHOOL_FIGURES = "school_figures"
+    # A pupil's record as staff see it: those who see the map, and only pupils in their scope.
+    PUPIL_READ = "pupil_read"
+    # A parent's pages about their own children (never costs, never other pupils).
+    PARENT_CHILD = "parent_child"
+    # Changes to the catalogue and the map: the SENCO and the SEND administrator.
+    SCHOOL_EDIT = "school_edit"
+    # The SENCO's own pages: the audit trail, data protection (archive, erasure, SAR).
+    SENCO = "senco"
+
+
+SCHOOL_RULES = frozenset(
+    {
+        Rule.SCHOOL_MAP,
+        Rule.SCHOOL_FIGURES,
+        Rule.PUPIL_READ,
+        Rule.PARENT_CHILD,
+        Rule.SCHOOL_EDIT,
+        Rule.SENCO,
+    }
+)
+
+
+class Outcome(StrEnum):
+    """What a GET answers: the access matrix test compares status codes with these."""
+
+    OK = "200"
+    LOGIN = "302 to sign-in"
+    REDIRECT = "302 elsewhere"
+    FORBIDDEN = "403"
+    NOT_FOUND = "404"
+    NOT_ALLOWED = "405"
+
+
+@dataclass(frozen=True)
+class Policy:
+    rule: Rule
+    # What a GET answers once access is granted: most pages show themselves; some only take
+    # POST (405) or send the user on (a redirect).
+    on_get: Outcome = Outcome.OK
+    # Pages open to visitors: what an anonymous GET answers, where it differs from `on_get`.
+    anonymous_get: Outcome | None = None
+
+    @property
+    def school_scoped(self) -> bool:
+        return self.rule in SCHOOL_RULES
+
+
+def rule_allows(rule: Rule, scope: PupilScope) -> bool:
+    """Does the user's scope in one school open pages of this rule?"""
+    match rule:
+        case Rule.SCHOOL_MAP | Rule.PUPIL_READ:
+            return scope.sees_map
+        case Rule.SCHOOL_FIGURES:
+            return scope.figures
+        case Rule.PARENT_CHILD:
+            return bool(scope.pupil_ids)
+        case Rule.SCHOOL_EDIT:
+            return scope.can_edit
+        case Rule.SENCO:
+            return scope.senco
+    return True
+
+
+def _post_only(rule: Rule) -> Policy:
+    return Policy(rule, on_get=Outcome.NOT_ALLOWED)
+
+
+def _sign_in_step() -> Policy:
+    return Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.LOGIN)
+
+
+POLICIES: dict[str, Policy] = {
+    # --- provmap's own pages ---------------------------------------------------------------
+    # A user with one school is sent straight to its first page; others see the list.
+    "home": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "term_map": Policy(Rule.SCHOOL_MAP),
+    "school_figures": Policy(Rule.SCHOOL_FIGURES),
+    "my_children": Policy(Rule.PARENT_CHILD),
+    "audit_log": Policy(Rule.SENCO),
+    "data_protection": Policy(Rule.SENCO),
+    "pupil_data": Policy(Rule.SENCO),
+    "pupil_sar_export": _post_only(Rule.SENCO),
+    "pupil_erase": _post_only(Rule.SENCO),
+    # --- Signing in and out (django-allauth) ----------------------------------------------
+    "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
+    # Signing out is a POST: a link or an image tag cannot sign anyone out.
+    "account_logout": Policy(Rule.PUBLIC, on_get=Outcome.NOT_ALLOWED),
+    "account_signup": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
+    "account_inactive": Policy(Rule.PUBLIC),
+    "account_email_verification_sent": Policy(Rule.PUBLIC),
+    "account_confirm_email": Policy(Rule.PUBLIC),
+    # Steps of signing in: without a sign-in under way they send the visitor back.
+    "account_confirm_login_code": _sign_in_step(),
+    "mfa_authenticate": _sign_in_step(),
+    "account_reset_password": Policy(Rule.PUBLIC),
+    "account_reset_password_done": Policy(Rule.PUBLIC),
+    "account_reset_password_from_key": Policy(Rule.PUBLIC),
+    "account_reset_password_from_key_done": Policy(Rule.PUBLIC),
+    # --- One's own account and security ----------------------------------------------------
+    "account_reauthenticate": Policy(Rule.SIGNED_IN),
+    "account_email": Policy(Rule.SIGNED_IN),
+    "account_change_password": Policy(Rule.SIGNED_IN),
+    # Everyone has a password, so "set" sends them to "change".
+    "account_set_password": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "mfa_index": Policy(Rule.SIGNED_IN),
+    "mfa_reauthenticate": Policy(Rule.SIGNED_IN),
+    # Changing an authenticator or recovery codes first asks for the password again.
+    "mfa_activate_totp": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "mfa_deactivate_totp": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "mfa_view_recovery_codes": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "mfa_generate_recovery_codes": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "mfa_download_recovery_codes": Policy(Rule.SIGNED_IN, on_get=Outcome.REDIRECT),
+    "usersessions_list": Policy(Rule.SIGNED_IN),
+}
+
+
+def policy_for(url_name: str | None) -> Policy | None:
+    return POLICIES.get(url_name or "")

@@ -1,0 +1,593 @@
+"""The provision map as a spreadsheet: the whole map, a school year, a year group, one group or
+one pupil, as XLSX or CSV.
+
+One tidy sheet, a row per pupil per group (and a row for a group with no pupils yet), every
+value in its own column and typed (dates as dates, money as numbers), ready for filters and
+pivot tables. The XLSX makes it an Excel table with filters, colours the RAGB ratings with
+conditional formats, and adds a "Totals" sheet (by provision, year group, area of need and
+funding stream). Its headings are the ones the map import reads, so an exported map imports
+back unchanged.
+
+Every text cell goes through interchange.safety.neutralise in both writers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import xlsxwriter
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine, format_staff_line
+from provmap.interchange.safety import neutralise
+from provmap.provision import costing
+from provmap.provision.models import GeneralResource, Placement, ProvisionRun, RunStaff
+from provmap.provision.selectors import CostedRun, cost_run
+from provmap.pupils.models import NC_YEAR_ORDER, Pupil, PupilNeed, SENStatus
+from provmap.pupils.needs import Area
+from provmap.schools.models import AcademicYear, RoleRate, School
+
+TEXT, DATE, INT, NUMBER, MONEY, RATE = "text", "date", "int", "number", "money", "rate"
+
+# (key, kind) in the order of the sheet; headings from interchange.mapsheet.
+EXPORT_COLUMNS: list[tuple[str, str]] = [
+    ("academic_year", TEXT),
+    ("term", TEXT),
+    ("provision", TEXT),
+    ("wave", INT),
+    ("provision_type", TEXT),
+    ("areas", TEXT),
+    ("group", TEXT),
+    ("group_ref", INT),
+    ("group_start", DATE),
+    ("group_end", DATE),
+    ("group_status", TEXT),
+    ("day_time", TEXT),
+    ("withdrawn_from", TEXT),
+    ("funding", TEXT),
+    ("lead_staff", TEXT),
+    ("reviewing_staff", TEXT),
+    ("staff_lines", TEXT),
+    ("ratio", TEXT),
+    ("sessions_per_week", NUMBER),
+    ("minutes_per_session", INT),
+    ("minutes_per_week", NUMBER),
+    ("weeks", NUMBER),
+    ("cost_per_minute", RATE),
+    ("total_cost", MONEY),
+    ("pupil_cost", MONEY),
+    ("group_notes", TEXT),
+    ("upn", TEXT),
+    ("pupil", TEXT),
+    ("year_group", TEXT),
+    ("form", TEXT),
+    ("sex", TEXT),
+    ("sen_status", TEXT),
+    ("primary_need", TEXT),
+    ("pupil_premium", TEXT),
+    ("fsm", TEXT),
+    ("eal", TEXT),
+    ("looked_after", TEXT),
+    ("start_date", DATE),
+    ("exit_date", DATE),
+    ("status", TEXT),
+    ("priority", TEXT),
+    ("need", TEXT),
+    ("area", TEXT),
+    ("measure", TEXT),
+    ("baseline", NUMBER),
+    ("baseline_date", DATE),
+    ("midpoint", NUMBER),
+    ("midpoint_date", DATE),
+    ("exit", NUMBER),
+    ("exit_score_date", DATE),
+    ("gain", NUMBER),
+    ("rating", TEXT),
+    ("notes", TEXT),
+]
+HEADINGS = {**MAP_HEADINGS, **EXTRA_HEADINGS}
+RATING_WORDS = {code: label.split(":")[0] for code, label in Placement.Rating.choices}
+AREA_LABELS = dict(Area.choices)
+RAGB_COLOURS = {
+    "Red": ("#FFC7CE", "#9C0006"),
+    "Amber": ("#FFEB9C", "#9C5700"),
+    "Green": ("#C6EFCE", "#006100"),
+    "Blue": ("#BDD7EE", "#1F4E78"),
+}
+
+
+@dataclass
+class MapExport:
+    """The rows of the map sheet and the totals that go with them."""
+
+    title: str
+    rows: list[dict[str, object]]
+    runs: list[CostedRun]
+    general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
+
+    @property
+    def pupil_count(self) -> int:
+        return len({row["upn"] for row in self.rows if row.get("upn")})
+
+    @property
+    def group_cost(self) -> Decimal:
+        return sum((item.cost for item in self.runs), Decimal(0))
+
+    @property
+    def pupil_cost(self) -> Decimal:
+        return sum(
+            (
+                Decimal(row["pupil_cost"])
+                for row in self.rows  # type: ignore[arg-type]
+                if row.get("pupil_cost") is not None
+            ),
+            Decimal(0),
+        )
+
+    @property
+    def general_cost(self) -> Decimal:
+        return sum((cost for _, cost in self.general), Decimal(0))
+
+    def totals(self) -> list[tuple[str, list[str], list[list[object]]]]:
+        """Sections of the totals sheet: (title, headings, rows)."""
+        by_provision: dict[str, list[object]] = {}
+        for item in self.runs:
+            entry = by_provision.setdefault(item.run.provision.name, [0, set(), Decimal(0)])
+            entry[0] += 1  # type: ignore[operator]
+            entry[2] += item.cost  # type: ignore[operator]
+        for row in self.rows:
+            if row.get("upn"):
+                by_provision[str(row["provision"])][1].add(row["upn"])  # type: ignore[union-attr]
+        by_year: dict[str, list[object]] = {}
+        by_area: dict[str, Decimal] = defaultdict(Decimal)
+        for row in self.rows:
+            if not row.get("upn"):
+                continue
+            entry = by_year.setdefault(str(row["year_group"]), [set(), Decimal(0)])
+            entry[0].add(row["upn"])  # type: ignore[union-attr]
+            entry[1] += Decimal(row["pupil_cost"] or 0)  # type: ignore[operator,arg-type]
+            by_area[str(row["area"])] += Decimal(row["pupil_cost"] or 0)  # type: ignore[arg-type]
+        by_stream = costing.totals_by(
+            (item.run.funding_stream.name if item.run.funding_stream else "Not assigned", item.cost)
+            for item in self.runs
+        )
+        for resource, cost in self.general:
+            name = resource.funding_stream.name if resource.funding_stream else "Not assigned"
+            by_stream[name] = by_stream.get(name, Decimal(0)) + cost
+        summary: list[list[object]] = [
+            ["Groups", len(self.runs)],
+            ["Pupils", self.pupil_count],
+            ["Placements", sum(1 for row in self.rows if row.get("upn"))],
+            ["Cost of the groups listed", self.group_cost],
+            ["Cost shared to the pupils listed", self.pupil_cost],
+        ]
+        if self.general:
+            summary += [
+                ["Costs not tied to pupils", self.general_cost],
+                ["Total", self.group_cost + self.general_cost],
+            ]
+        sections = [
+            (self.title, ["", ""], summary),
+            (
+                "By provision",
+                ["Provision", "Groups", "Pupils", "Cost"],
+                [
+                    [name, groups, len(pupils), cost]  # type: ignore[arg-type]
+                    for name, (groups, pupils, cost) in by_provision.items()
+                ],
+            ),
+            (
+                "By year group (pupils' shares)",
+                ["Year group", "Pupils", "Cost"],
+                [
+                    [year, len(pupils), cost]  # type: ignore[arg-type]
+                    for year, (pupils, cost) in sorted(
+                        by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
+                    )
+                ],
+            ),
+            (
+                "By area of need (pupils' shares)",
+                ["Area of need", "Cost"],
+                [[area, cost] for area, cost in sorted(by_area.items())],
+            ),
+            (
+                "By funding stream",
+                ["Funding stream", "Cost"],
+                [[name, cost] for name, cost in by_stream.items()],
+            ),
+        ]
+        if self.general:
+            sections.append(
+                (
+                    "Costs not tied to pupils",
+                    ["Item", "Kind", "Cost"],
+                    [
+                        [resource.name, resource.get_kind_display(), cost]
+                        for resource, cost in self.general
+                    ],
+                )
+            )
+        return sections
+
+
+def _runs(
+    school: School,
+    *,
+    academic_year: AcademicYear | None,
+    run: ProvisionRun | None,
+    pupil: Pupil | None,
+    year_group: str | None,
+) -> QuerySet[ProvisionRun]:
+    runs = ProvisionRun.objects.filter(school=school)
+    if academic_year is not None:
+        runs = runs.filter(academic_year=academic_year)
+    if run is not None:
+        runs = runs.filter(pk=run.pk)
+    if pupil is not None:
+        runs = runs.filter(placements__pupil=pupil)
+    if year_group is not None:
+        runs = runs.filter(placements__pupil__nc_year=year_group)
+    placements = (
+        Placement.objects.select_related("pupil", "baseline", "midpoint", "exit")
+        .prefetch_related(Prefetch("pupil__needs", queryset=PupilNeed.objects.order_by("rank")))
+        .order_by("pupil__surname", "pupil__legal_forename", "pk")
+    )
+    return (
+        runs.distinct()
+        .select_related(
+            "provision",
+            "provision__measure",
+            "academic_year",
+            "term",
+            "funding_stream",
+            "lead_staff",
+            "reviewing_staff",
+        )
+        .prefetch_related(
+            "provision__areas",
+            Prefetch(
+                "staff_lines", queryset=RunStaff.objects.select_related("staff").order_by("pk")
+            ),
+            Prefetch("placements", queryset=placements),
+        )
+        .order_by(
+            "academic_year__start_date",
+            "provision__wave",
+            "provision__name",
+            "start_date",
+            "label",
+            "pk",
+        )
+    )
+
+
+def _run_columns(item: CostedRun) -> dict[str, object]:
+    run = item.run
+    provision = run.provision
+    weekly = Decimal(run.sessions_per_week) * run.minutes_per_session
+    per_minute = None
+    if weekly and run.weeks:
+        per_minute = (item.cost / (weekly * Decimal(run.weeks))).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
+    lines = []
+    for line in item.staff:
+        own = line.line.sessions_per_week is not None or line.line.minutes_per_session is not None
+        lines.append(
+            format_staff_line(
+                StaffLine(
+                    name=line.line.staff.name,
+                    role=line.line.staff.role,
+                    hourly_rate=line.hourly_rate.quantize(Decimal("0.01")),
+                    sessions_per_week=line.line.effective_sessions if own else None,
+                    minutes_per_session=line.line.effective_minutes if own else None,
+                )
+            )
+        )
+    return {
+        "academic_year": run.academic_year.name,
+        "term": run.term.name if run.term else "",
+        "provision": provision.name,
+        "wave": provision.wave,
+        "provision_type": provision.get_provision_type_display(),
+        "areas": "; ".join(AREA_LABELS[area.area] for area in provision.areas.all()),
+        "group": run.label,
+        "group_ref": run.pk,
+        "group_start": run.start_date,
+        "group_end": run.end_date,
+        "group_status": run.get_status_display(),
+        "day_time": run.day_time,
+        "withdrawn_from": run.withdrawn_from,
+        "funding": run.funding_stream.name if run.funding_stream else "",
+        "lead_staff": run.lead_staff.name if run.lead_staff else "",
+        "reviewing_staff": run.reviewing_staff.name if run.reviewing_staff else "",
+        "staff_lines": "; ".join(lines),
+        "ratio": item.ratio,
+        "sessions_per_week": run.sessions_per_week,
+        "minutes_per_session": run.minutes_per_session,
+        "minutes_per_week": weekly,
+        "weeks": run.weeks,
+        "cost_per_minute": per_minute,
+        "total_cost": item.cost,
+        "group_notes": run.notes,
+        "measure": provision.measure.name if provision.measure else "",
+    }
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _placement_columns(placement: Placement, share: Decimal, area: str) -> dict[str, object]:
+    pupil = placement.pupil
+    needs = list(pupil.needs.all())
+    measure = placement.run.provision.measure
+    gain = None
+    if placement.baseline and placement.exit:
+        gain = placement.exit.value - placement.baseline.value
+        if measure is not None and not measure.higher_is_better:
+            gain = -gain
+    columns: dict[str, object] = {
+        "pupil_cost": share,
+        "upn": pupil.upn,
+        "pupil": pupil.full_name,
+        "year_group": pupil.nc_year,
+        "form": pupil.form,
+        "sex": pupil.sex,
+        "sen_status": SENStatus(pupil.sen_status).label,
+        "primary_need": needs[0].need_type if needs else "",
+        "pupil_premium": _yes_no(pupil.pupil_premium),
+        "fsm": _yes_no(pupil.fsm),
+        "eal": _yes_no(pupil.eal),
+        "looked_after": _yes_no(pupil.looked_after),
+        "start_date": placement.start_date,
+        "exit_date": placement.end_date,
+        "status": placement.get_status_display(),
+        "priority": placement.get_priority_display(),
+        "need": placement.need_type,
+        "area": AREA_LABELS.get(area, area),
+        "gain": gain,
+        "rating": RATING_WORDS.get(placement.rating, ""),
+        "notes": placement.notes,
+    }
+    for stage, date_key in (
+        ("baseline", "baseline_date"),
+        ("midpoint", "midpoint_date"),
+        ("exit", "exit_score_date"),
+    ):
+        result = getattr(placement, stage)
+        columns[stage] = result.value if result else None
+        columns[date_key] = result.date if result else None
+    return columns
+
+
+def map_export(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    year_group: str | None = None,
+    run: ProvisionRun | None = None,
+    pupil: Pupil | None = None,
+    as_of: dt.date | None = None,
+) -> MapExport:
+    """The map's rows (and totals), in a fixed number of queries however large it is."""
+    as_of = as_of or timezone.localdate()
+    rates = dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
+    costed = [
+        cost_run(item, rates, as_of)
+        for item in _runs(
+            school, academic_year=academic_year, run=run, pupil=pupil, year_group=year_group
+        )
+    ]
+    filtered = pupil is not None or year_group is not None
+    rows: list[dict[str, object]] = []
+    for item in costed:
+        run_columns = _run_columns(item)
+        chosen = [
+            costed_placement
+            for costed_placement in item.placements
+            if (pupil is None or costed_placement.placement.pupil_id == pupil.pk)
+            and (year_group is None or costed_placement.placement.pupil.nc_year == year_group)
+        ]
+        if not item.placements and not filtered:
+            rows.append(dict(run_columns))
+        for costed_placement in chosen:
+            rows.append(
+                {
+                    **run_columns,
+                    **_placement_columns(
+                        costed_placement.placement, costed_placement.share, costed_placement.area
+                    ),
+                }
+            )
+    general: list[tuple[GeneralResource, Decimal]] = []
+    if not filtered and run is None:
+        resources = GeneralResource.objects.filter(school=school).select_related(
+            "staff", "funding_stream", "academic_year"
+        )
+        if academic_year is not None:
+            resources = resources.filter(academic_year=academic_year)
+        for resource in resources:
+            rate = (
+                costing.hourly_rate_for(resource.staff.hourly_rate, rates.get(resource.staff.role))
+                if resource.staff
+                else Decimal(0)
+            )
+            general.append(
+                (
+                    resource,
+                    costing.general_resource_cost(
+                        fixed_cost=resource.fixed_cost,
+                        hours_per_week=resource.hours_per_week,
+                        hourly_rate=rate,
+                        weeks=resource.weeks or resource.academic_year.weeks,
+                    ),
+                )
+            )
+    return MapExport(
+        title=_title(school, academic_year, year_group, run, pupil),
+        rows=rows,
+        runs=costed,
+        general=general,
+    )
+
+
+def _title(
+    school: School,
+    academic_year: AcademicYear | None,
+    year_group: str | None,
+    run: ProvisionRun | None,
+    pupil: Pupil | None,
+) -> str:
+    parts = [f"{school.name} provision map"]
+    if academic_year is not None:
+        parts.append(academic_year.name)
+    if year_group is not None:
+        parts.append(f"Year {year_group}")
+    if run is not None:
+        parts.append(str(run))
+    if pupil is not None:
+        parts.append(pupil.full_name)
+    return ", ".join(parts)
+
+
+# Writers ----------------------------------------------------------------------------------
+
+
+def csv_value(value: object, kind: str) -> str:
+    """A cell as CSV text: dates as dd/mm/yyyy, numbers as digits, text neutralised."""
+    if value is None or value == "":
+        return ""
+    if kind == DATE:
+        return f"{value:%d/%m/%Y}"
+    if kind in (INT, NUMBER, MONEY, RATE):
+        return str(value)
+    return neutralise(str(value))
+
+
+def write_csv(export: MapExport, stream: io.TextIOBase) -> None:
+    """The map sheet as CSV (UTF-8 with a byte-order mark, so Excel reads it correctly)."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow([neutralise(HEADINGS[key]) for key, _ in EXPORT_COLUMNS])
+    for row in export.rows:
+        writer.writerow([csv_value(row.get(key), kind) for key, kind in EXPORT_COLUMNS])
+
+
+def map_csv_bytes(export: MapExport) -> bytes:
+    stream = io.StringIO()
+    write_csv(export, stream)
+    return ("\ufeff" + stream.getvalue()).encode("utf-8")
+
+
+def _column_width(key: str, kind: str) -> int:
+    if kind == DATE:
+        return 11
+    if kind in (INT, NUMBER, MONEY, RATE):
+        return 10
+    if key in ("notes", "group_notes", "staff_lines", "provision", "areas"):
+        return 30
+    return 16
+
+
+def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> None:
+    """The map as a workbook: the map sheet as an Excel table, and a totals sheet."""
+    workbook = xlsxwriter.Workbook(
+        stream,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        DATE: workbook.add_format({"num_format": "dd/mm/yyyy"}),
+        MONEY: workbook.add_format({"num_format": "£#,##0.00"}),
+        RATE: workbook.add_format({"num_format": "£0.0000"}),
+        NUMBER: workbook.add_format({"num_format": "General"}),
+        INT: workbook.add_format({"num_format": "0"}),
+        TEXT: workbook.add_format({"text_wrap": False}),
+    }
+    sheet = workbook.add_worksheet("Map")
+    for index, (key, kind) in enumerate(EXPORT_COLUMNS):
+        sheet.set_column(index, index, _column_width(key, kind), formats[kind])
+    for row_index, row in enumerate(export.rows, start=1):
+        for column_index, (key, kind) in enumerate(EXPORT_COLUMNS):
+            value = row.get(key)
+            if value is None or value == "":
+                continue
+            if kind == DATE:
+                sheet.write_datetime(row_index, column_index, value, formats[DATE])
+            elif kind in (INT, NUMBER, MONEY, RATE):
+                sheet.write_number(row_index, column_index, float(value), formats[kind])  # type: ignore[arg-type]
+            else:
+                sheet.write_string(row_index, column_index, neutralise(str(value)))
+    last_row = max(len(export.rows), 1)
+    last_column = len(EXPORT_COLUMNS) - 1
+    sheet.add_table(
+        0,
+        0,
+        last_row,
+        last_column,
+        {
+            "name": "ProvisionMap",
+            "style": "Table Style Medium 2",
+            "columns": [{"header": neutralise(HEADINGS[key])} for key, _ in EXPORT_COLUMNS],
+        },
+    )
+    rating_column = [key for key, _ in EXPORT_COLUMNS].index("rating")
+    for word, (fill, font) in RAGB_COLOURS.items():
+        sheet.conditional_format(
+            1,
+            rating_column,
+            last_row,
+            rating_column,
+            {
+                "type": "text",
+                "criteria": "begins with",
+                "value": word,
+                "format": workbook.add_format({"bg_color": fill, "font_color": font}),
+            },
+        )
+    sheet.freeze_panes(1, 0)
+    _write_totals(workbook, export, formats)
+    workbook.close()
+
+
+def _write_totals(workbook, export: MapExport, formats: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    sheet = workbook.add_worksheet("Totals")
+    bold = workbook.add_format({"bold": True})
+    title = workbook.add_format({"bold": True, "font_size": 13})
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 3, 14)
+    row = 0
+    for heading, columns, lines in export.totals():
+        sheet.write_string(row, 0, neutralise(heading), title)
+        row += 1
+        if any(columns):
+            for column, text in enumerate(columns):
+                sheet.write_string(row, column, text, bold)
+            row += 1
+        for line in lines:
+            for column, value in enumerate(line):
+                if isinstance(value, Decimal):
+                    sheet.write_number(row, column, float(value), formats[MONEY])
+                elif isinstance(value, int):
+                    sheet.write_number(row, column, value)
+                else:
+                    sheet.write_string(row, column, neutralise(str(value)))
+            row += 1
+        row += 1
+
+
+def map_xlsx_bytes(export: MapExport) -> bytes:
+    stream = io.BytesIO()
+    write_xlsx(export, stream)
+    return stream.getvalue()

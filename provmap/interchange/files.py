@@ -1,0 +1,490 @@
+"""Reading an uploaded file safely, before anything in it is trusted.
+
+In order: the size (a setting, 20 MB unless changed), the type (from the name and the first
+bytes, which must agree), then for text the encoding (UTF-8 with or without a byte-order mark,
+UTF-16 with one, or Windows-1252; anything else is refused) and the delimiter (comma,
+semicolon, tab or bar, sniffed from the first lines); for Excel the archive (the sizes its
+parts would unpack to, before unpacking anything) and each sheet's stated dimensions (before
+reading a row), then the rows themselves, never more than the limits allow.
+
+Formula cells in workbooks: provmap reads the value the formula shows (the result Excel saved
+with the file), as a person looking at the sheet would, and never runs or stores the formula.
+A formula with no saved result (a file written by a program that does not calculate) cannot be
+read: it is refused, naming the cell, if its column is one the import uses.
+
+The result is a list of sheets of rows of cell values (text from a CSV; text, numbers, dates
+and booleans from a workbook), numbered as a spreadsheet program numbers them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from django.conf import settings
+
+from provmap.interchange.report import ImportRejected, Problem, file_problem
+from provmap.interchange.safety import restore
+from provmap.interchange.values import UncalculatedFormula
+
+MB = 1024 * 1024
+DEFAULT_LIMITS = {
+    # The largest upload accepted, in bytes.
+    "PROVMAP_IMPORT_MAX_BYTES": 20 * MB,
+    # The most a workbook may unpack to; a larger one is refused as a possible zip bomb.
+    "PROVMAP_IMPORT_MAX_UNZIPPED_BYTES": 200 * MB,
+    # Rows and columns read from one sheet (a secondary school has about 2,000 pupils).
+    "PROVMAP_IMPORT_MAX_ROWS": 100_000,
+    "PROVMAP_IMPORT_MAX_COLUMNS": 250,
+}
+MAX_ZIP_MEMBERS = 10_000
+MAX_SHEETS = 20
+
+
+def limit(name: str) -> int:
+    """An import limit, from the settings if set there."""
+    return int(getattr(settings, name, DEFAULT_LIMITS[name]))
+
+
+def megabytes(size: int) -> str:
+    """A size as people say it: '21.0 MB', '12 KB', '900 bytes'."""
+    if size >= MB:
+        return f"{size / MB:.1f} MB"
+    if size >= 1024:
+        return f"{size // 1024:,} KB"
+    return f"{size:,} bytes"
+
+
+class FileKind(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    XML = "xml"
+
+
+KIND_NAMES = {
+    FileKind.CSV: "CSV (.csv)",
+    FileKind.XLSX: "Excel workbook (.xlsx)",
+    FileKind.XML: "CTF (.xml)",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to import: its name (for its extension and for messages) and its bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Upload:
+        """Read a file from disk, refusing it by its size before reading it."""
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise file_problem(f"Cannot open '{path.name}': {exc.strerror}.") from exc
+        check_size(size, path.name)
+        return cls(name=path.name, data=path.read_bytes())
+
+
+def check_size(size: int, name: str) -> None:
+    largest = limit("PROVMAP_IMPORT_MAX_BYTES")
+    if size > largest:
+        raise file_problem(
+            f"'{name}' is {megabytes(size)}; the largest file provmap accepts is "
+            f"{megabytes(largest)}. Export only the columns and pupils you need."
+        )
+
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_TEXT_EXTENSIONS = {".csv": FileKind.CSV, ".txt": FileKind.CSV, ".tsv": FileKind.CSV}
+_XML_EXTENSIONS = {".xml", ".ctf"}
+_OTHER_SPREADSHEETS = {".xlsm", ".xlsb", ".xltx", ".ods", ".numbers"}
+
+
+def detect_kind(upload: Upload, allowed: tuple[FileKind, ...]) -> FileKind:
+    """The file's type, from its extension checked against its first bytes."""
+    check_size(len(upload.data), upload.name)
+    if not upload.data:
+        raise file_problem(f"'{upload.name}' is empty.")
+    extension = Path(upload.name).suffix.lower()
+    head = upload.data[:8]
+    names = [KIND_NAMES[kind] for kind in allowed]
+    accepted = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    if head.startswith(_OLE) or extension == ".xls":
+        raise file_problem(
+            f"'{upload.name}' is an Excel 97-2003 (.xls) or password-protected workbook, which "
+            "provmap cannot read. Open it in Excel and save it as an Excel Workbook (.xlsx) "
+            "without a password, or as CSV."
+        )
+    if head.startswith(b"%PDF"):
+        raise file_problem(
+            f"'{upload.name}' is a PDF. provmap reads {accepted} files: export the data from "
+            "your MIS in one of those."
+        )
+    if extension in _OTHER_SPREADSHEETS:
+        raise file_problem(
+            f"'{upload.name}' is a {extension} file. Save it as an Excel Workbook (.xlsx) or as "
+            "CSV and import that."
+        )
+    if extension == ".xlsx":
+        if not head.startswith(_ZIP):
+            raise file_problem(
+                f"'{upload.name}' is named .xlsx but is not an Excel workbook (it looks like "
+                "text). If it is a CSV file, name it .csv."
+            )
+        kind = FileKind.XLSX
+    elif extension in _TEXT_EXTENSIONS:
+        if head.startswith(_ZIP):
+            raise file_problem(
+                f"'{upload.name}' is named {extension} but is a zip archive, probably an Excel "
+                "workbook: name it .xlsx, or save it from Excel as CSV."
+            )
+        kind = FileKind.CSV
+    elif extension in _XML_EXTENSIONS:
+        kind = FileKind.XML
+    else:
+        shown = extension or "no extension"
+        raise file_problem(f"provmap reads {accepted} files; '{upload.name}' has {shown}.")
+    if kind not in allowed:
+        raise file_problem(f"This import reads {accepted} files, not {KIND_NAMES[kind]}.")
+    return kind
+
+
+# Text ---------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise file_problem(
+                f"'{name}' starts as UTF-16 text but is damaged: {exc.reason}."
+            ) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                raise ImportRejected(
+                    [
+                        Problem(
+                            line,
+                            "",
+                            f"Byte 0x{data[exc.start]:02X} cannot be read as UTF-8 or "
+                            "Windows-1252 text, so the file's encoding is unknown. Save it "
+                            "from Excel as 'CSV UTF-8' and import that.",
+                        )
+                    ]
+                ) from None
+    if "\x00" in text:
+        raise file_problem(
+            f"'{name}' contains binary data, so it is not a CSV text file. Export the data "
+            "from your MIS as CSV or as an Excel workbook (.xlsx)."
+        )
+    return text
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most consistent columns."""
+    lines = [line for line in text.splitlines() if line.strip()][:20]
+    if not lines:
+        return ","
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not widths or widths[0] < 2:
+            continue
+        consistent = sum(1 for width in widths if width == widths[0]) / len(widths)
+        score = (consistent, widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    number: int
+    cells: tuple[object, ...]
+
+    @property
+    def is_blank(self) -> bool:
+        return all(cell is None or cell == "" for cell in self.cells)
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[SheetRow]
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return restore(value.strip())
+    return value
+
+
+def _trimmed(cells: list[object]) -> tuple[object, ...]:
+    while cells and (cells[-1] is None or cells[-1] == ""):
+        cells.pop()
+    return tuple(cells)
+
+
+def _too_many_rows(name: str) -> ImportRejected:
+    return file_problem(
+        f"'{name}' has more than {limit('PROVMAP_IMPORT_MAX_ROWS'):,} rows, more than provmap "
+        "reads from one file. Split it, or remove the rows you do not need."
+    )
+
+
+def _too_many_columns(row: int) -> ImportRejected:
+    most = limit("PROVMAP_IMPORT_MAX_COLUMNS")
+    return ImportRejected(
+        [
+            Problem(
+                row,
+                "",
+                f"this row has more than {most} columns, more than provmap reads. Remove the "
+                "columns you do not need.",
+            )
+        ]
+    )
+
+
+def read_csv(upload: Upload) -> Sheet:
+    text = decode_text(upload.data, upload.name)
+    if not text.strip():
+        raise file_problem(f"'{upload.name}' is empty.")
+    delimiter = sniff_delimiter(text)
+    max_rows = limit("PROVMAP_IMPORT_MAX_ROWS")
+    max_columns = limit("PROVMAP_IMPORT_MAX_COLUMNS")
+    rows: list[SheetRow] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for record in reader:
+            number += 1
+            if number > max_rows:
+                raise _too_many_rows(upload.name)
+            if len(record) > max_columns:
+                raise _too_many_columns(number)
+            rows.append(SheetRow(number, _trimmed([_clean(cell) for cell in record])))
+    except csv.Error as exc:
+        raise ImportRejected(
+            [Problem(number + 1, "", f"this row cannot be read as CSV ({exc}).")]
+        ) from None
+    return Sheet(name=upload.name, rows=rows)
+
+
+# Workbooks ----------------------------------------------------------------------------------
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+
+
+def _open_archive(upload: Upload) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(upload.data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise file_problem(
+            f"'{upload.name}' is damaged or is not an Excel workbook: open it in Excel and "
+            "save it again as an Excel Workbook (.xlsx)."
+        ) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise file_problem(f"'{upload.name}' holds {len(members):,} parts; it is not a workbook.")
+    unpacked = sum(member.file_size for member in members)
+    largest = limit("PROVMAP_IMPORT_MAX_UNZIPPED_BYTES")
+    if unpacked > largest:
+        raise file_problem(
+            f"'{upload.name}' would unpack to {megabytes(unpacked)}, more than the "
+            f"{megabytes(largest)} provmap accepts: it is either a 'zip bomb' or far more than "
+            "a school's data. Save only the sheet you need, as CSV or .xlsx."
+        )
+    if any(member.flag_bits & 0x1 for member in members):
+        raise file_problem(f"'{upload.name}' is encrypted: save it without a password.")
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names:
+        raise file_problem(
+            f"'{upload.name}' is a zip archive but not an Excel workbook (it has no workbook "
+            "inside). Save the data from Excel as an Excel Workbook (.xlsx)."
+        )
+    return archive
+
+
+def _has_formulas(archive: zipfile.ZipFile) -> bool:
+    """Whether any worksheet holds a formula, scanning the XML without parsing it."""
+    for member in archive.infolist():
+        if not member.filename.startswith("xl/worksheets/"):
+            continue
+        with archive.open(member) as stream:
+            tail = b""
+            while chunk := stream.read(MB):
+                if _FORMULA_TAG.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    return False
+
+
+def _caused_by_unsafe_xml(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused some XML behind this error (openpyxl wraps it)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _load_workbook(upload: Upload, *, data_only: bool):  # type: ignore[no-untyped-def]
+    try:
+        return openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=data_only)
+    except Exception as exc:  # openpyxl raises many types on a damaged workbook
+        if _caused_by_unsafe_xml(exc):
+            raise file_problem(
+                f"'{upload.name}' contains XML entity declarations or external references. "
+                "Real workbooks never do, and they are a way to attack servers, so provmap "
+                "refuses it."
+            ) from None
+        raise file_problem(
+            f"'{upload.name}' could not be read as an Excel workbook: open it in Excel and "
+            "save it again as an Excel Workbook (.xlsx)."
+        ) from None
+
+
+def _check_dimensions(worksheet, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Refuse a sheet by the size it states, before reading any of it."""
+    max_rows = limit("PROVMAP_IMPORT_MAX_ROWS")
+    max_columns = limit("PROVMAP_IMPORT_MAX_COLUMNS")
+    claimed_rows, claimed_columns = worksheet.max_row or 0, worksheet.max_column or 0
+    if claimed_rows > max_rows or claimed_columns > max_columns:
+        raise file_problem(
+            f"The sheet '{worksheet.title}' in '{name}' claims {claimed_rows:,} rows and "
+            f"{claimed_columns:,} columns; provmap reads at most {max_rows:,} rows and "
+            f"{max_columns} columns. Delete the unused rows and columns, or save the data as "
+            "CSV."
+        )
+    # The stated size can also be too small; read what is there, within the limits.
+    worksheet.reset_dimensions()
+
+
+def _bounded_rows(worksheet, name: str, *, values_only: bool):  # type: ignore[no-untyped-def]
+    """The sheet's rows (numbered from 1), stopping at the row and column limits."""
+    max_rows = limit("PROVMAP_IMPORT_MAX_ROWS")
+    max_columns = limit("PROVMAP_IMPORT_MAX_COLUMNS")
+    rows = worksheet.iter_rows(max_col=max_columns + 1, values_only=values_only)
+    for number, cells in enumerate(rows, start=1):
+        if number > max_rows:
+            raise _too_many_rows(name)
+        if len(cells) > max_columns:
+            extra = cells[max_columns] if values_only else cells[max_columns].value
+            if extra not in (None, ""):
+                raise _too_many_columns(number)
+        yield number, cells[:max_columns]
+
+
+def _formula_cells(worksheet, name: str) -> dict[tuple[int, int], str]:  # type: ignore[no-untyped-def]
+    """Where the sheet holds formulas (row, column from 0), and each formula."""
+    _check_dimensions(worksheet, name)
+    found: dict[tuple[int, int], str] = {}
+    for number, cells in _bounded_rows(worksheet, name, values_only=False):
+        for position, cell in enumerate(cells):
+            if getattr(cell, "data_type", None) == "f":
+                found[(number, position)] = str(cell.value)
+    return found
+
+
+def _sheet_rows(  # type: ignore[no-untyped-def]
+    worksheet, name: str, formulas: dict[tuple[int, int], str]
+) -> list[SheetRow]:
+    _check_dimensions(worksheet, name)
+    rows: list[SheetRow] = []
+    for number, cells in _bounded_rows(worksheet, name, values_only=True):
+        values = [_clean(cell) for cell in cells]
+        for position, value in enumerate(values):
+            if value in (None, "") and (number, position) in formulas:
+                values[position] = UncalculatedFormula(formulas[(number, position)])
+        rows.append(SheetRow(number, _trimmed(values)))
+    return rows
+
+
+def read_xlsx(upload: Upload) -> list[Sheet]:
+    """The workbook's sheets (at most MAX_SHEETS), each read within the limits."""
+    with _open_archive(upload) as archive:
+        has_formulas = _has_formulas(archive)
+    formulas: list[dict[tuple[int, int], str]] = []
+    if has_formulas:
+        workbook = _load_workbook(upload, data_only=False)
+        try:
+            formulas = [
+                _formula_cells(worksheet, upload.name)
+                for worksheet in workbook.worksheets[:MAX_SHEETS]
+            ]
+        except ImportRejected:
+            raise
+        except Exception:  # damage is reported by the reading pass below
+            formulas = []
+        finally:
+            workbook.close()
+    workbook = _load_workbook(upload, data_only=True)
+    try:
+        sheets = _read_worksheets(upload, workbook, formulas)
+    finally:
+        workbook.close()
+    if all(row.is_blank for sheet in sheets for row in sheet.rows):
+        raise file_problem(f"'{upload.name}' is empty: its sheets hold no data.")
+    return sheets
+
+
+def _read_worksheets(  # type: ignore[no-untyped-def]
+    upload: Upload, workbook, formulas: list[dict[tuple[int, int], str]]
+) -> list[Sheet]:
+    """Every sheet's rows. Sheets are parsed as they are read, so damage can surface here."""
+    try:
+        worksheets = workbook.worksheets[:MAX_SHEETS]
+        if not worksheets:
+            raise file_problem(f"'{upload.name}' has no worksheets.")
+        sheets = [
+            Sheet(
+                name=worksheet.title,
+                rows=_sheet_rows(worksheet, upload.name, formulas[index] if formulas else {}),
+            )
+            for index, worksheet in enumerate(worksheets)
+        ]
+    except ImportRejected:
+        raise
+    except Exception as exc:  # a sheet damaged part-way through
+        if _caused_by_unsafe_xml(exc):
+            raise file_problem(
+                f"'{upload.name}' contains XML entity declarations or external references, "
+                "which real workbooks never do; provmap refuses it."
+            ) from None
+        raise file_problem(
+            f"'{upload.name}' is damaged part-way through: open it in Excel and save it again "
+            "as an Excel Workbook (.xlsx)."
+        ) from None
+    return sheets
+
+
+def read_sheets(upload: Upload, kind: FileKind) -> list[Sheet]:
+    """The sheets of a CSV file (one) or a workbook, read safely."""
+    if kind == FileKind.XLSX:
+        return read_xlsx(upload)
+    return [read_csv(upload)]

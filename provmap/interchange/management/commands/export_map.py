@@ -1,0 +1,61 @@
+"""manage.py export_map --format xlsx|csv --output FILE: the provision map as a spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from provmap.interchange.cli import find_school
+from provmap.interchange.exports import map_csv_bytes, map_export, map_xlsx_bytes
+from provmap.provision.models import ProvisionRun
+from provmap.pupils.models import NCYear, Pupil
+from provmap.pupils.upn import normalise_upn
+from provmap.schools.models import AcademicYear
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the provision map (or a school year, a year group, a group or a pupil) as "
+        "XLSX (an Excel table with a totals sheet) or CSV: a row per pupil per group."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--school", metavar="URN", help="The school's URN (if several).")
+        parser.add_argument("--year", metavar="2025-26", help="Only this school year.")
+        parser.add_argument(
+            "--year-group", choices=NCYear.values, help="Only pupils in this year group."
+        )
+        parser.add_argument("--run", type=int, metavar="ID", help="Only this group (its id).")
+        parser.add_argument("--pupil", metavar="UPN", help="Only this pupil.")
+        parser.add_argument("--format", choices=("xlsx", "csv"), required=True)
+        parser.add_argument("--output", required=True, help="The file to write.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        school = find_school(options["school"])  # type: ignore[arg-type]
+        assert school is not None
+        year = run = pupil = None
+        if options["year"]:
+            year = AcademicYear.objects.filter(school=school, name=options["year"]).first()
+            if year is None:
+                raise CommandError(f"{school.name} has no school year {options['year']}.")
+        if options["run"]:
+            run = ProvisionRun.objects.filter(school=school, pk=options["run"]).first()
+            if run is None:
+                raise CommandError(f"{school.name} has no group with id {options['run']}.")
+        if options["pupil"]:
+            upn = normalise_upn(str(options["pupil"]))
+            pupil = Pupil.objects.filter(school=school, upn=upn).first()
+            if pupil is None:
+                raise CommandError(f"{school.name} has no pupil with UPN {upn}.")
+        export = map_export(
+            school,
+            academic_year=year,
+            year_group=options["year_group"],  # type: ignore[arg-type]
+            run=run,
+            pupil=pupil,
+        )
+        data = map_xlsx_bytes(export) if options["format"] == "xlsx" else map_csv_bytes(export)
+        output = Path(str(options["output"]))
+        output.write_bytes(data)
+        self.stdout.write(f"Wrote {len(export.rows)} row(s) of {export.title} to {output.name}.")

@@ -1,0 +1,1119 @@
+"""Pupils from the MIS: a CSV or XLSX student list (any column names) or a CTF.
+
+Two steps, so that a page can show the preview and apply it after the user confirms:
+
+* `plan_pupil_import` reads and checks the whole file and works out, without writing anything,
+  which pupils would be created, updated (field by field), left unchanged, or marked as having
+  left. Any problem rejects the file.
+* `apply_pupil_import` writes a plan in one transaction, through the pupil services.
+
+`import_pupils` does both in one transaction (the command line, and a page's confirmation,
+which plans again from the stored file so that the preview cannot go stale).
+
+Pupils are matched by UPN, then by MIS id (so a temporary UPN replaced by the permanent one
+updates the same pupil). A column the file does not have leaves that field alone; a blank cell
+in a column it has clears the field (flags become No). Leavers: when the file is the whole
+roll, pupils on roll who are not in it get a leaving date (the file's date). A student list is
+taken as the whole roll when it has the register's columns (UPN, names, date of birth, sex,
+year); a CTF when it comes from the school itself. Either can be overridden, and a file that
+would mark more than half the roll as leavers is refused unless the caller insists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from provmap.interchange.columns import Column, RowReader, find_table
+from provmap.interchange.ctf import CTFFile, parse_ctf
+from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
+from provmap.interchange.models import ImportKind
+from provmap.interchange.report import (
+    FieldChange,
+    ImportRejected,
+    ImportReport,
+    Problem,
+    RecordChange,
+)
+from provmap.interchange.services import column_mapping_for, column_mapping_remember
+from provmap.interchange.values import (
+    NOT_EAL_LANGUAGES,
+    CellError,
+    parse_bool,
+    parse_date,
+    parse_ethnicity,
+    parse_language,
+    parse_nc_year,
+    parse_need,
+    parse_sen_status,
+    parse_sex,
+    shown,
+    text,
+)
+from provmap.pupils.models import NC_YEAR_ORDER, Measure, Pupil, Result, SENStatus
+from provmap.pupils.services import (
+    NewPupil,
+    NewResult,
+    measure_create,
+    pupil_mark_left,
+    pupil_set_sen_history,
+    pupil_update,
+    pupils_bulk_create,
+    result_set_value,
+    results_bulk_record,
+)
+from provmap.pupils.upn import UPNError, validate_upn
+from provmap.schools.models import School
+from provmap.schools.services import school_create
+
+PUPIL_COLUMNS = [
+    Column("upn", "the UPN", ("UPN", "Unique Pupil Number", "Unique pupil no", "Pupil UPN")),
+    Column(
+        "mis_id",
+        "the MIS id",
+        (
+            "MIS id",
+            "Adno",
+            "Admission Number",
+            "Admission no",
+            "Adm no",
+            "Pupil id",
+            "Student id",
+            "Person id",
+            "MIS number",
+        ),
+    ),
+    Column(
+        "surname",
+        "the surname",
+        ("Legal Surname", "Surname", "Last name", "Family name", "Lastname", "Legal last name"),
+    ),
+    Column(
+        "legal_forename",
+        "the forename",
+        (
+            "Legal Forename",
+            "Forename",
+            "First name",
+            "Firstname",
+            "Given name",
+            "Legal first name",
+            "Forenames",
+        ),
+    ),
+    Column(
+        "preferred_forename",
+        "the preferred forename",
+        ("Preferred Forename", "Preferred name", "Known as", "Preferred first name", "Chosen name"),
+    ),
+    Column(
+        "full_name",
+        "the pupil's name",
+        ("Name", "Full name", "Pupil name", "Pupil", "Student", "Student name", "Child"),
+    ),
+    Column(
+        "date_of_birth",
+        "the date of birth",
+        ("DOB", "Date of Birth", "Birth date", "Birthdate", "D O B"),
+    ),
+    Column("sex", "the sex", ("Gender", "Sex")),
+    Column(
+        "nc_year",
+        "the year group",
+        (
+            "Year",
+            "NC Year",
+            "Year Group",
+            "National Curriculum Year",
+            "Curriculum year",
+            "Yr",
+            "Year grp",
+            "NC Yr",
+        ),
+    ),
+    Column(
+        "form",
+        "the form",
+        (
+            "Reg",
+            "Form",
+            "Tutor Group",
+            "Reg Group",
+            "Registration group",
+            "Form group",
+            "Reg grp",
+            "Class",
+        ),
+    ),
+    Column(
+        "sen_status",
+        "the SEN status",
+        ("SEN Status", "SEN Provision", "SEN", "SEND status", "SEN stage", "SEN code"),
+    ),
+    Column(
+        "primary_need",
+        "the primary need",
+        (
+            "Primary Need",
+            "SEN Need",
+            "Primary SEN need",
+            "SEN primary need",
+            "Main need",
+            "Need type",
+            "SEN type",
+            "Need",
+        ),
+    ),
+    Column(
+        "secondary_need",
+        "the secondary need",
+        ("Secondary Need", "Secondary SEN need", "SEN secondary need", "Second need"),
+    ),
+    Column(
+        "pupil_premium",
+        "pupil premium",
+        (
+            "Pupil Premium",
+            "PP",
+            "Pupil premium indicator",
+            "PP eligible",
+            "Disadvantaged",
+            "Pupil premium eligible",
+        ),
+    ),
+    Column(
+        "fsm", "FSM", ("FSM", "Free school meals", "FSM eligible", "FSM eligibility", "FSM now")
+    ),
+    Column(
+        "ever6_fsm",
+        "Ever-6 FSM",
+        (
+            "Ever 6 FSM",
+            "Ever6",
+            "FSM6",
+            "FSM ever 6",
+            "Ever 6",
+            "Ever 6 FSM eligible",
+            "FSM in last 6 years",
+        ),
+    ),
+    Column("eal", "EAL", ("EAL", "English as an additional language")),
+    Column(
+        "looked_after",
+        "looked after",
+        ("CLA", "Looked After", "LAC", "In care", "Looked after child", "Child looked after"),
+    ),
+    Column(
+        "previously_looked_after",
+        "previously looked after",
+        ("PLAC", "Previously looked after", "Post LAC", "Previously looked after child"),
+    ),
+    Column("young_carer", "young carer", ("Young carer",)),
+    Column(
+        "more_able",
+        "more able",
+        ("More able", "G and T", "Gifted and talented", "More able and talented", "HAP"),
+    ),
+    Column(
+        "at_risk_of_exclusion", "at risk of exclusion", ("At risk of exclusion", "Exclusion risk")
+    ),
+    Column(
+        "ethnicity", "the ethnicity", ("Ethnicity", "Ethnic group", "Ethnic code", "Ethnic origin")
+    ),
+    Column(
+        "first_language",
+        "the first language",
+        ("First Language", "Home language", "Main language", "Language", "First lang"),
+    ),
+    Column(
+        "on_roll_from",
+        "the admission date",
+        (
+            "Admission date",
+            "Date of Admission",
+            "Entry date",
+            "Date of entry",
+            "Admitted",
+            "Date joined",
+            "On roll from",
+            "Start date",
+        ),
+    ),
+    Column(
+        "on_roll_to",
+        "the leaving date",
+        ("Leaving date", "Date of leaving", "Leave date", "Date left", "On roll to"),
+    ),
+]
+
+# Without these, a row cannot add a pupil who is not on the register yet.
+REGISTER_FIELDS = ("upn", "surname", "legal_forename", "date_of_birth", "sex", "nc_year")
+
+FLAG_FIELDS = (
+    "pupil_premium",
+    "fsm",
+    "ever6_fsm",
+    "eal",
+    "looked_after",
+    "previously_looked_after",
+    "young_carer",
+    "more_able",
+    "at_risk_of_exclusion",
+)
+
+FIELD_LABELS = {
+    "upn": "UPN",
+    "mis_id": "MIS id",
+    "legal_forename": "forename",
+    "preferred_forename": "preferred forename",
+    "surname": "surname",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "nc_year": "year group",
+    "form": "form",
+    "sen_status": "SEN status",
+    "ethnicity": "ethnicity",
+    "first_language": "first language",
+    "pupil_premium": "pupil premium",
+    "fsm": "FSM",
+    "ever6_fsm": "Ever-6 FSM",
+    "eal": "EAL",
+    "looked_after": "looked after",
+    "previously_looked_after": "previously looked after",
+    "young_carer": "young carer",
+    "more_able": "more able",
+    "at_risk_of_exclusion": "at risk of exclusion",
+    "on_roll_from": "admission date",
+    "on_roll_to": "leaving date",
+    "needs": "needs",
+    "sen_history": "SEN history",
+}
+
+ATTENDANCE_MEASURE = "Attendance %"
+
+# A whole-roll file that would mark more than this share of the roll as leavers is refused.
+MOST_LEAVERS_SHARE = Decimal("0.5")
+FEW_LEAVERS = 10
+
+
+@dataclass(frozen=True)
+class NewSchool:
+    """A school to create with the first import of a fresh installation."""
+
+    urn: str
+    name: str
+    phase: str = ""
+    la_code: str = ""
+    estab_code: str = ""
+
+
+@dataclass
+class PupilData:
+    """One pupil as the file describes them, checked and converted."""
+
+    number: int
+    record: str
+    headings: dict[str, str]
+    values: dict[str, object] = field(default_factory=dict)
+    needs: tuple[str, ...] | None = None
+    sen_history: list[tuple[dt.date, str]] | None = None
+    attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        name = " ".join(
+            str(self.values[key]) for key in ("legal_forename", "surname") if key in self.values
+        )
+        upn = self.values.get("upn", "")
+        return f"{name} ({upn})" if name and upn else name or str(upn)
+
+
+@dataclass
+class PupilAction:
+    action: str
+    label: str
+    data: PupilData | None = None
+    pupil: Pupil | None = None
+    changes: dict[str, object] = field(default_factory=dict)
+    field_changes: list[FieldChange] = field(default_factory=list)
+    needs: tuple[str, ...] | None = None
+    sen_history: list[tuple[dt.date, str]] | None = None
+    left_on: dt.date | None = None
+
+
+@dataclass
+class AttendanceAction:
+    upn: str
+    date: dt.date
+    value: Decimal
+    result: Result | None = None  # the result to correct, or None to record a new one
+
+
+@dataclass
+class PupilImportPlan:
+    report: ImportReport
+    school: School | None
+    new_school: NewSchool | None
+    as_of: dt.date
+    actions: list[PupilAction] = field(default_factory=list)
+    attendance: list[AttendanceAction] = field(default_factory=list)
+    attendance_measure: Measure | None = None
+    # Attendance results already recorded, by (pupil id, date).
+    attendance_results: dict[tuple[int, dt.date], list[Result]] = field(default_factory=dict)
+    remember: dict[str, str] = field(default_factory=dict)
+
+
+def display(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, tuple | list):
+        return ", ".join(display(item) for item in value)
+    return str(value)
+
+
+def _upn(value: object) -> str:
+    try:
+        return validate_upn(shown(value))
+    except UPNError as exc:
+        raise CellError(str(exc)) from None
+
+
+def _text(max_length: int) -> Callable[[object], str]:
+    return lambda value: text(value, max_length=max_length)
+
+
+def split_name(value: object) -> tuple[str, str]:
+    """(forename, surname) from 'Smith, Sam', 'SMITH Sam' or 'Sam Smith'."""
+    name = shown(value)
+    if "," in name:
+        surname, forename = (part.strip() for part in name.split(",", 1))
+    else:
+        words = name.split()
+        if len(words) < 2:
+            raise CellError(f"expected a forename and a surname, not '{name}'.")
+        capitals = [word for word in words if word.isupper() and len(word) > 1]
+        if capitals and len(capitals) < len(words) and words[0].isupper():
+            surname = " ".join(capitals)
+            forename = " ".join(word for word in words if word not in capitals)
+        else:
+            forename, surname = " ".join(words[:-1]), words[-1]
+    if not forename or not surname:
+        raise CellError(f"expected a forename and a surname, not '{name}'.")
+    if len(forename) > 100 or len(surname) > 100:
+        raise CellError("a name has at most 100 characters.")
+    return forename, surname
+
+
+_REQUIRED = {
+    "surname": ("every pupil needs a surname", _text(100)),
+    "legal_forename": ("every pupil needs a forename", _text(100)),
+    "date_of_birth": ("every pupil needs a date of birth", parse_date),
+    "sex": ("every pupil needs a sex (M or F)", parse_sex),
+    "nc_year": ("every pupil needs a year group", parse_nc_year),
+}
+# Optional fields: their parser, and the value a blank cell stands for.
+_OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
+    "mis_id": (_text(40), ""),
+    "preferred_forename": (_text(100), ""),
+    "form": (_text(20), ""),
+    "sen_status": (parse_sen_status, SENStatus.NONE),
+    "ethnicity": (parse_ethnicity, ""),
+    "first_language": (parse_language, ""),
+    "on_roll_to": (parse_date, None),
+    **dict.fromkeys(FLAG_FIELDS, (parse_bool, False)),
+}
+
+
+def read_pupil(reader: RowReader) -> PupilData:
+    """Check and convert one record's cells (a spreadsheet row or a CTF pupil)."""
+    data = PupilData(
+        number=reader.number,
+        record=reader.record,
+        headings={key: heading for key, (heading, _) in reader.cells.items()},
+    )
+    values = data.values
+    upn = reader.get("upn", _upn)
+    if upn:
+        values["upn"] = upn
+    if not (reader.has("surname") or reader.has("legal_forename")) and reader.has("full_name"):
+        names = reader.get("full_name", split_name, required="every pupil needs a name")
+        if names:
+            values["legal_forename"], values["surname"] = names
+            data.headings["legal_forename"] = data.headings["surname"] = reader.heading("full_name")
+    for key, (needed_for, parse) in _REQUIRED.items():
+        if reader.has(key):
+            value = reader.get(key, parse, required=needed_for)
+            if value is not None:
+                values[key] = value
+    for key, (parse, blank) in _OPTIONAL.items():
+        if reader.has(key):
+            value = reader.get(key, parse)
+            if value is not None or reader.blank(key):
+                values[key] = blank if value is None else value
+    if reader.has("on_roll_from"):
+        value = reader.get("on_roll_from", parse_date)
+        if value is not None:
+            values["on_roll_from"] = value
+    if reader.has("primary_need") or reader.has("secondary_need"):
+        needs = [reader.get(key, parse_need) for key in ("primary_need", "secondary_need")]
+        chosen = tuple(need for need in needs if need)
+        if len(set(chosen)) != len(chosen):
+            reader.problem("secondary_need", "the secondary need is the same as the primary.")
+        data.needs = chosen
+        data.headings["needs"] = reader.heading("primary_need") or reader.heading("secondary_need")
+    language = values.get("first_language")
+    if not reader.has("eal") and language:
+        values["eal"] = language not in NOT_EAL_LANGUAGES
+    return data
+
+
+def _inputs_from_sheet(
+    upload: Upload, kind: FileKind, school: School | None, problems: list[Problem]
+) -> tuple[list[PupilData], dict[str, str], bool]:
+    """Pupils of a student list, the headings to remember, and whether it has the register's
+    columns (so is taken as the whole roll)."""
+    table = find_table(
+        read_sheets(upload, kind),
+        PUPIL_COLUMNS,
+        file_name=upload.name,
+        remembered=column_mapping_for(school, ImportKind.PUPILS),
+        examples=("UPN", "Surname", "Forename", "DOB", "Year"),
+    )
+    columns = table.columns
+    if not (columns.has("upn") or columns.has("mis_id")):
+        raise ImportRejected(
+            [
+                Problem(
+                    None,
+                    "",
+                    "There is no column for the UPN: expected a heading such as 'UPN' or "
+                    "'Unique Pupil Number' (or an MIS id such as 'Adno' to match pupils "
+                    "already in provmap).",
+                )
+            ]
+        )
+    has_names = (columns.has("surname") and columns.has("legal_forename")) or columns.has(
+        "full_name"
+    )
+    whole_roll = has_names and all(
+        columns.has(key) for key in ("upn", "date_of_birth", "sex", "nc_year")
+    )
+    pupils = [read_pupil(RowReader.for_row(columns, row, problems)) for row in table.rows]
+    return pupils, columns.remembered(), whole_roll
+
+
+def _inputs_from_ctf(ctf: CTFFile, problems: list[Problem]) -> list[PupilData]:
+    problems.extend(ctf.problems)
+    pupils = []
+    for item in ctf.pupils:
+        data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"))
+        data.attendance = item.attendance
+        if item.needs is not None:
+            data.needs = item.needs
+            data.headings["needs"] = "SENneeds"
+        if item.sen_history is not None:
+            data.sen_history = item.sen_history
+            data.values["sen_status"] = item.sen_history[-1][1]
+            data.headings["sen_history"] = data.headings["sen_status"] = "SENhistory"
+        pupils.append(data)
+    return pupils
+
+
+def _ctf_is_for(ctf: CTFFile, school: School) -> bool:
+    source, destination = ctf.header.source, ctf.header.destination
+    if school.urn in (source.urn, destination.urn):
+        return True
+    if school.la_code and school.estab_code:
+        ours = (school.la_code, school.estab_code)
+        return ours in (
+            (source.la_code, source.estab_code),
+            (destination.la_code, destination.estab_code),
+        )
+    return False
+
+
+def guess_phase(pupils: list[PupilData]) -> str:
+    """A new school's phase from the year groups of its pupils."""
+    orders = sorted(
+        NC_YEAR_ORDER[str(data.values["nc_year"])] for data in pupils if "nc_year" in data.values
+    )
+    if not orders:
+        return School.Phase.PRIMARY
+    year_7 = NC_YEAR_ORDER["7"]
+    reception = NC_YEAR_ORDER["R"]
+    if orders[-1] < reception:
+        return School.Phase.NURSERY
+    if orders[-1] < year_7:
+        return School.Phase.PRIMARY
+    if orders[0] >= year_7:
+        return School.Phase.SECONDARY
+    return School.Phase.ALL_THROUGH
+
+
+def _current_history(pupil: Pupil) -> list[tuple[dt.date, str]]:
+    merged: list[tuple[dt.date, str]] = []
+    for period in sorted(pupil.sen_history.all(), key=lambda period: period.start_date):
+        if not merged or merged[-1][1] != period.status:
+            merged.append((period.start_date, period.status))
+    return merged
+
+
+def _merged(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
+    merged: list[tuple[dt.date, str]] = []
+    for start, status in sorted(history):
+        if not merged or merged[-1][1] != status:
+            merged.append((start, status))
+    return merged
+
+
+def _check_model(
+    data: PupilData, candidate: Pupil, problems: list[Problem], *, fields: set[str]
+) -> None:
+    """The model's own checks on the fields the file sets, reported against their columns."""
+    try:
+        candidate.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            if name not in fields:
+                continue
+            for message in messages:
+                problems.append(
+                    Problem(data.number, data.headings.get(name, ""), message, data.record)
+                )
+    if candidate.on_roll_to is not None and candidate.on_roll_to < candidate.on_roll_from:
+        problems.append(
+            Problem(
+                data.number,
+                data.headings.get("on_roll_to", ""),
+                f"The leaving date {candidate.on_roll_to:%d/%m/%Y} is before the admission "
+                f"date {candidate.on_roll_from:%d/%m/%Y}.",
+                data.record,
+            )
+        )
+
+
+def _plan_pupils(
+    plan: PupilImportPlan,
+    pupils: list[PupilData],
+    problems: list[Problem],
+    *,
+    whole_roll: bool,
+    insist: bool,
+) -> None:
+    school = plan.school
+    existing: list[Pupil] = []
+    if school is not None:
+        existing = list(
+            Pupil.objects.filter(school=school).prefetch_related("needs", "sen_history")
+        )
+    by_upn = {pupil.upn: pupil for pupil in existing}
+    by_mis: dict[str, list[Pupil]] = {}
+    for pupil in existing:
+        if pupil.mis_id:
+            by_mis.setdefault(pupil.mis_id, []).append(pupil)
+    first_row: dict[tuple[str, str], int] = {}
+    matched: dict[int, int] = {}
+    for data in pupils:
+        repeated = False
+        for key in ("upn", "mis_id"):
+            value = data.values.get(key)
+            if not value:
+                continue
+            seen = first_row.setdefault((key, str(value)), data.number)
+            if seen != data.number:
+                repeated = True
+                problems.append(
+                    Problem(
+                        data.number,
+                        data.headings[key],
+                        f"{FIELD_LABELS[key]} {value} is also on {data.record.lower()} {seen}: "
+                        "each pupil can be listed only once.",
+                        data.record,
+                    )
+                )
+        if repeated:
+            continue
+        pupil = by_upn.get(str(data.values.get("upn", "")))
+        mis_id = str(data.values.get("mis_id") or "")
+        if pupil is None and mis_id:
+            candidates = by_mis.get(mis_id, [])
+            if len(candidates) > 1:
+                problems.append(
+                    Problem(
+                        data.number,
+                        data.headings["mis_id"],
+                        f"{len(candidates)} pupils in provmap have MIS id {mis_id}; give this "
+                        "row a UPN.",
+                        data.record,
+                    )
+                )
+                continue
+            pupil = candidates[0] if candidates else None
+        if pupil is not None:
+            if pupil.pk in matched:
+                problems.append(
+                    Problem(
+                        data.number,
+                        "",
+                        f"This is the same pupil as {data.record.lower()} "
+                        f"{matched[pupil.pk]} ({pupil.full_name}).",
+                        data.record,
+                    )
+                )
+                continue
+            matched[pupil.pk] = data.number
+            _plan_update(plan, data, pupil, problems)
+        else:
+            _plan_create(plan, data, problems)
+    if whole_roll:
+        _plan_leavers(plan, existing, matched, problems, insist=insist)
+
+
+def _plan_update(
+    plan: PupilImportPlan, data: PupilData, pupil: Pupil, problems: list[Problem]
+) -> None:
+    values = dict(data.values)
+    if "on_roll_to" not in values and pupil.on_roll_to is not None:
+        # Listed, so on roll again.
+        values["on_roll_to"] = None
+    history = None
+    if data.sen_history is not None:
+        values.pop("sen_status", None)
+        if _merged(data.sen_history) != _current_history(pupil):
+            history = data.sen_history
+    changes = {key: value for key, value in values.items() if getattr(pupil, key) != value}
+    field_changes = [
+        FieldChange(FIELD_LABELS[key], display(getattr(pupil, key)), display(value))
+        for key, value in changes.items()
+    ]
+    needs = None
+    if data.needs is not None:
+        current = tuple(need.need_type for need in sorted(pupil.needs.all(), key=_rank))
+        if data.needs != current:
+            needs = data.needs
+            field_changes.append(FieldChange("needs", display(current), display(needs)))
+    if history is not None:
+        field_changes.append(
+            FieldChange(
+                "SEN history",
+                _history_text(_current_history(pupil)),
+                _history_text(_merged(history)),
+            )
+        )
+    candidate = Pupil(
+        **{
+            name: getattr(pupil, name)
+            for name in [model_field.attname for model_field in Pupil._meta.concrete_fields]
+        }
+    )
+    for key, value in changes.items():
+        setattr(candidate, key, value)
+    _check_model(data, candidate, problems, fields=set(changes))
+    action = "updated" if field_changes else "unchanged"
+    plan.actions.append(
+        PupilAction(
+            action=action,
+            label=data.label or pupil.full_name,
+            data=data,
+            pupil=pupil,
+            changes=changes,
+            field_changes=field_changes,
+            needs=needs,
+            sen_history=history,
+        )
+    )
+    _plan_attendance(plan, data, pupil)
+
+
+def _rank(need: object) -> int:
+    return need.rank  # type: ignore[attr-defined,no-any-return]
+
+
+def _history_text(history: list[tuple[dt.date, str]]) -> str:
+    return ", ".join(f"{status} from {start:%d/%m/%Y}" for start, status in history)
+
+
+def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]) -> None:
+    missing = [key for key in REGISTER_FIELDS if key not in data.values]
+    # A missing value already reported against its cell is not reported twice.
+    reported = {
+        problem.column for problem in problems if problem.row == data.number and problem.column
+    }
+    unreported = [key for key in missing if data.headings.get(key) not in reported]
+    if unreported:
+        who = data.label or f"{data.record.lower()} {data.number}"
+        if "upn" in unreported and "mis_id" in data.values:
+            message = (
+                f"No pupil in provmap has MIS id {data.values['mis_id']}, and there is no UPN "
+                "to add them with."
+            )
+        else:
+            labels = ", ".join(FIELD_LABELS[key] for key in unreported)
+            message = f"{who} is not on the register yet, and adding a pupil needs their {labels}."
+        problems.append(Problem(data.number, "", message, data.record))
+        return
+    if missing:
+        return
+    values = dict(data.values)
+    values.setdefault("on_roll_from", plan.as_of)
+    candidate = Pupil(**values)
+    _check_model(data, candidate, problems, fields=set(values))
+    plan.actions.append(
+        PupilAction(
+            action="created",
+            label=data.label,
+            data=data,
+            needs=data.needs,
+            sen_history=data.sen_history,
+            changes=values,
+        )
+    )
+    _plan_attendance(plan, data, None)
+
+
+def _plan_leavers(
+    plan: PupilImportPlan,
+    existing: list[Pupil],
+    matched: dict[int, int],
+    problems: list[Problem],
+    *,
+    insist: bool,
+) -> None:
+    on_roll = [pupil for pupil in existing if pupil.on_roll_to is None]
+    leavers = [pupil for pupil in on_roll if pupil.pk not in matched]
+    if (
+        not insist
+        and len(leavers) > FEW_LEAVERS
+        and Decimal(len(leavers)) > MOST_LEAVERS_SHARE * len(on_roll)
+    ):
+        problems.append(
+            Problem(
+                None,
+                "",
+                f"This file would mark {len(leavers)} of the {len(on_roll)} pupils on roll as "
+                "having left. If it lists only some pupils, import it as a partial list "
+                "(--partial); if they really have left, say so (--full-roll).",
+            )
+        )
+        return
+    for pupil in leavers:
+        left_on = max(plan.as_of, pupil.on_roll_from)
+        plan.actions.append(
+            PupilAction(
+                action="left",
+                label=f"{pupil.full_name} ({pupil.upn})",
+                pupil=pupil,
+                left_on=left_on,
+                field_changes=[FieldChange("leaving date", "", display(left_on))],
+            )
+        )
+
+
+def _plan_attendance(plan: PupilImportPlan, data: PupilData, pupil: Pupil | None) -> None:
+    if not data.attendance:
+        return
+    for date, value in data.attendance:
+        results = plan.attendance_results.get((pupil.pk, date), []) if pupil else []
+        if any(result.value == value for result in results):
+            continue
+        plan.attendance.append(
+            AttendanceAction(
+                upn=str(data.values.get("upn", pupil.upn if pupil else "")),
+                date=date,
+                value=value,
+                result=results[0] if len(results) == 1 else None,
+            )
+        )
+
+
+def plan_pupil_import(
+    upload: Upload,
+    *,
+    school: School | None,
+    new_school: NewSchool | None = None,
+    as_of: dt.date | None = None,
+    whole_roll: bool | None = None,
+) -> PupilImportPlan:
+    """Check a file and work out what importing it would change, writing nothing.
+
+    `whole_roll`: True marks pupils missing from the file as leavers, False never does, None
+    decides from the file (see the module's description) and refuses mass leavers.
+    """
+    report = ImportReport(kind=ImportKind.PUPILS, file_name=upload.name)
+    plan = PupilImportPlan(
+        report=report, school=school, new_school=new_school, as_of=as_of or timezone.localdate()
+    )
+    problems: list[Problem] = []
+    try:
+        kind = detect_kind(upload, (FileKind.CSV, FileKind.XLSX, FileKind.XML))
+        if kind == FileKind.XML:
+            ctf = parse_ctf(upload)
+            if as_of is None:
+                plan.as_of = ctf.header.date
+            pupils = _inputs_from_ctf(ctf, problems)
+            own_file = True
+            if school is None and new_school is None:
+                source = ctf.header.source
+                plan.new_school = NewSchool(
+                    urn=source.urn,
+                    name=source.name,
+                    la_code=source.la_code,
+                    estab_code=source.estab_code,
+                )
+            elif school is not None:
+                if not _ctf_is_for(ctf, school):
+                    source = ctf.header.source
+                    raise ImportRejected(
+                        [
+                            Problem(
+                                None,
+                                "",
+                                f"This CTF comes from {source.name or 'a school'} (URN "
+                                f"{source.urn or 'not given'}) and is not addressed to "
+                                f"{school.name} (URN {school.urn}).",
+                            )
+                        ]
+                    )
+                own_file = ctf.header.source.urn == school.urn
+            detected_whole_roll = own_file
+        else:
+            pupils, plan.remember, detected_whole_roll = _inputs_from_sheet(
+                upload, kind, school, problems
+            )
+    except ImportRejected as rejected:
+        report.reject(rejected.problems)
+        return plan
+    if school is None and plan.new_school is None:
+        report.reject(
+            [
+                Problem(
+                    None,
+                    "",
+                    "There is no school in provmap yet: give the school's name and URN "
+                    "(--school-name and --urn) to create it with this import.",
+                )
+            ]
+        )
+        return plan
+    if plan.new_school is not None and not plan.new_school.phase:
+        plan.new_school = NewSchool(
+            urn=plan.new_school.urn,
+            name=plan.new_school.name,
+            phase=guess_phase(pupils),
+            la_code=plan.new_school.la_code,
+            estab_code=plan.new_school.estab_code,
+        )
+    if plan.new_school is not None:
+        problems.extend(_check_new_school(plan.new_school))
+        report.school = plan.new_school.name
+    elif school is not None:
+        report.school = school.name
+    if school is not None and any(data.attendance for data in pupils):
+        plan.attendance_measure = Measure.objects.filter(
+            school=school, name=ATTENDANCE_MEASURE
+        ).first()
+        if plan.attendance_measure is not None:
+            for result in Result.objects.filter(measure=plan.attendance_measure):
+                plan.attendance_results.setdefault((result.pupil_id, result.date), []).append(
+                    result
+                )
+    _plan_pupils(
+        plan,
+        pupils,
+        problems,
+        whole_roll=detected_whole_roll if whole_roll is None else whole_roll,
+        insist=whole_roll is True,
+    )
+    if problems:
+        report.reject(sorted(problems, key=_problem_order))
+        return plan
+    report.records = [
+        RecordChange(
+            action=action.action,
+            label=action.label,
+            row=action.data.number if action.data else None,
+            changes=action.field_changes,
+        )
+        for action in plan.actions
+    ]
+    if plan.new_school is not None:
+        report.notes.append(
+            f"The school {plan.new_school.name} (URN {plan.new_school.urn}) will be created."
+        )
+    if plan.attendance:
+        report.notes.append(f"{len(plan.attendance)} attendance result(s) to record.")
+    return plan
+
+
+def _problem_order(problem: Problem) -> tuple[int, int]:
+    return (problem.row or 0, 0)
+
+
+def _check_new_school(new_school: NewSchool) -> list[Problem]:
+    candidate = School(
+        urn=new_school.urn,
+        name=new_school.name,
+        phase=new_school.phase,
+        la_code=new_school.la_code,
+        estab_code=new_school.estab_code,
+    )
+    try:
+        candidate.full_clean()
+    except ValidationError as exc:
+        return [
+            Problem(
+                None, "", f"The new school's {School._meta.get_field(name).verbose_name}: {message}"
+            )
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -> None:
+    school = plan.school
+    if school is None:
+        assert plan.new_school is not None
+        school = school_create(
+            urn=plan.new_school.urn,
+            name=plan.new_school.name,
+            phase=plan.new_school.phase,
+            la_code=plan.new_school.la_code,
+            estab_code=plan.new_school.estab_code,
+        )
+        plan.school = school
+    total = len(plan.actions) + len(plan.attendance)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % 100 == 0 or done == total):
+            progress(done, total)
+
+    created = [action for action in plan.actions if action.action == "created"]
+    new_rows = []
+    for action in created:
+        values = dict(action.changes)
+        register = {key: values.pop(key) for key in (*REGISTER_FIELDS, "on_roll_from")}
+        new_rows.append(
+            NewPupil(
+                upn=str(register["upn"]),
+                legal_forename=str(register["legal_forename"]),
+                surname=str(register["surname"]),
+                date_of_birth=register["date_of_birth"],  # type: ignore[arg-type]
+                sex=str(register["sex"]),
+                nc_year=str(register["nc_year"]),
+                on_roll_from=register["on_roll_from"],  # type: ignore[arg-type]
+                sen_status=str(values.pop("sen_status", SENStatus.NONE)),
+                needs=tuple(action.needs or ()),
+                details=values,
+            )
+        )
+    by_upn = {pupil.upn: pupil for pupil in pupils_bulk_create(school=school, pupils=new_rows)}
+    for action in created:
+        if action.sen_history:
+            pupil_set_sen_history(
+                pupil=by_upn[str(action.changes["upn"])], periods=action.sen_history
+            )
+        step()
+    for action in plan.actions:
+        if action.action == "updated":
+            assert action.pupil is not None
+            pupil_update(
+                pupil=action.pupil,
+                changed_on=plan.as_of,
+                needs=action.needs,
+                **action.changes,
+            )
+            if action.sen_history:
+                pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
+        elif action.action == "left":
+            assert action.pupil is not None and action.left_on is not None
+            pupil_mark_left(pupil=action.pupil, left_on=action.left_on)
+        if action.action != "created":
+            step()
+        if action.pupil is not None:
+            by_upn[action.pupil.upn] = action.pupil
+    _apply_attendance(plan, school, by_upn, step)
+    if plan.remember:
+        column_mapping_remember(school=school, kind=ImportKind.PUPILS, headings=plan.remember)
+
+
+def _apply_attendance(
+    plan: PupilImportPlan, school: School, by_upn: dict[str, Pupil], step: Callable[[], None]
+) -> None:
+    if not plan.attendance:
+        return
+    measure = plan.attendance_measure or measure_create(
+        school=school,
+        name=ATTENDANCE_MEASURE,
+        scale=Measure.Scale.PERCENT,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        description="Sessions attended out of sessions possible, from CTF files.",
+    )
+    new = []
+    for item in plan.attendance:
+        if item.result is not None:
+            result_set_value(result=item.result, value=item.value)
+        else:
+            new.append(NewResult(pupil_id=by_upn[item.upn].pk, date=item.date, value=item.value))
+        step()
+    results_bulk_record(school=school, measure=measure, results=new, source="CTF attendance")
+
+
+def apply_pupil_import(
+    plan: PupilImportPlan, *, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
+    """Write a checked plan, all or nothing. `progress(done, total)` is called as it goes."""
+    report = plan.report
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            _apply(plan, progress)
+    except ValidationError as exc:
+        report.reject(
+            [
+                Problem(None, "", f"The import stopped and nothing was written: {message}")
+                for message in exc.messages
+            ]
+        )
+        return report
+    report.applied = True
+    if plan.school is not None:
+        report.school = plan.school.name
+    return report
+
+
+def import_pupils(
+    upload: Upload,
+    *,
+    school: School | None,
+    new_school: NewSchool | None = None,
+    as_of: dt.date | None = None,
+    whole_roll: bool | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[ImportReport, School | None]:
+    """Check and (unless `dry_run`) import a file in one transaction; the report, and the
+    school (created from the file on a fresh installation)."""
+    with transaction.atomic():
+        plan = plan_pupil_import(
+            upload, school=school, new_school=new_school, as_of=as_of, whole_roll=whole_roll
+        )
+        if plan.report.errors or dry_run:
+            return plan.report, school
+        report = apply_pupil_import(plan, progress=progress)
+        return report, plan.school

@@ -1,0 +1,431 @@
+"""Reading one cell: dates, numbers, yes/no flags and the codes English schools use, written
+the many ways MIS exports and hand-made spreadsheets write them.
+
+Each parser takes what the file held (text from a CSV; text, a number, a date or a boolean
+from an Excel cell) and returns the value provmap stores, or raises CellError with a message
+that says what was expected. Blank cells are handled by the caller, never here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from openpyxl.utils.datetime import from_excel
+
+from provmap.provision.models import Placement, ProvisionRun, ProvisionType, Wave
+from provmap.pupils.models import NCYear, SENStatus
+from provmap.pupils.needs import Area, NeedType
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as what its column holds."""
+
+
+class UncalculatedFormula:
+    """An Excel formula cell with no saved result (the file was never opened in a program
+    that calculates). provmap reads the value a formula shows, never the formula itself."""
+
+    def __init__(self, formula: str):
+        self.formula = formula
+
+    def __repr__(self) -> str:
+        return f"UncalculatedFormula({self.formula!r})"
+
+
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
+)
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_readable(value: object) -> None:
+    """Refuse what no column can use: an uncalculated formula or an Excel error value."""
+    if isinstance(value, UncalculatedFormula):
+        raise CellError(
+            f"this cell holds a formula ({value.formula}) with no saved result, so there is "
+            "no value to read. Open the file in Excel and save it again, or paste the values."
+        )
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise CellError(f"this cell shows the Excel error {value.strip()}, not a value.")
+
+
+def shown(value: object) -> str:
+    """A cell as a person would quote it in a message."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value).strip()
+
+
+def text(value: object, *, max_length: int | None = None) -> str:
+    """A cell as text; whole numbers typed into Excel come back without '.0'."""
+    result = shown(value)
+    if max_length is not None and len(result) > max_length:
+        raise CellError(f"at most {max_length} characters fit here; this has {len(result)}.")
+    return result
+
+
+# Dates -------------------------------------------------------------------------------------
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_WORDY = re.compile(r"^(\d{1,2})[\s\-]+([A-Za-z]{3,9})[\s\-,]+(\d{4})$")
+_MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+_MONTHS["sept"] = 9
+_EXPECTED_DATE = "a date like 31/01/2014 or 2014-01-31"
+# Excel's serial numbers for 01/01/1900 and 31/12/9999.
+_EXCEL_SERIALS = (1, 2958465)
+
+
+def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
+    if not 1900 <= year <= 2100:
+        raise CellError(f"'{original}' is not a plausible date (the year is {year}).")
+    if not 1 <= month <= 12:
+        raise CellError(
+            f"'{original}' is not a real date: there is no month {month} "
+            "(dates are read day first, as in 31/01/2014)."
+        )
+    days_in_month = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days_in_month:
+        raise CellError(
+            f"'{original}' is not a real date: {calendar.month_name[month]} {year} has "
+            f"{days_in_month} days."
+        )
+    return dt.date(year, month, day)
+
+
+def parse_date(value: object) -> dt.date:
+    """dd/mm/yyyy (or with - or .), yyyy-mm-dd, '1 Sep 2025', or a real Excel date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise CellError(f"expected {_EXPECTED_DATE}, not {value}.")
+    if isinstance(value, int | float):
+        # An Excel date cell that lost its date format shows its serial number.
+        if _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
+            return from_excel(value).date()
+        raise CellError(f"expected {_EXPECTED_DATE}, not the number {shown(value)}.")
+    original = str(value).strip()
+    if match := _ISO.match(original):
+        year, month, day = (int(part) for part in match.groups())
+        return _make_date(year, month, day, original)
+    if match := _DAY_FIRST.match(original):
+        day, month, year_text = match.groups()
+        if len(year_text) != 4:
+            raise CellError(f"expected {_EXPECTED_DATE} with a four-digit year, not '{original}'.")
+        return _make_date(int(year_text), int(month), int(day), original)
+    if match := _WORDY.match(original):
+        day, month_name, year_text = match.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month is not None:
+            return _make_date(int(year_text), month, int(day), original)
+    raise CellError(f"expected {_EXPECTED_DATE}, not '{original}'.")
+
+
+# Numbers -----------------------------------------------------------------------------------
+
+_NUMBER_NOISE = re.compile(r"[£,\s%]")
+
+
+def parse_decimal(value: object) -> Decimal:
+    """A number; '£1,234.50' and '85%' are read as 1234.50 and 85."""
+    if isinstance(value, bool):
+        raise CellError(f"expected a number, not {value}.")
+    if isinstance(value, int | float):
+        number = Decimal(str(value))
+    else:
+        original = str(value).strip()
+        try:
+            number = Decimal(_NUMBER_NOISE.sub("", original))
+        except InvalidOperation:
+            raise CellError(f"expected a number, not '{original}'.") from None
+    if not number.is_finite():
+        raise CellError(f"expected a number, not '{shown(value)}'.")
+    return number
+
+
+def parse_amount(value: object, *, places: int = 2, limit: int = 10_000_000) -> Decimal:
+    """A number rounded to `places` decimal places, below `limit` either side of zero."""
+    number = parse_decimal(value)
+    if abs(number) >= limit:
+        raise CellError(f"{shown(value)} is too large: provmap stores numbers below {limit:,}.")
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def parse_positive_int(value: object, *, limit: int = 32767) -> int:
+    number = parse_decimal(value)
+    if number != number.to_integral_value() or not 0 < number <= limit:
+        raise CellError(f"expected a whole number from 1 to {limit}, not '{shown(value)}'.")
+    return int(number)
+
+
+def parse_positive_decimal(value: object, *, places: int = 1, limit: int = 1000) -> Decimal:
+    number = parse_amount(value, places=places, limit=limit)
+    if number <= 0:
+        raise CellError(f"expected a number above 0, not '{shown(value)}'.")
+    return number
+
+
+# Flags -------------------------------------------------------------------------------------
+
+_TRUE = {"y", "yes", "true", "t", "1", "x", "✓", "✔", "eligible"}
+_FALSE = {"n", "no", "false", "f", "0", "-", "not eligible"}
+
+
+def parse_bool(value: object) -> bool:
+    """Yes/No, Y/N, True/False, T/F, 1/0 or a tick."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    word = shown(value).lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise CellError(f"expected Yes or No, not '{shown(value)}'.")
+
+
+# Codes -------------------------------------------------------------------------------------
+
+
+def _words(value: object) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", shown(value).lower()).strip()
+
+
+def _code_before_dash(value: object) -> str:
+    """'K - SEN Support' -> 'K': many MIS exports write a code, a dash and its meaning."""
+    original = shown(value)
+    if " - " in original:
+        return original.split(" - ", 1)[0].strip()
+    return original
+
+
+_SEX = {"m": "M", "male": "M", "boy": "M", "b": "M", "f": "F", "female": "F", "girl": "F", "g": "F"}
+
+
+def parse_sex(value: object) -> str:
+    code = _SEX.get(_words(value))
+    if code is None:
+        raise CellError(f"expected M or F (or Male, Female), not '{shown(value)}'.")
+    return code
+
+
+_NC_YEAR_WORDS = {
+    "r": NCYear.R,
+    "yr": NCYear.R,
+    "rec": NCYear.R,
+    "reception": NCYear.R,
+    "n1": NCYear.N1,
+    "nursery 1": NCYear.N1,
+    "n2": NCYear.N2,
+    "nursery 2": NCYear.N2,
+    "nursery": NCYear.N2,
+}
+
+
+def parse_nc_year(value: object) -> str:
+    """'9', 'Year 9', 'Y9', 'Yr 9', '09', 'R', 'Reception', 'N1', 'Nursery 2'."""
+    words = _words(value)
+    if words in _NC_YEAR_WORDS:
+        return _NC_YEAR_WORDS[words]
+    match = re.fullmatch(r"(?:year|yr|y|nc year|ncy)?\s*0*(\d{1,2})", words)
+    if match and match.group(1) in NCYear.values:
+        return match.group(1)
+    raise CellError(
+        f"expected a National Curriculum year (N1, N2, R, or 1 to 13), not '{shown(value)}'."
+    )
+
+
+_SEN_WORDS = {
+    "no sen": SENStatus.NONE,
+    "none": SENStatus.NONE,
+    "no": SENStatus.NONE,
+    "not sen": SENStatus.NONE,
+    "sen support": SENStatus.SUPPORT,
+    "support": SENStatus.SUPPORT,
+    "k sen support": SENStatus.SUPPORT,
+    "ehc plan": SENStatus.EHC_PLAN,
+    "ehcp": SENStatus.EHC_PLAN,
+    "ehc": SENStatus.EHC_PLAN,
+    "education health and care plan": SENStatus.EHC_PLAN,
+    "school action": SENStatus.SCHOOL_ACTION,
+    "school action plus": SENStatus.SCHOOL_ACTION_PLUS,
+    "statement": SENStatus.STATEMENT,
+    "statement of sen": SENStatus.STATEMENT,
+}
+
+
+def parse_sen_status(value: object) -> str:
+    """N, K, E (and historic A, P, S), or their meanings ('SEN Support', 'EHC Plan'...)."""
+    code = _code_before_dash(value).upper()
+    if code in SENStatus.values:
+        return code
+    words = _words(value)
+    if words in _SEN_WORDS:
+        return _SEN_WORDS[words]
+    raise CellError(
+        f"expected a SEN status: N (no SEN), K (SEN support) or E (EHC plan), not '{shown(value)}'."
+    )
+
+
+_NEED_WORDS = {
+    **{_words(label): code for code, label in NeedType.choices},
+    "autism": NeedType.ASD,
+    "asc": NeedType.ASD,
+    "autistic spectrum condition": NeedType.ASD,
+    "dyslexia": NeedType.SPLD,
+    "social emotional and mental health": NeedType.SEMH,
+    "speech language and communication": NeedType.SLCN,
+    "physical disability": NeedType.PD,
+}
+
+
+def parse_need(value: object) -> str:
+    """A census need type code (SPLD, ASD, SEMH...) or its meaning."""
+    code = _code_before_dash(value).upper()
+    if code in NeedType.values:
+        return code
+    words = _words(value)
+    if words in _NEED_WORDS:
+        return _NEED_WORDS[words]
+    raise CellError(
+        "expected a need type code such as SPLD, MLD, SEMH, SLCN, ASD, HI, VI or OTH, "
+        f"not '{shown(value)}'."
+    )
+
+
+_AREA_WORDS = {
+    **{_words(label): code for code, label in Area.choices},
+    **{code.lower(): code for code in Area.values},
+    "sensory and physical": Area.SENSORY_PHYSICAL,
+    "social emotional and mental health": Area.SEMH,
+}
+
+
+def parse_areas(value: object) -> tuple[str, ...]:
+    """Broad areas of need, separated by ';' (codes CI, CL, SEMH, SP, OTH or their names)."""
+    areas: list[str] = []
+    for part in re.split(r"[;\n]", shown(value)):
+        if not part.strip():
+            continue
+        area = _AREA_WORDS.get(_words(part))
+        if area is None:
+            raise CellError(
+                "expected broad areas of need separated by ';' (Communication and "
+                "interaction; Cognition and learning; Social, emotional and mental health; "
+                f"Sensory and/or physical), not '{part.strip()}'."
+            )
+        if area not in areas:
+            areas.append(area)
+    return tuple(areas)
+
+
+def _choice(value: object, choices: list[tuple[str, str]], expected: str) -> str:
+    words = _words(value)
+    for code, label in choices:
+        if words in {_words(code), _words(label), _words(label.split(":")[0])}:
+            return code
+    raise CellError(f"expected {expected}, not '{shown(value)}'.")
+
+
+def parse_rating(value: object) -> str:
+    """R, A, G, B or Red, Amber, Green, Blue."""
+    return _choice(value, Placement.Rating.choices, "a RAGB rating: Red, Amber, Green or Blue")
+
+
+def parse_priority(value: object) -> str:
+    return _choice(value, Placement.Priority.choices, "Must, Should or Could")
+
+
+def parse_placement_status(value: object) -> str:
+    return _choice(value, Placement.Status.choices, "Planned, Active, Completed or Withdrawn")
+
+
+def parse_run_status(value: object) -> str:
+    return _choice(value, ProvisionRun.Status.choices, "Planned, Running or Closed")
+
+
+def parse_provision_type(value: object) -> str:
+    expected = "a provision type such as " + ", ".join(
+        label for _, label in ProvisionType.choices[:4]
+    )
+    return _choice(value, ProvisionType.choices, expected)
+
+
+def parse_wave(value: object) -> int:
+    match = re.fullmatch(r"(?:wave\s*)?([123])(?:\s.*)?", _words(value))
+    if match is None:
+        raise CellError(f"expected wave 1, 2 or 3, not '{shown(value)}'.")
+    return Wave(int(match.group(1))).value
+
+
+# Census codes for ethnicity and first language, and the descriptions MIS exports use.
+ETHNICITY_DESCRIPTIONS = {
+    "white british": "WBRI",
+    "white irish": "WIRI",
+    "traveller of irish heritage": "WIRT",
+    "any other white background": "WOTH",
+    "gypsy roma": "WROM",
+    "white and black caribbean": "MWBC",
+    "white and black african": "MWBA",
+    "white and asian": "MWAS",
+    "any other mixed background": "MOTH",
+    "indian": "AIND",
+    "pakistani": "APKN",
+    "bangladeshi": "ABAN",
+    "any other asian background": "AOTH",
+    "black caribbean": "BCRB",
+    "black african": "BAFR",
+    "any other black background": "BOTH",
+    "chinese": "CHNE",
+    "any other ethnic group": "OOTH",
+    "refused": "REFU",
+    "information not yet obtained": "NOBT",
+}
+
+LANGUAGE_DESCRIPTIONS = {
+    "english": "ENG",
+    "believed to be english": "ENB",
+    "information not obtained": "NOT",
+    "not obtained": "NOT",
+    "refused": "REF",
+}
+
+# First-language codes that do not make a pupil EAL.
+NOT_EAL_LANGUAGES = frozenset({"ENG", "ENB", "NOT", "REF"})
+
+
+def _census_code(value: object, descriptions: dict[str, str], what: str, example: str) -> str:
+    original = shown(value)
+    if re.fullmatch(r"[A-Za-z]{3,4}", original):
+        return original.upper()
+    words = _words(value)
+    # "White - British" and "White British" are both written.
+    for key in (words, _words(original.replace(" - ", " "))):
+        if key in descriptions:
+            return descriptions[key]
+    raise CellError(f"expected the census {what} code (for example {example}), not '{original}'.")
+
+
+def parse_ethnicity(value: object) -> str:
+    return _census_code(value, ETHNICITY_DESCRIPTIONS, "ethnicity", "WBRI")
+
+
+def parse_language(value: object) -> str:
+    return _census_code(value, LANGUAGE_DESCRIPTIONS, "language", "ENG")

@@ -1,0 +1,523 @@
+"""Forms of the provision pages: they read and check what the user sent, then hand plain
+values to the selectors (filters) and services (writes), which do the real work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from decimal import Decimal
+
+from django import forms
+from django.core import signing
+from django.db.models import QuerySet
+
+from provmap.provision.models import Placement, Provision, ProvisionRun, Wave
+from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
+from provmap.provision.services import (
+    RESULT_STAGES,
+    STAGE_NAMES,
+    SUGGESTED,
+    PlacementSnapshot,
+    ResultsEntry,
+    placement_snapshot,
+)
+from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, NCYear, Pupil, SENStatus, Sex
+from provmap.pupils.needs import Area, NeedType
+from provmap.pupils.selectors import PupilSearch
+from provmap.schools.models import AcademicYear, FundingStream, StaffMember, Term
+
+CURRENT_SEN_CHOICES = [
+    (SENStatus.NONE.value, "No SEN (N)"),
+    (SENStatus.SUPPORT.value, "SEN support (K)"),
+    (SENStatus.EHC_PLAN.value, "EHC plan (E)"),
+]
+RATING_CHOICES = [
+    (Placement.Rating.RED.value, "Red"),
+    (Placement.Rating.AMBER.value, "Amber"),
+    (Placement.Rating.GREEN.value, "Green"),
+    (Placement.Rating.BLUE.value, "Blue"),
+]
+
+
+def _any(label: str, choices: list[tuple[object, str]]) -> list[tuple[object, str]]:
+    return [("", label), *choices]
+
+
+class PupilGroupFields(forms.Form):
+    """The pupil filters shared by the map and the search for pupils to add to a group."""
+
+    nc_year = forms.ChoiceField(
+        label="Year group", required=False, choices=_any("Any year", NCYear.choices)
+    )
+    form = forms.ChoiceField(label="Form", required=False)
+    sex = forms.ChoiceField(label="Sex", required=False, choices=_any("Any", Sex.choices))
+    sen_status = forms.ChoiceField(
+        label="SEN status", required=False, choices=_any("Any status", CURRENT_SEN_CHOICES)
+    )
+    need_type = forms.ChoiceField(
+        label="Need", required=False, choices=_any("Any need", NeedType.choices)
+    )
+    group = forms.MultipleChoiceField(
+        label="Groups (all must apply)",
+        required=False,
+        choices=VULNERABLE_GROUP_FLAGS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, forms_list: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["form"].choices = _any("Any form", [(name, name) for name in forms_list])
+
+    def describe(self) -> list[str]:
+        """The filters in force, in words, to say what a list or a total covers."""
+        if not hasattr(self, "cleaned_data"):
+            return []
+        words = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not value or not hasattr(field, "choices"):
+                continue
+            labels = {str(key): label for key, label in field.choices}
+            if isinstance(value, list):
+                words.extend(labels.get(item, item) for item in value)
+            else:
+                words.append(f"{field.label}: {labels.get(str(value), value)}")
+        return words
+
+
+class MapFilterForm(PupilGroupFields):
+    """Filters of the term map. Every one is optional, and they combine."""
+
+    rating = forms.ChoiceField(
+        label="RAGB rating",
+        required=False,
+        choices=_any("Any rating", [*RATING_CHOICES, (NONE, "Not rated yet")]),
+    )
+    wave = forms.TypedChoiceField(
+        label="Wave",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=_any("Any wave", [(wave.value, f"Wave {wave.value}") for wave in Wave]),
+    )
+    area = forms.ChoiceField(
+        label="Area the provision addresses",
+        required=False,
+        choices=_any("Any area", Area.choices),
+    )
+    provision = forms.TypedChoiceField(
+        label="Provision", required=False, coerce=int, empty_value=None
+    )
+    staff = forms.TypedChoiceField(
+        label="Member of staff", required=False, coerce=int, empty_value=None
+    )
+    funding = forms.ChoiceField(label="Funding stream", required=False)
+
+    def __init__(self, *args: object, options: MapOptions, **kwargs: object) -> None:
+        super().__init__(*args, forms_list=options.forms, **kwargs)
+        self.fields["provision"].choices = _any("Any provision", options.provisions)
+        self.fields["staff"].choices = _any("Anyone", options.staff)
+        self.fields["funding"].choices = _any(
+            "Any funding",
+            [(str(pk), name) for pk, name in options.funding_streams] + [(NONE, "Not assigned")],
+        )
+
+    def filters(self) -> MapFilters:
+        """The valid filters (a value that does not check out is left out, and its error
+        shown)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return MapFilters(
+            nc_year=data.get("nc_year") or "",
+            form=data.get("form") or "",
+            sex=data.get("sex") or "",
+            sen_status=data.get("sen_status") or "",
+            need_type=data.get("need_type") or "",
+            groups=tuple(data.get("group") or ()),
+            rating=data.get("rating") or "",
+            wave=data.get("wave"),
+            area=data.get("area") or "",
+            provision_id=data.get("provision"),
+            staff_id=data.get("staff"),
+            funding=data.get("funding") or "",
+        )
+
+    @property
+    def pupil_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("nc_year", "form", "sex", "sen_status", "need_type")]
+
+    @property
+    def run_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("wave", "area", "provision", "staff", "funding", "rating")]
+
+
+class PupilSearchForm(PupilGroupFields):
+    """Find pupils to add to a group: by name or UPN, and by the same groups as the map."""
+
+    q = forms.CharField(label="Name or UPN", required=False, max_length=80)
+
+    field_order = ["q", "nc_year", "form", "sex", "sen_status", "need_type", "group"]
+
+    def search(self) -> PupilSearch:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return PupilSearch(
+            text=data.get("q") or "",
+            nc_year=data.get("nc_year") or "",
+            form=data.get("form") or "",
+            sex=data.get("sex") or "",
+            sen_status=data.get("sen_status") or "",
+            need_type=data.get("need_type") or "",
+            groups=tuple(data.get("group") or ()),
+        )
+
+
+# --- The catalogue ------------------------------------------------------------------------
+
+
+class ProvisionForm(forms.ModelForm):
+    areas = forms.MultipleChoiceField(
+        label="Areas of need it addresses",
+        required=False,
+        choices=Area.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Provision
+        fields = [
+            "name",
+            "wave",
+            "provision_type",
+            "description",
+            "areas",
+            "default_staff",
+            "default_pupils",
+            "sessions_per_week",
+            "minutes_per_session",
+            "usual_weeks",
+            "measure",
+            "success_criteria",
+            "success_gain",
+            "evidence_strand",
+            "evidence_months",
+            "evidence_notes",
+            "active",
+        ]
+        labels = {
+            "provision_type": "Type",
+            "default_staff": "Staff in the usual ratio",
+            "default_pupils": "Pupils in the usual ratio",
+            "sessions_per_week": "Sessions a week",
+            "minutes_per_session": "Minutes a session",
+            "measure": "How progress is measured",
+            "success_gain": "Gain that meets the success criteria",
+            "evidence_strand": "Evidence strand",
+            "evidence_months": "Expected months of additional progress",
+            "active": "Offered (shown when planning new runs)",
+        }
+        help_texts = {
+            "success_gain": "In the measure's own units, for example 6 points of standardised "
+            "score. Used to suggest each pupil's RAGB rating.",
+            "evidence_strand": "For example an EEF toolkit strand: 'Small group tuition'.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "success_criteria": forms.Textarea(attrs={"rows": 2}),
+            "evidence_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: object, measures: QuerySet, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures
+        self.fields["measure"].empty_label = "Not chosen yet"
+        if self.instance.pk:
+            self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        name = (data.get("name") or "").strip()
+        if name:
+            data["name"] = name
+        return data
+
+    def changes(self) -> dict[str, object]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
+
+
+# --- Runs ---------------------------------------------------------------------------------
+
+
+def when_choices(terms: list[Term], years: list[AcademicYear]) -> list[tuple[str, list]]:
+    """Terms grouped by academic year, each year ending with "the whole year"."""
+    grouped = []
+    for year in years:
+        options = [
+            (f"term-{term.pk}", f"{term.name} {year.name}")
+            for term in terms
+            if term.academic_year_id == year.pk
+        ]
+        options.append((f"year-{year.pk}", f"Whole year {year.name}"))
+        grouped.append((year.name, options))
+    return grouped
+
+
+class RunForm(forms.Form):
+    """A new run of one provision. Blank time and dates take the provision's usual ones and
+    the term's dates."""
+
+    when = forms.ChoiceField(label="Term")
+    label = forms.CharField(
+        label="Group name",
+        required=False,
+        max_length=80,
+        help_text="To tell groups apart, for example 'Group A' or '8N-EN2'.",
+    )
+    lead_staff = forms.ModelChoiceField(
+        label="Led by", queryset=StaffMember.objects.none(), required=False
+    )
+    staff = forms.ModelMultipleChoiceField(
+        label="Also delivering",
+        queryset=StaffMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The lead is costed too: tick only the other staff in the room.",
+    )
+    sessions_per_week = forms.DecimalField(
+        label="Sessions a week", min_value=Decimal("0.1"), max_digits=4, decimal_places=1
+    )
+    minutes_per_session = forms.IntegerField(label="Minutes a session", min_value=1, max_value=600)
+    weeks = forms.DecimalField(
+        label="Weeks",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_digits=4,
+        decimal_places=1,
+        help_text="Blank: the provision's usual length, or the term's weeks if fewer.",
+    )
+    start_date = forms.DateField(
+        label="Starts",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_date = forms.DateField(
+        label="Ends",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    funding_stream = forms.ModelChoiceField(
+        label="Funding stream", queryset=FundingStream.objects.none(), required=False
+    )
+    day_time = forms.CharField(label="Day and time", required=False, max_length=80)
+    withdrawn_from = forms.CharField(
+        label="Lesson withdrawn from",
+        required=False,
+        max_length=80,
+        help_text="Blank when it runs outside lessons.",
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[
+            (ProvisionRun.Status.PLANNED.value, "Planned"),
+            (ProvisionRun.Status.RUNNING.value, "Running"),
+        ],
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        terms: list[Term],
+        years: list[AcademicYear],
+        staff: QuerySet,
+        funding_streams: QuerySet,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.terms = {term.pk: term for term in terms}
+        self.years = {year.pk: year for year in years}
+        self.fields["when"].choices = when_choices(terms, years)
+        self.fields["lead_staff"].queryset = staff
+        self.fields["lead_staff"].empty_label = "No lead yet"
+        self.fields["staff"].queryset = staff
+        self.fields["funding_stream"].queryset = funding_streams
+        self.fields["funding_stream"].empty_label = "Not assigned"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The run must end on or after the day it starts.")
+        return data
+
+    def period(self) -> tuple[AcademicYear, Term | None]:
+        kind, _, pk = self.cleaned_data["when"].partition("-")
+        if kind == "term":
+            term = self.terms[int(pk)]
+            return self.years[term.academic_year_id], term
+        return self.years[int(pk)], None
+
+
+class AddPupilsForm(forms.Form):
+    pupils = forms.ModelMultipleChoiceField(
+        queryset=Pupil.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one pupil to add."},
+    )
+    start_date = forms.DateField(
+        label="Joining from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Blank: from the start of the run.",
+    )
+
+    def __init__(self, *args: object, candidates: QuerySet, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = candidates
+
+
+# --- The results table of a run -------------------------------------------------------------
+
+SNAPSHOT_SALT = "provmap.placement-read"
+
+
+def sign_snapshot(snapshot: PlacementSnapshot) -> str:
+    return signing.dumps(asdict(snapshot), salt=SNAPSHOT_SALT, compress=True)
+
+
+def read_snapshot(token: str) -> PlacementSnapshot | None:
+    """What the user saw, from the signed copy the page carried (None if it was tampered
+    with or is missing: the version check still protects the placement)."""
+    try:
+        return PlacementSnapshot(**signing.loads(token, salt=SNAPSHOT_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class ResultsForm(forms.Form):
+    """Baseline, mid-point and exit results and RAGB ratings of a whole group in one table,
+    with the date of each test once for the group."""
+
+    def __init__(self, *args: object, page: RunPage, today: dt.date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.page = page
+        measure = page.measure
+        for stage in RESULT_STAGES:
+            self.fields[f"{stage}_date"] = forms.DateField(
+                label=f"Date of the {STAGE_NAMES[stage]}s",
+                required=False,
+                initial=page.stage_date(stage) or today,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+        for line in page.lines:
+            placement = line.placement
+            who = placement.pupil.full_name
+            prefix = f"p{placement.pk}"
+            self.fields[f"{prefix}-version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=placement.version
+            )
+            self.fields[f"{prefix}-read"] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,
+                initial=sign_snapshot(placement_snapshot(placement)),
+            )
+            for stage in RESULT_STAGES:
+                field = forms.DecimalField(
+                    label=f"{STAGE_NAMES[stage].capitalize()} for {who}",
+                    required=False,
+                    max_digits=9,
+                    decimal_places=2,
+                    initial=_plain(getattr(placement, stage).value)
+                    if getattr(placement, stage)
+                    else "",
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+                    error_messages={"invalid": f"{who}: enter a number."},
+                )
+                if measure is not None:
+                    if measure.min_value is not None:
+                        field.validators.append(_at_least(measure.min_value, who, measure.name))
+                    if measure.max_value is not None:
+                        field.validators.append(_at_most(measure.max_value, who, measure.name))
+                self.fields[f"{prefix}-{stage}"] = field
+            self.fields[f"{prefix}-rating"] = forms.ChoiceField(
+                label=f"RAGB rating for {who}",
+                choices=[(SUGGESTED, "Suggested"), *RATING_CHOICES, ("", "Not rated")],
+                initial=placement.rating or SUGGESTED,
+            )
+
+    def rows(self) -> list[dict[str, object]]:
+        rows = []
+        for line in self.page.lines:
+            prefix = f"p{line.placement.pk}"
+            rows.append(
+                {
+                    "line": line,
+                    "stages": [self[f"{prefix}-{stage}"] for stage in RESULT_STAGES],
+                    "rating": self[f"{prefix}-rating"],
+                    "hidden": [self[f"{prefix}-version"], self[f"{prefix}-read"]],
+                }
+            )
+        return rows
+
+    @property
+    def date_fields(self) -> list[forms.BoundField]:
+        return [self[f"{stage}_date"] for stage in RESULT_STAGES]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for stage in RESULT_STAGES:
+            if data.get(f"{stage}_date"):
+                continue
+            for line in self.page.lines:
+                prefix = f"p{line.placement.pk}"
+                entered = data.get(f"{prefix}-{stage}")
+                before = getattr(line.placement, stage)
+                if entered is not None and (before is None or before.value != entered):
+                    self.add_error(f"{stage}_date", f"Give the date of the {STAGE_NAMES[stage]}s.")
+                    break
+        return data
+
+    def entries(self) -> list[ResultsEntry]:
+        data = self.cleaned_data
+        entries = []
+        for line in self.page.lines:
+            prefix = f"p{line.placement.pk}"
+            entries.append(
+                ResultsEntry(
+                    placement_id=line.placement.pk,
+                    read_version=data[f"{prefix}-version"],
+                    read=read_snapshot(data.get(f"{prefix}-read") or ""),
+                    baseline=data.get(f"{prefix}-baseline"),
+                    midpoint=data.get(f"{prefix}-midpoint"),
+                    exit=data.get(f"{prefix}-exit"),
+                    rating=data.get(f"{prefix}-rating", SUGGESTED),
+                )
+            )
+        return entries
+
+    def stage_dates(self) -> dict[str, dt.date]:
+        return {
+            stage: self.cleaned_data[f"{stage}_date"]
+            for stage in RESULT_STAGES
+            if self.cleaned_data.get(f"{stage}_date")
+        }
+
+
+def _at_least(lowest: Decimal, who: str, measure: str):
+    def check(value: Decimal) -> None:
+        if value is not None and value < lowest:
+            raise forms.ValidationError(f"{who}: the lowest {measure} score is {_plain(lowest)}.")
+
+    return check
+
+
+def _at_most(highest: Decimal, who: str, measure: str):
+    def check(value: Decimal) -> None:
+        if value is not None and value > highest:
+            raise forms.ValidationError(f"{who}: the highest {measure} score is {_plain(highest)}.")
+
+    return check

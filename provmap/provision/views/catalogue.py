@@ -1,0 +1,115 @@
+"""The school's catalogue of provision: list, add, read, change and delete entries.
+
+Anyone who sees the map may read the catalogue; the SENCO and the SEND administrator change it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from provmap.accounts.access import require, school_for_user
+from provmap.provision import selectors, services
+from provmap.provision.forms import ProvisionForm
+from provmap.provision.models import Provision
+from provmap.provision.views.common import add_service_errors, page, today
+from provmap.pupils.models import Measure
+
+
+def _provision(school, provision_id: int) -> Provision:
+    provision = Provision.objects.filter(school=school, pk=provision_id).first()
+    if provision is None:
+        raise Http404("No such provision.")
+    return provision
+
+
+def catalogue_page(request: HttpRequest, urn: str) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    return page(
+        request,
+        "provision/catalogue.html",
+        school,
+        scope,
+        "catalogue",
+        provisions=selectors.catalogue(school),
+    )
+
+
+def provision_new(request: HttpRequest, urn: str) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    measures = Measure.objects.filter(school=school)
+    form = ProvisionForm(request.POST or None, measures=measures, instance=Provision(school=school))
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            provision = services.provision_create(
+                school=school,
+                name=changes.pop("name"),
+                wave=changes.pop("wave"),
+                provision_type=changes.pop("provision_type"),
+                areas=form.cleaned_data["areas"],
+                **changes,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"'{provision.name}' is in the catalogue.")
+            return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
+    return page(request, "provision/provision_form.html", school, scope, "catalogue", form=form)
+
+
+def provision_page(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    found = selectors.provision_page(school, provision_id, as_of=today())
+    if found is None:
+        raise Http404("No such provision.")
+    return page(request, "provision/provision_detail.html", school, scope, "catalogue", page=found)
+
+
+def provision_edit(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    provision = _provision(school, provision_id)
+    measures = Measure.objects.filter(school=school)
+    form = ProvisionForm(request.POST or None, measures=measures, instance=provision)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provision_update(
+                provision=provision, areas=form.cleaned_data["areas"], **form.changes()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"'{provision.name}' is saved.")
+            return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
+    return page(
+        request,
+        "provision/provision_form.html",
+        school,
+        scope,
+        "catalogue",
+        form=form,
+        provision=Provision.objects.get(pk=provision.pk) if form.is_bound else provision,
+    )
+
+
+@require_POST
+def provision_delete(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    provision = _provision(school, provision_id)
+    try:
+        services.provision_delete(provision=provision)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
+    messages.success(request, f"'{provision.name}' is no longer in the catalogue.")
+    return redirect(reverse("catalogue", args=[school.urn]))

@@ -1,0 +1,21 @@
+"""A parent's page: the provision each of their children receives, never costs or other
+pupils."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from provmap.accounts.access import require, school_for_user
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
+from provmap.provision import selectors
+from provmap.provision.views.common import page
+
+
+def children_page(request: HttpRequest, urn: str) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(bool(scope.pupil_ids))
+    children = list(selectors.children_with_provision(school, scope.pupil_ids))
+    for child in children:
+        audit_record(request, AuditAction.VIEW, pupil=child, summary="Parent's page.")
+    return page(request, "provision/children.html", school, scope, "children", children=children)

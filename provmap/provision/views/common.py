@@ -1,0 +1,85 @@
+"""Small helpers the provision pages share: the page context, the chosen term, htmx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from provmap.accounts.access import SchoolPages
+from provmap.accounts.permissions import PupilScope
+from provmap.provision import selectors
+from provmap.schools.models import School, Term
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def page(
+    request: HttpRequest,
+    template: str,
+    school: School,
+    scope: PupilScope,
+    active: str,
+    status: int = 200,
+    **context: object,
+) -> HttpResponse:
+    """Render a school page with what the header and navigation need."""
+    return render(
+        request,
+        template,
+        {"school": school, "school_pages": SchoolPages(school, scope), "active": active, **context},
+        status=status,
+    )
+
+
+def school_terms(school: School) -> list[Term]:
+    return list(Term.objects.filter(school=school).select_related("academic_year"))
+
+
+def chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
+    """The term asked for in ?term=, else the current one; an unknown term is a 404."""
+    wanted = request.GET.get("term")
+    if not wanted:
+        return selectors.term_on(terms, today())
+    term = next((term for term in terms if str(term.pk) == wanted), None)
+    if term is None:
+        raise Http404("No such term.")
+    return term
+
+
+def id_param(request: HttpRequest, name: str) -> int | None:
+    """An id from the query string (None when absent; a 404 when it is not a number)."""
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404(f"No such {name}.")
+    return int(value)
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for part of a page (a history restore needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    """The same URL answers a whole page or a fragment: caches must tell them apart."""
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def add_service_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on a field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -1,0 +1,23 @@
+"""The school's figures: the year's costs cut every way, and counts of pupils; never a
+pupil (governors and trust leaders see this page)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from provmap.accounts.access import require, school_for_user
+from provmap.provision import selectors
+from provmap.provision.views.common import page, today
+
+
+def figures_page(request: HttpRequest, urn: str) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.figures)
+    return page(
+        request,
+        "provision/figures.html",
+        school,
+        scope,
+        "figures",
+        figures=selectors.school_figures(school, today()),
+    )

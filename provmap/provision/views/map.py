@@ -1,0 +1,179 @@
+"""The maps: the whole-school map of a term with its filters and the pupils behind each
+figure, the costed map of a year group (Kent's appendix 3c) and the waves view of a class or
+year (appendix 3b)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from provmap.accounts.access import require, school_for_user
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
+from provmap.provision import selectors
+from provmap.provision.forms import MapFilterForm
+from provmap.provision.views.common import (
+    chosen_term,
+    id_param,
+    page,
+    school_terms,
+    today,
+    vary_on_htmx,
+    wants_fragment,
+)
+from provmap.pupils.models import NC_YEAR_ORDER, NCYear
+from provmap.schools.models import AcademicYear, School, Term
+
+
+def _filtered_term_map(
+    request: HttpRequest, school: School, scope
+) -> tuple[list[Term], Term | None, MapFilterForm, selectors.ScopedMap | None]:
+    terms = school_terms(school)
+    term = chosen_term(request, terms)
+    if term is None:
+        form = MapFilterForm(request.GET, options=selectors.MapOptions([], [], [], []))
+        form.is_valid()
+        return terms, term, form, None
+    # The filters offer what the term holds, so the runs are read before the filters apply.
+    runs = selectors.term_runs(school, term, scope, as_of=today())
+    form = MapFilterForm(request.GET, options=runs.options())
+    form.is_valid()
+    return terms, term, form, runs.filter(form.filters())
+
+
+def term_map_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """Every run of a term, filtered; with htmx, only the region under the filters."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    terms, term, form, view = _filtered_term_map(request, school, scope)
+    if view is not None and view.pupil_count:
+        summary = f"Term map {term}: {view.pupil_count} pupil(s) named."
+        audit_record(request, AuditAction.VIEW, obj=term, summary=summary)
+    fragment = wants_fragment(request)
+    template = "provision/_map_region.html" if fragment else "provision/term_map.html"
+    response = page(
+        request, template, school, scope, "map", terms=terms, term=term, form=form, map=view
+    )
+    return vary_on_htmx(response)
+
+
+def map_pupils_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """The pupils behind a figure of the term map: a run's pupils, an SEN status count, or
+    everyone the filters show."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    run_id = id_param(request, "run")
+    sen = request.GET.get("sen", "")
+    if sen and sen not in {code for code, _ in selectors.CURRENT_SEN_CHOICES}:
+        raise Http404("No such SEN status.")
+    _, term, form, view = _filtered_term_map(request, school, scope)
+    lines = view.pupil_lines(run_id=run_id, sen_status=sen) if view else []
+    run = None
+    if view is not None and run_id is not None:
+        run = next((row.run for row in view.rows if row.run.pk == run_id), None)
+    return page(
+        request,
+        "provision/map_pupils.html",
+        school,
+        scope,
+        "map",
+        term=term,
+        form=form,
+        map=view,
+        lines=lines,
+        run=run,
+        run_id=run_id,
+        sen_label=dict(selectors.CURRENT_SEN_CHOICES).get(sen, ""),
+        described=form.describe(),
+    )
+
+
+def _chosen_year(request: HttpRequest, years: list[AcademicYear], current: AcademicYear | None):
+    wanted = request.GET.get("year")
+    if not wanted:
+        return current or (years[-1] if years else None)
+    year = next((year for year in years if str(year.pk) == wanted), None)
+    if year is None:
+        raise Http404("No such academic year.")
+    return year
+
+
+def _chosen_nc_year(request: HttpRequest, scope, year_groups: list[str]) -> str:
+    wanted = request.GET.get("nc_year", "")
+    if wanted:
+        if wanted not in NCYear.values:
+            raise Http404("No such year group.")
+        return wanted
+    mine = sorted(scope.year_groups, key=lambda year: NC_YEAR_ORDER.get(year, 99))
+    return (mine or year_groups or ["7"])[0]
+
+
+def year_map_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """A year group's costed map for an academic year, laid out like Kent's appendix 3c."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    terms = school_terms(school)
+    current = selectors.term_on(terms, today())
+    years = list(AcademicYear.objects.filter(school=school))
+    year = _chosen_year(request, years, current.academic_year if current else None)
+    year_groups = selectors.year_groups_of(school)
+    nc_year = _chosen_nc_year(request, scope, year_groups)
+    year_map = None
+    if year is not None:
+        year_map = selectors.year_group_map(
+            school,
+            year,
+            nc_year,
+            scope,
+            as_of=today(),
+            current_year=current.academic_year if current else None,
+        )
+    return page(
+        request,
+        "provision/year_map.html",
+        school,
+        scope,
+        "year_map",
+        years=years,
+        year=year,
+        year_groups=[(code, NCYear(code).label) for code in year_groups],
+        nc_year=nc_year,
+        year_map=year_map,
+    )
+
+
+def waves_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """Wave 1, 2 and 3 provision of one class or year group in a term (appendix 3b)."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    terms = school_terms(school)
+    term = chosen_term(request, terms)
+    year_groups = selectors.year_groups_of(school)
+    forms_list = selectors.school_forms(school)
+    group = request.GET.get("group", "")
+    kind, _, value = group.partition("-")
+    if not group:
+        kind, value = "year", _chosen_nc_year(request, scope, year_groups)
+    elif not (
+        (kind == "year" and value in NCYear.values) or (kind == "form" and value in forms_list)
+    ):
+        raise Http404("No such class or year group.")
+    filters = (
+        selectors.MapFilters(nc_year=value) if kind == "year" else selectors.MapFilters(form=value)
+    )
+    view = None
+    if term is not None:
+        view = selectors.term_view(school, term, scope, as_of=today(), filters=filters)
+    return page(
+        request,
+        "provision/waves.html",
+        school,
+        scope,
+        "waves",
+        terms=terms,
+        term=term,
+        group=f"{kind}-{value}",
+        group_label=NCYear(value).label if kind == "year" else f"Form {value}",
+        year_groups=[(code, NCYear(code).label) for code in year_groups],
+        forms_list=forms_list,
+        map=view,
+    )

@@ -1,0 +1,328 @@
+"""Runs: start one, see it, change its group, record its results, close it.
+
+Starting runs and changing groups is for the SENCO and the SEND administrator; the staff who
+lead or deliver a run may also record its results.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from provmap.accounts.access import may_record_results, require, school_for_user
+from provmap.accounts.permissions import PupilScope
+from provmap.provision import selectors, services
+from provmap.provision.forms import (
+    AddPupilsForm,
+    PupilSearchForm,
+    ResultsForm,
+    RunForm,
+    read_snapshot,
+)
+from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.views.common import (
+    add_service_errors,
+    id_param,
+    page,
+    school_terms,
+    today,
+    vary_on_htmx,
+    wants_fragment,
+)
+from provmap.pupils.models import Pupil
+from provmap.pupils.selectors import on_roll_between
+from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember
+
+CANDIDATES_SHOWN = 100
+
+
+def _run(school: School, run_id: int) -> ProvisionRun:
+    run = (
+        ProvisionRun.objects.filter(school=school, pk=run_id)
+        .select_related("provision", "school")
+        .first()
+    )
+    if run is None:
+        raise Http404("No such run.")
+    return run
+
+
+def _run_url(school: School, run_id: int, anchor: str = "") -> str:
+    url = reverse("run_detail", args=[school.urn, run_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- Starting a run -----------------------------------------------------------------------
+
+
+def run_new(request: HttpRequest, urn: str) -> HttpResponse:
+    """Start a run of a provision: pick the provision (if not given), then its term, staff
+    and time, prefilled with the provision's usual pattern and the current term."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    provision_id = id_param(request, "provision")
+    if provision_id is None:
+        provisions = Provision.objects.filter(school=school, active=True).prefetch_related("areas")
+        return page(
+            request, "provision/run_pick.html", school, scope, "catalogue", provisions=provisions
+        )
+    provision = Provision.objects.filter(school=school, pk=provision_id).first()
+    if provision is None:
+        raise Http404("No such provision.")
+    terms = school_terms(school)
+    current = selectors.term_on(terms, today())
+    staff = StaffMember.objects.filter(school=school, active=True)
+    form = RunForm(
+        request.POST or None,
+        terms=terms,
+        years=list(AcademicYear.objects.filter(school=school)),
+        staff=staff,
+        funding_streams=FundingStream.objects.filter(school=school),
+        initial={
+            "when": f"term-{current.pk}" if current else "",
+            "sessions_per_week": provision.sessions_per_week,
+            "minutes_per_session": provision.minutes_per_session,
+            "status": ProvisionRun.Status.RUNNING
+            if current and current.start_date <= today()
+            else ProvisionRun.Status.PLANNED,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        academic_year, term = form.period()
+        lead = data["lead_staff"]
+        team = list(data["staff"])
+        if lead is not None and lead not in team:
+            team.insert(0, lead)
+        try:
+            run = services.run_create(
+                provision=provision,
+                academic_year=academic_year,
+                term=term,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                weeks=data["weeks"],
+                sessions_per_week=data["sessions_per_week"],
+                minutes_per_session=data["minutes_per_session"],
+                staff=[services.StaffAssignment(member) for member in team],
+                label=data["label"],
+                status=data["status"],
+                lead_staff=lead,
+                funding_stream=data["funding_stream"],
+                day_time=data["day_time"],
+                withdrawn_from=data["withdrawn_from"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{run} is on the map. Now add its pupils.")
+            return redirect(_run_url(school, run.pk, "add"))
+    return page(
+        request,
+        "provision/run_new.html",
+        school,
+        scope,
+        "catalogue",
+        provision=provision,
+        form=form,
+    )
+
+
+# --- One run --------------------------------------------------------------------------------
+
+
+def _may_record(scope: PupilScope, run_page: selectors.RunPage) -> bool:
+    return may_record_results(
+        scope,
+        lead_id=run_page.run.lead_staff_id,
+        staff_ids={line.line.staff_id for line in run_page.costed.staff},
+    )
+
+
+def _found(school: School, run_id: int, scope: PupilScope) -> selectors.RunPage:
+    found = selectors.run_page(school, run_id, scope, as_of=today())
+    if found is None:
+        raise Http404("No such run.")
+    return found
+
+
+def run_page(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
+    """The run: staff, time and cost; its pupils and their results; for editors, finding
+    pupils to add (with htmx, the search answers only the list of pupils found)."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    found = _found(school, run_id, scope)
+    return _render_run(request, school, scope, found)
+
+
+def _render_run(
+    request: HttpRequest,
+    school: School,
+    scope: PupilScope,
+    found: selectors.RunPage,
+    results_form: ResultsForm | None = None,
+) -> HttpResponse:
+    run = found.run
+    adding = scope.can_edit and run.status != ProvisionRun.Status.CLOSED
+    search = PupilSearchForm(
+        request.GET, forms_list=selectors.school_forms(school) if adding else []
+    )
+    candidates, total = [], 0
+    searched = adding and search.is_valid() and not search.search().empty
+    if searched:
+        candidates, total = selectors.run_candidates(
+            school, run, search.search(), scope, limit=CANDIDATES_SHOWN
+        )
+    context = {
+        "run_page": found,
+        "run": run,
+        "search": search,
+        "searched": searched,
+        "candidates": candidates,
+        "candidate_total": total,
+        "candidates_shown": CANDIDATES_SHOWN,
+        "adding": adding,
+        "may_record": _may_record(scope, found),
+        "results_form": results_form or ResultsForm(page=found, today=today()),
+    }
+    if wants_fragment(request) and request.htmx.target == "candidates":
+        return vary_on_htmx(
+            page(request, "provision/_candidates.html", school, scope, "map", **context)
+        )
+    return vary_on_htmx(page(request, "provision/run_detail.html", school, scope, "map", **context))
+
+
+@require_POST
+def run_add_pupils(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    run = _run(school, run_id)
+    candidates = (
+        Pupil.objects.filter(school=school)
+        .filter(on_roll_between(run.start_date, run.end_date))
+        .exclude(placements__run=run)
+    )
+    form = AddPupilsForm(request.POST, candidates=candidates)
+    back = request.POST.get("search", "")
+    target = reverse("run_detail", args=[school.urn, run.pk]) + (f"?{back}" if back else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(f"{target}#add")
+    pupils = list(form.cleaned_data["pupils"])
+    try:
+        services.placements_add(run=run, pupils=pupils, start_date=form.cleaned_data["start_date"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{target}#add")
+    names = ", ".join(pupil.full_name for pupil in pupils[:5])
+    more = f" and {len(pupils) - 5} more" if len(pupils) > 5 else ""
+    messages.success(
+        request,
+        f"Added {len(pupils)} pupil{'s' if len(pupils) != 1 else ''} to {run}: {names}{more}.",
+    )
+    return redirect(_run_url(school, run.pk, "pupils"))
+
+
+@require_POST
+def run_remove_pupil(
+    request: HttpRequest, urn: str, run_id: int, placement_id: int
+) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    run = _run(school, run_id)
+    placement = (
+        Placement.objects.filter(school=school, run=run, pk=placement_id)
+        .select_related("pupil", "run__provision")
+        .first()
+    )
+    if placement is None:
+        messages.error(request, "That pupil is no longer in this group.")
+        return redirect(_run_url(school, run.pk, "pupils"))
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        messages.error(request, "The page was out of date: look again and try once more.")
+        return redirect(_run_url(school, run.pk, "pupils"))
+    try:
+        outcome = services.placement_remove(
+            placement=placement,
+            read_version=int(version),
+            read=read_snapshot(request.POST.get("read", "")),
+            on=today(),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        who = placement.pupil.full_name
+        if outcome == "removed":
+            messages.success(request, f"{who} is no longer in {run}.")
+        else:
+            messages.success(
+                request,
+                f"{who} is withdrawn from {run} from today; their results are kept.",
+            )
+    return redirect(_run_url(school, run.pk, "pupils"))
+
+
+@require_POST
+def run_results(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
+    """Save the results table. Rows someone else changed meanwhile are refused, by name."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    found = _found(school, run_id, scope)
+    require(_may_record(scope, found))
+    form = ResultsForm(request.POST, page=found, today=today())
+    if form.is_valid():
+        try:
+            outcome = services.run_record_results(
+                run=found.run, entries=form.entries(), dates=form.stage_dates()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if outcome.saved:
+                count = len(outcome.saved)
+                messages.success(
+                    request, f"Saved the results of {count} pupil{'s' if count != 1 else ''}."
+                )
+            for conflict in outcome.conflicts:
+                messages.error(request, conflict)
+            if not outcome.saved and not outcome.conflicts:
+                messages.info(request, "Nothing had changed, so nothing was saved.")
+            return redirect(_run_url(school, found.run.pk, "results"))
+    return _render_run(request, school, scope, found, results_form=form)
+
+
+@require_POST
+def run_close(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
+    school, scope = school_for_user(request.user, urn)
+    require(scope.can_edit)
+    run = _run(school, run_id)
+    try:
+        completed = services.run_close(run=run)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        missing = Placement.objects.filter(
+            run=run, exit__isnull=True, status=Placement.Status.COMPLETED
+        ).count()
+        note = (
+            f" {missing} pupil{'s have' if missing != 1 else ' has'} no exit result yet: "
+            "you can still record it."
+            if missing
+            else ""
+        )
+        messages.success(
+            request,
+            f"{run} is closed; {completed} pupil{'s' if completed != 1 else ''} completed it."
+            + note,
+        )
+    return redirect(_run_url(school, run.pk))

@@ -1,0 +1,32 @@
+"""A pupil's page: everything about one pupil on one screen, and printable."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from provmap.accounts.access import require, school_for_user
+from provmap.provision import selectors as provision_selectors
+from provmap.provision.views.common import page, today
+from provmap.pupils import selectors
+
+
+def pupil_page(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
+    """Needs, groups, SEN history, every placement across terms and years (the key-stage
+    map), results and ratings, this year's cost and notes. A pupil outside the user's
+    scope is not found."""
+    school, scope = school_for_user(request.user, urn)
+    require(scope.sees_map)
+    record = selectors.pupil_record(school.pk, pupil_id, scope.pupil_filter())
+    if record is None:
+        raise Http404("No such pupil.")
+    provision = provision_selectors.pupil_provision(school, record.pupil, as_of=today())
+    return page(
+        request,
+        "pupils/pupil.html",
+        school,
+        scope,
+        "map",
+        record=record,
+        pupil=record.pupil,
+        provision=provision,
+    )

@@ -1,0 +1,203 @@
+"""The access matrix: every URL in the URLconf x every role x every target, with the exact
+answer each cell must give.
+
+The URLs come from walking the URLconf, so a new page cannot escape: a URL without an entry
+in provmap.accounts.policies fails `test_every_url_has_a_policy` and its own matrix test.
+The expected answer is worked out here from the URL's policy and the spec below of which
+roles each rule admits and which pupils each role sees; the application decides the same
+thing from memberships (provmap.accounts.permissions). The two must agree in every cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from provmap.accounts.models import Role
+from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
+from tests.accounts.world import (
+    ANONYMOUS,
+    ANOTHER_CHILD,
+    OTHER_TRUST,
+    OWN_CHILD,
+    OWN_SCHOOL,
+    PUPIL_TARGETS,
+    ROLES,
+    SCHOOL_TARGETS,
+    SISTER_SCHOOL,
+    World,
+    build_world,
+)
+
+# URL patterns that belong to the framework rather than to provmap: none so far (static
+# files are served by whitenoise before the URLconf; there is no admin).
+FRAMEWORK_URLS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None
+    kwargs: tuple[str, ...]
+
+
+def _walk(patterns: list, prefix: str = "", kwargs: tuple[str, ...] = ()) -> Iterator[Route]:
+    for entry in patterns:
+        names = kwargs + tuple(entry.pattern.regex.groupindex)
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route, names)
+        elif isinstance(entry, URLPattern):
+            yield Route(route, entry.name, names)
+
+
+def all_routes() -> list[Route]:
+    return [
+        route for route in _walk(get_resolver().url_patterns) if route.name not in FRAMEWORK_URLS
+    ]
+
+
+# --- The spec: which roles each rule admits, which pupils each role sees ------------------
+
+WHOLE_SCHOOL = {Role.SENCO, Role.SEND_ADMIN, Role.SENIOR_LEADER, Role.PUPIL_PREMIUM_LEAD}
+DELIVERERS = {Role.TEACHER, Role.TA, Role.LEARNING_MENTOR}
+TRUST_PUPILS = "trust_leader_pupils"
+TRUST_ROLES = {Role.TRUST_LEADER, TRUST_PUPILS}
+
+ADMITS: dict[Rule, set[str]] = {
+    Rule.SCHOOL_MAP: WHOLE_SCHOOL | DELIVERERS | {Role.HEAD_OF_YEAR, TRUST_PUPILS},
+    Rule.PUPIL_READ: WHOLE_SCHOOL | DELIVERERS | {Role.HEAD_OF_YEAR, TRUST_PUPILS},
+    Rule.SCHOOL_FIGURES: WHOLE_SCHOOL | TRUST_ROLES | {Role.HEAD_OF_YEAR, Role.GOVERNOR},
+    Rule.PARENT_CHILD: {Role.PARENT},
+    Rule.SCHOOL_EDIT: {Role.SENCO, Role.SEND_ADMIN},
+    Rule.SENCO: {Role.SENCO},
+}
+
+
+def reaches_school(role: str, target: str) -> bool:
+    """Every role is held in the own school; trust leaders reach the sister school too."""
+    if target == OTHER_TRUST:
+        return False
+    if target == SISTER_SCHOOL:
+        return role in TRUST_ROLES
+    return True
+
+
+def sees_pupil(role: str, target: str) -> bool:
+    """The world's pupils: `own school` and `own child` are Year 9 pupils in the run the
+    deliverers run; `another child` is in Year 7 and in no run."""
+    if role in WHOLE_SCHOOL or role == TRUST_PUPILS:
+        return True
+    if role == Role.HEAD_OF_YEAR or role in DELIVERERS:
+        return target in (OWN_SCHOOL, OWN_CHILD)
+    if role == Role.PARENT:
+        return target == OWN_CHILD
+    return False
+
+
+def expected(
+    name: str, policy: Policy, role: str, target: str | None, *, names_pupil: bool
+) -> Outcome:
+    if role == ANONYMOUS:
+        if policy.rule in (Rule.PUBLIC, Rule.GUEST):
+            return policy.anonymous_get or policy.on_get
+        return Outcome.LOGIN
+    if name == "home" and role in TRUST_ROLES:
+        # Home sends a user with one school straight to it; trust leaders have two.
+        return Outcome.OK
+    if not policy.school_scoped:
+        return policy.on_get
+    assert target is not None
+    if not reaches_school(role, target):
+        return Outcome.NOT_FOUND
+    if role not in ADMITS[policy.rule]:
+        return Outcome.FORBIDDEN
+    if names_pupil:
+        if policy.rule == Rule.SENCO:
+            visible = True  # any pupil of the school, archived ones too
+        elif policy.rule == Rule.PARENT_CHILD:
+            visible = role == Role.PARENT and target == OWN_CHILD
+        else:
+            visible = sees_pupil(role, target)
+        if not visible:
+            return Outcome.NOT_FOUND
+    return policy.on_get
+
+
+def outcome_of(response) -> Outcome | str:
+    if response.status_code in (301, 302):
+        location = response["Location"].split("?")[0]
+        return Outcome.LOGIN if location == reverse("account_login") else Outcome.REDIRECT
+    try:
+        return Outcome(str(response.status_code))
+    except ValueError:
+        return str(response.status_code)
+
+
+# --- The tests ------------------------------------------------------------------------------
+
+
+def test_every_url_has_a_policy():
+    routes = all_routes()
+    unnamed = [route.route for route in routes if not route.name]
+    uncovered = sorted(
+        {route.name for route in routes if route.name and route.name not in POLICIES}
+    )
+    stale = sorted(set(POLICIES) - {route.name for route in routes})
+    assert unnamed == [], "every URL needs a name, so that it can have a policy"
+    assert uncovered == [], "give these URLs an entry in provmap.accounts.policies.POLICIES"
+    assert stale == [], "these policies name URLs that no longer exist"
+
+
+def _matrix_routes() -> list[Route]:
+    seen: set[str] = set()
+    unique = []
+    for route in all_routes():
+        if route.name and route.name not in seen:
+            seen.add(route.name)
+            unique.append(route)
+    return unique
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", _matrix_routes(), ids=lambda route: route.name)
+def test_access_matrix(route: Route):
+    policy = POLICIES.get(route.name)
+    if policy is None:
+        pytest.fail(f"{route.name} ({route.route}) has no access policy")
+    world: World = build_world()
+    names_pupil = "pupil_id" in route.kwargs
+    if names_pupil:
+        targets: tuple[str | None, ...] = PUPIL_TARGETS
+    elif "urn" in route.kwargs:
+        targets = SCHOOL_TARGETS
+    else:
+        targets = (None,)
+
+    wrong = []
+    for role in ROLES:
+        client = Client()
+        if role != ANONYMOUS:
+            client.force_login(world.users[role])
+        for target in targets:
+            kwargs = world.url_kwargs(list(route.kwargs), target or OWN_SCHOOL)
+            url = reverse(route.name, kwargs=kwargs)
+            want = expected(route.name, policy, role, target, names_pupil=names_pupil)
+            got = outcome_of(client.get(url))
+            if got != want:
+                wrong.append(f"{role:20} {target or '-':28} expected {want}, got {got}")
+    assert wrong == [], f"{route.name} {route.route}:\n" + "\n".join(wrong)
+
+
+def test_targets_cover_the_five_kinds_of_data():
+    assert set(PUPIL_TARGETS) == {
+        OWN_SCHOOL,
+        SISTER_SCHOOL,
+        OTHER_TRUST,
+        OWN_CHILD,
+        ANOTHER_CHILD,
+    }

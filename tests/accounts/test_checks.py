@@ -1,0 +1,59 @@
+"""`manage.py check --deploy` with production settings reports nothing; the demo switches and
+a per-process cache are reported."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def check_deploy(**extra: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PROVMAP_", "DJANGO_")) and key not in {"DEBUG", "SECURE"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "provmap.settings",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "provmap.example.org",
+            "EMAIL_HOST": "smtp.example.org",
+            **extra,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = check_deploy()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "code"), [("PROVMAP_DEMO", "provmap.E001"), ("PROVMAP_DEMO_SKIP_MFA", "provmap.E002")]
+)
+def test_the_demo_switches_fail_the_deployment_checks(variable, code):
+    result = check_deploy(**{variable: "1", "SECURE": "1"})
+    assert result.returncode != 0
+    assert code in result.stdout + result.stderr
+
+
+def test_lost_password_emails_are_reported():
+    result = check_deploy(EMAIL_HOST="")
+    assert "provmap.W002" in result.stdout + result.stderr

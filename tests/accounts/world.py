@@ -1,0 +1,209 @@
+"""A small world of three schools and one user for every role, for access tests.
+
+- Trust One runs Oakfield (the users' own school) and Beech Hill (a sister school).
+- Trust Two runs Cedar Park (a school of another trust).
+- Every school has a term, a catalogue entry, a run led by a teacher and delivered by a TA
+  and a learning mentor, pupils in it, a measure and a result.
+- In Oakfield: `pupil` (Year 9, in the run), `child` (Year 9, in the run, the parent's
+  child) and `other_child` (Year 7, in no run, the child of another family).
+- One user per role, all in Oakfield but the trust leaders (over Trust One), each with
+  two-factor sign-in set up like real staff.
+
+`World.url_kwargs` builds any URL's keyword arguments for a target (own school, sister school,
+another trust, own child, another child), so a test can open every page of the URLconf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+from provmap.accounts.models import Membership, Role, User
+from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.pupils.models import Measure, Pupil, Result
+from provmap.schools.models import School, StaffMember, Term, Trust
+from provmap.schools.roles import StaffRole
+from tests.factories import (
+    MeasureFactory,
+    MembershipFactory,
+    PlacementFactory,
+    ProvisionFactory,
+    ProvisionRunFactory,
+    PupilFactory,
+    RunStaffFactory,
+    SchoolFactory,
+    StaffMemberFactory,
+    TermFactory,
+    TrustFactory,
+    UserFactory,
+)
+
+ANONYMOUS = "anonymous"
+# Every role of the access matrix: the membership roles, a trust leader granted pupil access,
+# and nobody signed in.
+ROLES = (
+    Role.SENCO.value,
+    Role.SEND_ADMIN.value,
+    Role.SENIOR_LEADER.value,
+    Role.HEAD_OF_YEAR.value,
+    Role.PUPIL_PREMIUM_LEAD.value,
+    Role.TEACHER.value,
+    Role.TA.value,
+    Role.LEARNING_MENTOR.value,
+    Role.GOVERNOR.value,
+    Role.PARENT.value,
+    Role.TRUST_LEADER.value,
+    "trust_leader_pupils",
+    ANONYMOUS,
+)
+
+# Targets: whose data a URL names.
+OWN_SCHOOL = "own school"
+SISTER_SCHOOL = "another school, same trust"
+OTHER_TRUST = "a school of another trust"
+OWN_CHILD = "own child"
+ANOTHER_CHILD = "another child"
+SCHOOL_TARGETS = (OWN_SCHOOL, SISTER_SCHOOL, OTHER_TRUST)
+PUPIL_TARGETS = (*SCHOOL_TARGETS, OWN_CHILD, ANOTHER_CHILD)
+
+
+@dataclass
+class SchoolData:
+    school: School
+    term: Term
+    provision: Provision
+    run: ProvisionRun
+    teacher: StaffMember
+    ta: StaffMember
+    mentor: StaffMember
+    pupil: Pupil
+    placement: Placement
+    measure: Measure
+    result: Result
+
+
+@dataclass
+class World:
+    own: SchoolData
+    sister: SchoolData
+    other: SchoolData
+    child: Pupil
+    other_child: Pupil
+    users: dict[str, User] = field(default_factory=dict)
+
+    def target(self, name: str) -> tuple[SchoolData, Pupil]:
+        """The school and the pupil a target names."""
+        return {
+            OWN_SCHOOL: (self.own, self.own.pupil),
+            SISTER_SCHOOL: (self.sister, self.sister.pupil),
+            OTHER_TRUST: (self.other, self.other.pupil),
+            OWN_CHILD: (self.own, self.child),
+            ANOTHER_CHILD: (self.own, self.other_child),
+        }[name]
+
+    def url_kwargs(self, names: list[str], target: str) -> dict[str, Any]:
+        """Values for a URL's keyword arguments, taken from the target's school. A name not
+        known here fails loudly: teach this method about it when a URL needs it."""
+        data, pupil = self.target(target)
+        placement = data.placement
+        if pupil == self.child:
+            placement = self.child_placement
+        values = {
+            "urn": data.school.urn,
+            "pupil_id": pupil.pk,
+            "run_id": data.run.pk,
+            "term_id": data.term.pk,
+            "provision_id": data.provision.pk,
+            "placement_id": placement.pk,
+            "staff_id": data.teacher.pk,
+            "measure_id": data.measure.pk,
+            "result_id": data.result.pk,
+            "year_id": data.term.academic_year_id,
+            # allauth's emailed links: any well-formed but unknown key.
+            "key": "unknown-key",
+            "uidb36": "zz",
+        }
+        missing = [name for name in names if name not in values]
+        if missing:
+            raise LookupError(f"tests/accounts/world.py cannot build URL kwargs {missing}")
+        return {name: values[name] for name in names}
+
+    @property
+    def child_placement(self) -> Placement:
+        return self.child.placements.get()
+
+
+def _school(trust: Trust, name: str) -> SchoolData:
+    school = SchoolFactory(trust=trust, name=name)
+    term = TermFactory(academic_year__school=school)
+    teacher = StaffMemberFactory(school=school, role=StaffRole.TEACHER, hourly_rate=Decimal(38))
+    ta = StaffMemberFactory(school=school, role=StaffRole.TA)
+    mentor = StaffMemberFactory(school=school, role=StaffRole.LEARNING_MENTOR)
+    provision = ProvisionFactory(school=school)
+    run = ProvisionRunFactory(
+        provision=provision,
+        academic_year=term.academic_year,
+        term=term,
+        lead_staff=teacher,
+        status=ProvisionRun.Status.RUNNING,
+    )
+    RunStaffFactory(run=run, staff=teacher)
+    RunStaffFactory(run=run, staff=ta)
+    RunStaffFactory(run=run, staff=mentor)
+    pupil = PupilFactory(school=school, nc_year="9", surname=f"{name.split()[0]}pupil")
+    placement = PlacementFactory(run=run, pupil=pupil)
+    measure = MeasureFactory(school=school)
+    result = Result.objects.create(
+        school=school, pupil=pupil, measure=measure, date=term.start_date, value=Decimal(85)
+    )
+    return SchoolData(
+        school, term, provision, run, teacher, ta, mentor, pupil, placement, measure, result
+    )
+
+
+def _user(username: str) -> User:
+    user = UserFactory(username=username)
+    RecoveryCodes.activate(user)
+    return user
+
+
+def build_world() -> World:
+    trust, elsewhere = TrustFactory(name="Trust One"), TrustFactory(name="Trust Two")
+    own = _school(trust, "Oakfield Academy")
+    sister = _school(trust, "Beech Hill School")
+    other = _school(elsewhere, "Cedar Park School")
+    child = PupilFactory(school=own.school, nc_year="9", surname="Ownchild")
+    PlacementFactory(run=own.run, pupil=child)
+    other_child = PupilFactory(school=own.school, nc_year="7", surname="Otherchild")
+    world = World(own=own, sister=sister, other=other, child=child, other_child=other_child)
+
+    school = own.school
+    staff_of = {Role.TEACHER: own.teacher, Role.TA: own.ta, Role.LEARNING_MENTOR: own.mentor}
+    for role in ROLES:
+        if role == ANONYMOUS:
+            continue
+        user = world.users[role] = _user(role)
+        if role in (Role.TRUST_LEADER, "trust_leader_pupils"):
+            Membership.objects.create(
+                user=user,
+                role=Role.TRUST_LEADER,
+                trust=trust,
+                trust_pupil_access=role == "trust_leader_pupils",
+            )
+            continue
+        membership = MembershipFactory(
+            user=user,
+            school=school,
+            role=role,
+            year_groups="9" if role == Role.HEAD_OF_YEAR else "",
+            staff_member=staff_of.get(role),
+        )
+        if role == Role.PARENT:
+            membership.children.add(child)
+    # Another family, whose child the parent must never reach.
+    other_parent = MembershipFactory(user=_user("other_parent"), school=school, role=Role.PARENT)
+    other_parent.children.add(other_child)
+    return world

@@ -1,0 +1,288 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from provmap.interchange.files import Upload
+from provmap.interchange.map_import import import_map, plan_map_import
+from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.selectors import cost_summary
+from provmap.schools.models import StaffMember
+from tests.factories import PupilFactory
+from tests.interchange.samples import UPNS, csv_bytes, table_counts, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = dt.date(2025, 10, 1)
+
+# Seed 004's headings, with the pupil and the provision.
+SEED_HEADINGS = [
+    "Pupil",
+    "Provision",
+    "Baseline score",
+    "Start date",
+    "Mid intervention review",
+    "Review date",
+    "Exit score",
+    "Exit date",
+    "Day/ time/ lesson withdrawn from",
+    "Staff member leading intervention",
+    "Staff member reviewing",
+    "Cost per minute",
+    "No. minutes per week",
+    "No. weeks",
+    "Total cost for provision",
+]
+SEED_ROWS = [
+    [
+        "Amy Adams",
+        "Reading catch-up",
+        "85",
+        "08/09/2025",
+        "88",
+        "17/11/2025",
+        "92",
+        "12/12/2025",
+        "Tuesday P2 (French)",
+        "Mrs Patel",
+        "Ms Jones",
+        "0.25",
+        "60",
+        "10",
+        "150",
+    ],
+    [
+        "Ben Brown",
+        "Reading catch-up",
+        "80",
+        "08/09/2025",
+        "82",
+        "17/11/2025",
+        "",
+        "",
+        "Tuesday P2 (French)",
+        "Mrs Patel",
+        "Ms Jones",
+        "0.25",
+        "60",
+        "10",
+        "150",
+    ],
+    [
+        "Cara Cole",
+        "Lego therapy",
+        "",
+        "15/09/2025",
+        "on track",
+        "",
+        "",
+        "",
+        "Thursday lunch",
+        "Mr Khan (LM)",
+        "Ms Jones",
+        "0.30",
+        "45",
+        "12",
+        "162",
+    ],
+]
+
+
+@pytest.fixture
+def pupils(school, calendar):
+    return {
+        name: PupilFactory(
+            school=school,
+            upn=upn,
+            legal_forename=name.split()[0],
+            surname=name.split()[1],
+            on_roll_from=dt.date(2024, 9, 2),
+        )
+        for name, upn in (("Amy Adams", UPNS[0]), ("Ben Brown", UPNS[1]), ("Cara Cole", UPNS[2]))
+    }
+
+
+def seed_map(rows=SEED_ROWS, name="Provision map 2025-26.csv") -> Upload:
+    return Upload(name, csv_bytes([SEED_HEADINGS, *rows]))
+
+
+def test_a_practitioners_map_creates_its_catalogue_groups_placements_and_results(school, pupils):
+    report = import_map(seed_map(), school=school, as_of=OCTOBER)
+
+    assert report.errors == [] and report.warnings == []
+    assert report.count("created") == 3
+    reading = Provision.objects.get(school=school, name="Reading catch-up")
+    lego = Provision.objects.get(school=school, name="Lego therapy")
+    assert (reading.provision_type, lego.provision_type) == ("group", "one_to_one")
+    assert reading.measure.name == "Reading catch-up score"
+    run = ProvisionRun.objects.get(provision=reading)
+    assert (run.start_date, run.end_date, run.weeks) == (
+        dt.date(2025, 9, 8),
+        dt.date(2025, 12, 12),
+        Decimal("10"),
+    )
+    assert (run.sessions_per_week, run.minutes_per_session, run.term.name) == (
+        Decimal("1"),
+        60,
+        "Autumn",
+    )
+    assert (run.day_time, run.lead_staff.name, run.reviewing_staff.name) == (
+        "Tuesday P2 (French)",
+        "Mrs Patel",
+        "Ms Jones",
+    )
+    assert StaffMember.objects.get(name="Mrs Patel").hourly_rate == Decimal("15.00")
+    assert StaffMember.objects.get(name="Mr Khan").role == "learning_mentor"
+    amy = Placement.objects.get(pupil=pupils["Amy Adams"])
+    assert (amy.baseline.value, amy.baseline.date) == (Decimal("85"), dt.date(2025, 9, 8))
+    assert (amy.midpoint.value, amy.midpoint.date) == (Decimal("88"), dt.date(2025, 10, 25))
+    assert (amy.exit.value, amy.exit.date, amy.end_date) == (
+        Decimal("92"),
+        dt.date(2025, 12, 12),
+        dt.date(2025, 12, 12),
+    )
+    cara = Placement.objects.get(pupil=pupils["Cara Cole"])
+    assert cara.notes == "Mid intervention review: on track"
+    summary = cost_summary(school, run.academic_year, as_of=OCTOBER)
+    assert summary.by_provision() == {
+        "Lego therapy": Decimal("162.00"),
+        "Reading catch-up": Decimal("150.00"),
+    }
+
+
+def test_costs_that_differ_from_provmaps_are_reported_as_warnings(school, pupils):
+    rows = [list(row) for row in SEED_ROWS]
+    rows[1][14] = "200"
+
+    report = import_map(seed_map(rows), school=school, as_of=OCTOBER)
+
+    assert report.errors == []
+    assert [(problem.row, problem.column, problem.message) for problem in report.warnings] == [
+        (
+            3,
+            "Total cost for provision",
+            "The sheet says £200.00; provmap costs Reading catch-up at £150.00, £75.00 for this "
+            "pupil's share (staff time x hourly rate x weeks).",
+        )
+    ]
+    assert report.as_dict()["warnings"][0]["row"] == 3
+
+
+def test_importing_the_same_map_twice_changes_nothing(school, pupils):
+    import_map(seed_map(), school=school, as_of=OCTOBER)
+    before = table_counts()
+
+    report = import_map(seed_map(), school=school, as_of=OCTOBER)
+
+    assert (report.count("unchanged"), report.count("created")) == (3, 0)
+    assert table_counts() == before
+
+
+def test_a_later_version_of_the_map_updates_the_placements(school, pupils):
+    import_map(seed_map(), school=school, as_of=OCTOBER)
+    rows = [list(row) for row in SEED_ROWS]
+    rows[1][6], rows[1][7] = "90", "12/12/2025"
+
+    report = import_map(seed_map(rows), school=school, as_of=dt.date(2025, 12, 15))
+
+    updated = [record for record in report.records if record.action == "updated"]
+    assert [record.label for record in updated] == ["Ben Brown in Reading catch-up"]
+    assert [str(change) for change in updated[0].changes] == [
+        "end date: (blank) -> 12/12/2025",
+        "status: active -> completed",
+        "exit: (blank) -> 90.00 on 12/12/2025",
+    ]
+    ben = Placement.objects.get(pupil=pupils["Ben Brown"])
+    assert (ben.exit.value, ben.status, ben.version) == (Decimal("90"), "completed", 3)
+    assert Placement.objects.count() == 3
+
+
+def test_an_xlsx_map_with_real_dates_and_a_key_sheet_first(school, pupils):
+    rows = [
+        [
+            "UPN",
+            "Intervention",
+            "Start date",
+            "Baseline score",
+            "Exit score",
+            "Exit date",
+            "Minutes per week",
+            "No. weeks",
+            "Hourly rate",
+            "Staff member leading",
+        ],
+        [
+            UPNS[0],
+            "Precision teaching",
+            dt.date(2025, 9, 15),
+            12,
+            30,
+            dt.date(2025, 11, 7),
+            50,
+            8,
+            21.5,
+            "Ms Shah (HLTA)",
+        ],
+    ]
+    upload = Upload("map.xlsx", xlsx_bytes(rows, title="Key: R A G B"))
+
+    report = import_map(upload, school=school, as_of=OCTOBER)
+
+    assert report.errors == []
+    placement = Placement.objects.get()
+    assert (placement.baseline.value, placement.exit.value) == (Decimal("12"), Decimal("30"))
+    assert StaffMember.objects.get(name="Ms Shah").role == "hlta"
+
+
+def test_rows_of_a_named_group_must_agree(school, pupils):
+    headings = ["UPN", "Provision", "Group", "Start date", "Minutes per week", "No. weeks"]
+    rows = [
+        [UPNS[0], "Reading catch-up", "Group A", "08/09/2025", "60", "10"],
+        [UPNS[1], "Reading catch-up", "Group A", "08/09/2025", "90", "10"],
+    ]
+
+    plan = plan_map_import(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [(problem.row, problem.column, problem.message) for problem in plan.report.errors] == [
+        (
+            3,
+            "Minutes per week",
+            "Row 2 puts this pupil's group ('Group A') at 60.0, this row at 90.0: the rows of one "
+            "group must agree.",
+        )
+    ]
+
+
+def test_pupils_it_cannot_identify_are_named(school, pupils):
+    PupilFactory(school=school, legal_forename="Amy", surname="Adams", upn=UPNS[6])
+    rows = [list(SEED_ROWS[0]), list(SEED_ROWS[1])]
+    rows[1][0] = "Dan Evans"
+
+    plan = plan_map_import(seed_map(rows), school=school, as_of=OCTOBER)
+
+    assert [(problem.row, problem.column, problem.message) for problem in plan.report.errors] == [
+        (2, "Pupil", "2 pupils are called Amy Adams: give their UPN."),
+        (3, "Pupil", "No pupil called Dan Evans is on the register."),
+    ]
+
+
+def test_minutes_per_week_must_match_sessions_and_minutes(school, pupils):
+    headings = [
+        "UPN",
+        "Provision",
+        "Start date",
+        "Sessions per week",
+        "Minutes per session",
+        "Minutes per week",
+    ]
+    rows = [[UPNS[0], "Reading catch-up", "08/09/2025", "3", "20", "90"]]
+
+    plan = plan_map_import(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [problem.message for problem in plan.report.errors] == [
+        "90.0 minutes per week is not 3.0 sessions of 20 minutes (60.0 minutes)."
+    ]

@@ -1,0 +1,208 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from provmap.interchange.values import (
+    CellError,
+    UncalculatedFormula,
+    check_readable,
+    parse_areas,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_ethnicity,
+    parse_nc_year,
+    parse_need,
+    parse_rating,
+    parse_sen_status,
+    parse_sex,
+    parse_wave,
+)
+
+SEPT_8 = dt.date(2025, 9, 8)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "08/09/2025",
+        "8/9/2025",
+        "08-09-2025",
+        "08.09.2025",
+        "2025-09-08",
+        "2025-9-8",
+        "2025-09-08T00:00:00",
+        "8 Sep 2025",
+        "08-Sept-2025",
+        "8 September 2025",
+        SEPT_8,
+        dt.datetime(2025, 9, 8, 0, 0),
+        45908,
+        45908.0,
+    ],
+)
+def test_dates_are_read_day_first_iso_or_as_real_excel_dates(value):
+    assert parse_date(value) == SEPT_8
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("31/02/2014", "'31/02/2014' is not a real date: February 2014 has 28 days."),
+        ("29/02/2023", "'29/02/2023' is not a real date: February 2023 has 28 days."),
+        ("31/04/2025", "'31/04/2025' is not a real date: April 2025 has 30 days."),
+        (
+            "09/13/2025",
+            "'09/13/2025' is not a real date: there is no month 13 (dates are read day first, "
+            "as in 31/01/2014).",
+        ),
+        (
+            "31/01/14",
+            "expected a date like 31/01/2014 or 2014-01-31 with a four-digit year, not '31/01/14'.",
+        ),
+        ("next Tuesday", "expected a date like 31/01/2014 or 2014-01-31, not 'next Tuesday'."),
+        ("01/01/1066", "'01/01/1066' is not a plausible date (the year is 1066)."),
+        (True, "expected a date like 31/01/2014 or 2014-01-31, not True."),
+    ],
+)
+def test_impossible_dates_are_refused_saying_why(value, message):
+    with pytest.raises(CellError) as refused:
+        parse_date(value)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("104", Decimal("104")),
+        ("£1,234.50", Decimal("1234.50")),
+        ("85%", Decimal("85")),
+        (93.5, Decimal("93.5")),
+        (7, Decimal("7")),
+        (" -3 ", Decimal("-3")),
+    ],
+)
+def test_numbers(value, number):
+    assert parse_decimal(value) == number
+
+
+@pytest.mark.parametrize("value", ["absent", "NaN", "Infinity", "1.2.3", True])
+def test_what_is_not_a_number_is_refused(value):
+    with pytest.raises(CellError, match="expected a number"):
+        parse_decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"),
+    [
+        ("Y", True),
+        ("yes", True),
+        ("TRUE", True),
+        ("T", True),
+        ("1", True),
+        ("✓", True),
+        (True, True),
+        (1, True),
+        ("N", False),
+        ("No", False),
+        ("false", False),
+        ("0", False),
+        (False, False),
+    ],
+)
+def test_flags(value, flag):
+    assert parse_bool(value) is flag
+
+
+def test_an_unclear_flag_is_refused():
+    with pytest.raises(CellError, match="expected Yes or No, not 'maybe'"):
+        parse_bool("maybe")
+
+
+@pytest.mark.parametrize(
+    ("value", "year"),
+    [
+        ("9", "9"),
+        ("Year 9", "9"),
+        ("Y9", "9"),
+        ("Yr 9", "9"),
+        ("09", "9"),
+        (9, "9"),
+        (9.0, "9"),
+        ("R", "R"),
+        ("Reception", "R"),
+        ("YR", "R"),
+        ("N1", "N1"),
+        ("Nursery 2", "N2"),
+        ("Year 13", "13"),
+        ("NC Year 10", "10"),
+    ],
+)
+def test_year_groups(value, year):
+    assert parse_nc_year(value) == year
+
+
+@pytest.mark.parametrize("value", ["Year 15", "0", "X", "Sixth form"])
+def test_unknown_year_groups_are_refused(value):
+    with pytest.raises(CellError, match="expected a National Curriculum year"):
+        parse_nc_year(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("K", "K"),
+        ("k", "K"),
+        ("K - SEN Support", "K"),
+        ("SEN Support", "K"),
+        ("EHCP", "E"),
+        ("E - Education, Health and Care Plan", "E"),
+        ("EHC Plan", "E"),
+        ("N", "N"),
+        ("No SEN", "N"),
+        ("S", "S"),
+        ("Statement", "S"),
+        ("School Action Plus", "P"),
+    ],
+)
+def test_sen_statuses(value, status):
+    assert parse_sen_status(value) == status
+
+
+@pytest.mark.parametrize(
+    ("value", "need"),
+    [
+        ("SpLD", "SPLD"),
+        ("ASD", "ASD"),
+        ("Autism", "ASD"),
+        ("ASC", "ASD"),
+        ("SEMH - Social, Emotional and Mental Health", "SEMH"),
+        ("Speech, language and communication needs", "SLCN"),
+        ("Dyslexia", "SPLD"),
+    ],
+)
+def test_need_types(value, need):
+    assert parse_need(value) == need
+
+
+def test_other_codes():
+    assert [parse_sex(value) for value in ("M", "Female", "girl", "B")] == ["M", "F", "F", "M"]
+    assert parse_ethnicity("White - British") == "WBRI"
+    assert parse_ethnicity("apkn") == "APKN"
+    assert [parse_rating(value) for value in ("Green", "g", "Red: no progress", "BLUE")] == [
+        "G",
+        "G",
+        "R",
+        "B",
+    ]
+    assert parse_areas("Cognition and learning; SEMH") == ("CL", "SEMH")
+    assert [parse_wave(value) for value in ("2", "Wave 3", 1)] == [2, 3, 1]
+
+
+def test_cells_no_column_can_use_are_refused():
+    with pytest.raises(CellError, match=r"holds a formula \(=SUM\(A1:A3\)\) with no saved"):
+        check_readable(UncalculatedFormula("=SUM(A1:A3)"))
+    with pytest.raises(CellError, match="shows the Excel error #N/A"):
+        check_readable("#N/A")
+    check_readable("fine")
