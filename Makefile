@@ -33,6 +33,7 @@ run: export DEBUG = 1
 run: export PROVMAP_DEMO = 1
 run: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo --if-empty --password "$(DEMO_PASSWORD)"
 	@echo ""
 	@echo "  provmap is running at http://127.0.0.1:8000"
@@ -47,6 +48,7 @@ run: install
 	@echo "    governor  governor: figures only, no pupils"
 	@echo "    parent    a parent: their own child's provision"
 	@echo "    trust     trust leader: figures across the trust"
+	@echo "  Demo accounts skip two-factor sign-in here; real staff accounts never do."
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -81,13 +81,18 @@ def pupil_relations() -> list[PupilRelation]:
     return sorted(found, key=lambda relation: (relation.label, relation.field.name))
 
 
-def held_counts(pupil: Pupil) -> dict[str, int]:
-    """How many rows each table holds about the pupil (one COUNT per table)."""
-    return {
-        f"{relation.label}.{relation.field.name}": relation.rows(pupil).count()
-        for relation in pupil_relations()
-        if relation.model is not AuditEvent
-    }
+def held_counts(pupil: Pupil) -> list[tuple[str, int]]:
+    """What is held about the pupil, table by table, in words (one COUNT per table)."""
+    counts = []
+    for relation in pupil_relations():
+        if relation.model is AuditEvent:
+            continue
+        if relation.model is Membership:
+            label = "Linked parent or carer accounts"
+        else:
+            label = str(relation.model._meta.verbose_name_plural).capitalize()
+        counts.append((label, relation.rows(pupil).count()))
+    return counts
 
 
 # --- Archiving leavers --------------------------------------------------------------------

@@ -58,7 +58,7 @@ def read_upload(path: str) -> Upload | ImportReport:
 def finish(command: BaseCommand, report: ImportReport, *, as_json: bool, dry_run: bool) -> None:
     """Print the report; refuse (exit status 1) if the file was rejected."""
     if as_json:
-        command.stdout.write(json.dumps(report.as_dict(), indent=2))
+        command.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         _print(command, report, dry_run=dry_run)
     if report.errors:

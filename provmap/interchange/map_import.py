@@ -35,7 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from provmap.interchange.columns import RowReader, find_table
@@ -76,7 +76,13 @@ from provmap.interchange.values import (
     text,
 )
 from provmap.provision import costing
-from provmap.provision.models import Placement, Provision, ProvisionRun, ProvisionType
+from provmap.provision.models import (
+    Placement,
+    Provision,
+    ProvisionRun,
+    ProvisionType,
+    RunStaff,
+)
 from provmap.provision.services import (
     RESULT_STAGES,
     NewPlacement,
@@ -427,7 +433,15 @@ class _Planner:
             _key(provision.name): provision
             for provision in Provision.objects.filter(school=school).select_related("measure")
         }
-        self.pupils = list(Pupil.objects.filter(school=school))
+        self.pupils_by: dict[tuple[str, str], list[Pupil]] = {}
+        for pupil in Pupil.objects.filter(school=school):
+            keys = [("upn", pupil.upn), ("mis_id", pupil.mis_id)]
+            for forename in {_key(pupil.legal_forename), _key(pupil.preferred_forename)}:
+                if forename:
+                    keys.append(("name", f"{forename}|{_key(pupil.surname)}"))
+            for key in keys:
+                if key[1]:
+                    self.pupils_by.setdefault(key, []).append(pupil)
         self.planned_staff: dict[str, PlannedStaff] = {}
         self.planned_years: dict[str, PlannedYear] = {}
         self.planned_funding: dict[str, PlannedNamed] = {}
@@ -528,13 +542,13 @@ class _Planner:
     def pupil(self, row: MapRow) -> Pupil | None:
         upn, mis_id = row.get("upn"), row.get("mis_id")
         if upn:
-            found = [pupil for pupil in self.pupils if pupil.upn == upn]
+            found = self.pupils_by.get(("upn", str(upn)), [])
             if not found:
                 self.problem(row, "upn", f"No pupil with UPN {upn} is on this school's register.")
                 return None
             return found[0]
         if mis_id:
-            found = [pupil for pupil in self.pupils if pupil.mis_id == mis_id]
+            found = self.pupils_by.get(("mis_id", str(mis_id)), [])
             if len(found) != 1:
                 count = "No pupil" if not found else f"{len(found)} pupils"
                 self.problem(row, "mis_id", f"{count} in provmap with MIS id {mis_id}.")
@@ -549,13 +563,7 @@ class _Planner:
                 return None
         if not (forename and surname):
             return None
-        wanted = (_key(str(forename)), _key(str(surname)))
-        found = [
-            pupil
-            for pupil in self.pupils
-            if _key(pupil.surname) == wanted[1]
-            and wanted[0] in (_key(pupil.legal_forename), _key(pupil.preferred_forename))
-        ]
+        found = self.pupils_by.get(("name", f"{_key(str(forename))}|{_key(str(surname))}"), [])
         if len(found) > 1:
             on_roll = [pupil for pupil in found if pupil.on_roll_to is None]
             found = on_roll if len(on_roll) == 1 else found
@@ -740,19 +748,21 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
                 "without a term.",
             )
     group_end = _first(rows, "group_end")
-    ends = [
-        row.get(key)
+    weeks = _first(rows, "weeks")
+    # Without the group's own end: its latest exit or review, its weeks from its start, and
+    # never before a pupil joins; the end of the school year if the sheet says none of these.
+    ends: list[dt.date] = [
+        row.get(key)  # type: ignore[misc]
         for row in rows
         for key in ("exit_date", "review_date")
         if row.get(key) is not None
     ]
-    weeks = _first(rows, "weeks")
+    if weeks is not None:
+        ends.append(start + dt.timedelta(days=int(Decimal(weeks) * 7) - 1))  # type: ignore[operator]
     if group_end is not None:
         end = group_end
     elif ends:
-        end = max(ends)  # type: ignore[type-var]
-    elif weeks is not None:
-        end = start + dt.timedelta(days=int(Decimal(weeks) * 7) - 1)  # type: ignore[operator]
+        end = max([*ends, *starts])  # type: ignore[type-var]
     else:
         end = year.end_date
     if end < start:  # type: ignore[operator]
@@ -828,10 +838,12 @@ def _existing_runs(school: School) -> list[ProvisionRun]:
         ProvisionRun.objects.filter(school=school)
         .select_related("provision", "provision__measure")
         .prefetch_related(
-            "staff_lines__staff",
-            "placements__baseline",
-            "placements__midpoint",
-            "placements__exit",
+            Prefetch("staff_lines", queryset=RunStaff.objects.select_related("staff")),
+            # Joined, not fetched by id: a large map would list thousands of result ids.
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.select_related("baseline", "midpoint", "exit"),
+            ),
         )
     )
     return list(runs)

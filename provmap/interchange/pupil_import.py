@@ -947,11 +947,9 @@ def plan_pupil_import(
         for action in plan.actions
     ]
     if plan.new_school is not None:
-        report.notes.append(
-            f"The school {plan.new_school.name} (URN {plan.new_school.urn}) will be created."
-        )
+        report.notes.append(f"New school: {plan.new_school.name} (URN {plan.new_school.urn}).")
     if plan.attendance:
-        report.notes.append(f"{len(plan.attendance)} attendance result(s) to record.")
+        report.notes.append(f"New or corrected attendance results: {len(plan.attendance)}.")
     return plan
 
 

@@ -101,7 +101,7 @@ class MapFilterForm(PupilGroupFields):
         choices=_any("Any wave", [(wave.value, f"Wave {wave.value}") for wave in Wave]),
     )
     area = forms.ChoiceField(
-        label="Area the provision addresses",
+        label="Area addressed",
         required=False,
         choices=_any("Any area", Area.choices),
     )

@@ -34,7 +34,6 @@ from provmap.pupils.needs import Area, area_of
 from provmap.pupils.selectors import PupilSearch, on_roll_between, search_pupils
 from provmap.schools.models import (
     AcademicYear,
-    FundingStream,
     RoleRate,
     School,
     StaffMember,
@@ -469,20 +468,21 @@ class MapRow:
         ]
 
     @property
-    def composition(self) -> list[tuple[str, int]]:
-        """Who is in the group, as the waves map's "type of group" column asks."""
+    def composition(self) -> list[str]:
+        """Who is in the group, as the waves map's "type of group" column asks: "3 SEN
+        support", "1 EHC plan", "2 EAL", "1 girl"..."""
         pupils = [item.placement.pupil for item in self.placements]
         parts = [
-            ("SEN support", sum(p.sen_status == SENStatus.SUPPORT for p in pupils)),
-            ("EHC plan", sum(p.sen_status == SENStatus.EHC_PLAN for p in pupils)),
-            ("pupil premium", sum(p.pupil_premium for p in pupils)),
-            ("EAL", sum(p.eal for p in pupils)),
-            ("looked after", sum(p.looked_after for p in pupils)),
-            ("more able", sum(p.more_able for p in pupils)),
-            ("girls", sum(p.sex == "F" for p in pupils)),
-            ("boys", sum(p.sex == "M" for p in pupils)),
+            ("SEN support", "SEN support", sum(p.sen_status == SENStatus.SUPPORT for p in pupils)),
+            ("EHC plan", "EHC plans", sum(p.sen_status == SENStatus.EHC_PLAN for p in pupils)),
+            ("pupil premium", "pupil premium", sum(p.pupil_premium for p in pupils)),
+            ("EAL", "EAL", sum(p.eal for p in pupils)),
+            ("looked after", "looked after", sum(p.looked_after for p in pupils)),
+            ("more able", "more able", sum(p.more_able for p in pupils)),
+            ("girl", "girls", sum(p.sex == "F" for p in pupils)),
+            ("boy", "boys", sum(p.sex == "M" for p in pupils)),
         ]
-        return [(label, count) for label, count in parts if count]
+        return [f"{count} {one if count == 1 else many}" for one, many, count in parts if count]
 
 
 @dataclass

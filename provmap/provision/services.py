@@ -291,8 +291,10 @@ def _check_stage_results(item: NewPlacement, who: str) -> None:
         raise ValidationError({"stage": f"{who}: each stage can have only one result."})
     if item.results and item.run.provision.measure is None:
         raise ValidationError(
-            {"measure": f"'{item.run.provision.name}' has no measure of progress yet: "
-             "set one in the catalogue first."}
+            {
+                "measure": f"'{item.run.provision.name}' has no measure of progress yet: "
+                "set one in the catalogue first."
+            }
         )
     dates = {result.stage: result.date for result in item.results}
     baseline = dates.get("baseline")
@@ -309,9 +311,7 @@ def placements_bulk_create(
     baseline, mid-point and exit results; the same checks as placement_create and
     placement_record_result, in a fixed number of queries per batch; all or nothing."""
     runs = {item.run.pk: item.run for item in placements}
-    taken = set(
-        Placement.objects.filter(run_id__in=sorted(runs)).values_list("run_id", "pupil_id")
-    )
+    taken = set(Placement.objects.filter(run_id__in=sorted(runs)).values_list("run_id", "pupil_id"))
     rows: list[Placement] = []
     results: list[Result] = []
     links: list[tuple[Placement, str, Result]] = []
@@ -325,21 +325,31 @@ def placements_bulk_create(
         start_date = item.start_date or max(run.start_date, pupil.on_roll_from)
         if not run.start_date <= start_date <= run.end_date:
             raise ValidationError(
-                {"start_date": f"{who}: the start date must fall within the run "
-                 f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."}
+                {
+                    "start_date": f"{who}: the start date must fall within the run "
+                    f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."
+                }
             )
         if item.end_date is not None and item.end_date < start_date:
             raise ValidationError({"end_date": f"{who}: the end date is before the start date."})
         _check_stage_results(item, who)
         placement = Placement(
-            school=school, run=run, pupil=pupil, start_date=start_date,
-            end_date=item.end_date, need_type=item.need_type, priority=item.priority,
-            status=item.status, rating=item.rating, notes=item.notes,
+            school=school,
+            run=run,
+            pupil=pupil,
+            start_date=start_date,
+            end_date=item.end_date,
+            need_type=item.need_type,
+            priority=item.priority,
+            status=item.status,
+            rating=item.rating,
+            notes=item.notes,
         )
         # Run and pupil were checked above against the school; the rest field by field.
         placement.full_clean(
             exclude=["school", "run", "pupil", "baseline", "midpoint", "exit"],
-            validate_unique=False, validate_constraints=False,
+            validate_unique=False,
+            validate_constraints=False,
         )
         rows.append(placement)
         measure = run.provision.measure
@@ -347,8 +357,12 @@ def placements_bulk_create(
             value = Decimal(str(stage_result.value))
             result_value_check(measure=measure, value=value)
             result = Result(
-                school=school, pupil=pupil, measure=measure, date=stage_result.date,
-                value=value, source=f"{stage_result.stage} of {run}"[:60],
+                school=school,
+                pupil=pupil,
+                measure=measure,
+                date=stage_result.date,
+                value=value,
+                source=f"{stage_result.stage} of {run}"[:60],
             )
             results.append(result)
             links.append((placement, stage_result.stage, result))
@@ -378,8 +392,10 @@ def placement_update(*, placement: Placement, **changes: object) -> Placement:
     run = placement.run
     if not run.start_date <= placement.start_date <= run.end_date:
         raise ValidationError(
-            {"start_date": f"The start date must fall within the run "
-             f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."}
+            {
+                "start_date": f"The start date must fall within the run "
+                f"({run.start_date:%d/%m/%Y} to {run.end_date:%d/%m/%Y})."
+            }
         )
     if placement.end_date is not None and placement.end_date < placement.start_date:
         raise ValidationError({"end_date": "The end date must not be before the start date."})
@@ -652,7 +668,7 @@ class ResultsEntry:
 
 @dataclass
 class ResultsOutcome:
-    saved: list[str]
+    saved: list[Pupil]
     conflicts: list[str]
 
 
@@ -743,7 +759,7 @@ def run_record_results(
         except PlacementChanged as exc:
             conflicts.extend(exc.messages)
         else:
-            saved.append(placement.pupil.full_name)
+            saved.append(placement.pupil)
     return ResultsOutcome(saved=saved, conflicts=conflicts)
 
 

@@ -373,8 +373,10 @@ def pupil_mark_left(*, pupil: Pupil, left_on: dt.date) -> Pupil:
     """Record that a pupil left the school on `left_on` (their record and history stay)."""
     if left_on < pupil.on_roll_from:
         raise ValidationError(
-            {"on_roll_to": f"{pupil.full_name} cannot leave before joining on "
-             f"{pupil.on_roll_from:%d/%m/%Y}."}
+            {
+                "on_roll_to": f"{pupil.full_name} cannot leave before joining on "
+                f"{pupil.on_roll_from:%d/%m/%Y}."
+            }
         )
     pupil.on_roll_to = left_on
     pupil.save(update_fields=["on_roll_to"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 
 from provmap.accounts.access import require, school_for_user
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
 from provmap.provision import selectors as provision_selectors
 from provmap.provision.views.common import page, today
 from provmap.pupils import selectors
@@ -20,6 +22,7 @@ def pupil_page(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
     if record is None:
         raise Http404("No such pupil.")
     provision = provision_selectors.pupil_provision(school, record.pupil, as_of=today())
+    audit_record(request, AuditAction.VIEW, pupil=record.pupil, summary="Pupil page.")
     return page(
         request,
         "pupils/pupil.html",

@@ -133,3 +133,45 @@ def test_signing_out_ends_the_session_on_every_device(parent):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert UserSession.objects.filter(user=parent).count() == 0
+
+
+# --- Password reset by email ----------------------------------------------------------------
+
+
+def test_a_forgotten_password_is_reset_through_an_emailed_link(parent, mailoutbox):
+    parent.email = "dawn@example.org"
+    parent.save()
+    client = Client()
+    response = client.post(reverse("account_reset_password"), {"email": "dawn@example.org"})
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    assert message.to == ["dawn@example.org"]
+    link = next(word for word in message.body.split() if "/account/password/reset/key/" in word)
+
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    new_password = "a-brand-new-long-passphrase"
+    response = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"password1": new_password, "password2": new_password},
+    )
+    assert response.status_code == 302
+    fresh = Client()
+    fresh.post(reverse("account_login"), {"login": "dawn", "password": new_password})
+    assert signed_in(fresh)
+
+
+def test_the_reset_page_does_not_reveal_who_has_an_account(client, mailoutbox):
+    known = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == 302
+    assert known["Location"] == reverse("account_reset_password_done")
+
+
+def test_common_passwords_are_refused(parent, client):
+    client.force_login(parent)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "password1234", "password2": "password1234"},
+    )
+    assert response.status_code == 200
+    assert "too common" in response.content.decode()

@@ -63,9 +63,7 @@ def test_a_read_is_recorded_with_who_when_and_from_where(client, school):
 
 def test_the_term_map_records_one_event_for_the_names_it_shows(client, school, senco):
     term = TermFactory(academic_year__school=school)
-    run = ProvisionRunFactory(
-        provision__school=school, academic_year=term.academic_year, term=term
-    )
+    run = ProvisionRunFactory(provision__school=school, academic_year=term.academic_year, term=term)
     PlacementFactory.create_batch(3, run=run)
     client.force_login(senco)
     response = client.get(reverse("term_map", args=[school.urn]), {"term": term.pk})

@@ -46,7 +46,8 @@ def test_production_settings_pass_the_deployment_checks():
 
 
 @pytest.mark.parametrize(
-    ("variable", "code"), [("PROVMAP_DEMO", "provmap.E001"), ("PROVMAP_DEMO_SKIP_MFA", "provmap.E002")]
+    ("variable", "code"),
+    [("PROVMAP_DEMO", "provmap.E001"), ("PROVMAP_DEMO_SKIP_MFA", "provmap.E002")],
 )
 def test_the_demo_switches_fail_the_deployment_checks(variable, code):
     result = check_deploy(**{variable: "1", "SECURE": "1"})
@@ -57,3 +58,15 @@ def test_the_demo_switches_fail_the_deployment_checks(variable, code):
 def test_lost_password_emails_are_reported():
     result = check_deploy(EMAIL_HOST="")
     assert "provmap.W002" in result.stdout + result.stderr
+
+
+def test_production_hashes_passwords_with_argon2():
+    # The test settings swap in a fast hasher; the real settings module keeps Argon2 first.
+    from provmap import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    names = [
+        validator["NAME"].rsplit(".", 1)[1] for validator in production.AUTH_PASSWORD_VALIDATORS
+    ]
+    assert "CommonPasswordValidator" in names
+    assert production.AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"]["min_length"] == 12

@@ -39,12 +39,29 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def is_csp_violation(text: str) -> bool:
+    """Chromium reports a blocked inline script or style, or a blocked source, on the console."""
+    return "Content Security Policy" in text
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser tab; the test fails if any page it opens breaks the Content Security
+    Policy (an inline script or style, or a resource from elsewhere)."""
     context = browser.new_context(
         viewport={"width": 1440, "height": 900}, locale="en-GB", timezone_id="Europe/London"
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if is_csp_violation(message.text)
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], "Content Security Policy violations:\n" + "\n".join(violations)

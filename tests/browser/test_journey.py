@@ -23,6 +23,7 @@ from provmap.pupils.models import PupilNeed, Result, SENStatus
 from provmap.pupils.needs import Area, NeedType
 from provmap.schools.models import School
 from provmap.schools.roles import StaffRole
+from tests.browser.signin import sign_in
 from tests.factories import (
     PASSWORD,
     FundingStreamFactory,
@@ -38,6 +39,7 @@ from tests.factories import (
     StaffMemberFactory,
     TermFactory,
     UserFactory,
+    totp_code,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -225,6 +227,12 @@ def test_senco_signs_in_and_reads_the_term_map(live_server, page: Page, settings
     page.get_by_label("Username").fill("senco")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Staff sign in with a second step: the code from their authenticator app.
+    page.wait_for_url(f"{live_server.url}/account/mfa/authenticate/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    check_accessibility(page, "authenticator code")
+    page.get_by_label("Code from your app").fill(totp_code())
+    page.get_by_role("button", name="Continue").click()
 
     page.wait_for_url(f"{live_server.url}/school/{school.urn}/map/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Provision map: Autumn 2025-26")
@@ -244,13 +252,6 @@ def test_senco_signs_in_and_reads_the_term_map(live_server, page: Page, settings
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/login/")
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_governor_and_parent_pages_are_accessible(live_server, page: Page):

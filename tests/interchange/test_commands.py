@@ -1,11 +1,13 @@
 import io
 import json
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
 from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
+from django.db import connections
 
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
@@ -34,10 +36,16 @@ def run(*args: str) -> tuple[str, str]:
 
 
 def exit_status(*args: str) -> int:
-    """The status `manage.py ARGS` exits with (run in this process, on the test database)."""
+    """The status `manage.py ARGS` exits with (run in this process, on the test database).
+
+    run_from_argv closes every database connection when it ends, as a real process would;
+    here that would close the test's own connection, so it is kept open."""
     command = load_command_class("provmap.interchange", args[0])
     command.stdout = command.stderr = io.StringIO()
-    with pytest.raises(SystemExit) as stopped:
+    with (
+        mock.patch.object(connections, "close_all"),
+        pytest.raises(SystemExit) as stopped,
+    ):
         command.run_from_argv(["manage.py", *args])
         raise SystemExit(0)
     return int(stopped.value.code or 0)

@@ -112,7 +112,6 @@ def test_excel_dates_come_back_as_dates_and_text_is_restored():
 
 
 def test_every_sheet_of_a_workbook_is_read():
-
     stream = io.BytesIO()
     workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
     workbook.add_worksheet("Key").write_string(0, 0, "R = no progress")

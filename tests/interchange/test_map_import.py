@@ -286,3 +286,20 @@ def test_minutes_per_week_must_match_sessions_and_minutes(school, pupils):
     assert [problem.message for problem in plan.report.errors] == [
         "90.0 minutes per week is not 3.0 sessions of 20 minutes (60.0 minutes)."
     ]
+
+
+def test_a_pupil_who_joins_a_group_later_is_inside_its_dates(school, pupils):
+    headings = ["UPN", "Provision", "Start date", "Exit date", "No. minutes per week", "No. weeks"]
+    rows = [
+        [UPNS[0], "Reading catch-up", "08/09/2025", "10/10/2025", "60", "10"],
+        [UPNS[1], "Reading catch-up", "15/09/2025", "", "60", "10"],
+    ]
+
+    report = import_map(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert report.errors == []
+    run = ProvisionRun.objects.get()
+    assert (run.start_date, run.end_date) == (dt.date(2025, 9, 8), dt.date(2025, 11, 16))
+    assert Placement.objects.get(pupil=pupils["Ben Brown"]).start_date == dt.date(2025, 9, 15)

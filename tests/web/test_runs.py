@@ -59,7 +59,7 @@ def test_starting_a_run_offers_the_catalogue_then_prefills_the_provision(client)
     assert f"?provision={world.provision.pk}" in picker
     form = client.get(new_run_url(world, world.provision.pk)).content.decode()
     assert "Start a run of Reading catch-up" in form
-    assert 'name="sessions_per_week" value="3.0"' in form
+    assert 'name="sessions_per_week" value="3"' in form
     assert 'name="minutes_per_session" value="30"' in form
     assert f'<option value="term-{world.term.pk}" selected>Autumn 2025-26</option>' in form
 

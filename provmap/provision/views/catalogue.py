@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import require, school_for_user
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
 from provmap.provision import selectors, services
 from provmap.provision.forms import ProvisionForm
 from provmap.provision.models import Provision
@@ -59,6 +61,7 @@ def provision_new(request: HttpRequest, urn: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            audit_record(request, AuditAction.CREATE, obj=provision, summary="Catalogue entry.")
             messages.success(request, f"'{provision.name}' is in the catalogue.")
             return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
     return page(request, "provision/provision_form.html", school, scope, "catalogue", form=form)
@@ -87,6 +90,7 @@ def provision_edit(request: HttpRequest, urn: str, provision_id: int) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            audit_record(request, AuditAction.CHANGE, obj=provision, summary="Catalogue entry.")
             messages.success(request, f"'{provision.name}' is saved.")
             return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
     return page(
@@ -111,5 +115,8 @@ def provision_delete(request: HttpRequest, urn: str, provision_id: int) -> HttpR
         for message in error.messages:
             messages.error(request, message)
         return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
+    audit_record(
+        request, AuditAction.DELETE, school=school, summary=f"Catalogue entry '{provision.name}'."
+    )
     messages.success(request, f"'{provision.name}' is no longer in the catalogue.")
     return redirect(reverse("catalogue", args=[school.urn]))

@@ -4,6 +4,8 @@ year (appendix 3b)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import Http404, HttpRequest, HttpResponse
 
 from provmap.accounts.access import require, school_for_user
@@ -70,6 +72,9 @@ def map_pupils_page(request: HttpRequest, urn: str) -> HttpResponse:
     run = None
     if view is not None and run_id is not None:
         run = next((row.run for row in view.rows if row.run.pk == run_id), None)
+    if lines:
+        summary = f"Pupils behind a figure of the map of {term}: {len(lines)} pupil(s) named."
+        audit_record(request, AuditAction.VIEW, obj=run or term, summary=summary)
     return page(
         request,
         "provision/map_pupils.html",
@@ -80,6 +85,7 @@ def map_pupils_page(request: HttpRequest, urn: str) -> HttpResponse:
         form=form,
         map=view,
         lines=lines,
+        total_share=sum((line.share for line in lines), Decimal(0)),
         run=run,
         run_id=run_id,
         sen_label=dict(selectors.CURRENT_SEN_CHOICES).get(sen, ""),
@@ -163,6 +169,9 @@ def waves_page(request: HttpRequest, urn: str) -> HttpResponse:
     view = None
     if term is not None:
         view = selectors.term_view(school, term, scope, as_of=today(), filters=filters)
+        if view.pupil_count:
+            summary = f"Waves of {kind} {value} in {term}: {view.pupil_count} pupil(s) named."
+            audit_record(request, AuditAction.VIEW, obj=term, summary=summary)
     return page(
         request,
         "provision/waves.html",

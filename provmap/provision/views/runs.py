@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import may_record_results, require, school_for_user
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
 from provmap.provision import selectors, services
 from provmap.provision.forms import (
@@ -84,7 +86,8 @@ def run_new(request: HttpRequest, urn: str) -> HttpResponse:
         funding_streams=FundingStream.objects.filter(school=school),
         initial={
             "when": f"term-{current.pk}" if current else "",
-            "sessions_per_week": provision.sessions_per_week,
+            # As people write it: 3, not 3.0.
+            "sessions_per_week": provision.sessions_per_week.normalize(),
             "minutes_per_session": provision.minutes_per_session,
             "status": ProvisionRun.Status.RUNNING
             if current and current.start_date <= today()
@@ -119,6 +122,7 @@ def run_new(request: HttpRequest, urn: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            audit_record(request, AuditAction.CREATE, obj=run, summary=f"Started {run}.")
             messages.success(request, f"{run} is on the map. Now add its pupils.")
             return redirect(_run_url(school, run.pk, "add"))
     return page(
@@ -156,6 +160,9 @@ def run_page(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
     school, scope = school_for_user(request.user, urn)
     require(scope.sees_map)
     found = _found(school, run_id, scope)
+    if found.lines and not wants_fragment(request):
+        summary = f"Run {found.run}: {len(found.lines)} pupil(s) named."
+        audit_record(request, AuditAction.VIEW, obj=found.run, summary=summary)
     return _render_run(request, school, scope, found)
 
 
@@ -221,6 +228,8 @@ def run_add_pupils(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect(f"{target}#add")
+    for pupil in pupils:
+        audit_record(request, AuditAction.CREATE, pupil=pupil, obj=run, summary=f"Added to {run}.")
     names = ", ".join(pupil.full_name for pupil in pupils[:5])
     more = f" and {len(pupils) - 5} more" if len(pupils) > 5 else ""
     messages.success(
@@ -261,6 +270,13 @@ def run_remove_pupil(
             messages.error(request, message)
     else:
         who = placement.pupil.full_name
+        audit_record(
+            request,
+            AuditAction.DELETE if outcome == "removed" else AuditAction.CHANGE,
+            pupil=placement.pupil,
+            obj=run,
+            summary=f"{outcome.capitalize()} from {run}.",
+        )
         if outcome == "removed":
             messages.success(request, f"{who} is no longer in {run}.")
         else:
@@ -287,6 +303,14 @@ def run_results(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            for pupil in outcome.saved:
+                audit_record(
+                    request,
+                    AuditAction.CHANGE,
+                    pupil=pupil,
+                    obj=found.run,
+                    summary=f"Results and rating in {found.run}.",
+                )
             if outcome.saved:
                 count = len(outcome.saved)
                 messages.success(
@@ -311,6 +335,7 @@ def run_close(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     else:
+        audit_record(request, AuditAction.CHANGE, obj=run, summary=f"Closed {run}.")
         missing = Placement.objects.filter(
             run=run, exit__isnull=True, status=Placement.Status.COMPLETED
         ).count()

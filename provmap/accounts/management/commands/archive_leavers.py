@@ -34,10 +34,7 @@ class Command(BaseCommand):
         today = options["today"] or timezone.localdate()
         dry_run = options["dry_run"]
         leavers = leavers_to_archive(today=today)
-        if dry_run:
-            archived = leavers.count()
-        else:
-            archived = pupils_archive(pupils=leavers)
+        archived = leavers.count() if dry_run else pupils_archive(pupils=leavers)
         verb = "would archive" if dry_run else "archived"
         self.stdout.write(
             f"{verb} {archived} pupil(s) who left over "

@@ -1,0 +1,185 @@
+"""The catalogue of provision: list, add, read, change and delete, with clear messages."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from provmap.accounts.models import Role
+from provmap.provision.models import Provision, ProvisionArea
+from tests.factories import ProvisionFactory
+from tests.web.map_world import World, add_run, build_world, get_counted, member, outsider
+
+pytestmark = pytest.mark.django_db
+
+
+def url(world: World, name: str, provision: Provision | None = None) -> str:
+    args = [world.school.urn] + ([provision.pk] if provision else [])
+    return reverse(name, args=args)
+
+
+def valid_data(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": "Lego therapy",
+        "wave": 2,
+        "provision_type": "group",
+        "description": "Building in threes: engineer, supplier, builder.",
+        "areas": ["CI", "SEMH"],
+        "default_staff": 1,
+        "default_pupils": 3,
+        "sessions_per_week": "1",
+        "minutes_per_session": 45,
+        "usual_weeks": 12,
+        "success_criteria": "Fewer playground incidents.",
+        "evidence_strand": "Social and emotional learning",
+        "evidence_months": 4,
+        "active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_catalogue_lists_provision_for_every_map_reader(client):
+    world = build_world()
+    add_run(world)
+    ProvisionFactory(school=world.school, name="Retired group", active=False)
+    for user in (world.senco, member(world.school, Role.HEAD_OF_YEAR, year_groups="7")):
+        client.force_login(user)
+        content = client.get(url(world, "catalogue")).content.decode()
+        assert "Reading catch-up" in content
+        assert "Not offered" in content
+        assert "Reading test" in content
+    # Editors get the actions; readers do not.
+    assert "Add a provision" not in content
+    client.force_login(world.senco)
+    content = client.get(url(world, "catalogue")).content.decode()
+    assert "Add a provision" in content
+    assert f"?provision={world.provision.pk}" in content
+
+
+def test_governors_parents_and_outsiders_do_not_see_the_catalogue(client):
+    world = build_world()
+    for role in (Role.GOVERNOR, Role.PARENT):
+        client.force_login(member(world.school, role))
+        assert client.get(url(world, "catalogue")).status_code == 403
+        assert client.get(url(world, "provision_detail", world.provision)).status_code == 403
+    client.force_login(outsider())
+    assert client.get(url(world, "catalogue")).status_code == 404
+    assert client.get(url(world, "provision_detail", world.provision)).status_code == 404
+
+
+def test_adding_a_provision(client):
+    world = build_world()
+    client.force_login(world.senco)
+    data = valid_data(measure=world.measure.pk, success_gain="2")
+    response = client.post(url(world, "provision_new"), data, follow=True)
+    provision = Provision.objects.get(name="Lego therapy")
+    assert response.redirect_chain[-1][0] == url(world, "provision_detail", provision)
+    assert provision.school == world.school
+    assert provision.default_ratio == "1:3"
+    assert provision.measure == world.measure
+    assert provision.success_gain == Decimal("2")
+    assert sorted(provision.areas.values_list("area", flat=True)) == ["CI", "SEMH"]
+    assert "&#x27;Lego therapy&#x27; is in the catalogue." in response.content.decode()
+
+
+def test_adding_explains_every_problem(client):
+    world = build_world()
+    client.force_login(world.senco)
+    response = client.post(
+        url(world, "provision_new"),
+        valid_data(name="Reading catch-up", minutes_per_session=0, wave=""),
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "There are problems" in content
+    assert "This field is required." in content
+    assert "Ensure this value is greater than or equal to 1." in content
+    assert Provision.objects.filter(school=world.school).count() == 1
+    duplicate = client.post(url(world, "provision_new"), valid_data(name="Reading catch-up"))
+    assert "The catalogue already has a provision called &#x27;Reading catch-up&#x27;." in (
+        duplicate.content.decode()
+    )
+
+
+def test_a_measure_of_another_school_is_not_offered(client):
+    world = build_world()
+    other = build_world(name="Other School")
+    client.force_login(world.senco)
+    response = client.post(url(world, "provision_new"), valid_data(measure=other.measure.pk))
+    assert "Select a valid choice." in response.content.decode()
+
+
+def test_editing_a_provision_replaces_its_areas(client):
+    world = build_world()
+    client.force_login(world.senco)
+    form = client.get(url(world, "provision_edit", world.provision)).content.decode()
+    assert re.search(r'value="CL"[^>]*checked', form)
+    assert not re.search(r'value="SEMH"[^>]*checked', form)
+    data = valid_data(name="Reading catch-up (KS3)", areas=["CI"], measure=world.measure.pk)
+    response = client.post(url(world, "provision_edit", world.provision), data, follow=True)
+    world.provision.refresh_from_db()
+    assert world.provision.name == "Reading catch-up (KS3)"
+    assert list(world.provision.areas.values_list("area", flat=True)) == ["CI"]
+    assert "is saved" in response.content.decode()
+
+
+def test_deleting_is_refused_once_a_provision_has_runs(client):
+    world = build_world()
+    add_run(world)
+    unused = ProvisionFactory(school=world.school, name="Never run")
+    client.force_login(world.senco)
+    refused = client.post(url(world, "provision_delete", world.provision), follow=True)
+    assert Provision.objects.filter(pk=world.provision.pk).exists()
+    assert "has 1 run on the map, so it cannot be deleted" in refused.content.decode()
+    done = client.post(url(world, "provision_delete", unused), follow=True)
+    assert not Provision.objects.filter(pk=unused.pk).exists()
+    assert done.redirect_chain[-1][0] == url(world, "catalogue")
+    assert client.get(url(world, "provision_delete", world.provision)).status_code == 405
+
+
+def test_only_editors_change_the_catalogue(client):
+    world = build_world()
+    for role in (Role.SENIOR_LEADER, Role.TEACHER, Role.HEAD_OF_YEAR):
+        client.force_login(member(world.school, role, year_groups="7"))
+        assert client.get(url(world, "provision_new")).status_code == 403
+        assert client.get(url(world, "provision_edit", world.provision)).status_code == 403
+        assert client.post(url(world, "provision_delete", world.provision)).status_code == 403
+    client.force_login(outsider())
+    assert (
+        client.post(url(world, "provision_edit", world.provision), valid_data()).status_code == 404
+    )
+    world.provision.refresh_from_db()
+    assert world.provision.name == "Reading catch-up"
+
+
+def test_the_provision_page_lists_its_runs(client):
+    world = build_world()
+    add_run(world, label="Group A")
+    add_run(world, label="Group B")
+    client.force_login(world.senco)
+    content = client.get(url(world, "provision_detail", world.provision)).content.decode()
+    assert "Group A" in content and "Group B" in content
+    assert "Standardised score up by 6 or more." in content
+    assert "Delete" not in content  # it has runs
+
+
+@pytest.mark.parametrize("name", ["catalogue", "provision_detail"])
+def test_catalogue_query_counts_are_fixed(client, name):
+    def count(items: int) -> int:
+        world = build_world(name=f"Catalogue {name} {items}")
+        for index in range(items):
+            provision = ProvisionFactory(school=world.school, name=f"Provision {index}")
+            ProvisionArea.objects.create(school=world.school, provision=provision, area="CL")
+            add_run(world, provision=world.provision, label=f"Run {index}")
+        client.force_login(world.senco)
+        target = url(world, name, world.provision if name != "catalogue" else None)
+        queries, response = get_counted(client, target)
+        assert response.status_code == 200
+        client.logout()
+        return queries
+
+    assert count(1) == count(6)
