@@ -157,7 +157,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE else "http"
 # username *at that IP address*, so an attacker is slowed down everywhere but cannot lock the
 # real user out of their own device; the per-key window is short and rolls.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    "login": "60/m/ip",
     "login_failed": "20/m/ip,200/h/ip,5/5m/key",
     "reset_password": "20/m/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",

@@ -1014,6 +1014,8 @@ def staff_term(school: School, term: Term, *, as_of: dt.date) -> StaffTerm:
                 busiest_minutes=costing.busiest_week_minutes(spans, term.start_date, term.end_date),
             )
         )
+    # The most stretched first: those over their hours stand out without scrolling.
+    loads.sort(key=lambda load: (load.percent is None, -(load.percent or 0), load.staff.name))
     return StaffTerm(term=term, loads=loads)
 
 

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from provmap.accounts.models import Role
+from provmap.accounts.models import Membership, Role
 from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
 from tests.accounts.world import (
     ANONYMOUS,
@@ -201,3 +201,27 @@ def test_targets_cover_the_five_kinds_of_data():
         OWN_CHILD,
         ANOTHER_CHILD,
     }
+
+
+@pytest.mark.django_db
+def test_roles_in_several_schools_are_each_kept_to_their_school(client):
+    """The SENCO of one school who is a parent at another: the map at the first, only their
+    child at the second, nothing at a third."""
+    world = build_world()
+    user = world.users[Role.SENCO]
+    sister = world.sister.school
+    parent = Membership.objects.create(user=user, role=Role.PARENT, school=sister)
+    parent.children.add(world.sister.pupil)
+    client.force_login(user)
+
+    def status(name: str, school) -> int:
+        return client.get(reverse(name, args=[school.urn])).status_code
+
+    assert status("term_map", world.own.school) == 200
+    assert status("audit_log", world.own.school) == 200
+    assert status("term_map", sister) == 403
+    assert status("audit_log", sister) == 403
+    assert status("my_children", sister) == 200
+    assert status("term_map", world.other.school) == 404
+    pupil_page = reverse("pupil_data", args=[sister.urn, world.sister.pupil.pk])
+    assert client.get(pupil_page).status_code == 403

@@ -216,3 +216,14 @@ def test_give_totp_matches_what_the_app_shows():
     from allauth.mfa.totp.internal.auth import TOTP
 
     assert TOTP(Authenticator.objects.get(user=user)).validate_code(totp_code())
+
+
+def test_the_account_page_offers_turning_off_to_parents_only(client):
+    teacher = staff(Role.TEACHER)
+    parent = MembershipFactory(role=Role.PARENT).user
+    client.force_login(teacher)
+    content = client.get(reverse("mfa_index")).content.decode()
+    assert "Your role at school requires it" in content and "Turn off" not in content
+    client.force_login(parent)
+    content = client.get(reverse("mfa_index")).content.decode()
+    assert "optional for parents" in content and "Turn off" in content

@@ -83,10 +83,13 @@ def duration(minutes: object) -> str:
     amount = _decimal(minutes)
     if amount is None:
         return NOT_RECORDED
-    if amount >= 60 and amount % 30 == 0:
+    if amount < 60:
+        return f"{_plain(amount)} min"
+    if amount % 30 == 0:
         hours_value = _plain(amount / 60)
         return f"{hours_value} hour" if hours_value == "1" else f"{hours_value} hours"
-    return f"{_plain(amount)} min"
+    whole, rest = divmod(amount, 60)
+    return f"{_plain(whole)} h {_plain(rest)} min"
 
 
 @register.filter
