@@ -4,6 +4,7 @@ values to the selectors (filters) and services (writes), which do the real work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 
@@ -231,13 +232,6 @@ class ProvisionForm(forms.ModelForm):
         self.fields["measure"].empty_label = "Not chosen yet"
         if self.instance.pk:
             self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
-
-    def clean(self) -> dict:
-        data = super().clean()
-        name = (data.get("name") or "").strip()
-        if name:
-            data["name"] = name
-        return data
 
     def changes(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
@@ -507,7 +501,7 @@ class ResultsForm(forms.Form):
         }
 
 
-def _at_least(lowest: Decimal, who: str, measure: str):
+def _at_least(lowest: Decimal, who: str, measure: str) -> Callable[[Decimal], None]:
     def check(value: Decimal) -> None:
         if value is not None and value < lowest:
             raise forms.ValidationError(f"{who}: the lowest {measure} score is {_plain(lowest)}.")
@@ -515,7 +509,7 @@ def _at_least(lowest: Decimal, who: str, measure: str):
     return check
 
 
-def _at_most(highest: Decimal, who: str, measure: str):
+def _at_most(highest: Decimal, who: str, measure: str) -> Callable[[Decimal], None]:
     def check(value: Decimal) -> None:
         if value is not None and value > highest:
             raise forms.ValidationError(f"{who}: the highest {measure} score is {_plain(highest)}.")

@@ -24,8 +24,8 @@ from provmap.provision.models import Placement, ProvisionArea, ProvisionRun
 from provmap.pupils.models import PupilNeed, SENStatus
 from provmap.schools.models import School
 from provmap.schools.roles import StaffRole
+from tests.browser.checks import check_accessibility, screenshot
 from tests.browser.signin import sign_in
-from tests.browser.test_journey import check_accessibility, screenshot
 from tests.factories import (
     AcademicYearFactory,
     FundingStreamFactory,
