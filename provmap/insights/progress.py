@@ -11,6 +11,10 @@ import datetime as dt
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+
+from provmap.provision import ratings
+from provmap.provision.ratings import AMBER, BLUE, GREEN, RED
 
 # Scales with a meaning of their own (the values of pupils.models.Measure.Scale).
 STANDARDISED = "standardised"
@@ -26,13 +30,9 @@ GOOD_RATIO_GAIN = 2.0
 DAYS_PER_MONTH = 365.25 / 12
 
 # RAGB suggestion from the gain and the provision's success criterion (its success_gain):
-#   Red:   no gain, or worse;
-#   Amber: some gain, but less than the criterion;
-#   Green: the criterion met;
-#   Blue:  at least BLUE_MULTIPLE times the criterion ("exceeded", seed 004's key).
-RED, AMBER, GREEN, BLUE = "R", "A", "G", "B"
+# Red no gain or worse, Amber some gain, Green the criterion met, Blue at least
+# ratings.BLUE_MULTIPLE times the criterion ("exceeded", seed 004's key).
 RATINGS = (RED, AMBER, GREEN, BLUE)
-BLUE_MULTIPLE = 1.5
 
 
 @dataclass(frozen=True)
@@ -140,23 +140,10 @@ def met_criterion(pupil_gain: float, success_gain: float | None) -> bool | None:
 
 
 def suggest_rating(pupil_gain: float, success_gain: float | None) -> str | None:
-    """The RAGB rating the figures suggest (the reviewer has the last word).
-
-    Without a success criterion only Red can be told (no gain or worse); with a criterion of
-    zero or less ("hold steady") there is no scale of partial success, so it is Green when
-    met and Red when not.
-    """
-    if success_gain is None:
-        return RED if pupil_gain <= 0 else None
-    if success_gain <= 0:
-        return GREEN if pupil_gain >= success_gain else RED
-    if pupil_gain <= 0:
-        return RED
-    if pupil_gain >= BLUE_MULTIPLE * success_gain:
-        return BLUE
-    if pupil_gain >= success_gain:
-        return GREEN
-    return AMBER
+    """The RAGB rating the figures suggest (the reviewer has the last word), by the one rule
+    the run pages and the demo school use too (provmap.provision.ratings)."""
+    target = None if success_gain is None else Decimal(str(success_gain))
+    return ratings.rating_for_gain(Decimal(str(pupil_gain)), target) or None
 
 
 def gap_to_median(value: float, median: float, *, higher_is_better: bool = True) -> float:

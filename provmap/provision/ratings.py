@@ -35,6 +35,13 @@ def suggest_rating(
     if baseline is None or exit is None:
         return ""
     gain = better_gain(baseline, exit, higher_is_better=higher_is_better)
+    return rating_for_gain(gain, success_gain)
+
+
+def rating_for_gain(gain: Decimal, success_gain: Decimal | None) -> str:
+    """The rating a gain (in the better direction) earns against the success criterion;
+    '' when there is no criterion and some progress (nothing to judge it by)."""
+    gain = Decimal(gain)
     if success_gain is None:
         return RED if gain <= 0 else ""
     target = Decimal(success_gain)
