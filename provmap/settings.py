@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "provmap.pupils",
     "provmap.provision",
     "provmap.insights",
+    "provmap.outcomes",
     "provmap.demo",
     "provmap.interchange",
 ]
@@ -265,6 +266,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PROVMAP_ARCHIVE_AFTER_DAYS = int(os.environ.get("PROVMAP_ARCHIVE_AFTER_DAYS", "365"))
 # Years after leaving before a pupil's record is due for erasure.
 PROVMAP_RETENTION_YEARS = int(os.environ.get("PROVMAP_RETENTION_YEARS", "6"))
+
+# --- Imports from the browser (docs/decisions.md): who works on the queued jobs -----------
+# "auto": `manage.py run_jobs` when one is running, else a thread of the web process;
+# "worker": only run_jobs; "thread": always a thread of the web process.
+PROVMAP_JOB_RUNNER = os.environ.get("PROVMAP_JOB_RUNNER", "auto")
 
 LOGGING = {
     "version": 1,

@@ -134,6 +134,26 @@ POLICIES: dict[str, Policy] = {
     "pupil_data": Policy(Rule.SENCO),
     "pupil_sar_export": _post_only(Rule.SENCO),
     "pupil_erase": _post_only(Rule.SENCO),
+    # Impact: figures for everyone who sees the school's figures (pupils are named only to
+    # whole-school readers, by the views); the list of pupils not progressing, cut to each
+    # user's pupils, for those who see the map; review decisions by those who edit it.
+    "impact_overview": Policy(Rule.SCHOOL_FIGURES),
+    "impact_provision": Policy(Rule.SCHOOL_FIGURES),
+    "impact_decision_record": _post_only(Rule.SCHOOL_EDIT),
+    "impact_groups": Policy(Rule.SCHOOL_FIGURES),
+    "impact_not_progressing": Policy(Rule.SCHOOL_FIGURES),
+    "impact_not_progressing_pupils": Policy(Rule.SCHOOL_MAP),
+    # Imports: upload, preview, confirm, progress (those who edit the map). Exports: as the
+    # page exported; a pupil's only for those who may see that pupil (never governors,
+    # parents or trust leaders without pupil access), and cut to each user's pupils.
+    "imports": Policy(Rule.SCHOOL_EDIT),
+    "import_job": Policy(Rule.SCHOOL_EDIT),
+    "import_recheck": _post_only(Rule.SCHOOL_EDIT),
+    "import_confirm": _post_only(Rule.SCHOOL_EDIT),
+    "import_cancel": _post_only(Rule.SCHOOL_EDIT),
+    "export_map": Policy(Rule.SCHOOL_MAP),
+    "export_run": Policy(Rule.SCHOOL_MAP),
+    "export_pupil": Policy(Rule.PUPIL_READ),
     # --- Signing in and out (django-allauth) ----------------------------------------------
     "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
     # Signing out is a POST: a link or an image tag cannot sign anyone out.

@@ -40,6 +40,9 @@ class PupilRecord:
     sex: str = ""
     attendance_band: str = ""
     provisions: int = 0
+    # Any further (trait, value) pairs to compare: a year group, another flag the school
+    # tracks, each provision taken (so that combinations of provision can show up).
+    extra: tuple[tuple[str, str], ...] = ()
 
     def traits(self) -> list[tuple[str, str]]:
         """(trait, value) pairs. A yes/no trait appears only when yes: its share among a group
@@ -55,7 +58,8 @@ class PupilRecord:
             pairs.append((TRAIT_DISADVANTAGED, YES))
         if self.eal:
             pairs.append((TRAIT_EAL, YES))
-        return [(trait, value) for trait, value in pairs if value]
+        pairs.extend(self.extra)
+        return [(trait, value) for trait, value in dict.fromkeys(pairs) if value]
 
 
 def provisions_band(count: int) -> str:
@@ -170,3 +174,31 @@ def group_gaps(terms: Sequence[TermScores], *, higher_is_better: bool = True) ->
     gaps = np.array([gap for _, gap in points], dtype=float)
     slope = float(np.polyfit(positions, gaps, 1)[0])
     return GapTrend(rows, slope, slope * float(gaps.mean()) < 0)
+
+
+# A gap that moves by less than this share of the measure's SD over the terms shown is steady:
+# the same line as the smallest effect worth having (about two months on the EEF's scale).
+STEADY_CHANGE = 0.10
+NARROWING, WIDENING, STEADY = "narrowing", "widening", "steady"
+
+
+def gap_direction(trend: GapTrend, *, sd: float | None) -> str | None:
+    """'narrowing', 'widening' or 'steady' for a gap trend; None with fewer than two terms.
+
+    The least-squares line through the gaps gives a gap at the first and at the last term
+    with one: steady when they differ by less than STEADY_CHANGE standard deviations of the
+    measure, narrowing when the last is the smaller in size (a group that moves from behind
+    to far ahead has a widening gap, in its favour)."""
+    points = [(index, row.gap) for index, row in enumerate(trend.terms) if row.gap is not None]
+    if trend.slope is None or len(points) < 2:
+        return None
+    mean_position = sum(index for index, _ in points) / len(points)
+    mean_gap = sum(gap for _, gap in points) / len(points)
+
+    def fitted(position: int) -> float:
+        return mean_gap + trend.slope * (position - mean_position)
+
+    first, last = fitted(points[0][0]), fitted(points[-1][0])
+    if sd and abs(last - first) < STEADY_CHANGE * sd:
+        return STEADY
+    return NARROWING if abs(last) < abs(first) else WIDENING

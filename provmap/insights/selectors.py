@@ -15,7 +15,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from provmap.insights import wording
@@ -108,6 +108,10 @@ class RunImpact:
     progress: list[PupilProgress]
     raw: RawImpact
     adjusted: AdjustedEffect
+    # The placements behind `progress`, in the same order (each with its entry and exit).
+    scored: list[Placement] = field(default_factory=list)
+    # The run as costed, with its placements and pupils (their needs fetched).
+    costed: CostedRun | None = None
 
 
 @dataclass
@@ -122,6 +126,8 @@ class ProvisionImpact:
     verdict: Verdict
     total_cost: Decimal
     placed: int
+    # The comparison pupils' (entry, exit) pairs the adjusted effect was worked out against.
+    comparison: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def effect(self) -> EffectSize | None:
@@ -247,7 +253,8 @@ def _analyse_run(
     if measure is None:
         raw = dataclasses.replace(raw, reason=wording.REASON_NO_MEASURE)
         adjusted = AdjustedEffect(0, 0, reason=wording.REASON_NO_MEASURE)
-    return _Analysed(RunImpact(costed.run, progress, raw, adjusted), participants, comparison)
+    impact = RunImpact(costed.run, progress, raw, adjusted, scored=scored, costed=costed)
+    return _Analysed(impact, participants, comparison)
 
 
 def _pool(
@@ -290,6 +297,7 @@ def _pool(
         verdict=impact_verdict(raw, adjusted, cost_per_pupil=per_pupil),
         total_cost=total_cost,
         placed=placed,
+        comparison=list(comparison.values()),
     )
 
 

@@ -65,3 +65,126 @@ def progress_phrase(months: int) -> str:
     if months == 1:
         return PROGRESS_ONE_MONTH
     return PROGRESS_MONTHS.format(months=months)
+
+
+# --- The impact pages -----------------------------------------------------------------------
+
+UNIT_POINTS = "points"
+UNIT_MONTHS = "months"
+UNIT_PERCENTAGE_POINTS = "percentage points"
+
+
+def unit_of(scale: str) -> str:
+    """What a measure's gains are counted in, for sentences: months of reading age, points."""
+    if scale == "age_months":
+        return UNIT_MONTHS
+    if scale == "percent":
+        return UNIT_PERCENTAGE_POINTS
+    return UNIT_POINTS
+
+
+def figure(value: float, places: int = 1) -> str:
+    """A number for a sentence: 6, 2.5, -1.3 (no trailing zeros, no '-0')."""
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def months_words(months: int) -> str:
+    """EEF months as words: '2 months', '1 month', 'under a month', '3 months less'."""
+    size = abs(months)
+    if size == 0:
+        return "under a month"
+    words = f"{size} month" if size == 1 else f"{size} months"
+    return words if months > 0 else f"{words} less"
+
+
+EXPLAIN_ADJUSTED_GAIN = (
+    "Pupils in this group gained {gain} {unit}; similar pupils who did not take part gained "
+    "{expected}; so about {difference} {unit}, {effect} SD or {months} of progress, are down "
+    "to the group."
+)
+EXPLAIN_ADJUSTED_LOSS = (
+    "Pupils in this group gained {gain} {unit}; similar pupils who did not take part gained "
+    "{expected}; so the group ended about {difference} {unit} behind them ({effect} SD, "
+    "{months})."
+)
+EXPLAIN_RAW = (
+    "Pupils in this group gained {gain} {unit} on average between entry and exit ({effect} SD, "
+    "{months} on the EEF's scale). No fair comparison with pupils who did not take part was "
+    "possible, so some of this gain may have happened anyway."
+)
+EXPLAIN_NONE = "There are not yet enough entry and exit results to say what the group achieved."
+SIMILAR_PUPILS = (
+    "Similar pupils: pupils of the school who never took part and sat the same test at the "
+    "same times, compared at the same entry result."
+)
+
+
+def explain_adjusted(
+    *, gain: float, difference: float, effect: float, months: int, unit: str
+) -> str:
+    """The adjusted effect in plain words: what the group gained, what similar pupils gained,
+    and the difference as points, SD and months."""
+    template = EXPLAIN_ADJUSTED_GAIN if difference >= 0 else EXPLAIN_ADJUSTED_LOSS
+    return template.format(
+        gain=figure(gain),
+        expected=figure(gain - difference),
+        difference=figure(abs(difference)),
+        effect=figure(effect, 2),
+        months=months_words(months),
+        unit=unit,
+    )
+
+
+def explain_raw(*, gain: float, effect: float, months: int, unit: str) -> str:
+    return EXPLAIN_RAW.format(
+        gain=figure(gain), effect=figure(effect, 2), months=months_words(months), unit=unit
+    )
+
+
+# Gaps between a group and its peers over terms.
+GAP_NARROWING = "narrowing"
+GAP_WIDENING = "widening"
+GAP_STEADY = "steady"
+GAP_UNKNOWN = "not enough terms to tell"
+GAP_BEHIND = "{group} were {gap} {unit} behind {peers}"
+GAP_AHEAD = "{group} were {gap} {unit} ahead of {peers}"
+GAP_LEVEL = "{group} were level with {peers}"
+
+
+def gap_phrase(group: str, peers: str, gap: float, unit: str) -> str:
+    """One term's gap in words (a positive gap means the group is behind)."""
+    if round(gap, 1) == 0:
+        return GAP_LEVEL.format(group=group, peers=peers)
+    template = GAP_BEHIND if gap > 0 else GAP_AHEAD
+    return template.format(group=group, peers=peers, gap=figure(abs(gap)), unit=unit)
+
+
+def gap_sentence(
+    *, group: str, peers: str, first: tuple[str, float], last: tuple[str, float], direction: str,
+    unit: str,
+) -> str:
+    """'Disadvantaged pupils were 8 points behind their peers in Autumn 2025 and 3 in Summer
+    2026: the gap is narrowing.'"""
+    start = gap_phrase(group, peers, first[1], unit)
+    if first[0] == last[0]:
+        return f"{start} in {first[0]}."
+    end_size = figure(abs(last[1]))
+    side = "behind" if last[1] > 0 else "ahead"
+    end = "level" if round(last[1], 1) == 0 else f"{end_size} {side}"
+    return f"{start} in {first[0]} and {end} in {last[0]}: the gap is {direction}."
+
+
+# Who is not progressing.
+NOT_PROGRESSING_RULE = (
+    "A pupil counts as not progressing when fewer than half of their placements with entry and "
+    "exit results met the provision's success criteria (where a provision has none: gained "
+    "less than a tenth of a standard deviation)."
+)
+
+# Wider outcomes ("stickiness").
+WIDER_ATTENDANCE = "Attendance"
+WIDER_BEHAVIOUR = "Behaviour"
+WIDER_ATTAINMENT = "Attainment"

@@ -28,7 +28,7 @@ from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine
 from provmap.interchange.safety import neutralise
 from provmap.provision import costing
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun, RunStaff
-from provmap.provision.selectors import CostedRun, cost_run
+from provmap.provision.selectors import CostedRun, Visibility, cost_run, delivered_by
 from provmap.pupils.models import NC_YEAR_ORDER, Pupil, PupilNeed, SENStatus
 from provmap.pupils.needs import Area
 from provmap.schools.models import AcademicYear, RoleRate, School
@@ -376,8 +376,14 @@ def map_export(
     run: ProvisionRun | None = None,
     pupil: Pupil | None = None,
     as_of: dt.date | None = None,
+    scope: Visibility | None = None,
 ) -> MapExport:
-    """The map's rows (and totals), in a fixed number of queries however large it is."""
+    """The map's rows (and totals), in a fixed number of queries however large it is.
+
+    With a `scope` (the user's, from the pages), the export holds what the map shows them:
+    the pupils they may see (never an archived leaver) and the runs those pupils are in or
+    that they lead or deliver; costs not tied to pupils only for whole-school readers.
+    """
     as_of = as_of or timezone.localdate()
     rates = dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
     costed = [
@@ -386,8 +392,16 @@ def map_export(
             school, academic_year=academic_year, run=run, pupil=pupil, year_group=year_group
         )
     ]
+    visible: set[int] | None = None
+    if scope is not None:
+        visible = set(
+            Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in costed])
+            .filter(scope.pupil_filter("pupil__"))
+            .values_list("pk", flat=True)
+        )
     filtered = pupil is not None or year_group is not None
     rows: list[dict[str, object]] = []
+    shown: list[CostedRun] = []
     for item in costed:
         run_columns = _run_columns(item)
         chosen = [
@@ -395,8 +409,17 @@ def map_export(
             for costed_placement in item.placements
             if (pupil is None or costed_placement.placement.pupil_id == pupil.pk)
             and (year_group is None or costed_placement.placement.pupil.nc_year == year_group)
+            and (visible is None or costed_placement.placement.pk in visible)
         ]
-        if not item.placements and not filtered:
+        if (
+            scope is not None
+            and not scope.everyone
+            and not chosen
+            and not delivered_by(item, scope.staff_ids)
+        ):
+            continue
+        shown.append(item)
+        if not chosen and not filtered:
             rows.append(dict(run_columns))
         for costed_placement in chosen:
             rows.append(
@@ -408,7 +431,7 @@ def map_export(
                 }
             )
     general: list[tuple[GeneralResource, Decimal]] = []
-    if not filtered and run is None:
+    if not filtered and run is None and (scope is None or scope.everyone):
         resources = GeneralResource.objects.filter(school=school).select_related(
             "staff", "funding_stream", "academic_year"
         )
@@ -434,7 +457,7 @@ def map_export(
     return MapExport(
         title=_title(school, academic_year, year_group, run, pupil),
         rows=rows,
-        runs=costed,
+        runs=shown,
         general=general,
     )
 

@@ -29,7 +29,7 @@ neither the group's cost nor the pupil's share.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from provmap.interchange.columns import RowReader, find_table
+from provmap.interchange.columns import ColumnMap, RowReader, find_table
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
 from provmap.interchange.mapsheet import (
     MAP_COLUMNS,
@@ -401,6 +401,8 @@ class MapImportPlan:
     runs: list[PlannedRun] = field(default_factory=list)
     placements: list[PlannedPlacement] = field(default_factory=list)
     remember: dict[str, str] = field(default_factory=dict)
+    # The heading row and the field each column feeds, once a heading row was found.
+    columns: ColumnMap | None = None
 
 
 class _Planner:
@@ -1209,10 +1211,15 @@ def _plan(plan: MapImportPlan, rows: list[MapRow], problems: list[Problem], labe
 
 
 def plan_map_import(
-    upload: Upload, *, school: School, as_of: dt.date | None = None
+    upload: Upload,
+    *,
+    school: School,
+    as_of: dt.date | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> MapImportPlan:
     """Check a spreadsheet map and work out what importing it would create or change,
-    writing nothing."""
+    writing nothing. `columns` (normalised heading -> field, "" to ignore) overrides the
+    columns matched from the headings."""
     report = ImportReport(kind=ImportKind.MAP, file_name=upload.name, school=school.name)
     plan = MapImportPlan(report=report, school=school, as_of=as_of or timezone.localdate())
     problems: list[Problem] = []
@@ -1222,9 +1229,11 @@ def plan_map_import(
             read_sheets(upload, kind),
             MAP_COLUMNS,
             file_name=upload.name,
-            remembered=column_mapping_for(school, ImportKind.MAP),
+            remembered={**column_mapping_for(school, ImportKind.MAP), **(columns or {})},
             examples=("Provision", "Pupil", "UPN", "Start date", "Baseline score"),
         )
+        plan.columns = table.columns
+        plan.remember = table.columns.remembered()
         if not table.columns.has("provision"):
             raise ImportRejected(
                 [
@@ -1250,10 +1259,10 @@ def plan_map_import(
     except ImportRejected as rejected:
         report.reject(rejected.problems)
         return plan
-    plan.remember = table.columns.remembered()
     rows = [read_map_row(RowReader.for_row(table.columns, row, problems)) for row in table.rows]
     labelled = any(table.columns.has(key) for key in ("group", "group_start", "group_ref"))
     _plan(plan, rows, problems, labelled)
+    report.rows = len(rows)
     if problems:
         report.reject(sorted(problems, key=lambda problem: problem.row or 0))
         return plan

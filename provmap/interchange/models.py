@@ -38,37 +38,62 @@ class ColumnMapping(SchoolOwned):
 
 
 class ImportJob(SchoolOwned):
-    """One import started from the browser: the file checked, previewed, then applied in the
-    background while the page shows its progress. The command line does not record jobs: a
-    rejected file must leave the database exactly as it was."""
+    """One import started from the browser: the file checked in the background, previewed,
+    then (once confirmed) imported in the background while the page shows its progress.
+    The command line does not record jobs: a rejected file must leave the database exactly as
+    it was.
+
+    The uploaded file's bytes are kept in `data` only while the job needs them: they are
+    emptied when the import is done or fails, and a day after a check that nobody confirmed
+    (provmap.interchange.jobs). What a job does next is `task` once it is `queued`.
+    """
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded"
+        QUEUED = "queued", "Waiting to start"
         PREVIEWED = "previewed", "Checked, waiting for confirmation"
-        RUNNING = "running", "Importing"
+        RUNNING = "running", "In progress"
         DONE = "done", "Imported"
-        REJECTED = "rejected", "Rejected"
+        REJECTED = "rejected", "Problems found"
         FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Not confirmed: file deleted"
+        CANCELLED = "cancelled", "Cancelled: file deleted"
+
+    class Task(models.TextChoices):
+        CHECK = "check", "Check the file"
+        IMPORT = "import", "Import the file"
 
     kind = models.CharField(max_length=10, choices=ImportKind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    task = models.CharField(max_length=10, choices=Task.choices, default=Task.CHECK)
     file_name = models.CharField(max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
     file_sha256 = models.CharField(max_length=64, blank=True)
+    # The uploaded file, until the job no longer needs it (see above).
+    data = models.BinaryField(default=b"", blank=True)
+    # The user's choices: "columns" (normalised heading -> field, "" to ignore), "whole_roll"
+    # (pupils: true, false or null to decide from the file), "valid_rows_only".
+    options = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who is working on it ("host:pid:thread") and when they last said so.
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Rows applied so far out of rows to apply, for the progress bar.
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    # The report (interchange.report.ImportReport.as_dict) of the preview, then of the import.
+    # What the check found, then what the import did (provmap.interchange.jobs.describe).
     summary = models.JSONField(default=dict, blank=True)
+    # Why a job failed, in words for the person who started it.
+    message = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="import_job_queue")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress_done__lte=models.F("progress_total")),
@@ -84,3 +109,13 @@ class ImportJob(SchoolOwned):
         if not self.progress_total:
             return 0
         return round(100 * self.progress_done / self.progress_total)
+
+    @property
+    def in_progress(self) -> bool:
+        """Waiting for, or in the hands of, a worker: the page keeps asking how it goes."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def checked(self) -> bool:
+        """A check has finished and the file can still be imported or checked again."""
+        return self.status in (self.Status.PREVIEWED, self.Status.REJECTED)

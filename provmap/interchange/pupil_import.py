@@ -22,7 +22,7 @@ would mark more than half the roll as leavers is refused unless the caller insis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from provmap.interchange.columns import Column, RowReader, find_table
+from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
 from provmap.interchange.ctf import CTFFile, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
 from provmap.interchange.models import ImportKind
@@ -367,6 +367,8 @@ class PupilImportPlan:
     # Attendance results already recorded, by (pupil id, date).
     attendance_results: dict[tuple[int, dt.date], list[Result]] = field(default_factory=dict)
     remember: dict[str, str] = field(default_factory=dict)
+    # The heading row of a student list and the field each column feeds (None for a CTF).
+    columns: ColumnMap | None = None
 
 
 def display(value: object) -> str:
@@ -478,19 +480,25 @@ def read_pupil(reader: RowReader) -> PupilData:
 
 
 def _inputs_from_sheet(
-    upload: Upload, kind: FileKind, school: School | None, problems: list[Problem]
-) -> tuple[list[PupilData], dict[str, str], bool]:
-    """Pupils of a student list, the headings to remember, and whether it has the register's
-    columns (so is taken as the whole roll)."""
+    upload: Upload,
+    kind: FileKind,
+    plan: PupilImportPlan,
+    problems: list[Problem],
+    columns: Mapping[str, str] | None,
+) -> tuple[list[PupilData], bool]:
+    """Pupils of a student list, and whether it has the register's columns (so is taken as
+    the whole roll). The columns found (`columns` choosing some of them, heading -> field) are
+    kept on the plan, even when a column is missing, so that they can be corrected."""
     table = find_table(
         read_sheets(upload, kind),
         PUPIL_COLUMNS,
         file_name=upload.name,
-        remembered=column_mapping_for(school, ImportKind.PUPILS),
+        remembered={**column_mapping_for(plan.school, ImportKind.PUPILS), **(columns or {})},
         examples=("UPN", "Surname", "Forename", "DOB", "Year"),
     )
-    columns = table.columns
-    if not (columns.has("upn") or columns.has("mis_id")):
+    found = plan.columns = table.columns
+    plan.remember = found.remembered()
+    if not (found.has("upn") or found.has("mis_id")):
         raise ImportRejected(
             [
                 Problem(
@@ -502,14 +510,12 @@ def _inputs_from_sheet(
                 )
             ]
         )
-    has_names = (columns.has("surname") and columns.has("legal_forename")) or columns.has(
-        "full_name"
-    )
+    has_names = (found.has("surname") and found.has("legal_forename")) or found.has("full_name")
     whole_roll = has_names and all(
-        columns.has(key) for key in ("upn", "date_of_birth", "sex", "nc_year")
+        found.has(key) for key in ("upn", "date_of_birth", "sex", "nc_year")
     )
-    pupils = [read_pupil(RowReader.for_row(columns, row, problems)) for row in table.rows]
-    return pupils, columns.remembered(), whole_roll
+    pupils = [read_pupil(RowReader.for_row(found, row, problems)) for row in table.rows]
+    return pupils, whole_roll
 
 
 def _inputs_from_ctf(ctf: CTFFile, problems: list[Problem]) -> list[PupilData]:
@@ -843,12 +849,22 @@ def plan_pupil_import(
     new_school: NewSchool | None = None,
     as_of: dt.date | None = None,
     whole_roll: bool | None = None,
+    columns: Mapping[str, str] | None = None,
+    skip_invalid_rows: bool = False,
 ) -> PupilImportPlan:
     """Check a file and work out what importing it would change, writing nothing.
 
     `whole_roll`: True marks pupils missing from the file as leavers, False never does, None
     decides from the file (see the module's description) and refuses mass leavers.
+    `columns` (normalised heading -> field, "" to ignore) overrides the columns matched from
+    the headings and those the school confirmed before.
+    `skip_invalid_rows`: plan the rows without problems and leave out the others (listed in
+    `report.skipped`) instead of refusing the file; nobody is then marked as a leaver, since
+    a pupil whose row was left out is not missing from the roll. A problem with the file as a
+    whole still refuses it.
     """
+    if skip_invalid_rows:
+        whole_roll = False
     report = ImportReport(kind=ImportKind.PUPILS, file_name=upload.name)
     plan = PupilImportPlan(
         report=report, school=school, new_school=new_school, as_of=as_of or timezone.localdate()
@@ -887,9 +903,7 @@ def plan_pupil_import(
                 own_file = ctf.header.source.urn == school.urn
             detected_whole_roll = own_file
         else:
-            pupils, plan.remember, detected_whole_roll = _inputs_from_sheet(
-                upload, kind, school, problems
-            )
+            pupils, detected_whole_roll = _inputs_from_sheet(upload, kind, plan, problems, columns)
     except ImportRejected as rejected:
         report.reject(rejected.problems)
         return plan
@@ -934,9 +948,16 @@ def plan_pupil_import(
         whole_roll=detected_whole_roll if whole_roll is None else whole_roll,
         insist=whole_roll is True,
     )
+    report.rows = len(pupils)
     if problems:
-        report.reject(sorted(problems, key=_problem_order))
-        return plan
+        problems.sort(key=_problem_order)
+        if not skip_invalid_rows:
+            report.reject(problems)
+            return plan
+        left_out = report.skip_rows(problems)
+        if left_out is None:
+            return plan
+        _leave_out(plan, left_out)
     report.records = [
         RecordChange(
             action=action.action,
@@ -951,6 +972,16 @@ def plan_pupil_import(
     if plan.attendance:
         report.notes.append(f"New or corrected attendance results: {len(plan.attendance)}.")
     return plan
+
+
+def _leave_out(plan: PupilImportPlan, rows: set[int]) -> None:
+    """Drop what the plan would do for these rows (and their attendance)."""
+    dropped = [action for action in plan.actions if action.data and action.data.number in rows]
+    upns = {str(action.data.values.get("upn", "")) for action in dropped if action.data}
+    upns.update(action.pupil.upn for action in dropped if action.pupil is not None)
+    gone = {id(action) for action in dropped}
+    plan.actions = [action for action in plan.actions if id(action) not in gone]
+    plan.attendance = [item for item in plan.attendance if item.upn not in upns]
 
 
 def _problem_order(problem: Problem) -> tuple[int, int]:

@@ -96,6 +96,11 @@ class ImportReport:
     # Other things the import creates along the way (catalogue entries, staff, measures...).
     notes: list[str] = field(default_factory=list)
     applied: bool = False
+    # How many rows (or CTF pupils) the file holds, once it could be read.
+    rows: int = 0
+    # Rows left out because they had problems, when the caller chose to import only the
+    # valid rows (pupils and results); the rest of the file is planned as usual.
+    skipped: list[Problem] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for record in self.records if record.action == action)
@@ -112,6 +117,15 @@ class ImportReport:
         if rows:
             return len(rows)
         return 1 if self.errors else 0
+
+    def skip_rows(self, problems: list[Problem]) -> set[int] | None:
+        """Leave out the rows these problems are in rather than refuse the file; the rows
+        left out, or None when a problem concerns the whole file (which is then refused)."""
+        if any(problem.row is None for problem in problems):
+            self.reject(problems)
+            return None
+        self.skipped = list(problems)
+        return {problem.row for problem in problems if problem.row is not None}
 
     def reject(self, problems: list[Problem]) -> None:
         """Record the problems that refuse the file; a refused file changes nothing."""

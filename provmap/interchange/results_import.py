@@ -12,14 +12,20 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from provmap.interchange.columns import Column, RowReader, find_table, require_columns
+from provmap.interchange.columns import (
+    Column,
+    ColumnMap,
+    RowReader,
+    find_table,
+    require_columns,
+)
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
 from provmap.interchange.models import ImportKind
 from provmap.interchange.pupil_import import display
@@ -97,6 +103,8 @@ class ResultsImportPlan:
     measures: list[PlannedMeasure] = field(default_factory=list)
     results: list[PlannedResult] = field(default_factory=list)
     remember: dict[str, str] = field(default_factory=dict)
+    # The heading row and the field each column feeds, once a heading row was found.
+    columns: ColumnMap | None = None
 
 
 def _upn(value: object) -> str:
@@ -115,8 +123,19 @@ def _bounds(measure: Measure | None, name: str, value: Decimal) -> str | None:
     return None
 
 
-def plan_results_import(upload: Upload, *, school: School) -> ResultsImportPlan:
-    """Check a results file and work out what importing it would record, writing nothing."""
+def plan_results_import(
+    upload: Upload,
+    *,
+    school: School,
+    columns: Mapping[str, str] | None = None,
+    skip_invalid_rows: bool = False,
+) -> ResultsImportPlan:
+    """Check a results file and work out what importing it would record, writing nothing.
+
+    `columns` (normalised heading -> field, "" to ignore) overrides the columns matched from
+    the headings. `skip_invalid_rows` plans the rows without problems and leaves out the
+    others (listed in `report.skipped`) instead of refusing the file.
+    """
     report = ImportReport(kind=ImportKind.RESULTS, file_name=upload.name, school=school.name)
     plan = ResultsImportPlan(report=report, school=school)
     problems: list[Problem] = []
@@ -126,9 +145,11 @@ def plan_results_import(upload: Upload, *, school: School) -> ResultsImportPlan:
             read_sheets(upload, kind),
             RESULT_COLUMNS,
             file_name=upload.name,
-            remembered=column_mapping_for(school, ImportKind.RESULTS),
+            remembered={**column_mapping_for(school, ImportKind.RESULTS), **(columns or {})},
             examples=("UPN", "Measure", "Date", "Score"),
         )
+        plan.columns = table.columns
+        plan.remember = table.columns.remembered()
         require_columns(table, RESULT_COLUMNS, ("measure", "date", "value"))
         if not (table.columns.has("upn") or table.columns.has("mis_id")):
             raise ImportRejected(
@@ -144,7 +165,6 @@ def plan_results_import(upload: Upload, *, school: School) -> ResultsImportPlan:
     except ImportRejected as rejected:
         report.reject(rejected.problems)
         return plan
-    plan.remember = table.columns.remembered()
     pupils = list(Pupil.objects.filter(school=school))
     by_upn = {pupil.upn: pupil for pupil in pupils}
     by_mis: dict[str, list[Pupil]] = {}
@@ -200,9 +220,14 @@ def plan_results_import(upload: Upload, *, school: School) -> ResultsImportPlan:
             )
             continue
         plan.results.append(PlannedResult(row.number, pupil, planned, date, value))
+    report.rows = len(table.rows)
     if problems:
-        report.reject(problems)
-        return plan
+        if not skip_invalid_rows or report.skip_rows(problems) is None:
+            report.reject(problems)
+            return plan
+        # A new measure named only on rows left out is not created.
+        used = {id(item.measure) for item in plan.results}
+        plan.measures = [measure for measure in plan.measures if id(measure) in used]
     _match_existing(plan)
     report.records = [
         RecordChange(

@@ -22,6 +22,7 @@ from typing import Any
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from provmap.accounts.models import Membership, Role, User
+from provmap.interchange.models import ImportJob, ImportKind
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.schools.models import School, StaffMember, Term, Trust
@@ -83,6 +84,7 @@ class SchoolData:
     placement: Placement
     measure: Measure
     result: Result
+    job: ImportJob
 
 
 @dataclass
@@ -122,6 +124,9 @@ class World:
             "measure_id": data.measure.pk,
             "result_id": data.result.pk,
             "year_id": data.term.academic_year_id,
+            "job_id": data.job.pk,
+            # Exports end in their format.
+            "fmt": "xlsx",
             # allauth's emailed links: any well-formed but unknown key.
             "key": "unknown-key",
             "uidb36": "zz",
@@ -159,8 +164,15 @@ def _school(trust: Trust, name: str) -> SchoolData:
     result = Result.objects.create(
         school=school, pupil=pupil, measure=measure, date=term.start_date, value=Decimal(85)
     )
+    job = ImportJob.objects.create(
+        school=school,
+        kind=ImportKind.PUPILS,
+        status=ImportJob.Status.DONE,
+        file_name="pupils.csv",
+        summary={"counts": {"created": 1, "updated": 0, "unchanged": 0, "left": 0}},
+    )
     return SchoolData(
-        school, term, provision, run, teacher, ta, mentor, pupil, placement, measure, result
+        school, term, provision, run, teacher, ta, mentor, pupil, placement, measure, result, job
     )
 
 

@@ -1,0 +1,62 @@
+"""How the impact pages write their figures: effects with a sign, intervals, shares, months."""
+
+from __future__ import annotations
+
+from django import template
+
+from provmap.insights import wording
+
+register = template.Library()
+
+DASH = "\u2013"
+
+
+@register.filter
+def effect(value: object) -> str:
+    """An effect size with its sign and two decimals: +0.40, -0.12."""
+    if value is None:
+        return DASH
+    return f"{float(value):+.2f}"
+
+
+@register.filter
+def interval(item: object) -> str:
+    """An effect's 95% interval: '-0.33 to +1.13'."""
+    low, high = getattr(item, "low", None), getattr(item, "high", None)
+    if low is None or high is None:
+        return ""
+    return f"{float(low):+.2f} to {float(high):+.2f}"
+
+
+@register.filter
+def share(value: object) -> str:
+    """A share between 0 and 1 as a whole percentage: 0.8 -> 80%."""
+    if value is None:
+        return DASH
+    return f"{round(float(value) * 100)}%"
+
+
+@register.filter
+def figure(value: object, places: int = 1) -> str:
+    """A figure to one decimal place without trailing zeros: 6, 2.5, -1.3."""
+    if value is None:
+        return DASH
+    return wording.figure(float(value), int(places))
+
+
+@register.filter
+def change(value: object) -> str:
+    """A change with its sign: +2.5, -1, 0."""
+    if value is None:
+        return DASH
+    text = wording.figure(float(value))
+    return f"+{text}" if float(value) > 0 and text != "0" else text
+
+
+@register.filter
+def months(value: object) -> str:
+    """EEF months with their sign: +5, -2, 0."""
+    if value is None:
+        return DASH
+    number = int(value)
+    return f"+{number}" if number > 0 else str(number)

@@ -1,0 +1,744 @@
+"""The impact pages: every provision ranked, one provision's impact with its review
+decisions, the gaps between groups of pupils, and who is not progressing.
+
+Whole-school readers see the pupils behind the figures; governors, heads of year and trust
+leaders without pupil access see the same figures with no pupil named or singled out (the
+scatter's dots carry no names, small groups are not shown on their own, and the list of
+pupils not progressing is not offered). Recording a decision is for those who edit the map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from provmap.accounts.access import SchoolAccess, SchoolPages, school_access
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
+from provmap.accounts.permissions import PupilScope
+from provmap.insights import charts, cohorts, wording
+from provmap.insights.effects import MIN_PUPILS, EffectSize
+from provmap.insights.forms import DecisionForm
+from provmap.insights.selectors import ProvisionImpact, provision_impacts
+from provmap.outcomes.models import ReviewDecision
+from provmap.outcomes.selectors import latest_decisions, provision_decisions
+from provmap.outcomes.services import ImpactSnapshot, review_decision_record
+from provmap.provision.models import Provision
+from provmap.provision.views.common import add_service_errors
+from provmap.pupils.models import Pupil
+from provmap.schools.models import AcademicYear, School
+
+SORTS = {"effect": "Effect", "cost": "Cost-effectiveness"}
+# Traits listed as shared by pupils not progressing: held by at least two of them, and at
+# least a percentage point more common than among pupils who progress.
+MIN_TRAIT_COUNT = 2
+MIN_DIFFERENCE = 0.01
+ALL_YEARS = "all"
+BASIS_NAMES = {"adjusted": "compared with similar pupils", "raw": "before and after only"}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _render(
+    request: HttpRequest, template: str, access: SchoolAccess, status: int = 200, **context: object
+) -> HttpResponse:
+    """Render an impact page with what the header, navigation and every impact page need."""
+    return render(
+        request,
+        template,
+        {
+            "school": access.school,
+            "school_pages": SchoolPages(access.school, access.scope),
+            "active": "impact",
+            "identities": names_pupils(access.scope),
+            "lists_pupils": access.scope.sees_map,
+            **context,
+        },
+        status=status,
+    )
+
+
+def names_pupils(scope: PupilScope) -> bool:
+    """May the impact pages show who the pupils are? Only to those who see every pupil: the
+    figures are about the whole school, so a partial list would mislead and a head of year's
+    or governor's view stays aggregate."""
+    return scope.everyone
+
+
+# --- Which academic year --------------------------------------------------------------------
+
+
+@dataclass
+class YearChoice:
+    years: list[AcademicYear]
+    year: AcademicYear | None
+    all_years: bool = False
+    # Set when the current year has no results yet and the page shows this earlier one.
+    fallback_from: AcademicYear | None = None
+
+    @property
+    def value(self) -> str:
+        if self.all_years:
+            return ALL_YEARS
+        return str(self.year.pk) if self.year else ""
+
+    @property
+    def name(self) -> str:
+        if self.all_years:
+            return "all years"
+        return self.year.name if self.year else ""
+
+    @property
+    def query(self) -> str:
+        return f"?year={self.value}" if self.value else ""
+
+
+def _current(years: list[AcademicYear], on: dt.date) -> AcademicYear | None:
+    for year in years:
+        if year.start_date <= on <= year.end_date:
+            return year
+    started = [year for year in years if year.start_date <= on]
+    if started:
+        return started[-1]
+    return years[0] if years else None
+
+
+def choose_year(request: HttpRequest, school: School) -> tuple[YearChoice, bool]:
+    """The year asked for in ?year= (an id, or 'all'), else the current one; and whether the
+    user asked (an unknown year is a 404)."""
+    years = list(AcademicYear.objects.filter(school=school).order_by("start_date"))
+    wanted = request.GET.get("year", "")
+    if wanted == ALL_YEARS:
+        return YearChoice(years, None, all_years=True), True
+    if wanted:
+        year = next((year for year in years if str(year.pk) == wanted), None)
+        if year is None:
+            raise Http404("No such academic year.")
+        return YearChoice(years, year), True
+    return YearChoice(years, _current(years, today())), False
+
+
+def impacts_for(school: School, choice: YearChoice, *, asked: bool) -> list[ProvisionImpact]:
+    """The impact figures of the chosen year. Unless a year was asked for, a current year
+    with no results yet gives way to the latest earlier year that has some (and says so)."""
+    if not choice.years:
+        return []
+    impacts = provision_impacts(school, academic_year=choice.year, as_of=today())
+    if asked or choice.all_years or any(item.raw.n for item in impacts):
+        return impacts
+    earlier = [year for year in choice.years if year.start_date < choice.year.start_date]
+    if not earlier:
+        return impacts
+    previous = provision_impacts(school, academic_year=earlier[-1], as_of=today())
+    if not any(item.raw.n for item in previous):
+        return impacts
+    choice.fallback_from, choice.year = choice.year, earlier[-1]
+    return previous
+
+
+# --- Drawing the figures ----------------------------------------------------------------
+
+
+def effect_text(effect: EffectSize | None) -> str:
+    if effect is None:
+        return ""
+    return f"{effect.value:+.2f} SD (95% interval {effect.low:+.2f} to {effect.high:+.2f})"
+
+
+def interval_for(
+    effect: EffectSize | None, basis: str | None, domain: tuple[float, float], name: str,
+    *, width: int = charts.INTERVAL_WIDTH,
+) -> charts.Svg | None:
+    if effect is None:
+        return None
+    kind = "Adjusted effect" if basis == "adjusted" else "Before-and-after effect"
+    return charts.interval_plot(
+        effect.value,
+        effect.low,
+        effect.high,
+        domain=domain,
+        label=f"{name}: {kind} {effect_text(effect)}",
+        raw=basis != "adjusted",
+        width=width,
+    )
+
+
+def tone(recommendation: str) -> str:
+    """A CSS modifier for a recommendation: continue is good news, stop bad, change amber."""
+    return {
+        wording.CONTINUE: "continue",
+        wording.CHANGE: "change",
+        wording.STOP: "stop",
+    }.get(recommendation, "unclear")
+
+
+# --- The overview ---------------------------------------------------------------------------
+
+
+@dataclass
+class OverviewRow:
+    impact: ProvisionImpact
+    plot: charts.Svg | None
+    decision: ReviewDecision | None
+    rank: int | None = None
+
+    @property
+    def tone(self) -> str:
+        return tone(self.impact.verdict.recommendation)
+
+
+def rankable(impact: ProvisionImpact) -> bool:
+    """An effect from enough pupils to judge (a couple of pupils' interval spans anything)."""
+    return impact.effect is not None and impact.raw.n >= MIN_PUPILS
+
+
+def rank(impacts: list[ProvisionImpact], sort: str) -> tuple[list, list]:
+    """(ranked, unranked). By effect: the best estimate (adjusted, else before-and-after),
+    largest first. By cost-effectiveness: the cost of a month's progress, cheapest first,
+    then those with an effect but no gain to price, by effect. Provisions with no effect, or
+    with fewer than MIN_PUPILS pupils measured, are not ranked."""
+    ranked = [item for item in impacts if rankable(item)]
+    unranked = [item for item in impacts if not rankable(item)]
+    by_effect = sorted(ranked, key=lambda item: (-item.effect.value, item.provision.name))
+    if sort == "cost":
+        priced = [item for item in by_effect if item.cost_per_month is not None]
+        priced.sort(key=lambda item: (item.cost_per_month, -item.effect.value))
+        by_effect = priced + [item for item in by_effect if item.cost_per_month is None]
+    return by_effect, unranked
+
+
+def overview_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """Every provision of a year ranked by its effect or by what a month's progress cost."""
+    access = school_access(request)
+    school = access.school
+    choice, asked = choose_year(request, school)
+    sort = request.GET.get("sort", "effect")
+    if sort not in SORTS:
+        sort = "effect"
+    impacts = impacts_for(school, choice, asked=asked)
+    ranked, unranked = rank(impacts, sort)
+    decisions = latest_decisions(school, choice.year) if not choice.all_years else {}
+    domain = charts.effect_domain([(item.effect.low, item.effect.high) for item in ranked])
+    rows = [
+        OverviewRow(
+            impact=item,
+            plot=interval_for(item.effect, item.months_basis, domain, item.provision.name),
+            decision=decisions.get(item.provision.pk),
+            rank=position,
+        )
+        for position, item in enumerate(ranked, start=1)
+    ]
+    others = [OverviewRow(item, None, decisions.get(item.provision.pk)) for item in unranked]
+    recommendations = Counter(item.verdict.recommendation for item in impacts)
+    return _render(
+        request,
+        "insights/overview.html",
+        access,
+        choice=choice,
+        sort=sort,
+        sorts=SORTS,
+        rows=rows,
+        others=others,
+        axis=charts.effect_axis(domain),
+        provisions_run=len(impacts),
+        min_pupils=MIN_PUPILS,
+        pupils_assessed=sum(item.raw.n for item in impacts),
+        helping=recommendations.get(wording.CONTINUE, 0),
+        to_change=recommendations.get(wording.CHANGE, 0),
+        to_stop=recommendations.get(wording.STOP, 0),
+        impact_tab="overview",
+    )
+
+
+# --- One provision --------------------------------------------------------------------------
+
+
+def _provision(school: School, provision_id: int) -> Provision:
+    provision = (
+        Provision.objects.filter(school=school, pk=provision_id).select_related("measure").first()
+    )
+    if provision is None:
+        raise Http404("No such provision.")
+    return provision
+
+
+def explanation(impact: ProvisionImpact) -> str:
+    """The figures in one plain sentence."""
+    unit = wording.unit_of(impact.measure.scale) if impact.measure else wording.UNIT_POINTS
+    raw, adjusted = impact.raw, impact.adjusted
+    if adjusted.effect is not None and raw.mean_gain is not None:
+        return wording.explain_adjusted(
+            gain=raw.mean_gain,
+            difference=adjusted.difference,
+            effect=adjusted.effect.value,
+            months=adjusted.effect.months,
+            unit=unit,
+        )
+    if raw.effect is not None and raw.mean_gain is not None:
+        return wording.explain_raw(
+            gain=raw.mean_gain, effect=raw.effect.value, months=raw.effect.months, unit=unit
+        )
+    return wording.EXPLAIN_NONE
+
+
+def snapshot_of(impact: ProvisionImpact | None) -> ImpactSnapshot:
+    if impact is None:
+        return ImpactSnapshot(verdict=wording.HEADLINE_UNCLEAR_TOO_FEW)
+    effect = impact.effect
+    return ImpactSnapshot(
+        verdict=impact.verdict.headline,
+        recommendation=impact.verdict.recommendation,
+        basis=impact.months_basis or "",
+        effect=effect.value if effect else None,
+        low=effect.low if effect else None,
+        high=effect.high if effect else None,
+        months=impact.months,
+        pupils=impact.raw.n,
+        cost_per_pupil=impact.cost_per_pupil,
+    )
+
+
+@dataclass
+class GroupRow:
+    item: cohorts.GroupImpact
+    plot: charts.Svg | None
+    hidden: bool
+
+
+@dataclass
+class WiderRow:
+    item: cohorts.WiderOutcome
+    chart: charts.Svg
+
+
+def _scatter(impact: ProvisionImpact, found: list[cohorts.Participant], identities: bool):
+    measure = impact.measure
+    points = [
+        charts.Point(entry, leave, took_part=False) for entry, leave in impact.comparison
+    ]
+    for row in found:
+        title = ""
+        if identities:
+            title = (
+                f"{row.pupil.full_name}, {row.run.label or 'group'}: "
+                f"{charts.number(row.progress.baseline)} to {charts.number(row.progress.exit)}"
+            )
+        points.append(charts.Point(row.progress.baseline, row.progress.exit, title))
+    better = "above" if measure.higher_is_better else "below"
+    return charts.scatter(
+        points,
+        label=(
+            f"Entry against exit results on {measure.name}: {len(found)} pupils who took part "
+            f"and {len(impact.comparison)} who did not. Dots {better} the no-change line "
+            "improved."
+        ),
+        axis_label=measure.name,
+        higher_is_better=measure.higher_is_better,
+    )
+
+
+def _histogram(impact: ProvisionImpact, found: list[cohorts.Participant]):
+    unit = wording.unit_of(impact.measure.scale)
+    gains = [row.progress.gain for row in found]
+    losses = sum(1 for gain in gains if gain <= 0)
+    criterion = impact.provision.success_gain
+    return charts.histogram(
+        gains,
+        label=(
+            f"Gains of the {len(gains)} pupils who took part, in {unit}: {losses} made no gain "
+            "or went back."
+        ),
+        unit=unit,
+        criterion=float(criterion) if criterion is not None else None,
+    )
+
+
+def _wider_rows(outcomes: list[cohorts.WiderOutcome]) -> list[WiderRow]:
+    rows = []
+    for item in outcomes:
+        changes = [
+            charts.Change("Took part", item.before, item.after, "part"),
+            charts.Change("Did not take part", item.others_before, item.others_after, "others"),
+        ]
+        label = (
+            f"{item.measure.name}: pupils who took part went from "
+            f"{charts.number(item.before)} to {charts.number(item.after)}"
+        )
+        if item.others_before is not None and item.others_after is not None:
+            label += (
+                f"; pupils who did not, from {charts.number(item.others_before)} to "
+                f"{charts.number(item.others_after)}"
+            )
+        rows.append(
+            WiderRow(
+                item,
+                charts.before_after(
+                    changes, label=label, higher_is_better=item.measure.higher_is_better
+                ),
+            )
+        )
+    return rows
+
+
+def provision_context(
+    access: SchoolAccess,
+    provision: Provision,
+    choice: YearChoice,
+    impacts: list[ProvisionImpact],
+    form: DecisionForm | None = None,
+) -> dict[str, object]:
+    """Everything the provision's impact page shows (a fixed number of queries)."""
+    school, scope = access.school, access.scope
+    identities = names_pupils(scope)
+    impact = next((item for item in impacts if item.provision.pk == provision.pk), None)
+    context: dict[str, object] = {
+        "provision": provision,
+        "choice": choice,
+        "impact": impact,
+        "decisions": list(provision_decisions(school, provision)),
+        "impact_tab": "overview",
+    }
+    can_decide = scope.can_edit and choice.year is not None
+    if can_decide:
+        suggested = impact.verdict.recommendation if impact else ""
+        context["form"] = form or DecisionForm(
+            initial={
+                "decided_on": today(),
+                "decision": suggested if suggested in ReviewDecision.Decision.values else None,
+            }
+        )
+    if impact is None:
+        return context
+    found = cohorts.participants(impact)
+    effects = [(item, basis) for item, basis in ((impact.adjusted.effect, "adjusted"),
+               (impact.raw.effect, "raw")) if item is not None]
+    domain = charts.effect_domain([(item.low, item.high) for item, _ in effects])
+    wide = 460
+    effect_rows = [
+        (
+            "Compared with similar pupils" if basis == "adjusted" else "Before and after only",
+            item,
+            interval_for(item, basis, domain, provision.name, width=wide),
+        )
+        for item, basis in effects
+    ]
+    groups = cohorts.impact_by_group(impact, found)
+    group_domain = charts.effect_domain(
+        [(row.effect.low, row.effect.high) for _, rows in groups for row in rows if row.effect]
+    )
+    group_rows = [
+        (
+            category,
+            [
+                GroupRow(
+                    row,
+                    interval_for(row.effect, row.basis, group_domain, row.group.label),
+                    hidden=not identities and row.n < cohorts.MIN_GROUP,
+                )
+                for row in rows
+            ],
+        )
+        for category, rows in groups
+    ]
+    recorded = Counter(row.placement.rating for row in found if row.placement.rating)
+    run_domain = charts.effect_domain(
+        [
+            (best.low, best.high)
+            for run in impact.runs
+            for best in [run.adjusted.effect or run.raw.effect]
+            if best is not None
+        ]
+    )
+    runs = [
+        (
+            run,
+            interval_for(
+                run.adjusted.effect or run.raw.effect,
+                "adjusted" if run.adjusted.effect else "raw",
+                run_domain,
+                f"{provision.name} {run.run.label}",
+            ),
+        )
+        for run in impact.runs
+    ]
+    context.update(
+        explanation=explanation(impact),
+        similar_pupils=wording.SIMILAR_PUPILS if impact.adjusted.effect else "",
+        tone=tone(impact.verdict.recommendation),
+        unit=wording.unit_of(impact.measure.scale) if impact.measure else wording.UNIT_POINTS,
+        effect_rows=effect_rows,
+        effect_axis=charts.effect_axis(domain, width=wide),
+        participants=found if identities else [],
+        scatter=_scatter(impact, found, identities) if found else None,
+        histogram=_histogram(impact, found) if found else None,
+        suggested_bar=charts.ratings_bar(
+            impact.raw.ratings, label=_ratings_label("Suggested by the results", impact.raw.ratings)
+        )
+        if sum(impact.raw.ratings.values())
+        else None,
+        recorded_bar=charts.ratings_bar(
+            dict(recorded), label=_ratings_label("Rated by staff", recorded)
+        )
+        if recorded
+        else None,
+        rating_counts=[
+            (code, name, impact.raw.ratings.get(code, 0), recorded.get(code, 0))
+            for code, name in charts.RATING_NAMES.items()
+        ],
+        runs=runs,
+        run_axis=charts.effect_axis(run_domain),
+        group_rows=group_rows,
+        group_axis=charts.effect_axis(group_domain),
+        min_group=cohorts.MIN_GROUP,
+        wider=_wider_rows(cohorts.wider_outcomes(school, impact, as_of=today())),
+        wider_window_days=cohorts.WIDER_WINDOW.days,
+        sees_runs=scope.sees_map,
+    )
+    return context
+
+
+def _ratings_label(prefix: str, counts) -> str:
+    parts = [f"{name} {counts.get(code, 0)}" for code, name in charts.RATING_NAMES.items()]
+    return f"{prefix}: " + ", ".join(parts)
+
+
+def provision_page(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+    """One provision's impact in a year: the figures in words and charts, by run and by
+    group, its wider outcomes, and the review decisions made on it."""
+    access = school_access(request)
+    provision = _provision(access.school, provision_id)
+    choice, asked = choose_year(request, access.school)
+    impacts = impacts_for(access.school, choice, asked=asked)
+    context = provision_context(access, provision, choice, impacts)
+    named = context.get("participants") or []
+    if named:
+        audit_record(
+            request,
+            AuditAction.VIEW,
+            obj=provision,
+            summary=f"Impact of {provision.name}, {choice.name}: {len(named)} pupil(s) named.",
+        )
+    return _render(request, "insights/provision.html", access, **context)
+
+
+@require_POST
+def decision_record(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+    """Record the review's decision on a provision, with the figures shown at the time."""
+    access = school_access(request)
+    school = access.school
+    provision = _provision(school, provision_id)
+    wanted = request.POST.get("year", "")
+    year = AcademicYear.objects.filter(school=school, pk=wanted).first() if wanted.isdigit() else None
+    if year is None:
+        raise Http404("No such academic year.")
+    choice = YearChoice(list(AcademicYear.objects.filter(school=school)), year)
+    impacts = provision_impacts(school, academic_year=year, as_of=today())
+    impact = next((item for item in impacts if item.provision.pk == provision.pk), None)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decision = review_decision_record(
+                school=school,
+                provision=provision,
+                academic_year=year,
+                decision=form.cleaned_data["decision"],
+                decided_by=request.user,
+                decided_on=form.cleaned_data["decided_on"],
+                note=form.cleaned_data["note"],
+                snapshot=snapshot_of(impact),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            audit_record(
+                request,
+                AuditAction.CREATE,
+                obj=decision,
+                summary=(
+                    f"Review decision on {provision.name} for {year.name}: "
+                    f"{decision.get_decision_display().lower()}."
+                ),
+            )
+            messages.success(
+                request,
+                f"Recorded: {decision.get_decision_display().lower()} {provision.name} "
+                f"({year.name}).",
+            )
+            url = reverse("impact_provision", args=[school.urn, provision.pk])
+            return redirect(f"{url}?year={year.pk}#decisions")
+    context = provision_context(access, provision, choice, impacts, form=form)
+    return _render(request, "insights/provision.html", access, status=400, **context)
+
+
+# --- Groups and gaps ------------------------------------------------------------------------
+
+
+def cohort_years(scope: PupilScope) -> frozenset[str] | None:
+    """The year groups a cohort page covers: a head of year's own years; everyone else with
+    access sees the whole school (in aggregate)."""
+    if scope.everyone or not scope.year_groups:
+        return None
+    return scope.year_groups
+
+
+def groups_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """The gap between each group and its peers on a measure the whole cohort sits, term by
+    term, and whether it is narrowing."""
+    access = school_access(request)
+    wanted = request.GET.get("measure", "")
+    if wanted and not wanted.isdigit():
+        raise Http404("No such measure.")
+    years = cohort_years(access.scope)
+    report = cohorts.group_gaps_report(
+        access.school,
+        as_of=today(),
+        measure_id=int(wanted) if wanted else None,
+        nc_years=years,
+    )
+    if wanted and (report.measure is None or str(report.measure.pk) != wanted):
+        raise Http404("No such measure.")
+    sections = []
+    labels = report.term_labels
+    for category, gaps in report.categories:
+        shown = [gap for gap in gaps if gap.shown]
+        chart = None
+        if shown:
+            chart = charts.line_chart(
+                [charts.Series(gap.group.label, [row.gap for row in gap.terms]) for gap in shown],
+                labels,
+                label=(
+                    f"{category}: the gap on {report.measure.name} between each group and its "
+                    f"peers, term by term. "
+                    + " ".join(gap.sentence for gap in shown)
+                ),
+                axis_label=f"Behind peers ({report.unit})",
+            )
+        sections.append((category, gaps, chart))
+    return _render(
+        request,
+        "insights/groups.html",
+        access,
+        report=report,
+        sections=sections,
+        years=sorted(years) if years else None,
+        min_group=cohorts.MIN_GROUP,
+        impact_tab="groups",
+    )
+
+
+# --- Who is not progressing -------------------------------------------------------------------
+
+
+@dataclass
+class TraitRow:
+    share: object
+    chart: charts.Svg
+    key: str
+
+
+def trait_key(trait: str, value: str) -> str:
+    return f"{trait}: {value}"
+
+
+def not_progressing_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """The traits over-represented among pupils making weak or no progress."""
+    access = school_access(request)
+    choice, asked = choose_year(request, access.school)
+    impacts = impacts_for(access.school, choice, asked=asked)
+    found = cohorts.not_progressing(
+        access.school,
+        academic_year=choice.year,
+        as_of=today(),
+        nc_years=cohort_years(access.scope),
+        impacts=impacts,
+    )
+    report = found.report
+    rows = [
+        TraitRow(
+            item,
+            charts.share_bars(
+                item.share_not_progressing,
+                item.share_progressing,
+                label=(
+                    f"{item.trait} {item.value}: {round(item.share_not_progressing * 100)}% of "
+                    f"pupils not progressing, {round(item.share_progressing * 100)}% of those "
+                    "progressing"
+                ),
+            ),
+            trait_key(item.trait, item.value),
+        )
+        for item in report.over_represented
+        if item.count_not_progressing >= MIN_TRAIT_COUNT and item.difference >= MIN_DIFFERENCE
+    ]
+    total = report.n_not_progressing + report.n_progressing
+    return _render(
+        request,
+        "insights/not_progressing.html",
+        access,
+        choice=choice,
+        report=report,
+        rows=rows,
+        total=total,
+        rule=wording.NOT_PROGRESSING_RULE,
+        years=sorted(cohort_years(access.scope) or []),
+        impact_tab="not_progressing",
+    )
+
+
+def not_progressing_pupils_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """The pupils not progressing whom the user may see, with what they had and their
+    traits; ?trait= narrows the list to one trait."""
+    access = school_access(request)
+    school, scope = access.school, access.scope
+    choice, asked = choose_year(request, school)
+    impacts = impacts_for(school, choice, asked=asked)
+    found = cohorts.not_progressing(
+        school,
+        academic_year=choice.year,
+        as_of=today(),
+        nc_years=cohort_years(scope),
+        impacts=impacts,
+    )
+    stuck = found.stuck
+    trait = request.GET.get("trait", "")
+    if trait:
+        stuck = [
+            item
+            for item in stuck
+            if any(trait_key(*pair) == trait for pair in item.record.traits())
+        ]
+    visible = set(
+        Pupil.objects.filter(school=school, pk__in=[item.pupil.pk for item in stuck])
+        .filter(scope.pupil_filter())
+        .values_list("pk", flat=True)
+    )
+    shown = [item for item in stuck if item.pupil.pk in visible]
+    if shown:
+        audit_record(
+            request,
+            AuditAction.VIEW,
+            school=school,
+            summary=f"Pupils not progressing, {choice.name}: {len(shown)} pupil(s) named.",
+        )
+    return _render(
+        request,
+        "insights/not_progressing_pupils.html",
+        access,
+        choice=choice,
+        pupils=shown,
+        hidden=len(stuck) - len(shown),
+        trait=trait,
+        rule=wording.NOT_PROGRESSING_RULE,
+        impact_tab="not_progressing",
+    )

@@ -1,0 +1,665 @@
+"""Imports started from the browser, worked on outside the request.
+
+A job is a row (ImportJob). The upload page stores the file in it and queues a check; a worker
+claims the job, checks the file (the plan: read and check every row, work out every change,
+write nothing) and records what it found for the preview. Once the user confirms, the job is
+queued again to import: the worker plans again from the stored file and applies that plan in
+one transaction, recording its progress as it goes. If what the plan would change is no
+longer what the preview showed (someone changed the data meanwhile), nothing is written and
+the job shows the new preview to confirm.
+
+Workers: `manage.py run_jobs` (`make run` starts one beside the web server; a production
+installation runs it as a service), or, where no worker has been seen lately, a thread that
+the web process starts for the job. `PROVMAP_JOB_RUNNER` chooses: "auto" (the default: a
+thread only when no worker is about), "worker" (never a thread) or "thread" (always one).
+Claiming is one atomic step (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, a conditional
+UPDATE on SQLite), so a job runs once however many workers look. SQLite has one writer at a
+time, so there one job runs at a time; elsewhere, one job at a time per school.
+
+Progress: on PostgreSQL the import's progress is written on a connection of its own, so the
+page sees it while the import's transaction is still open. SQLite cannot write anything else
+while an import writes, so there the page shows the stage until the import ends.
+
+Interrupted jobs (the process stopped mid-way): the transaction was rolled back, so nothing
+was written; a job still marked running whose process is gone (same machine), or that has not
+been heard from for ten minutes (another machine), is marked failed with that message.
+
+Files: the uploaded bytes live in the job row while the job needs them, and are emptied when
+it is imported, fails or is cancelled, and a day after the last check that nobody confirmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction, User
+from provmap.interchange.files import Upload
+from provmap.interchange.map_import import MapImportPlan, apply_map_import, plan_map_import
+from provmap.interchange.models import ImportJob, ImportKind
+from provmap.interchange.pupil_import import (
+    PupilImportPlan,
+    apply_pupil_import,
+    plan_pupil_import,
+)
+from provmap.interchange.report import ACTIONS, MAX_REPORTED_PROBLEMS, ImportReport, Problem
+from provmap.interchange.results_import import (
+    ResultsImportPlan,
+    apply_results_import,
+    plan_results_import,
+)
+from provmap.pupils.models import Pupil
+from provmap.schools.models import School
+
+logger = logging.getLogger(__name__)
+
+Plan = PupilImportPlan | ResultsImportPlan | MapImportPlan
+Status, Task = ImportJob.Status, ImportJob.Task
+
+# How long an unconfirmed check keeps its file.
+KEEP_FILES_FOR = dt.timedelta(days=1)
+# A job on another machine that has not been heard from for this long was interrupted.
+SILENT_FOR = dt.timedelta(minutes=10)
+# A worker seen this recently will take a new job: no thread is needed.
+WORKER_SEEN_KEY = "provmap:jobs:worker-seen"
+WORKER_FRESH_SECONDS = 30
+# Progress is written at most this often (seconds), and always at the end.
+PROGRESS_EVERY = 0.5
+# Changes kept for the page (the counts cover them all).
+MAX_RECORDS = 500
+# Kinds of file whose valid rows may be imported on their own (a map's rows form groups
+# together, so a map is imported whole or not at all).
+PARTIAL_KINDS = frozenset({ImportKind.PUPILS, ImportKind.RESULTS})
+FINAL = (Status.DONE, Status.FAILED, Status.EXPIRED, Status.CANCELLED)
+
+UNEXPECTED = (
+    "Something went wrong while {doing} the file, so nothing was written. The error has "
+    "been logged for whoever runs provmap; if it happens again, tell them the file's name."
+)
+INTERRUPTED = "The server stopped while {doing} the file, so nothing was written. Upload it again."
+CHANGED = (
+    "What this file would change is no longer what the check showed: provmap's data has "
+    "changed since. Nothing was written; look at the new preview and confirm again."
+)
+
+
+def _doing(task: str) -> str:
+    return "importing" if task == Task.IMPORT else "checking"
+
+
+# --- Starting, checking again, confirming, cancelling ----------------------------------------
+
+
+def job_create(
+    *,
+    school: School,
+    kind: str,
+    upload: Upload,
+    user: User | None,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Store an uploaded file and queue its check."""
+    expire_files()
+    job = ImportJob.objects.create(
+        school=school,
+        kind=kind,
+        status=Status.QUEUED,
+        task=Task.CHECK,
+        file_name=upload.name[:255],
+        file_size=len(upload.data),
+        file_sha256=hashlib.sha256(upload.data).hexdigest(),
+        data=upload.data,
+        options=options or {},
+        created_by=user,
+        heartbeat_at=timezone.now(),
+    )
+    kick()
+    return job
+
+
+def _queue(job: ImportJob, task: str, options: dict[str, Any]) -> None:
+    moved = ImportJob.objects.filter(
+        pk=job.pk, status__in=(Status.PREVIEWED, Status.REJECTED)
+    ).update(
+        status=Status.QUEUED,
+        task=task,
+        options=options,
+        message="",
+        worker="",
+        started_at=None,
+        finished_at=None,
+        progress_done=0,
+        progress_total=0,
+        heartbeat_at=timezone.now(),
+    )
+    if not moved:
+        raise ValidationError("This import has moved on since the page was shown: look again.")
+    job.refresh_from_db(fields=["status", "task", "options", "message", "heartbeat_at"])
+    kick()
+
+
+def job_check_again(
+    job: ImportJob, *, columns: dict[str, str] | None = None, whole_roll: bool | None = None
+) -> None:
+    """Check the stored file again, with the columns (and, for pupils, the roll) chosen."""
+    options = {**job.options, "whole_roll": whole_roll}
+    if columns is not None:
+        options["columns"] = columns
+    options.pop("valid_rows_only", None)
+    _queue(job, Task.CHECK, options)
+
+
+def job_confirm(job: ImportJob, *, valid_rows_only: bool = False) -> None:
+    """Queue the import the user confirmed: the whole file (which must have no problems), or
+    only its valid rows (where the check found that possible)."""
+    if valid_rows_only:
+        if not job.summary.get("partial"):
+            raise ValidationError("Only the valid rows of this file cannot be imported.")
+    elif job.status != Status.PREVIEWED:
+        raise ValidationError("This file has problems: correct them, or import the valid rows.")
+    _queue(job, Task.IMPORT, {**job.options, "valid_rows_only": valid_rows_only})
+
+
+def job_cancel(job: ImportJob) -> bool:
+    """Give up a job that is not running, deleting its file."""
+    cancelled = ImportJob.objects.filter(
+        pk=job.pk, status__in=(Status.QUEUED, Status.PREVIEWED, Status.REJECTED)
+    ).update(status=Status.CANCELLED, data=b"", finished_at=timezone.now())
+    return bool(cancelled)
+
+
+def expire_files(now: dt.datetime | None = None) -> int:
+    """Delete the files of jobs nobody confirmed (or no worker took) within a day."""
+    now = now or timezone.now()
+    cutoff = now - KEEP_FILES_FOR
+    return (
+        ImportJob.objects.filter(
+            status__in=(Status.UPLOADED, Status.QUEUED, Status.PREVIEWED, Status.REJECTED)
+        )
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+        .update(status=Status.EXPIRED, data=b"", finished_at=now)
+    )
+
+
+# --- Workers -----------------------------------------------------------------------------------
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:200]
+
+
+def _take(job_id: int, worker: str, *, alone: bool) -> bool:
+    """Mark a queued job as ours in one statement: False if someone took it first (or, with
+    `alone`, while another job runs)."""
+    now = timezone.now()
+    jobs = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED)
+    if alone:
+        jobs = jobs.filter(~Exists(ImportJob.objects.filter(status=Status.RUNNING)))
+    return bool(
+        jobs.update(
+            status=Status.RUNNING,
+            worker=worker,
+            started_at=now,
+            heartbeat_at=now,
+            progress_done=0,
+            progress_total=0,
+        )
+    )
+
+
+def claim_next(worker: str | None = None) -> ImportJob | None:
+    """The oldest queued job, now ours; None when there is nothing to do."""
+    worker = worker or worker_name()
+    recover_interrupted()
+    busy = ImportJob.objects.filter(status=Status.RUNNING, school=OuterRef("school"))
+    queue = (
+        ImportJob.objects.filter(status=Status.QUEUED)
+        .filter(~Exists(busy))
+        .order_by("created_at", "pk")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            job_id = queue.select_for_update(skip_locked=True).values_list("pk", flat=True).first()
+            if job_id is None or not _take(job_id, worker, alone=False):
+                return None
+    else:
+        # SQLite: one writer at a time, so one job at a time.
+        job_id = queue.values_list("pk", flat=True).first()
+        if job_id is None or not _take(job_id, worker, alone=True):
+            return None
+    return ImportJob.objects.select_related("school", "created_by").get(pk=job_id)
+
+
+def _alive(worker: str, heartbeat: dt.datetime | None, now: dt.datetime) -> bool:
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return heartbeat is not None and now - heartbeat < SILENT_FOR
+
+
+def recover_interrupted(jobs: list[ImportJob] | None = None) -> int:
+    """Mark running jobs whose worker has gone as failed (their transaction was rolled back,
+    so nothing of theirs was written)."""
+    now = timezone.now()
+    if jobs is None:
+        jobs = list(
+            ImportJob.objects.filter(status=Status.RUNNING).only(
+                "pk", "worker", "heartbeat_at", "task"
+            )
+        )
+    recovered = 0
+    for job in jobs:
+        if job.status != Status.RUNNING or _alive(job.worker, job.heartbeat_at, now):
+            continue
+        recovered += ImportJob.objects.filter(
+            pk=job.pk, status=Status.RUNNING, worker=job.worker
+        ).update(
+            status=Status.FAILED,
+            message=INTERRUPTED.format(doing=_doing(job.task)),
+            data=b"",
+            finished_at=now,
+        )
+        logger.warning("Import job %s was interrupted (worker %s)", job.pk, job.worker)
+    return recovered
+
+
+def mark_worker_seen() -> None:
+    cache.set(WORKER_SEEN_KEY, time.time(), timeout=WORKER_FRESH_SECONDS * 4)
+
+
+def worker_seen_recently() -> bool:
+    seen = cache.get(WORKER_SEEN_KEY)
+    return seen is not None and time.time() - float(seen) < WORKER_FRESH_SECONDS
+
+
+def run_pending(*, worker: str | None = None, limit: int | None = None) -> int:
+    """Claim and run queued jobs until there are none (or `limit` have run); how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        job = claim_next(worker)
+        if job is None:
+            break
+        run_job(job)
+        ran += 1
+    return ran
+
+
+def work(stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
+    """The worker's loop (`manage.py run_jobs`): until `stop` is set, say it is here, delete
+    files past their day, and run what is queued."""
+    worker = worker_name()
+    last_expiry = 0.0
+    while not stop.is_set():
+        try:
+            mark_worker_seen()
+            if time.monotonic() - last_expiry > 60:
+                expire_files()
+                last_expiry = time.monotonic()
+            ran = run_pending(worker=worker, limit=1)
+        except DatabaseError:
+            # SQLite busy with another process's import, or the database restarting.
+            logger.warning("The job worker could not reach the database; trying again")
+            connection.close()
+            ran = 0
+        if not ran:
+            stop.wait(idle_seconds)
+
+
+# --- A thread for installations without a worker -----------------------------------------------
+
+_thread_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_again = False
+
+
+def runner_mode() -> str:
+    return str(getattr(settings, "PROVMAP_JOB_RUNNER", "auto"))
+
+
+def kick() -> None:
+    """Once a job is queued (and committed), make sure something will work on it."""
+    mode = runner_mode()
+    if mode == "worker" or (mode == "auto" and worker_seen_recently()):
+        return
+    transaction.on_commit(_start_thread)
+
+
+def _start_thread() -> None:
+    global _thread, _again
+    with _thread_lock:
+        if _thread is not None and _thread.is_alive():
+            _again = True
+            return
+        _again = False
+        _thread = threading.Thread(target=_thread_main, name="provmap-jobs", daemon=True)
+        _thread.start()
+
+
+def _thread_main() -> None:
+    global _thread, _again
+    try:
+        while True:
+            try:
+                run_pending()
+            except DatabaseError:
+                # SQLite, busy with a worker's import: that worker will take the job.
+                logger.warning("The job thread could not claim a job; leaving it to a worker")
+            with _thread_lock:
+                if not _again:
+                    _thread = None
+                    return
+                _again = False
+    finally:
+        with _thread_lock:
+            if _thread is threading.current_thread():
+                _thread = None
+        connection.close()
+
+
+# --- Running a job -----------------------------------------------------------------------------
+
+
+class ProgressRecorder:
+    """The importers' progress callback: writes done/total to the job where its page can read
+    it while the import's transaction is open (a connection of its own), at most every
+    PROGRESS_EVERY seconds. SQLite cannot, so there only the last figures are kept, for the
+    end of the job."""
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self.done = self.total = 0
+        self.live = connection.vendor != "sqlite"
+        self._last = 0.0
+        self._side: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        self.total = max(total, 0)
+        self.done = min(max(done, 0), self.total)
+        now = time.monotonic()
+        if self.live and (now - self._last >= PROGRESS_EVERY or self.done == self.total):
+            self._last = now
+            self._write()
+
+    def _write(self) -> None:
+        table = connection.ops.quote_name(ImportJob._meta.db_table)
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, "
+                    "heartbeat_at = %s WHERE id = %s",
+                    [self.done, self.total, timezone.now(), self.job_id],
+                )
+        except DatabaseError:
+            logger.warning("Could not record the progress of import job %s", self.job_id)
+            self.live = False
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+def _plan(job: ImportJob, upload: Upload, *, skip_invalid_rows: bool = False) -> Plan:
+    columns = job.options.get("columns") or None
+    if job.kind == ImportKind.PUPILS:
+        return plan_pupil_import(
+            upload,
+            school=job.school,
+            whole_roll=job.options.get("whole_roll"),
+            columns=columns,
+            skip_invalid_rows=skip_invalid_rows,
+        )
+    if job.kind == ImportKind.RESULTS:
+        return plan_results_import(
+            upload, school=job.school, columns=columns, skip_invalid_rows=skip_invalid_rows
+        )
+    return plan_map_import(upload, school=job.school, columns=columns)
+
+
+def _apply(plan: Plan, progress: ProgressRecorder) -> ImportReport:
+    if isinstance(plan, PupilImportPlan):
+        return apply_pupil_import(plan, progress=progress)
+    if isinstance(plan, ResultsImportPlan):
+        return apply_results_import(plan, progress=progress)
+    return apply_map_import(plan, progress=progress)
+
+
+def _problems(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [
+        {**problem.as_dict(), "record": problem.record}
+        for problem in problems[:MAX_REPORTED_PROBLEMS]
+    ]
+
+
+def _record_pupils(plan: Plan) -> list[Pupil | str | None]:
+    """For each of the report's records, the pupil it is about (or their UPN, for a pupil
+    the import creates), so that the page can link to them."""
+    if isinstance(plan, PupilImportPlan):
+        return [
+            action.pupil or str((action.data.values if action.data else {}).get("upn", ""))
+            for action in plan.actions
+        ]
+    if isinstance(plan, ResultsImportPlan):
+        return [item.pupil for item in plan.results]
+    return [item.pupil for item in plan.placements]
+
+
+def describe(plan: Plan) -> dict[str, Any]:
+    """What a plan (checked, or applied) says, as the job keeps it for its page."""
+    report = plan.report
+    pupils = _record_pupils(plan)
+    records = []
+    upns: dict[str, int] = {}
+    for index, record in enumerate(report.records):
+        if record.action == "unchanged":
+            continue
+        if len(records) < MAX_RECORDS:
+            pupil = pupils[index] if index < len(pupils) else None
+            records.append(
+                {
+                    "action": record.action,
+                    "label": record.label,
+                    "row": record.row,
+                    "changes": [[c.field, c.old, c.new] for c in record.changes],
+                    "pupil": pupil.pk if isinstance(pupil, Pupil) else None,
+                    "upn": pupil if isinstance(pupil, str) else "",
+                }
+            )
+    if report.applied and any(item["upn"] for item in records):
+        # Pupils the import created: find them once, to link to their pages.
+        upns = dict(
+            Pupil.objects.filter(
+                school=plan.school, upn__in=[item["upn"] for item in records if item["upn"]]
+            ).values_list("upn", "pk")
+        )
+    for item in records:
+        upn = item.pop("upn")
+        if upn and item["pupil"] is None:
+            item["pupil"] = upns.get(upn)
+    columns = None
+    if plan.columns is not None:
+        found = plan.columns
+        by_position = {position: key for key, position in found.fields.items()}
+        columns = {
+            "header_row": found.header_row,
+            "headings": [
+                {"position": position, "heading": heading, "field": by_position.get(position, "")}
+                for position, heading in enumerate(found.headings)
+                if heading
+            ],
+        }
+    bad_rows = {problem.row for problem in report.errors if problem.row is not None}
+    skipped_rows = {problem.row for problem in report.skipped if problem.row is not None}
+    summary: dict[str, Any] = {
+        "school": report.school,
+        "counts": {action: report.count(action) for action in ACTIONS},
+        "rows": report.rows,
+        "bad_rows": len(bad_rows) or (1 if report.errors else 0),
+        "errors": _problems(report.errors),
+        "error_count": len(report.errors),
+        "warnings": _problems(report.warnings),
+        "skipped": _problems(report.skipped),
+        "skipped_rows": len(skipped_rows),
+        "notes": list(report.notes),
+        "records": records,
+        "record_count": sum(1 for record in report.records if record.action != "unchanged"),
+        "columns": columns,
+        "applied": report.applied,
+        "partial": None,
+    }
+    summary["fingerprint"] = _fingerprint(report)
+    return summary
+
+
+def _fingerprint(report: ImportReport) -> str:
+    """What a plan would write, as a hash: the same file and data give the same one."""
+    content = {
+        "records": [
+            [record.action, record.label, record.row, [str(c) for c in record.changes]]
+            for record in report.records
+        ],
+        "notes": report.notes,
+        "errors": [str(problem) for problem in report.errors],
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _upload(job: ImportJob) -> Upload:
+    return Upload(name=job.file_name, data=bytes(job.data))
+
+
+def _end(job: ImportJob, status: str, *, keep_file: bool, **fields: Any) -> None:
+    now = timezone.now()
+    values = {"status": status, "finished_at": now, "heartbeat_at": now, **fields}
+    if not keep_file:
+        values["data"] = b""
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def _check(job: ImportJob) -> None:
+    """Plan the file, write nothing, and keep what was found for the preview; for a file
+    whose problems are all in rows, also what importing only its valid rows would do."""
+    upload = _upload(job)
+    plan = _plan(job, upload)
+    summary = describe(plan)
+    report = plan.report
+    if (
+        report.errors
+        and job.kind in PARTIAL_KINDS
+        and all(problem.row is not None for problem in report.errors)
+    ):
+        partial = _plan(job, upload, skip_invalid_rows=True)
+        if not partial.report.errors and partial.report.records:
+            summary["partial"] = {
+                "valid_rows": partial.report.rows - len({p.row for p in partial.report.skipped}),
+                "counts": {action: partial.report.count(action) for action in ACTIONS},
+                "fingerprint": _fingerprint(partial.report),
+            }
+    status = Status.REJECTED if report.errors else Status.PREVIEWED
+    _end(job, status, keep_file=True, summary=summary)
+
+
+def _import(job: ImportJob) -> None:
+    """Plan again inside the transaction and, if that is still what the user saw, write it."""
+    upload = _upload(job)
+    valid_rows_only = bool(job.options.get("valid_rows_only"))
+    progress = ProgressRecorder(job)
+    try:
+        with transaction.atomic():
+            plan = _plan(job, upload, skip_invalid_rows=valid_rows_only)
+            summary = describe(plan)
+            seen = job.summary.get("partial") if valid_rows_only else job.summary
+            done, message = False, ""
+            if plan.report.errors:
+                pass
+            elif summary["fingerprint"] != (seen or {}).get("fingerprint"):
+                message = CHANGED
+            else:
+                report = _apply(plan, progress)
+                if report.errors:
+                    # A service refused a write: the import's own transaction rolled back.
+                    message = " ".join(str(problem) for problem in report.errors)
+                else:
+                    done = True
+                    summary = describe(plan)
+                    _audit_import(job, report)
+    finally:
+        progress.close()
+    if not done:
+        # Nothing was written: show what the file says now, and keep it to try again.
+        _check(job)
+        if message:
+            ImportJob.objects.filter(pk=job.pk).update(message=message)
+        return
+    total = progress.total or summary["rows"]
+    _end(
+        job,
+        Status.DONE,
+        keep_file=False,
+        summary=summary,
+        progress_done=total,
+        progress_total=total,
+    )
+
+
+def _audit_import(job: ImportJob, report: ImportReport) -> None:
+    counts = {action: report.count(action) for action in ACTIONS}
+    changed = counts["updated"] or counts["left"]
+    audit_record(
+        None,
+        AuditAction.CHANGE if changed else AuditAction.CREATE,
+        school=job.school,
+        actor=job.created_by,
+        obj=job,
+        summary=(
+            f"Imported {job.get_kind_display().lower()} from '{job.file_name}': "
+            + ", ".join(f"{count} {action}" for action, count in counts.items())
+            + "."
+        ),
+        details={**counts, "file_sha256": job.file_sha256, "skipped": len(report.skipped)},
+    )
+
+
+def run_job(job: ImportJob) -> None:
+    """Do what a claimed job is for; any failure leaves the database as it was and says so."""
+    try:
+        if job.task == Task.IMPORT:
+            _import(job)
+        else:
+            _check(job)
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        message = UNEXPECTED.format(doing=_doing(job.task))
+        _end(job, Status.FAILED, keep_file=False, message=message)
+
+
+def pending_before(job: ImportJob) -> int:
+    """Queued jobs ahead of this one, for "waiting for 2 other imports"."""
+    return ImportJob.objects.filter(
+        Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk),
+        status=Status.QUEUED,
+    ).count()

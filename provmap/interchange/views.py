@@ -1,0 +1,306 @@
+"""Imports and exports in the browser.
+
+Imports (the SENCO and the SEND administrator): upload a file, see in the background what it
+would change (the columns it was read with, every problem by row and column, each change
+field by field), correct the columns if need be, then confirm; the import runs in the
+background while the page shows its progress (provmap.interchange.jobs).
+
+Exports (whoever sees the map, or the pupil): the whole map, a school year or a year group, a
+run or a pupil, as XLSX or CSV, cut to what the user may see, and recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from provmap.accounts.access import SchoolAccess, SchoolPages, school_access
+from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
+from provmap.interchange import jobs
+from provmap.interchange.exports import MapExport, map_csv_bytes, map_export, map_xlsx_bytes
+from provmap.interchange.forms import KINDS, ColumnsForm, UploadForm, accepted_types
+from provmap.interchange.models import ImportJob, ImportKind
+from provmap.provision.models import ProvisionRun
+from provmap.pupils.models import NCYear
+from provmap.schools.models import AcademicYear
+
+RECENT_JOBS = 20
+# Changes listed on the page; the counts cover them all.
+RECORDS_SHOWN = 200
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    access: SchoolAccess,
+    status: int = 200,
+    **context: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "school": access.school,
+            "school_pages": SchoolPages(access.school, access.scope),
+            "active": "imports",
+            **context,
+        },
+        status=status,
+    )
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def imports_page(request: HttpRequest, urn: str) -> HttpResponse:
+    """Choose the kind of file and upload it; the school's recent imports below."""
+    access = school_access(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.upload is not None:
+        job = jobs.job_create(
+            school=access.school,
+            kind=form.cleaned_data["kind"],
+            upload=form.upload,
+            user=request.user,
+        )
+        return redirect("import_job", urn=urn, job_id=job.pk)
+    recent = (
+        ImportJob.objects.filter(school=access.school)
+        .select_related("created_by")
+        .defer("data", "summary", "options")[:RECENT_JOBS]
+    )
+    kinds = [
+        {"value": value, "label": label, "help": KINDS[value][0], "types": accepted_types(value)}
+        for value, label in ImportKind.choices
+    ]
+    return _render(
+        request,
+        "interchange/imports.html",
+        access,
+        status=400 if form.errors else 200,
+        form=form,
+        kinds=kinds,
+        recent=recent,
+    )
+
+
+def _job(access: SchoolAccess, job_id: int) -> ImportJob:
+    job = (
+        ImportJob.objects.filter(school=access.school, pk=job_id)
+        .select_related("created_by")
+        .defer("data")
+        .first()
+    )
+    if job is None:
+        raise Http404("No such import.")
+    return job
+
+
+def _columns_form(job: ImportJob, data: Any = None) -> ColumnsForm | None:
+    columns = (job.summary or {}).get("columns")
+    if not job.checked or not columns:
+        return None
+    return ColumnsForm(
+        data,
+        kind=job.kind,
+        headings=columns["headings"],
+        whole_roll=job.options.get("whole_roll"),
+    )
+
+
+def _shows_pupils(job: ImportJob) -> int:
+    """How many records (or problems) about pupils the page lists for this job."""
+    if job.in_progress:
+        return 0
+    summary = job.summary or {}
+    return min(len(summary.get("records", [])), RECORDS_SHOWN) + len(summary.get("errors", []))
+
+
+def _job_page(
+    request: HttpRequest,
+    access: SchoolAccess,
+    job: ImportJob,
+    *,
+    columns_form: ColumnsForm | None = None,
+    confirm_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    if job.status == ImportJob.Status.RUNNING:
+        if jobs.recover_interrupted([job]):
+            job = _job(access, job.pk)
+    fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
+    shown = _shows_pupils(job)
+    if shown:
+        audit_record(
+            request,
+            AuditAction.VIEW,
+            obj=job,
+            summary=f"Import of '{job.file_name}' ({job.get_status_display()}): "
+            f"{shown} row(s) about pupils shown.",
+        )
+    summary = job.summary or {}
+    records = summary.get("records", [])
+    context = {
+        "job": job,
+        "summary": summary,
+        "records": records[:RECORDS_SHOWN],
+        "records_hidden": max(summary.get("record_count", 0) - RECORDS_SHOWN, 0),
+        "columns_form": columns_form or _columns_form(job),
+        "confirm_error": confirm_error,
+        "waiting_for": jobs.pending_before(job) if job.status == ImportJob.Status.QUEUED else 0,
+        "kind_label": job.get_kind_display(),
+        "done": job.status == ImportJob.Status.DONE,
+    }
+    template = "interchange/_job_fragment.html" if fragment else "interchange/job.html"
+    response = _render(request, template, access, status=status, **context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def job_page(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+    """A job: waiting or working (with progress, asked again every second with htmx), the
+    preview to confirm, or what was imported."""
+    access = school_access(request)
+    return _job_page(request, access, _job(access, job_id))
+
+
+@require_POST
+def job_recheck(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+    """Check the file again with the columns (and, for pupils, the roll) chosen."""
+    access = school_access(request)
+    job = _job(access, job_id)
+    form = _columns_form(job, request.POST)
+    if form is None:
+        messages.error(request, "This file can no longer be checked again: upload it again.")
+        return redirect("import_job", urn=urn, job_id=job.pk)
+    if not form.is_valid():
+        return _job_page(request, access, job, columns_form=form, status=400)
+    try:
+        jobs.job_check_again(job, columns=form.columns(), whole_roll=form.whole_roll())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("import_job", urn=urn, job_id=job.pk)
+
+
+@require_POST
+def job_confirm(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+    """Import the file checked: all of it, or (ticked as understood) only its valid rows."""
+    access = school_access(request)
+    job = _job(access, job_id)
+    valid_rows_only = request.POST.get("rows") == "valid"
+    if valid_rows_only and not request.POST.get("understood"):
+        return _job_page(
+            request,
+            access,
+            job,
+            confirm_error="Tick the box to confirm that the rows with problems are left out.",
+            status=400,
+        )
+    try:
+        jobs.job_confirm(job, valid_rows_only=valid_rows_only)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("import_job", urn=urn, job_id=job.pk)
+
+
+@require_POST
+def job_cancel(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+    """Give up an import before it runs; its file is deleted."""
+    access = school_access(request)
+    job = _job(access, job_id)
+    if jobs.job_cancel(job):
+        messages.success(request, f"The import of '{job.file_name}' was cancelled and deleted.")
+        return redirect("imports", urn=urn)
+    messages.error(request, "This import is under way or finished, so it cannot be cancelled.")
+    return redirect("import_job", urn=urn, job_id=job.pk)
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {
+    "xlsx": (map_xlsx_bytes, XLSX),
+    "csv": (map_csv_bytes, "text/csv; charset=utf-8"),
+}
+
+
+def _download(
+    request: HttpRequest,
+    access: SchoolAccess,
+    export: MapExport,
+    fmt: str,
+    name: str,
+    **audit: Any,
+) -> HttpResponse:
+    write, content_type = FORMATS[fmt]
+    data = write(export)
+    audit_record(
+        request,
+        AuditAction.EXPORT,
+        summary=f"Exported {export.title} as {fmt.upper()}: {len(export.rows)} row(s), "
+        f"{export.pupil_count} pupil(s).",
+        details={"format": fmt, "rows": len(export.rows), "pupils": export.pupil_count},
+        **audit,
+    )
+    response = HttpResponse(data, content_type=content_type)
+    filename = f"provmap-{slugify(access.school.urn)}-{name}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def export_map(request: HttpRequest, urn: str, fmt: str) -> HttpResponse:
+    """The whole map, or one school year (?year=) and/or one year group (?nc_year=)."""
+    access = school_access(request)
+    school = access.school
+    year = None
+    wanted = request.GET.get("year", "")
+    if wanted:
+        if wanted.isdigit():
+            year = AcademicYear.objects.filter(school=school, pk=int(wanted)).first()
+        if year is None:
+            raise Http404("No such academic year.")
+    nc_year = request.GET.get("nc_year") or None
+    if nc_year is not None and nc_year not in NCYear.values:
+        raise Http404("No such year group.")
+    export = map_export(school, academic_year=year, year_group=nc_year, scope=access.scope)
+    parts = ["map"]
+    if year is not None:
+        parts.append(year.name)
+    if nc_year is not None:
+        parts.append(f"year-{nc_year}")
+    return _download(request, access, export, fmt, slugify("-".join(parts)), obj=year or school)
+
+
+@require_safe
+def export_run(request: HttpRequest, urn: str, run_id: int, fmt: str) -> HttpResponse:
+    """One run with its pupils (those the user may see)."""
+    access = school_access(request)
+    run = ProvisionRun.objects.filter(school=access.school, pk=run_id).first()
+    if run is None:
+        raise Http404("No such run.")
+    export = map_export(access.school, run=run, scope=access.scope)
+    if not export.runs:
+        raise Http404("No such run.")
+    return _download(request, access, export, fmt, f"run-{run.pk}", obj=run)
+
+
+@require_safe
+def export_pupil(request: HttpRequest, urn: str, pupil_id: int, fmt: str) -> HttpResponse:
+    """Every placement of one pupil, across terms and years."""
+    access = school_access(request)
+    pupil = access.pupil
+    assert pupil is not None
+    export = map_export(access.school, pupil=pupil, scope=access.scope)
+    return _download(request, access, export, fmt, f"pupil-{pupil.pk}", pupil=pupil)
+
