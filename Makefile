@@ -28,7 +28,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
-## run: install, set up SQLite, load the demo school (once) and serve it on 127.0.0.1:8000
+## run: install, set up SQLite, load the demo school (once) and serve it on 127.0.0.1:8000,
+## with the worker that checks and imports uploaded files (manage.py run_jobs) beside it
 run: export DEBUG = 1
 run: export PROVMAP_DEMO = 1
 run: install
@@ -49,8 +50,11 @@ run: install
 	@echo "    parent    a parent: their own child's provision"
 	@echo "    trust     trust leader: figures across the trust"
 	@echo "  Demo accounts skip two-factor sign-in here; real staff accounts never do."
+	@echo "  Files uploaded on the Imports page are worked on by manage.py run_jobs, started here too."
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py run_jobs & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## chromium: Debian's Chromium for the browser tests (Playwright cannot download its own here)
 chromium:

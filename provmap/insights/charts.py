@@ -259,8 +259,11 @@ def scatter(
         values = [0.0, 1.0]
     low, high = min(values), max(values)
     pad = max((high - low) * 0.06, 1.0)
-    ticks = nice_ticks(low - pad, high + pad, 5)
-    domain = (ticks[0], ticks[-1])
+    # No room below zero for results that cannot be negative (counts, ages, percentages).
+    ticks = nice_ticks(max(low - pad, 0.0) if low >= 0 else low - pad, high + pad, 5)
+    # A little room beyond the outer ticks, so that no dot sits on the frame.
+    room = (ticks[1] - ticks[0]) * 0.2 if len(ticks) > 1 else 1.0
+    domain = (ticks[0] - room, ticks[-1] + room)
     x = Scale(*domain, left, size - right)
     y = Scale(*domain, size - bottom, top)
     x0, x1, y0, y1 = x(domain[0]), x(domain[1]), y(domain[0]), y(domain[1])
@@ -304,14 +307,27 @@ def scatter(
         f'<text class="chart__line-label" x="{_n(lx)}" y="{_n(ly - 6)}" text-anchor="middle" '
         f'transform="rotate(-45 {_n(lx)} {_n(ly - 6)})">no change</text>'
     )
-    for point in sorted(points, key=lambda item: item.took_part):
-        css = "chart__point" if point.took_part else "chart__point chart__point--other"
-        radius = 5 if point.took_part else 3.5
-        tooltip = f"<title>{_text(point.title)}</title>" if point.title else ""
+    # Pupils with the same entry and exit (common on short scales) share one larger dot that
+    # says how many it stands for.
+    stacks: dict[tuple[bool, float, float], list[Point]] = {}
+    for point in points:
+        key = (point.took_part, round(point.entry, 2), round(point.exit, 2))
+        stacks.setdefault(key, []).append(point)
+    for (took_part, entry, leave), group in sorted(stacks.items(), key=lambda item: item[0]):
+        css = "chart__point" if took_part else "chart__point chart__point--other"
+        radius = (5 if took_part else 3.5) + (2.2 * math.sqrt(len(group) - 1))
+        titles = [item.title for item in group if item.title]
+        tooltip = f"<title>{_text('; '.join(titles))}</title>" if titles else ""
         body.append(
-            f'<circle class="{css}" cx="{_n(x(point.entry))}" cy="{_n(y(point.exit))}" '
-            f'r="{radius}">{tooltip}</circle>'
+            f'<circle class="{css}" cx="{_n(x(entry))}" cy="{_n(y(leave))}" '
+            f'r="{_n(radius)}">{tooltip}</circle>'
         )
+        if len(group) > 1:
+            label_css = "chart__stack" if took_part else "chart__stack chart__stack--other"
+            body.append(
+                f'<text class="{label_css}" x="{_n(x(entry))}" y="{_n(y(leave) + 4)}" '
+                f'text-anchor="middle" aria-hidden="true">{len(group)}</text>'
+            )
     body.append(
         f'<text class="chart__axis-label" x="{_n((x0 + x1) / 2)}" y="{size - 12}" '
         f'text-anchor="middle">Entry: {_text(axis_label)}</text>'
@@ -335,25 +351,30 @@ class Bin:
 
 
 def bins(values: Sequence[float], *, target: int = 8) -> list[Bin]:
-    """Equal bins with round edges, one edge at zero, holding every value (a value on an edge
-    goes to the bin above it)."""
+    """Equal bins with round edges, one edge at zero, holding every value. A bin holds the
+    values above its low edge up to and including its high edge, so a gain of exactly zero
+    falls in the last bin at or below zero (no gain, like a loss, is Red)."""
     if not values:
         return []
     low, high = min(values), max(values)
     width = nice_step(max(high - low, 1.0), target)
-    start = math.floor(low / width) * width
-    count = max(1, math.floor((high - start) / width) + 1)
-    edges = [start + index * width for index in range(count + 1)]
-    result = [Bin(edges[index], edges[index + 1], 0) for index in range(count)]
+    if all(float(value).is_integer() for value in values):
+        # Whole-number results: one bin per whole number at least, never half-empty bins.
+        width = max(1.0, math.ceil(width))
+    start = (math.ceil(low / width - 1e-9) - 1) * width
+    count = max(1, math.ceil((high - start) / width - 1e-9))
     tallies = [0] * count
     for value in values:
-        index = min(count - 1, max(0, math.floor((value - start) / width + 1e-9)))
-        tallies[index] += 1
-    return [Bin(item.low, item.high, tally) for item, tally in zip(result, tallies, strict=True)]
+        index = math.ceil((value - start) / width - 1e-9) - 1
+        tallies[min(count - 1, max(0, index))] += 1
+    return [
+        Bin(start + index * width, start + (index + 1) * width, tally)
+        for index, tally in enumerate(tallies)
+    ]
 
 
 HISTOGRAM_SIZE = (460, 260)
-HISTOGRAM_MARGIN = (26, 16, 52, 44)
+HISTOGRAM_MARGIN = (34, 16, 52, 44)
 
 
 def histogram(
@@ -376,7 +397,8 @@ def histogram(
     x = Scale(low, high, left, width - right)
     tallest = max(item.count for item in groups)
     count_ticks = nice_ticks(0, max(tallest, 1), 4)
-    y = Scale(0, count_ticks[-1], height - bottom, top)
+    # Room above the tallest bar for its count.
+    y = Scale(0, max(count_ticks[-1], tallest * 1.12), height - bottom, top)
     for tick in count_ticks:
         if tick != int(tick):
             continue
@@ -394,7 +416,8 @@ def histogram(
                 f'<rect class="{css}" x="{_n(x_start)}" y="{_n(y(item.count))}" '
                 f'width="{_n(max(x_end - x_start, 1))}" height="{_n(y(0) - y(item.count))}">'
                 f"<title>{item.count} pupil{'s' if item.count != 1 else ''} gained "
-                f"{_text(number(item.low))} to under {_text(number(item.high))} {_text(unit)}"
+                f"more than {_text(number(item.low))} and up to {_text(number(item.high))} "
+                f"{_text(unit)}"
                 "</title></rect>"
                 f'<text class="chart__count" x="{_n((x_start + x_end) / 2)}" '
                 f'y="{_n(y(item.count) - 5)}" text-anchor="middle">{item.count}</text>'
@@ -411,17 +434,17 @@ def histogram(
     body.append(
         f'<line class="chart__baseline" x1="{left}" x2="{width - right}" y1="{_n(y(0))}" '
         f'y2="{_n(y(0))}"/>'
-        f'<line class="chart__zero" x1="{_n(x(0))}" x2="{_n(x(0))}" y1="{top - 6}" '
+        f'<line class="chart__zero" x1="{_n(x(0))}" x2="{_n(x(0))}" y1="{top - 8}" '
         f'y2="{_n(y(0))}"/>'
-        f'<text class="chart__note" x="{_n(x(0) - 4)}" y="{top - 10}" text-anchor="end">'
+        f'<text class="chart__note" x="{_n(x(0) - 4)}" y="{top - 14}" text-anchor="end">'
         "no gain</text>"
     )
     if criterion is not None:
         body.append(
             f'<line class="chart__criterion" x1="{_n(x(criterion))}" x2="{_n(x(criterion))}" '
-            f'y1="{top - 6}" y2="{_n(y(0))}"/>'
+            f'y1="{top - 8}" y2="{_n(y(0))}"/>'
             f'<text class="chart__note chart__note--criterion" x="{_n(x(criterion) + 4)}" '
-            f'y="{top - 10}">success: {_text(number(criterion))}</text>'
+            f'y="{top - 14}">success: {_text(number(criterion))}</text>'
         )
     body.append(
         f'<text class="chart__axis-label" x="{_n((left + width - right) / 2)}" '

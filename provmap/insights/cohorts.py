@@ -106,9 +106,7 @@ def primary_area(pupil: Pupil) -> str:
 
 
 def pupils_with_needs(queryset):
-    return queryset.prefetch_related(
-        Prefetch("needs", queryset=PupilNeed.objects.order_by("rank"))
-    )
+    return queryset.prefetch_related(Prefetch("needs", queryset=PupilNeed.objects.order_by("rank")))
 
 
 # --- The groups -----------------------------------------------------------------------------
@@ -167,17 +165,32 @@ def pupil_groups(nc_years: Iterable[str]) -> list[PupilGroup]:
     """Every group, in the order pages show them; year groups for the years given."""
     groups = [
         PupilGroup(
-            CATEGORY_SEN, "sen-K", "SEN support", WITHOUT_SEN, _sen("K"), _no_sen,
+            CATEGORY_SEN,
+            "sen-K",
+            "SEN support",
+            WITHOUT_SEN,
+            _sen("K"),
+            _no_sen,
             "Pupils on SEN support",
         ),
         PupilGroup(
-            CATEGORY_SEN, "sen-E", "EHC plan", WITHOUT_SEN, _sen("E"), _no_sen,
+            CATEGORY_SEN,
+            "sen-E",
+            "EHC plan",
+            WITHOUT_SEN,
+            _sen("E"),
+            _no_sen,
             "Pupils with an EHC plan",
         ),
     ]
     groups += [
         PupilGroup(
-            CATEGORY_AREA, f"area-{code}", label, WITHOUT_SEN, _area(code), _no_sen,
+            CATEGORY_AREA,
+            f"area-{code}",
+            label,
+            WITHOUT_SEN,
+            _area(code),
+            _no_sen,
             f"Pupils whose primary need is {label[0].lower()}{label[1:]}"
             if code != Area.UNCLASSIFIED
             else "Pupils with SEN of another or unassessed type",
@@ -215,8 +228,13 @@ def pupil_groups(nc_years: Iterable[str]) -> list[PupilGroup]:
     years = sorted(set(nc_years), key=lambda code: NC_YEAR_ORDER.get(code, 99))
     groups += [
         PupilGroup(
-            CATEGORY_YEAR, f"year-{code}", NCYear(code).label, "pupils of other years", _year(code),
-            _not_year(code), f"{NCYear(code).label} pupils",
+            CATEGORY_YEAR,
+            f"year-{code}",
+            NCYear(code).label,
+            "pupils of other years",
+            _year(code),
+            _not_year(code),
+            f"{NCYear(code).label} pupils",
         )
         for code in years
         if code in NCYear.values
@@ -387,16 +405,18 @@ def _mean(values: Sequence[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
-def wider_outcomes(school: School, impact: ProvisionImpact, *, as_of: dt.date) -> list[WiderOutcome]:
+def wider_outcomes(
+    school: School, impact: ProvisionImpact, *, as_of: dt.date
+) -> list[WiderOutcome]:
     """Attendance, behaviour and attainment before and after the provision's placements
     that have ended (three queries, whatever the number of pupils or measures).
 
     Before: a pupil's last result in the WIDER_WINDOW up to the day they started; after: their
     last result in the WIDER_WINDOW from the day they finished, the furthest on (so that it
     tells whether the change lasted, and is not the same day's exit test of another group).
-    A pupil placed more than once counts from their first start to their last end. Pupils who never took part in the provision are
-    read over the same windows around the middle start and end dates. The provision's own
-    measure is left out: its figures are above."""
+    A pupil placed more than once counts from their first start to their last end. Pupils
+    who never took part in the provision are read over the same windows around the middle
+    start and end dates. The provision's own measure is left out: its figures are above."""
     spans: dict[int, tuple[dt.date, dt.date]] = {}
     for run in impact.runs:
         if run.costed is None:
@@ -621,9 +641,7 @@ def group_gaps_report(
                 direction=direction or wording.GAP_UNKNOWN,
                 unit=unit,
             )
-        groups.append(
-            GroupGap(group, len(members), len(peers), trend.terms, direction, sentence)
-        )
+        groups.append(GroupGap(group, len(members), len(peers), trend.terms, direction, sentence))
     return GapsReport(measures, measure, terms, groups, sd, unit)
 
 
@@ -689,9 +707,7 @@ class NotProgressing:
         return [item for item in self.pupils if not item.progressing]
 
 
-def _record(
-    pupil: Pupil, attendance: float | None, provisions: list[str], net: int
-) -> PupilRecord:
+def _record(pupil: Pupil, attendance: float | None, provisions: list[str], net: int) -> PupilRecord:
     area = primary_area(pupil) if pupil.sen_status != SENStatus.NONE else ""
     extra = [(TRAIT_YEAR, NCYear(pupil.nc_year).label if pupil.nc_year in NCYear.values else "")]
     extra += [(TRAIT_FLAG, label) for name, label in COMPARED_FLAGS if getattr(pupil, name)]

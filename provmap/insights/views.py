@@ -157,8 +157,12 @@ def effect_text(effect: EffectSize | None) -> str:
 
 
 def interval_for(
-    effect: EffectSize | None, basis: str | None, domain: tuple[float, float], name: str,
-    *, width: int = charts.INTERVAL_WIDTH,
+    effect: EffectSize | None,
+    basis: str | None,
+    domain: tuple[float, float],
+    name: str,
+    *,
+    width: int = charts.INTERVAL_WIDTH,
 ) -> charts.Svg | None:
     if effect is None:
         return None
@@ -324,9 +328,7 @@ class WiderRow:
 
 def _scatter(impact: ProvisionImpact, found: list[cohorts.Participant], identities: bool):
     measure = impact.measure
-    points = [
-        charts.Point(entry, leave, took_part=False) for entry, leave in impact.comparison
-    ]
+    points = [charts.Point(entry, leave, took_part=False) for entry, leave in impact.comparison]
     for row in found:
         title = ""
         if identities:
@@ -421,8 +423,11 @@ def provision_context(
     if impact is None:
         return context
     found = cohorts.participants(impact)
-    effects = [(item, basis) for item, basis in ((impact.adjusted.effect, "adjusted"),
-               (impact.raw.effect, "raw")) if item is not None]
+    effects = [
+        (item, basis)
+        for item, basis in ((impact.adjusted.effect, "adjusted"), (impact.raw.effect, "raw"))
+        if item is not None
+    ]
     domain = charts.effect_domain([(item.low, item.high) for item, _ in effects])
     wide = 460
     effect_rows = [
@@ -539,7 +544,9 @@ def decision_record(request: HttpRequest, urn: str, provision_id: int) -> HttpRe
     school = access.school
     provision = _provision(school, provision_id)
     wanted = request.POST.get("year", "")
-    year = AcademicYear.objects.filter(school=school, pk=wanted).first() if wanted.isdigit() else None
+    year = None
+    if wanted.isdigit():
+        year = AcademicYear.objects.filter(school=school, pk=wanted).first()
     if year is None:
         raise Http404("No such academic year.")
     choice = YearChoice(list(AcademicYear.objects.filter(school=school)), year)
@@ -619,8 +626,7 @@ def groups_page(request: HttpRequest, urn: str) -> HttpResponse:
                 labels,
                 label=(
                     f"{category}: the gap on {report.measure.name} between each group and its "
-                    f"peers, term by term. "
-                    + " ".join(gap.sentence for gap in shown)
+                    f"peers, term by term. " + " ".join(gap.sentence for gap in shown)
                 ),
                 axis_label=f"Behind peers ({report.unit})",
             )

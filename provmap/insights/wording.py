@@ -163,7 +163,12 @@ def gap_phrase(group: str, peers: str, gap: float, unit: str) -> str:
 
 
 def gap_sentence(
-    *, group: str, peers: str, first: tuple[str, float], last: tuple[str, float], direction: str,
+    *,
+    group: str,
+    peers: str,
+    first: tuple[str, float],
+    last: tuple[str, float],
+    direction: str,
     unit: str,
 ) -> str:
     """'Disadvantaged pupils were 8 points behind their peers in Autumn 2025 and 3 in Summer

@@ -73,6 +73,9 @@ Status, Task = ImportJob.Status, ImportJob.Task
 
 # How long an unconfirmed check keeps its file.
 KEEP_FILES_FOR = dt.timedelta(days=1)
+# How long a finished job keeps the rows it names (pupils' names and UPNs); its counts stay.
+KEEP_DETAILS_FOR = dt.timedelta(days=30)
+DETAILS = ("records", "errors", "warnings", "skipped", "notes", "columns", "partial")
 # A job on another machine that has not been heard from for this long was interrupted.
 SILENT_FOR = dt.timedelta(minutes=10)
 # A worker seen this recently will take a new job: no thread is needed.
@@ -167,9 +170,11 @@ def job_check_again(
 def job_confirm(job: ImportJob, *, valid_rows_only: bool = False) -> None:
     """Queue the import the user confirmed: the whole file (which must have no problems), or
     only its valid rows (where the check found that possible)."""
+    if not job.checked:
+        raise ValidationError("This import has moved on since the page was shown: look again.")
     if valid_rows_only:
         if not job.summary.get("partial"):
-            raise ValidationError("Only the valid rows of this file cannot be imported.")
+            raise ValidationError("This file's valid rows cannot be imported on their own.")
     elif job.status != Status.PREVIEWED:
         raise ValidationError("This file has problems: correct them, or import the valid rows.")
     _queue(job, Task.IMPORT, {**job.options, "valid_rows_only": valid_rows_only})
@@ -184,16 +189,24 @@ def job_cancel(job: ImportJob) -> bool:
 
 
 def expire_files(now: dt.datetime | None = None) -> int:
-    """Delete the files of jobs nobody confirmed (or no worker took) within a day."""
+    """Delete the files of jobs nobody confirmed (or no worker took) within a day, and the
+    rows naming pupils that finished jobs showed, a month on; how many files went."""
     now = now or timezone.now()
     cutoff = now - KEEP_FILES_FOR
-    return (
+    expired = (
         ImportJob.objects.filter(
             status__in=(Status.UPLOADED, Status.QUEUED, Status.PREVIEWED, Status.REJECTED)
         )
         .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
         .update(status=Status.EXPIRED, data=b"", finished_at=now)
     )
+    old = ImportJob.objects.filter(
+        status__in=FINAL, finished_at__lt=now - KEEP_DETAILS_FOR, summary__has_key="records"
+    ).only("pk", "summary")
+    for job in old:
+        summary = {key: value for key, value in job.summary.items() if key not in DETAILS}
+        ImportJob.objects.filter(pk=job.pk).update(summary={**summary, "forgotten": True})
+    return expired
 
 
 # --- Workers -----------------------------------------------------------------------------------
@@ -518,7 +531,7 @@ def describe(plan: Plan) -> dict[str, Any]:
         "school": report.school,
         "counts": {action: report.count(action) for action in ACTIONS},
         "rows": report.rows,
-        "bad_rows": len(bad_rows) or (1 if report.errors else 0),
+        "bad_rows": len(bad_rows),
         "errors": _problems(report.errors),
         "error_count": len(report.errors),
         "warnings": _problems(report.warnings),

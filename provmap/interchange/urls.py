@@ -29,9 +29,7 @@ urlpatterns = [
     path(f"{IMPORTS}<int:job_id>/confirm/", views.job_confirm, name="import_confirm"),
     path(f"{IMPORTS}<int:job_id>/cancel/", views.job_cancel, name="import_cancel"),
     path(f"{EXPORTS}map.<export_format:fmt>", views.export_map, name="export_map"),
-    path(
-        f"{EXPORTS}runs/<int:run_id>.<export_format:fmt>", views.export_run, name="export_run"
-    ),
+    path(f"{EXPORTS}runs/<int:run_id>.<export_format:fmt>", views.export_run, name="export_run"),
     path(
         f"{EXPORTS}pupils/<int:pupil_id>.<export_format:fmt>",
         views.export_pupil,

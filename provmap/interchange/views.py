@@ -134,9 +134,8 @@ def _job_page(
     confirm_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    if job.status == ImportJob.Status.RUNNING:
-        if jobs.recover_interrupted([job]):
-            job = _job(access, job.pk)
+    if job.status == ImportJob.Status.RUNNING and jobs.recover_interrupted([job]):
+        job = _job(access, job.pk)
     fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
     shown = _shows_pupils(job)
     if shown:
@@ -303,4 +302,3 @@ def export_pupil(request: HttpRequest, urn: str, pupil_id: int, fmt: str) -> Htt
     assert pupil is not None
     export = map_export(access.school, pupil=pupil, scope=access.scope)
     return _download(request, access, export, fmt, f"pupil-{pupil.pk}", pupil=pupil)
-

@@ -5,6 +5,7 @@ import pytest
 from provmap.insights.patterns import (
     PupilRecord,
     TermScores,
+    gap_direction,
     group_gaps,
     provisions_band,
     who_is_not_progressing,
@@ -178,3 +179,39 @@ def test_group_gap_trend_needs_two_terms():
 
     assert trend.slope is None
     assert trend.narrowing is None
+
+
+def test_extra_traits_are_compared_too():
+    records = [
+        PupilRecord(gain=0, extra=(("Took part in", "Nurture"), ("Year group", "Year 9"))),
+        PupilRecord(gain=0, extra=(("Took part in", "Nurture"), ("Took part in", "Nurture"))),
+        PupilRecord(gain=3, extra=(("Year group", "Year 9"),)),
+    ]
+
+    report = who_is_not_progressing(records)
+
+    listed = [
+        (item.trait, item.value, item.count_not_progressing) for item in report.over_represented
+    ]
+    # A pair given twice counts once for that pupil.
+    assert listed == [("Took part in", "Nurture", 2)]
+
+
+@pytest.mark.parametrize(
+    ("gaps", "sd", "expected"),
+    [
+        ([8, 6, 3], 15, "narrowing"),
+        ([3, 6, 8], 15, "widening"),
+        ([5, 5.5, 5.2], 15, "steady"),  # fitted change 0.2 < 1.5
+        ([5, 5.5, 5.2], None, "widening"),  # no SD to judge "steady" by
+        ([1.4, -2.2], 15, "widening"),  # from behind to further ahead
+        ([-4, -1], 15, "narrowing"),  # ahead, by less
+        ([6], 15, None),
+    ],
+)
+def test_gap_direction(gaps, sd, expected):
+    trend = group_gaps(
+        [TermScores(f"T{index}", [100 - gap], [100]) for index, gap in enumerate(gaps)]
+    )
+
+    assert gap_direction(trend, sd=sd) == expected

@@ -38,8 +38,8 @@ class Command(BaseCommand):
 
         def finish(signum: int, frame: object) -> None:
             if stop.is_set():
-                raise KeyboardInterrupt
-            self.stdout.write("Stopping after the job under way (again to stop at once).")
+                # A job cut short is rolled back and later marked as interrupted.
+                raise SystemExit(1)
             stop.set()
 
         signal.signal(signal.SIGINT, finish)
