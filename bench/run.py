@@ -166,7 +166,7 @@ def _imports(demo_school: Any) -> list[tuple[str, str, str]]:
         (
             "... then, once confirmed, the background import (checks again, then writes)",
             f"{job_seconds:.1f} s",
-            f"{rate(job_seconds)}; progress recorded as it goes",
+            f"{rate(job_seconds)}; progress written as it goes on PostgreSQL, at the end on SQLite",
         ),
         (
             "Whole map of one demo school exported as XLSX (`map_export` + writer)",

@@ -600,16 +600,19 @@ def line_chart(
     label: str,
     axis_label: str,
     zero_label: str = "no gap",
+    domain: tuple[float, float] | None = None,
 ) -> Svg:
     """Lines over terms, one a series, with a line at zero and each series named at its last
-    point (so the chart reads without relying on colour)."""
+    point (so the chart reads without relying on colour). Charts meant to be compared should
+    share a `domain`, so that the same gap looks the same size in each."""
     width, height = LINE_SIZE
     top, right, bottom, left = LINE_MARGIN
     values = [value for item in series for value in item.values if value is not None]
     body: list[str] = []
     if not values or not terms:
         return _svg(width, height, label, body, "chart--lines")
-    ticks = nice_ticks(min([*values, 0.0]), max([*values, 0.0]), 5)
+    lowest, highest = domain or (0.0, 0.0)
+    ticks = nice_ticks(min([*values, 0.0, lowest]), max([*values, 0.0, highest]), 5)
     y = Scale(ticks[0], ticks[-1], height - bottom, top)
     count = len(terms)
     x = Scale(0, max(count - 1, 1), left + 16, width - right - 16)
@@ -622,7 +625,8 @@ def line_chart(
             f"{_text(number(tick))}</text>"
         )
     body.append(
-        f'<text class="chart__note" x="{left + 4}" y="{_n(y(0) - 5)}">{_text(zero_label)}</text>'
+        f'<text class="chart__note" x="{width - right - 4}" y="{_n(y(0) - 5)}" '
+        f'text-anchor="end">{_text(zero_label)}</text>'
     )
     every = max(1, math.ceil(count / 8))
     for index, term in enumerate(terms):

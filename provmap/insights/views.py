@@ -617,6 +617,9 @@ def groups_page(request: HttpRequest, urn: str) -> HttpResponse:
         raise Http404("No such measure.")
     sections = []
     labels = report.term_labels
+    # One scale for every chart on the page, so that gaps can be compared between them.
+    every_gap = [row.gap for gap in report.groups for row in gap.terms if row.gap is not None]
+    domain = (min(every_gap), max(every_gap)) if every_gap else None
     for category, gaps in report.categories:
         shown = [gap for gap in gaps if gap.shown]
         chart = None
@@ -629,6 +632,7 @@ def groups_page(request: HttpRequest, urn: str) -> HttpResponse:
                     f"peers, term by term. " + " ".join(gap.sentence for gap in shown)
                 ),
                 axis_label=f"Behind peers ({report.unit})",
+                domain=domain,
             )
         sections.append((category, gaps, chart))
     return _render(

@@ -91,6 +91,13 @@ def figure(value: float, places: int = 1) -> str:
     return "0" if text == "-0" else text
 
 
+def units(text: str, unit: str) -> str:
+    """A figure with its unit, singular for one: '1 point', '2.5 points', '1 month'."""
+    if text in ("1", "-1") and unit.endswith("s"):
+        return f"{text} {unit[:-1]}"
+    return f"{text} {unit}"
+
+
 def months_words(months: int) -> str:
     """EEF months as words: '2 months', '1 month', 'under a month', '3 months less'."""
     size = abs(months)
@@ -101,17 +108,16 @@ def months_words(months: int) -> str:
 
 
 EXPLAIN_ADJUSTED_GAIN = (
-    "Pupils in this group gained {gain} {unit}; similar pupils who did not take part gained "
-    "{expected}; so about {difference} {unit}, {effect} SD or {months} of progress, are down "
-    "to the group."
+    "Pupils in this group gained {gain}; similar pupils who did not take part gained "
+    "{expected}; so about {difference}, {effect} SD or {months} of progress, are down to the "
+    "group."
 )
 EXPLAIN_ADJUSTED_LOSS = (
-    "Pupils in this group gained {gain} {unit}; similar pupils who did not take part gained "
-    "{expected}; so the group ended about {difference} {unit} behind them ({effect} SD, "
-    "{months})."
+    "Pupils in this group gained {gain}; similar pupils who did not take part gained "
+    "{expected}; so the group ended about {difference} behind them ({effect} SD, {months})."
 )
 EXPLAIN_RAW = (
-    "Pupils in this group gained {gain} {unit} on average between entry and exit ({effect} SD, "
+    "Pupils in this group gained {gain} on average between entry and exit ({effect} SD, "
     "{months} on the EEF's scale). No fair comparison with pupils who did not take part was "
     "possible, so some of this gain may have happened anyway."
 )
@@ -129,18 +135,17 @@ def explain_adjusted(
     and the difference as points, SD and months."""
     template = EXPLAIN_ADJUSTED_GAIN if difference >= 0 else EXPLAIN_ADJUSTED_LOSS
     return template.format(
-        gain=figure(gain),
+        gain=units(figure(gain), unit),
         expected=figure(gain - difference),
-        difference=figure(abs(difference)),
+        difference=units(figure(abs(difference)), unit),
         effect=figure(effect, 2),
         months=months_words(months),
-        unit=unit,
     )
 
 
 def explain_raw(*, gain: float, effect: float, months: int, unit: str) -> str:
     return EXPLAIN_RAW.format(
-        gain=figure(gain), effect=figure(effect, 2), months=months_words(months), unit=unit
+        gain=units(figure(gain), unit), effect=figure(effect, 2), months=months_words(months)
     )
 
 
@@ -149,8 +154,8 @@ GAP_NARROWING = "narrowing"
 GAP_WIDENING = "widening"
 GAP_STEADY = "steady"
 GAP_UNKNOWN = "not enough terms to tell"
-GAP_BEHIND = "{group} were {gap} {unit} behind {peers}"
-GAP_AHEAD = "{group} were {gap} {unit} ahead of {peers}"
+GAP_BEHIND = "{group} were {gap} behind {peers}"
+GAP_AHEAD = "{group} were {gap} ahead of {peers}"
 GAP_LEVEL = "{group} were level with {peers}"
 
 
@@ -159,7 +164,7 @@ def gap_phrase(group: str, peers: str, gap: float, unit: str) -> str:
     if round(gap, 1) == 0:
         return GAP_LEVEL.format(group=group, peers=peers)
     template = GAP_BEHIND if gap > 0 else GAP_AHEAD
-    return template.format(group=group, peers=peers, gap=figure(abs(gap)), unit=unit)
+    return template.format(group=group, peers=peers, gap=units(figure(abs(gap)), unit))
 
 
 def gap_sentence(

@@ -20,7 +20,15 @@ from provmap.interchange.models import ColumnMapping, ImportJob, ImportKind
 from provmap.provision.models import Placement, ProvisionRun
 from provmap.pupils.models import Pupil, Result
 from tests.factories import PupilFactory
-from tests.interchange.samples import SIMS_HEADINGS, SIMS_ROWS, UPNS, csv_bytes, table_counts
+from tests.interchange.samples import (
+    SIMS_HEADINGS,
+    SIMS_ROWS,
+    UPNS,
+    csv_bytes,
+    ctf_bytes,
+    ctf_pupil,
+    table_counts,
+)
 from tests.web.map_world import HTMX, World, add_run, build_world, get_counted, member, outsider
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +140,27 @@ def test_pupils_upload_preview_confirm_and_progress(senco, world):
     assert f'href="{reverse("pupil_detail", args=[world.school.urn, amy.pk])}"' in done
     event = AuditEvent.objects.get(action=AuditAction.CREATE)
     assert event.user == world.senco and "4 created" in event.summary
+
+
+def test_a_common_transfer_file_is_imported_without_columns_to_choose(senco, world):
+    data = ctf_bytes(
+        [
+            ctf_pupil(UPNS[0], "Adams", "Amy", "2012-09-01", "F", "8"),
+            ctf_pupil(UPNS[1], "Brown", "Ben", "2012-10-01", "M", "8"),
+        ],
+        source_urn=world.school.urn,
+        source_name=world.school.name,
+    )
+    job = upload(senco, world, "pupils", "from-mis.xml", data)
+    run_jobs()
+    preview = page(senco, world, job)
+    assert "Amy Adams" in preview and "Confirm and import" in preview
+    assert 'id="columns-heading"' not in preview
+    senco.post(job_url(world, job, "confirm"), {"rows": "all"})
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Status.DONE
+    assert Pupil.objects.filter(school=world.school).count() == 2
 
 
 def test_the_poll_answers_only_the_job_and_announces_the_end(senco, world):
