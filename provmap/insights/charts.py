@@ -576,7 +576,7 @@ class Series:
 
 
 LINE_SIZE = (700, 280)
-LINE_MARGIN = (20, 250, 46, 52)
+LINE_MARGIN = (20, 250, 46, 80)
 SERIES_CLASSES = 7
 
 
@@ -618,16 +618,15 @@ def line_chart(
     x = Scale(0, max(count - 1, 1), left + 16, width - right - 16)
     for tick in ticks:
         css = "chart__zero" if tick == 0 else "chart__grid"
+        # The zero line says what it means where its value is written.
+        text = f"{zero_label} 0" if tick == 0 else number(tick)
+        tick_css = "chart__tick chart__tick--zero" if tick == 0 else "chart__tick"
         body.append(
             f'<line class="{css}" x1="{left}" x2="{width - right}" y1="{_n(y(tick))}" '
             f'y2="{_n(y(tick))}"/>'
-            f'<text class="chart__tick" x="{left - 8}" y="{_n(y(tick) + 4)}" text-anchor="end">'
-            f"{_text(number(tick))}</text>"
+            f'<text class="{tick_css}" x="{left - 8}" y="{_n(y(tick) + 4)}" '
+            f'text-anchor="end">{_text(text)}</text>'
         )
-    body.append(
-        f'<text class="chart__note" x="{width - right - 4}" y="{_n(y(0) - 5)}" '
-        f'text-anchor="end">{_text(zero_label)}</text>'
-    )
     every = max(1, math.ceil(count / 8))
     for index, term in enumerate(terms):
         if index % every:

@@ -302,16 +302,24 @@ def _pool(
 
 
 def provision_impacts(
-    school: School, *, academic_year: AcademicYear | None = None, as_of: dt.date | None = None
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    as_of: dt.date | None = None,
+    only: Iterable[int] | None = None,
 ) -> list[ProvisionImpact]:
     """Impact figures for every provision the school ran (in one academic year, or ever),
-    in catalogue order. Costs are each run's planned cost; `as_of` only matters for the costed
-    map's cost to date."""
+    in catalogue order; with `only`, for those provision ids alone (a provision's own page).
+    Costs are each run's planned cost; `as_of` only matters for the costed map's cost to
+    date."""
     as_of = as_of or dt.date.today()
     if academic_year is not None:
         costed = cost_summary(school, academic_year, as_of=as_of).runs
     else:
         costed = costed_runs(school, start=dt.date.min, end=dt.date.max, as_of=as_of)
+    if only is not None:
+        wanted = set(only)
+        costed = [item for item in costed if item.run.provision_id in wanted]
     if not costed:
         return []
 
@@ -321,7 +329,9 @@ def provision_impacts(
         .select_related("measure")
         .in_bulk()
     )
-    placements = Placement.objects.filter(school=school).select_related("baseline", "exit")
+    placements = Placement.objects.filter(
+        school=school, run__provision_id__in=provision_ids
+    ).select_related("baseline", "exit")
     if academic_year is not None:
         placements = placements.filter(run__academic_year=academic_year)
     by_run: dict[int, list[Placement]] = defaultdict(list)

@@ -43,7 +43,6 @@ SORTS = {"effect": "Effect", "cost": "Cost-effectiveness"}
 MIN_TRAIT_COUNT = 2
 MIN_DIFFERENCE = 0.01
 ALL_YEARS = "all"
-BASIS_NAMES = {"adjusted": "compared with similar pupils", "raw": "before and after only"}
 
 
 def today() -> dt.date:
@@ -129,19 +128,22 @@ def choose_year(request: HttpRequest, school: School) -> tuple[YearChoice, bool]
     return YearChoice(years, _current(years, today())), False
 
 
-def impacts_for(school: School, choice: YearChoice, *, asked: bool) -> list[ProvisionImpact]:
-    """The impact figures of the chosen year. Unless a year was asked for, a current year
-    with no results yet gives way to the latest earlier year that has some (and says so)."""
+def impacts_for(
+    school: School, choice: YearChoice, *, asked: bool, only: set[int] | None = None
+) -> list[ProvisionImpact]:
+    """The impact figures of the chosen year (of the provisions `only`, when given). Unless a
+    year was asked for, a current year without enough results to judge any provision yet (early
+    in the autumn term) gives way to the latest earlier year that has them, and says so."""
     if not choice.years:
         return []
-    impacts = provision_impacts(school, academic_year=choice.year, as_of=today())
-    if asked or choice.all_years or any(item.raw.n for item in impacts):
+    impacts = provision_impacts(school, academic_year=choice.year, as_of=today(), only=only)
+    if asked or choice.all_years or any(rankable(item) for item in impacts):
         return impacts
     earlier = [year for year in choice.years if year.start_date < choice.year.start_date]
     if not earlier:
         return impacts
-    previous = provision_impacts(school, academic_year=earlier[-1], as_of=today())
-    if not any(item.raw.n for item in previous):
+    previous = provision_impacts(school, academic_year=earlier[-1], as_of=today(), only=only)
+    if not any(rankable(item) for item in previous):
         return impacts
     choice.fallback_from, choice.year = choice.year, earlier[-1]
     return previous
@@ -410,6 +412,7 @@ def provision_context(
         "impact": impact,
         "decisions": list(provision_decisions(school, provision)),
         "impact_tab": "overview",
+        "min_group": cohorts.MIN_GROUP,
     }
     can_decide = scope.can_edit and choice.year is not None
     if can_decide:
@@ -478,6 +481,8 @@ def provision_context(
         for run in impact.runs
     ]
     context.update(
+        # Too few pupils to show to someone who may not see them: one pupil's gain is theirs.
+        suppressed=not identities and impact.raw.n < cohorts.MIN_GROUP,
         explanation=explanation(impact),
         similar_pupils=wording.SIMILAR_PUPILS if impact.adjusted.effect else "",
         tone=tone(impact.verdict.recommendation),
@@ -505,7 +510,6 @@ def provision_context(
         run_axis=charts.effect_axis(run_domain),
         group_rows=group_rows,
         group_axis=charts.effect_axis(group_domain),
-        min_group=cohorts.MIN_GROUP,
         wider=_wider_rows(cohorts.wider_outcomes(school, impact, as_of=today())),
         wider_window_days=cohorts.WIDER_WINDOW.days,
         sees_runs=scope.sees_map,
@@ -524,7 +528,7 @@ def provision_page(request: HttpRequest, urn: str, provision_id: int) -> HttpRes
     access = school_access(request)
     provision = _provision(access.school, provision_id)
     choice, asked = choose_year(request, access.school)
-    impacts = impacts_for(access.school, choice, asked=asked)
+    impacts = impacts_for(access.school, choice, asked=asked, only={provision.pk})
     context = provision_context(access, provision, choice, impacts)
     named = context.get("participants") or []
     if named:
@@ -550,7 +554,7 @@ def decision_record(request: HttpRequest, urn: str, provision_id: int) -> HttpRe
     if year is None:
         raise Http404("No such academic year.")
     choice = YearChoice(list(AcademicYear.objects.filter(school=school)), year)
-    impacts = provision_impacts(school, academic_year=year, as_of=today())
+    impacts = provision_impacts(school, academic_year=year, as_of=today(), only={provision.pk})
     impact = next((item for item in impacts if item.provision.pk == provision.pk), None)
     form = DecisionForm(request.POST)
     if form.is_valid():

@@ -14,10 +14,17 @@ from django.utils import timezone
 from provmap.accounts.models import AuditAction, AuditEvent, Role
 from provmap.insights import wording
 from provmap.outcomes.models import ReviewDecision
-from provmap.provision.models import Placement
+from provmap.provision.models import Placement, Provision
 from provmap.pupils.models import Pupil, SENStatus
 from provmap.pupils.services import result_record
-from tests.factories import MeasureFactory, ProvisionFactory, PupilFactory, TermFactory
+from tests.factories import (
+    AcademicYearFactory,
+    MeasureFactory,
+    ProvisionFactory,
+    ProvisionRunFactory,
+    PupilFactory,
+    TermFactory,
+)
 from tests.insights.school_data import (
     COMPARISON,
     PARTICIPANTS,
@@ -139,6 +146,33 @@ def test_provisions_with_too_few_pupils_are_listed_apart(client, world):
     assert "Tiny group" not in ranked
     assert "Tiny group" in unranked
     assert "from 2 pupils" in unranked
+
+
+def test_until_this_year_can_be_judged_the_overview_shows_last_year(client, world):
+    today = timezone.localdate()
+    this_year = AcademicYearFactory(
+        school=world.school,
+        name="This year",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=200),
+    )
+    ProvisionRunFactory(
+        provision=world.provision,
+        academic_year=this_year,
+        start_date=today - dt.timedelta(days=20),
+        end_date=today + dt.timedelta(days=40),
+    )
+    client.force_login(world.senco)
+
+    content = plain(text_of(client.get(world.url("impact_overview"))))
+    assert (
+        "There are not yet enough exit results in This year to judge, so this shows 2025-26."
+    ) in content
+    assert "Impact of provision: 2025-26" in content
+    assert "+0.40 (-0.33 to +1.13)" in content
+    chosen = plain(text_of(client.get(world.overview(f"year={this_year.pk}"))))
+    assert "Impact of provision: This year" in chosen
+    assert "There are not yet enough" not in chosen
 
 
 def test_an_unknown_year_is_not_found(client, world):
@@ -319,6 +353,13 @@ def test_a_governor_sees_the_figures_but_no_pupil(client, world):
     assert "<circle" in scatter
     assert scatter.count("<title>") == 1  # the chart's own title only
     assert "behind these figures" not in provision
+    # A one-to-one run would show one pupil's result: not shown on its own.
+    reading_group(world.term, name="One to one", results=[(80, 95)])
+    one = text_of(client.get(world.provision_page(Provision.objects.get(name="One to one"))))
+    assert "Too few pupils to show on their own." in one
+    assert "their figures are not shown on their own" in one
+    assert "+15" not in one and "chart--scatter" not in one
+    assert "SD so far" not in text_of(client.get(world.overview()))
     assert "Record the decision" not in provision
     assert "List the pupils not progressing" not in text_of(client.get(pages[3]))
     assert client.get(world.url("impact_not_progressing_pupils")).status_code == 403
