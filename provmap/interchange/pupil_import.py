@@ -297,6 +297,9 @@ FIELD_LABELS = {
 
 ATTENDANCE_MEASURE = "Attendance %"
 
+# New pupils are added this many at a time (each chunk in a fixed number of queries).
+CREATE_CHUNK = 1000
+
 # A whole-roll file that would mark more than this share of the roll as leavers is refused.
 MOST_LEAVERS_SHARE = Decimal("0.5")
 FEW_LEAVERS = 10
@@ -1049,13 +1052,17 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
                 details=values,
             )
         )
-    by_upn = {pupil.upn: pupil for pupil in pupils_bulk_create(school=school, pupils=new_rows)}
-    for action in created:
-        if action.sen_history:
-            pupil_set_sen_history(
-                pupil=by_upn[str(action.changes["upn"])], periods=action.sen_history
-            )
-        step()
+    by_upn: dict[str, Pupil] = {}
+    # New pupils go in in chunks, so that the progress of a large file moves as they do.
+    for start in range(0, len(new_rows), CREATE_CHUNK):
+        added = pupils_bulk_create(school=school, pupils=new_rows[start : start + CREATE_CHUNK])
+        by_upn.update((pupil.upn, pupil) for pupil in added)
+        for action in created[start : start + CREATE_CHUNK]:
+            if action.sen_history:
+                pupil_set_sen_history(
+                    pupil=by_upn[str(action.changes["upn"])], periods=action.sen_history
+                )
+            step()
     for action in plan.actions:
         if action.action == "updated":
             assert action.pupil is not None
