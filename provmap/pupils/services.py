@@ -244,8 +244,9 @@ def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pu
     upns = sorted(seen)
     for start in range(0, len(upns), 500):
         taken = list(
-            Pupil.objects.filter(school=school, upn__in=upns[start : start + 500])
-            .values_list("upn", flat=True)[:1]
+            Pupil.objects.filter(school=school, upn__in=upns[start : start + 500]).values_list(
+                "upn", flat=True
+            )[:1]
         )
         if taken:
             raise ValidationError(
@@ -255,7 +256,9 @@ def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pu
     SENStatusPeriod.objects.bulk_create(
         (
             SENStatusPeriod(
-                school=school, pupil=pupil, status=pupil.sen_status,
+                school=school,
+                pupil=pupil,
+                status=pupil.sen_status,
                 start_date=pupil.on_roll_from,
             )
             for pupil in rows
