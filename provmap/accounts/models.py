@@ -53,6 +53,9 @@ class Membership(models.Model):
     staff_member = models.ForeignKey(
         StaffMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Teachers, TAs, mentors: the forms or teaching groups they teach, comma-separated
+    # ("7A,8B"), matched against pupils' form, so they see the pupils they teach too.
+    teaching_groups = models.CharField(max_length=200, blank=True)
     # Parents and carers: their own children.
     children = models.ManyToManyField(Pupil, blank=True, related_name="+")
     trust_pupil_access = models.BooleanField(
@@ -74,7 +77,15 @@ class Membership(models.Model):
 
     @property
     def year_group_list(self) -> list[str]:
-        return [year.strip() for year in self.year_groups.split(",") if year.strip()]
+        return _comma_list(self.year_groups)
+
+    @property
+    def teaching_group_list(self) -> list[str]:
+        return _comma_list(self.teaching_groups)
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 # --- The audit trail ----------------------------------------------------------------------

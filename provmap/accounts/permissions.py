@@ -53,8 +53,9 @@ def schools_for(user: User) -> list[School]:
 class PupilScope:
     """Which pupils' data a user may see in one school.
 
-    `everyone` wins; otherwise a pupil is visible if in one of `year_groups`, in a run led or
-    delivered by one of `staff_ids`, or one of `pupil_ids` (a parent's children). `figures`
+    `everyone` wins; otherwise a pupil is visible if in one of `year_groups`, in one of
+    `forms` (the groups a teacher teaches), in a run led or delivered by one of `staff_ids`,
+    or one of `pupil_ids` (a parent's children). `figures`
     means school-level aggregates may be shown even where no pupil is visible. `senco` opens
     the pages kept for the SENCO: the audit trail and the data-protection tools. Archived
     pupils (leavers past PROVMAP_ARCHIVE_AFTER_DAYS) are visible to nobody through a scope.
@@ -63,6 +64,7 @@ class PupilScope:
     everyone: bool = False
     year_groups: frozenset[str] = field(default_factory=frozenset)
     staff_ids: frozenset[int] = field(default_factory=frozenset)
+    forms: frozenset[str] = field(default_factory=frozenset)
     pupil_ids: frozenset[int] = field(default_factory=frozenset)
     figures: bool = False
     can_edit: bool = False
@@ -70,12 +72,14 @@ class PupilScope:
 
     @property
     def sees_any_pupil(self) -> bool:
-        return bool(self.everyone or self.year_groups or self.staff_ids or self.pupil_ids)
+        return bool(
+            self.everyone or self.year_groups or self.forms or self.staff_ids or self.pupil_ids
+        )
 
     @property
     def sees_map(self) -> bool:
         """The school's map of runs (staff, ratios, times, counts, costs)."""
-        return bool(self.everyone or self.year_groups or self.staff_ids)
+        return bool(self.everyone or self.year_groups or self.forms or self.staff_ids)
 
     def pupil_filter(self, prefix: str = "") -> Q:
         """A filter for querysets reaching pupils through `prefix` (e.g. 'pupil__')."""
@@ -85,6 +89,8 @@ class PupilScope:
         condition = Q(pk__in=[])
         if self.year_groups:
             condition |= Q(**{f"{prefix}nc_year__in": sorted(self.year_groups)})
+        if self.forms:
+            condition |= Q(**{f"{prefix}form__in": sorted(self.forms)})
         if self.pupil_ids:
             condition |= Q(**{f"{prefix}pk__in": sorted(self.pupil_ids)})
         if self.staff_ids:
@@ -103,6 +109,7 @@ def pupil_scope(user: User, school: School) -> PupilScope:
     everyone = figures = can_edit = senco = False
     years: set[str] = set()
     staff: set[int] = set()
+    forms: set[str] = set()
     children: set[int] = set()
     for membership in memberships(user):
         in_school = membership.school_id == school.pk
@@ -117,8 +124,10 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         elif role == Role.HEAD_OF_YEAR:
             years.update(membership.year_group_list)
             figures = True
-        elif role in DELIVERERS and membership.staff_member_id:
-            staff.add(membership.staff_member_id)
+        elif role in DELIVERERS:
+            if membership.staff_member_id:
+                staff.add(membership.staff_member_id)
+            forms.update(membership.teaching_group_list)
         elif role in AGGREGATE_ONLY:
             figures = True
         elif role == Role.PARENT:
@@ -130,6 +139,7 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         everyone=everyone,
         year_groups=frozenset(years),
         staff_ids=frozenset(staff),
+        forms=frozenset(forms),
         pupil_ids=frozenset(children),
         figures=figures,
         can_edit=can_edit,

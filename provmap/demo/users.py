@@ -125,6 +125,8 @@ def create_users(
                 role=login.role,
                 school=school,
                 year_groups="9" if login.role == Role.HEAD_OF_YEAR else "",
+                # The demo teacher also teaches a Year 8 form, seen beside their own runs.
+                teaching_groups="8A" if login.role == Role.TEACHER else "",
                 staff_member={
                     Role.SENCO: posts["senco"],
                     Role.TEACHER: teacher,

@@ -625,6 +625,7 @@ class ScopedRuns:
     whole_school: bool
     year_groups: list[str]
     delivers: bool
+    teaching_groups: list[str] = field(default_factory=list)
 
     def options(self) -> MapOptions:
         staff: dict[int, StaffMember] = {}
@@ -698,6 +699,7 @@ def scope_runs(
         whole_school=scope.everyone,
         year_groups=sorted(scope.year_groups, key=lambda year: NC_YEAR_ORDER.get(year, 99)),
         delivers=bool(scope.staff_ids),
+        teaching_groups=sorted(scope.forms),
     )
 
 

@@ -71,6 +71,17 @@ def test_teacher_sees_the_pupils_of_runs_they_lead_or_deliver(school):
     assert visible(member.user, school) == {led.pupil, delivered.pupil}
 
 
+def test_teacher_sees_the_pupils_of_the_groups_they_teach(school):
+    taught = PupilFactory(school=school, form="8B")
+    PupilFactory(school=school, form="8C")
+    member = MembershipFactory(school=school, role=Role.TEACHER, teaching_groups="8B, 9A")
+    scope = pupil_scope(member.user, school)
+
+    assert visible(member.user, school) == {taught}
+    assert scope.forms == frozenset({"8B", "9A"})
+    assert scope.sees_map and not scope.can_edit
+
+
 def test_governor_sees_figures_but_no_pupil(school):
     PupilFactory(school=school)
     member = MembershipFactory(school=school, role=Role.GOVERNOR)
