@@ -75,6 +75,7 @@ from provmap.interchange.values import (
     shown,
     text,
 )
+from provmap.interchange.writing import write_all_or_nothing
 from provmap.provision import costing
 from provmap.provision.models import (
     Placement,
@@ -1443,18 +1444,7 @@ def apply_map_import(
     report = plan.report
     if report.errors:
         return report
-    try:
-        with transaction.atomic():
-            _apply(plan, progress)
-    except ValidationError as exc:
-        report.reject(
-            [
-                Problem(None, "", f"The import stopped and nothing was written: {message}")
-                for message in exc.messages
-            ]
-        )
-        return report
-    report.applied = True
+    write_all_or_nothing(report, lambda: _apply(plan, progress))
     return report
 
 

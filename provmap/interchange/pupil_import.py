@@ -56,6 +56,7 @@ from provmap.interchange.values import (
     shown,
     text,
 )
+from provmap.interchange.writing import write_all_or_nothing
 from provmap.pupils.models import NC_YEAR_ORDER, Measure, Pupil, Result, SENStatus
 from provmap.pupils.services import (
     NewPupil,
@@ -1116,18 +1117,8 @@ def apply_pupil_import(
     report = plan.report
     if report.errors:
         return report
-    try:
-        with transaction.atomic():
-            _apply(plan, progress)
-    except ValidationError as exc:
-        report.reject(
-            [
-                Problem(None, "", f"The import stopped and nothing was written: {message}")
-                for message in exc.messages
-            ]
-        )
+    if not write_all_or_nothing(report, lambda: _apply(plan, progress)):
         return report
-    report.applied = True
     if plan.school is not None:
         report.school = plan.school.name
     return report

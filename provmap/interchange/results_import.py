@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from provmap.interchange.columns import (
@@ -38,6 +37,7 @@ from provmap.interchange.report import (
 )
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
 from provmap.interchange.values import CellError, parse_amount, parse_date, shown, text
+from provmap.interchange.writing import write_all_or_nothing
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.services import NewResult, measure_create, result_set_value, results_bulk_record
 from provmap.pupils.upn import UPNError, validate_upn
@@ -270,55 +270,47 @@ def apply_results_import(
     report = plan.report
     if report.errors:
         return report
-    try:
-        with transaction.atomic():
-            for planned in plan.measures:
-                scale, low, high = guess_scale(planned.name)
-                planned.instance = measure_create(
-                    school=plan.school,
-                    name=planned.name,
-                    scale=scale,
-                    min_value=low,
-                    max_value=high,
-                )
-            by_measure: dict[int, list[NewResult]] = {}
-            for item in plan.results:
-                if item.action == "created":
-                    by_measure.setdefault(item.measure.measure.pk, []).append(
-                        NewResult(pupil_id=item.pupil.pk, date=item.date, value=item.value)
-                    )
-                elif item.action == "updated" and item.existing is not None:
-                    result_set_value(result=item.existing, value=item.value)
-            measures = {planned.measure.pk: planned.measure for planned in plan.measures}
-            measures.update(
-                {
-                    item.measure.measure.pk: item.measure.measure
-                    for item in plan.results
-                    if item.measure.existing is not None
-                }
+
+    def write() -> None:
+        for planned in plan.measures:
+            scale, low, high = guess_scale(planned.name)
+            planned.instance = measure_create(
+                school=plan.school,
+                name=planned.name,
+                scale=scale,
+                min_value=low,
+                max_value=high,
             )
-            source = f"Imported from {report.file_name}"[:60]
-            for measure_id, results in by_measure.items():
-                results_bulk_record(
-                    school=plan.school,
-                    measure=measures[measure_id],
-                    results=results,
-                    source=source,
+        by_measure: dict[int, list[NewResult]] = {}
+        for item in plan.results:
+            if item.action == "created":
+                by_measure.setdefault(item.measure.measure.pk, []).append(
+                    NewResult(pupil_id=item.pupil.pk, date=item.date, value=item.value)
                 )
-            column_mapping_remember(
-                school=plan.school, kind=ImportKind.RESULTS, headings=plan.remember
-            )
-    except ValidationError as exc:
-        report.reject(
-            [
-                Problem(None, "", f"The import stopped and nothing was written: {message}")
-                for message in exc.messages
-            ]
+            elif item.action == "updated" and item.existing is not None:
+                result_set_value(result=item.existing, value=item.value)
+        measures = {planned.measure.pk: planned.measure for planned in plan.measures}
+        measures.update(
+            {
+                item.measure.measure.pk: item.measure.measure
+                for item in plan.results
+                if item.measure.existing is not None
+            }
         )
+        source = f"Imported from {report.file_name}"[:60]
+        for measure_id, results in by_measure.items():
+            results_bulk_record(
+                school=plan.school,
+                measure=measures[measure_id],
+                results=results,
+                source=source,
+            )
+        column_mapping_remember(school=plan.school, kind=ImportKind.RESULTS, headings=plan.remember)
+
+    if not write_all_or_nothing(report, write):
         return report
     if progress is not None:
         progress(len(plan.results), len(plan.results))
-    report.applied = True
     return report
 
 
