@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from provmap.accounts.permissions import PupilScope
 from provmap.provision import costing, selectors
 from provmap.provision.models import Placement
 from provmap.pupils.models import SENStatus
@@ -13,14 +14,9 @@ from tests.factories import ProvisionFactory
 from tests.web.map_world import add_run, build_world, pupils
 
 
-class Everyone:
-    everyone = True
-    year_groups: frozenset[str] = frozenset()
-    staff_ids: frozenset[int] = frozenset()
-    figures = True
-
-    def pupil_filter(self, prefix=""):
-        raise AssertionError("a whole-school reader needs no filter")
+def Everyone() -> PupilScope:
+    """A whole-school reader's scope (SENCO, senior leader)."""
+    return PupilScope(everyone=True, figures=True)
 
 
 def test_busiest_week_adds_only_what_runs_at_once():
