@@ -86,3 +86,25 @@ def _print(command: BaseCommand, report: ImportReport, *, dry_run: bool) -> None
         out.write(command.style.WARNING(f"  Warning: {warning}"))
     if dry_run:
         out.write("Dry run: nothing was written.")
+
+
+class SchoolFileImportCommand(BaseCommand):
+    """A command that imports one file into an existing school: the shared shape of
+    `import_map` and `import_results` (each names its importer)."""
+
+    def run_import(self, upload: Upload, *, school: School, dry_run: bool) -> ImportReport:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        add_import_arguments(parser)
+
+    def handle(self, *args: object, **options: object) -> None:
+        upload = read_upload(str(options["file"]))
+        dry_run, as_json = bool(options["dry_run"]), bool(options["json"])
+        if isinstance(upload, ImportReport):
+            finish(self, upload, as_json=as_json, dry_run=dry_run)
+            return
+        school = find_school(options["school"])  # type: ignore[arg-type]
+        assert school is not None
+        report = self.run_import(upload, school=school, dry_run=dry_run)
+        finish(self, report, as_json=as_json, dry_run=dry_run)
