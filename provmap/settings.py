@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost of ours, so that every response (static files too) carries the headers.
     "provmap.accounts.middleware.SecurityHeadersMiddleware",
+    # Outside the access check, so that refusals carry it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,7 +92,6 @@ MIDDLEWARE = [
     "provmap.accounts.middleware.MFARequiredMiddleware",
     # Every URL's access policy (provmap.accounts.policies), checked before its view runs.
     "provmap.accounts.middleware.AccessPolicyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from provmap.accounts.models import User
@@ -21,16 +21,9 @@ from provmap.pupils.models import Pupil
 from provmap.schools.models import School
 
 
-def school_for_user(user: User, urn: str) -> tuple[School, PupilScope]:
-    """The school with this URN among the user's schools, and what the user may see there."""
-    school = next((school for school in schools_for(user) if school.urn == urn), None)
-    if school is None:
-        raise Http404("No such school.")
-    return school, pupil_scope(user, school)
-
-
 def require(allowed: bool) -> None:
-    """Refuse the page (403) unless the user's scope allows it."""
+    """Refuse (403) an action on one object that the page's policy let through but the
+    object does not allow (a run's results by staff who do not deliver it)."""
     if not allowed:
         raise PermissionDenied
 
@@ -81,13 +74,37 @@ def pages_for(user: User) -> list[SchoolPages]:
     return [SchoolPages(school, pupil_scope(user, school)) for school in schools_for(user)]
 
 
+def find_school(user: User, urn: str) -> School:
+    """The school with this URN among the user's schools; 404 otherwise, so that a school
+    the user holds no role in is not revealed to exist."""
+    school = next((school for school in schools_for(user) if school.urn == urn), None)
+    if school is None:
+        raise Http404("No such school.")
+    return school
+
+
 @dataclass(frozen=True)
 class SchoolAccess:
-    """What the access check found for a school page: views read it from `request.access`."""
+    """What the access check found for a school page: the school, what the user may see
+    there, and the pupil the URL names (if any)."""
 
     school: School
     scope: PupilScope
     pupil: Pupil | None = None
+
+    @property
+    def pages(self) -> SchoolPages:
+        return SchoolPages(self.school, self.scope)
+
+
+class SchoolRequest(HttpRequest):
+    """The request a school page's view receives: AccessPolicyMiddleware has checked the
+    URL's policy and set `access` before the view runs (and opened the school's query
+    scope), so views read the school and the user's rights from here and never decide
+    again."""
+
+    access: SchoolAccess
+    user: User
 
 
 def _pupil_in_reach(policy: Policy, school: School, scope: PupilScope, pupil_id: Any) -> Pupil:
@@ -97,22 +114,22 @@ def _pupil_in_reach(policy: Policy, school: School, scope: PupilScope, pupil_id:
         raise Http404("No such pupil.") from None
     pupils = Pupil.objects.filter(school=school, pk=pk).select_related("school")
     if policy.rule == Rule.PARENT_CHILD:
-        pupils = pupils.filter(pk__in=sorted(scope.pupil_ids)).filter(scope.pupil_filter())
+        pupils = pupils.filter(pk__in=sorted(scope.pupil_ids)).visible_to(scope)
     elif policy.rule != Rule.SENCO:
         # The SENCO's data-protection pages reach archived pupils too; nothing else does.
-        pupils = pupils.filter(scope.pupil_filter())
+        pupils = pupils.visible_to(scope)
     pupil = pupils.first()
     if pupil is None:
         raise Http404("No such pupil.")
     return pupil
 
 
-def enforce_policy(policy: Policy, user: User, kwargs: Mapping[str, Any]) -> SchoolAccess | None:
-    """Apply a school rule to a signed-in user: 404 outside their schools, 403 where their
-    role does not reach, 404 for a pupil out of reach. Returns what was found."""
-    if not policy.school_scoped:
-        return None
-    school, scope = school_for_user(user, str(kwargs.get("urn", "")))
+def enforce_policy(
+    policy: Policy, user: User, school: School, kwargs: Mapping[str, Any]
+) -> SchoolAccess:
+    """Apply a school rule to a signed-in user of `school` (inside its query scope): 403
+    where their role does not reach, 404 for a pupil out of reach. Returns what was found."""
+    scope = pupil_scope(user, school)
     require(rule_allows(policy.rule, scope))
     pupil = None
     if "pupil_id" in kwargs:
@@ -120,7 +137,7 @@ def enforce_policy(policy: Policy, user: User, kwargs: Mapping[str, Any]) -> Sch
     return SchoolAccess(school=school, scope=scope, pupil=pupil)
 
 
-# --- Small predicates for the provision pages (additive: nothing above depends on them) ----
+# --- Small predicates for the provision pages ---------------------------------------------
 
 
 def may_record_results(scope: PupilScope, *, lead_id: int | None, staff_ids: set[int]) -> bool:
@@ -135,15 +152,3 @@ def sees_staff_page(scope: PupilScope) -> bool:
     """Everyone's hours, pay rates and costs: for those who deploy staff on the map (the
     SENCO and the SEND administrator)."""
     return scope.can_edit
-
-
-def school_access(request: HttpRequest) -> SchoolAccess:
-    """What AccessPolicyMiddleware found for this school page (its policy must name a school
-    rule). Fails loudly rather than let a page run unchecked."""
-    access = getattr(request, "access", None)
-    if not isinstance(access, SchoolAccess):
-        raise ImproperlyConfigured(
-            f"{request.path} has no school access check: give its URL a school rule in "
-            "provmap.accounts.policies."
-        )
-    return access

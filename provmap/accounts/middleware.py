@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
@@ -14,14 +13,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
-from provmap.accounts.access import enforce_policy
+from provmap.accounts.access import enforce_policy, find_school
 from provmap.accounts.models import User
 from provmap.accounts.permissions import requires_mfa
 from provmap.accounts.policies import Rule, policy_for
+from provmap.schools.scoping import no_school, school_scope
 
 logger = logging.getLogger(__name__)
 
@@ -132,52 +134,56 @@ def must_set_up_mfa(user: User) -> bool:
 
 class MFARequiredMiddleware:
     """Send anyone who must use two-factor sign-in and has not set it up to the TOTP set-up
-    page; nothing else opens until they have (sign-out aside)."""
+    page; nothing else opens until they have (sign-out aside). Decided before any access
+    check, so that such a user learns nothing of which pages their role would open."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            try:
+                name = resolve(request.path_info).view_name
+            except Resolver404:
+                name = None
+            if name is not None and name not in MFA_SETUP_PAGES and must_set_up_mfa(request.user):
+                return redirect("mfa_activate_totp")
         return self.get_response(request)
-
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
-    ) -> HttpResponse | None:
-        if not request.user.is_authenticated or request.resolver_match is None:
-            return None
-        if request.resolver_match.view_name in MFA_SETUP_PAGES:
-            return None
-        if must_set_up_mfa(request.user):
-            return redirect("mfa_activate_totp")
-        return None
 
 
 class AccessPolicyMiddleware:
-    """Apply the URL's policy (provmap.accounts.policies) before its view runs, and hand the
-    view what was found as `request.access` (the school, the user's scope, the pupil)."""
+    """The one place access is decided: apply the URL's policy (provmap.accounts.policies)
+    before its view runs, hand the view what was found as `request.access` (the school, the
+    user's scope, the pupil the URL names) and run the whole request inside that school's
+    query scope (provmap.schools.scoping), so that any query of another school's rows, or of
+    a school's rows on a page that names no school, finds nothing or raises.
+
+    A URL without a policy is refused (403): a page cannot be let through by forgetting."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
-    ) -> HttpResponse | None:
-        request.access = None
-        match = request.resolver_match
-        if match is None:
-            return None
+        request.access = None  # type: ignore[attr-defined]
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            with no_school():
+                return self.get_response(request)
         policy = policy_for(match.view_name)
         if policy is None:
-            # The access matrix test fails for such a URL; until then the view's own checks
-            # and LoginRequiredMiddleware stand alone.
-            logger.warning("No access policy for URL %r", match.view_name)
-            return None
-        if policy.rule in (Rule.PUBLIC, Rule.GUEST):
-            return None
+            logger.error("Refused %r: its URL has no access policy", match.view_name)
+            raise PermissionDenied
+        if policy.rule in (Rule.PUBLIC, Rule.GUEST) or not policy.school_scoped:
+            if policy.rule not in (Rule.PUBLIC, Rule.GUEST) and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            with no_school():
+                return self.get_response(request)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        request.access = enforce_policy(policy, request.user, match.kwargs)
-        return None
+        school = find_school(request.user, str(match.kwargs.get("urn", "")))
+        with school_scope(school):
+            request.access = enforce_policy(  # type: ignore[attr-defined]
+                policy, request.user, school, match.kwargs
+            )
+            return self.get_response(request)

@@ -104,6 +104,13 @@ class PupilScope:
 NO_ACCESS = PupilScope()
 
 
+def _children_of(membership: Membership) -> list[int]:
+    """A parent's children's ids, read from the link table: it is not school-scoped, so this
+    works on pages of any school (the pupil filter still applies when they are shown)."""
+    links = Membership.children.through.objects.filter(membership=membership)
+    return list(links.values_list("pupil_id", flat=True))
+
+
 def pupil_scope(user: User, school: School) -> PupilScope:
     """What `user` may see of `school`'s pupils, from all their memberships there."""
     everyone = figures = can_edit = senco = False
@@ -131,7 +138,7 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         elif role in AGGREGATE_ONLY:
             figures = True
         elif role == Role.PARENT:
-            children.update(membership.children.values_list("pk", flat=True))
+            children.update(_children_of(membership))
         elif role == Role.TRUST_LEADER:
             figures = True
             everyone = everyone or membership.trust_pupil_access

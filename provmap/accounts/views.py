@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from provmap.accounts.access import SchoolPages, pages_for, school_access
+from provmap.accounts.access import SchoolPages, SchoolRequest, pages_for
 from provmap.accounts.audit import audit_record
 from provmap.accounts.data_protection import (
     KEPT_ON_ERASURE,
@@ -82,9 +82,9 @@ logout = LogoutView.as_view()
 
 
 @require_safe
-def audit_log(request: HttpRequest, urn: str) -> HttpResponse:
+def audit_log(request: SchoolRequest, urn: str) -> HttpResponse:
     """The school's trail, filtered and paginated; read-only (nothing here changes it)."""
-    access = school_access(request)
+    access = request.access
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.filter(school=access.school).select_related("pupil")
     if form.is_bound and form.is_valid():
@@ -109,8 +109,8 @@ def audit_log(request: HttpRequest, urn: str) -> HttpResponse:
 # --- Data protection (SENCO) --------------------------------------------------------------
 
 
-def data_protection(request: HttpRequest, urn: str) -> HttpResponse:
-    access = school_access(request)
+def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
+    access = request.access
     school = access.school
     form = PupilSearchForm(request.GET or None)
     found = None
@@ -139,7 +139,7 @@ def data_protection(request: HttpRequest, urn: str) -> HttpResponse:
 def _pupil_data_page(
     request: HttpRequest, pupil: Pupil, erase_form: ErasureForm, *, status: int = 200
 ) -> HttpResponse:
-    access = school_access(request)
+    access = request.access
     return render(
         request,
         "accounts/pupil_data.html",
@@ -157,15 +157,15 @@ def _pupil_data_page(
     )
 
 
-def pupil_data(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
-    pupil = school_access(request).pupil
+def pupil_data(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
+    pupil = request.access.pupil
     audit_record(request, AuditAction.VIEW, pupil=pupil, summary="Data-protection page.")
     return _pupil_data_page(request, pupil, ErasureForm(pupil=pupil))
 
 
 @require_POST
-def pupil_sar_export(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
-    access = school_access(request)
+def pupil_sar_export(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
+    access = request.access
     pupil = access.pupil
     content = pupil_subject_access_export(pupil, by=request.user, request=request)
     response = HttpResponse(content, content_type="application/zip")
@@ -175,8 +175,8 @@ def pupil_sar_export(request: HttpRequest, urn: str, pupil_id: int) -> HttpRespo
 
 
 @require_POST
-def pupil_erase_view(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
-    pupil = school_access(request).pupil
+def pupil_erase_view(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
+    pupil = request.access.pupil
     form = ErasureForm(request.POST, pupil=pupil)
     if not form.is_valid():
         return _pupil_data_page(request, pupil, form, status=400)

@@ -24,6 +24,7 @@ from provmap.demo.users import DEFAULT_PASSWORD, create_users
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import Pupil, Result
 from provmap.schools.models import AcademicYear, School, Term, Trust
+from provmap.schools.scoping import all_schools
 from provmap.schools.services import academic_year_create, school_create
 
 TRUST_NAME = "Northfield Learning Trust"
@@ -188,7 +189,6 @@ def build_school(
     return BuiltSchool(school=school, builder=builder, focus_term=focus)
 
 
-@transaction.atomic
 def build_demo(
     *,
     seed: int = 42,
@@ -198,7 +198,21 @@ def build_demo(
     password: str | None = None,
 ) -> DemoSummary:
     """Create the demo trust, `schools` schools of about `pupils_per_school` pupils each, and
-    the demo users (in the first school). All or nothing."""
+    the demo users (in the first school). All or nothing. It builds several schools on
+    purpose, so school-scoped queries are open to it."""
+    with all_schools(), transaction.atomic():
+        return _build_demo(
+            seed=seed,
+            today=today,
+            schools=schools,
+            pupils_per_school=pupils_per_school,
+            password=password,
+        )
+
+
+def _build_demo(
+    *, seed: int, today: dt.date, schools: int, pupils_per_school: int, password: str | None
+) -> DemoSummary:
     urns = [school_identity(index)[1] for index in range(schools)]
     if (
         Trust.objects.filter(name=TRUST_NAME).exists()

@@ -445,6 +445,7 @@ def wider_outcomes(
     middle = (starts[len(starts) // 2], ends[len(ends) // 2])
     rows = Result.objects.filter(
         school=school,
+        pupil__archived_at__isnull=True,
         measure__in=measures,
         date__gte=min(starts[0], middle[0]) - WIDER_WINDOW,
         date__lte=max(ends[-1], middle[1]) + WIDER_WINDOW,
@@ -599,7 +600,13 @@ def group_gaps_report(
     by_id = {pupil.pk: pupil for pupil in pupils}
     areas = {pupil.pk: primary_area(pupil) for pupil in pupils}
     rows = (
-        Result.objects.filter(school=school, measure=measure, date__gte=start, date__lte=end)
+        Result.objects.filter(
+            school=school,
+            pupil__archived_at__isnull=True,
+            measure=measure,
+            date__gte=start,
+            date__lte=end,
+        )
         .order_by("pupil_id", "date", "pk")
         .values_list("pupil_id", "date", "value")
     )

@@ -329,8 +329,9 @@ def provision_impacts(
         .select_related("measure")
         .in_bulk()
     )
+    # Archived leavers are out of every analysis, as they are off every page.
     placements = Placement.objects.filter(
-        school=school, run__provision_id__in=provision_ids
+        school=school, run__provision_id__in=provision_ids, pupil__archived_at__isnull=True
     ).select_related("baseline", "exit")
     if academic_year is not None:
         placements = placements.filter(run__academic_year=academic_year)
@@ -392,6 +393,7 @@ def _results_in_windows(
     rows = (
         Result.objects.filter(
             school=school,
+            pupil__archived_at__isnull=True,
             measure_id__in=measure_ids,
             date__gte=min(window.baseline_from for window in windows),
             date__lte=max(window.exit_to for window in windows),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from provmap.accounts.access import SchoolAccess, SchoolPages, school_access
+from provmap.accounts.access import SchoolAccess, SchoolPages, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
@@ -224,9 +224,9 @@ def rank(impacts: list[ProvisionImpact], sort: str) -> tuple[list, list]:
     return by_effect, unranked
 
 
-def overview_page(request: HttpRequest, urn: str) -> HttpResponse:
+def overview_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """Every provision of a year ranked by its effect or by what a month's progress cost."""
-    access = school_access(request)
+    access = request.access
     school = access.school
     choice, asked = choose_year(request, school)
     sort = request.GET.get("sort", "effect")
@@ -522,10 +522,10 @@ def _ratings_label(prefix: str, counts) -> str:
     return f"{prefix}: " + ", ".join(parts)
 
 
-def provision_page(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
     """One provision's impact in a year: the figures in words and charts, by run and by
     group, its wider outcomes, and the review decisions made on it."""
-    access = school_access(request)
+    access = request.access
     provision = _provision(access.school, provision_id)
     choice, asked = choose_year(request, access.school)
     impacts = impacts_for(access.school, choice, asked=asked, only={provision.pk})
@@ -542,9 +542,9 @@ def provision_page(request: HttpRequest, urn: str, provision_id: int) -> HttpRes
 
 
 @require_POST
-def decision_record(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
+def decision_record(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
     """Record the review's decision on a provision, with the figures shown at the time."""
-    access = school_access(request)
+    access = request.access
     school = access.school
     provision = _provision(school, provision_id)
     wanted = request.POST.get("year", "")
@@ -603,10 +603,10 @@ def cohort_years(scope: PupilScope) -> frozenset[str] | None:
     return scope.year_groups
 
 
-def groups_page(request: HttpRequest, urn: str) -> HttpResponse:
+def groups_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """The gap between each group and its peers on a measure the whole cohort sits, term by
     term, and whether it is narrowing."""
-    access = school_access(request)
+    access = request.access
     wanted = request.GET.get("measure", "")
     if wanted and not wanted.isdigit():
         raise Http404("No such measure.")
@@ -665,9 +665,9 @@ def trait_key(trait: str, value: str) -> str:
     return f"{trait}: {value}"
 
 
-def not_progressing_page(request: HttpRequest, urn: str) -> HttpResponse:
+def not_progressing_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """The traits over-represented among pupils making weak or no progress."""
-    access = school_access(request)
+    access = request.access
     choice, asked = choose_year(request, access.school)
     impacts = impacts_for(access.school, choice, asked=asked)
     found = cohorts.not_progressing(
@@ -710,10 +710,10 @@ def not_progressing_page(request: HttpRequest, urn: str) -> HttpResponse:
     )
 
 
-def not_progressing_pupils_page(request: HttpRequest, urn: str) -> HttpResponse:
+def not_progressing_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """The pupils not progressing whom the user may see, with what they had and their
     traits; ?trait= narrows the list to one trait."""
-    access = school_access(request)
+    access = request.access
     school, scope = access.school, access.scope
     choice, asked = choose_year(request, school)
     impacts = impacts_for(school, choice, asked=asked)

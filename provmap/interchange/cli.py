@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from provmap.interchange.files import Upload
 from provmap.interchange.report import ImportRejected, ImportReport
+from provmap.schools.commands import AllSchoolsCommand
 from provmap.schools.models import School
 
 REJECTED_STATUS = 1
@@ -88,7 +89,7 @@ def _print(command: BaseCommand, report: ImportReport, *, dry_run: bool) -> None
         out.write("Dry run: nothing was written.")
 
 
-class SchoolFileImportCommand(BaseCommand):
+class SchoolFileImportCommand(AllSchoolsCommand):
     """A command that imports one file into an existing school: the shared shape of
     `import_map` and `import_results` (each names its importer)."""
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import xlsxwriter
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine, format_staff_line
@@ -392,13 +392,13 @@ def map_export(
             school, academic_year=academic_year, run=run, pupil=pupil, year_group=year_group
         )
     ]
-    visible: set[int] | None = None
-    if scope is not None:
-        visible = set(
-            Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in costed])
-            .filter(scope.pupil_filter("pupil__"))
-            .values_list("pk", flat=True)
-        )
+    # Never an archived leaver, whoever exports (the command line included).
+    current = Q(pupil__archived_at__isnull=True)
+    visible = set(
+        Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in costed])
+        .filter(scope.pupil_filter("pupil__") if scope is not None else current)
+        .values_list("pk", flat=True)
+    )
     filtered = pupil is not None or year_group is not None
     rows: list[dict[str, object]] = []
     shown: list[CostedRun] = []
@@ -409,7 +409,7 @@ def map_export(
             for costed_placement in item.placements
             if (pupil is None or costed_placement.placement.pupil_id == pupil.pk)
             and (year_group is None or costed_placement.placement.pupil.nc_year == year_group)
-            and (visible is None or costed_placement.placement.pk in visible)
+            and costed_placement.placement.pk in visible
         ]
         if (
             scope is not None

@@ -65,6 +65,7 @@ from provmap.interchange.results_import import (
 )
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
+from provmap.schools.scoping import all_schools, school_scope
 
 logger = logging.getLogger(__name__)
 
@@ -311,7 +312,9 @@ def run_pending(*, worker: str | None = None, limit: int | None = None) -> int:
     """Claim and run queued jobs until there are none (or `limit` have run); how many ran."""
     ran = 0
     while limit is None or ran < limit:
-        job = claim_next(worker)
+        # The queue is every school's; each job then runs inside its own school's scope.
+        with all_schools():
+            job = claim_next(worker)
         if job is None:
             break
         run_job(job)
@@ -328,7 +331,8 @@ def work(stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
         try:
             mark_worker_seen()
             if time.monotonic() - last_expiry > 60:
-                expire_files()
+                with all_schools():
+                    expire_files()
                 last_expiry = time.monotonic()
             ran = run_pending(worker=worker, limit=1)
         except DatabaseError:
@@ -658,16 +662,18 @@ def _audit_import(job: ImportJob, report: ImportReport) -> None:
 
 
 def run_job(job: ImportJob) -> None:
-    """Do what a claimed job is for; any failure leaves the database as it was and says so."""
-    try:
-        if job.task == Task.IMPORT:
-            _import(job)
-        else:
-            _check(job)
-    except Exception:
-        logger.exception("Import job %s failed", job.pk)
-        message = UNEXPECTED.format(doing=_doing(job.task))
-        _end(job, Status.FAILED, keep_file=False, message=message)
+    """Do what a claimed job is for; any failure leaves the database as it was and says so.
+    The job reads and writes only its own school's rows (its queries are scoped to it)."""
+    with school_scope(job.school_id):
+        try:
+            if job.task == Task.IMPORT:
+                _import(job)
+            else:
+                _check(job)
+        except Exception:
+            logger.exception("Import job %s failed", job.pk)
+            message = UNEXPECTED.format(doing=_doing(job.task))
+            _end(job, Status.FAILED, keep_file=False, message=message)
 
 
 def pending_before(job: ImportJob) -> int:

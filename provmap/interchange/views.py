@@ -21,7 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from provmap.accounts.access import SchoolAccess, SchoolPages, school_access
+from provmap.accounts.access import SchoolAccess, SchoolPages, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.interchange import jobs
@@ -61,9 +61,9 @@ def _render(
 
 
 @require_http_methods(["GET", "POST"])
-def imports_page(request: HttpRequest, urn: str) -> HttpResponse:
+def imports_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """Choose the kind of file and upload it; the school's recent imports below."""
-    access = school_access(request)
+    access = request.access
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and form.upload is not None:
         job = jobs.job_create(
@@ -166,17 +166,17 @@ def _job_page(
 
 
 @require_safe
-def job_page(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+def job_page(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
     """A job: waiting or working (with progress, asked again every second with htmx), the
     preview to confirm, or what was imported."""
-    access = school_access(request)
+    access = request.access
     return _job_page(request, access, _job(access, job_id))
 
 
 @require_POST
-def job_recheck(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+def job_recheck(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
     """Check the file again with the columns (and, for pupils, the roll) chosen."""
-    access = school_access(request)
+    access = request.access
     job = _job(access, job_id)
     form = _columns_form(job, request.POST)
     if form is None:
@@ -192,9 +192,9 @@ def job_recheck(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
 
 
 @require_POST
-def job_confirm(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+def job_confirm(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
     """Import the file checked: all of it, or (ticked as understood) only its valid rows."""
-    access = school_access(request)
+    access = request.access
     job = _job(access, job_id)
     valid_rows_only = request.POST.get("rows") == "valid"
     if valid_rows_only and not request.POST.get("understood"):
@@ -213,9 +213,9 @@ def job_confirm(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
 
 
 @require_POST
-def job_cancel(request: HttpRequest, urn: str, job_id: int) -> HttpResponse:
+def job_cancel(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
     """Give up an import before it runs; its file is deleted."""
-    access = school_access(request)
+    access = request.access
     job = _job(access, job_id)
     if jobs.job_cancel(job):
         messages.success(request, f"The import of '{job.file_name}' was cancelled and deleted.")
@@ -258,9 +258,9 @@ def _download(
 
 
 @require_safe
-def export_map(request: HttpRequest, urn: str, fmt: str) -> HttpResponse:
+def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
     """The whole map, or one school year (?year=) and/or one year group (?nc_year=)."""
-    access = school_access(request)
+    access = request.access
     school = access.school
     year = None
     wanted = request.GET.get("year", "")
@@ -282,9 +282,9 @@ def export_map(request: HttpRequest, urn: str, fmt: str) -> HttpResponse:
 
 
 @require_safe
-def export_run(request: HttpRequest, urn: str, run_id: int, fmt: str) -> HttpResponse:
+def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpResponse:
     """One run with its pupils (those the user may see)."""
-    access = school_access(request)
+    access = request.access
     run = ProvisionRun.objects.filter(school=access.school, pk=run_id).first()
     if run is None:
         raise Http404("No such run.")
@@ -295,9 +295,9 @@ def export_run(request: HttpRequest, urn: str, run_id: int, fmt: str) -> HttpRes
 
 
 @require_safe
-def export_pupil(request: HttpRequest, urn: str, pupil_id: int, fmt: str) -> HttpResponse:
+def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> HttpResponse:
     """Every placement of one pupil, across terms and years."""
-    access = school_access(request)
+    access = request.access
     pupil = access.pupil
     assert pupil is not None
     export = map_export(access.school, pupil=pupil, scope=access.scope)

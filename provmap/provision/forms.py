@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.core import signing
 from django.db.models import QuerySet
+from django_scopes.forms import SafeModelChoiceField
 
 from provmap.provision.models import Placement, Provision, ProvisionRun, Wave
 from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
@@ -215,6 +216,9 @@ class ProvisionForm(forms.ModelForm):
             "evidence_months": "Expected months of additional progress",
             "active": "Offered (shown when planning new runs)",
         }
+        # A model form would list every school's measures when the class is built; the view
+        # gives the school's own (and a scoped query outside a school raises).
+        field_classes = {"measure": SafeModelChoiceField}
         help_texts = {
             "success_gain": "In the measure's own units, for example 6 points of standardised "
             "score. Used to suggest each pupil's RAGB rating.",

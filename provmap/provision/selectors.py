@@ -677,22 +677,21 @@ class ScopedRuns:
 def scope_runs(
     school: School, runs: list[CostedRun], scope: Visibility, *, as_of: dt.date
 ) -> ScopedRuns:
-    """Keep the runs and placements `scope` may see. One query at most, whatever the size:
-    the scope's own pupil filter picks the visible placements, and staff also keep the runs
-    they lead or deliver (even before any pupil is placed)."""
-    if scope.everyone:
-        items = [InView(costed, list(costed.placements)) for costed in runs]
-    else:
-        visible = set(
-            Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in runs])
-            .filter(scope.pupil_filter("pupil__"))
-            .values_list("pk", flat=True)
-        )
-        items = []
-        for costed in runs:
-            placements = [p for p in costed.placements if p.placement.pk in visible]
-            if placements or delivered_by(costed, scope.staff_ids):
-                items.append(InView(costed, placements))
+    """Keep the runs and placements `scope` may see. One query, whatever the size: the
+    scope's own pupil filter picks the visible placements (never an archived leaver's, even
+    for whole-school readers: there is no shortcut past it), and staff also keep the runs
+    they lead or deliver (even before any pupil is placed). A run's cost still counts every
+    pupil it was shared between; those not shown are counted as hidden, never named."""
+    visible = set(
+        Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in runs])
+        .filter(scope.pupil_filter("pupil__"))
+        .values_list("pk", flat=True)
+    )
+    items = []
+    for costed in runs:
+        placements = [p for p in costed.placements if p.placement.pk in visible]
+        if placements or scope.everyone or delivered_by(costed, scope.staff_ids):
+            items.append(InView(costed, placements))
     return ScopedRuns(
         items=items,
         as_of=as_of,
@@ -1150,11 +1149,8 @@ def run_candidates(
         Pupil.objects.filter(school=school)
         .filter(on_roll_between(run.start_date, run.end_date))
         .exclude(pk__in=Placement.objects.filter(run=run).values("pupil"))
+        .filter(pk__in=Pupil.objects.filter(school=school).visible_to(scope).values("pk"))
     )
-    if not scope.everyone:
-        pupils = pupils.filter(
-            pk__in=Pupil.objects.filter(school=school).filter(scope.pupil_filter()).values("pk")
-        )
     return search_pupils(pupils, search, limit=limit)
 
 
@@ -1391,8 +1387,10 @@ def children_with_provision(school: School, pupil_ids: frozenset[int]) -> QueryS
         )
         .order_by("-run__start_date", "run__provision__name")
     )
-    return Pupil.objects.filter(school=school, pk__in=sorted(pupil_ids)).prefetch_related(
-        Prefetch("placements", queryset=placements)
+    return (
+        Pupil.objects.filter(school=school, pk__in=sorted(pupil_ids))
+        .current()
+        .prefetch_related(Prefetch("placements", queryset=placements))
     )
 
 

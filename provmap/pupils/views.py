@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 
-from provmap.accounts.access import require, school_for_user
+from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors as provision_selectors
@@ -12,12 +12,11 @@ from provmap.provision.views.common import page, today
 from provmap.pupils import selectors
 
 
-def pupil_page(request: HttpRequest, urn: str, pupil_id: int) -> HttpResponse:
+def pupil_page(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
     """Needs, groups, SEN history, every placement across terms and years (the key-stage
     map), results and ratings, this year's cost and notes. A pupil outside the user's
     scope is not found."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     record = selectors.pupil_record(school.pk, pupil_id, scope.pupil_filter())
     if record is None:
         raise Http404("No such pupil.")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from provmap.schools.roles import StaffRole
+from provmap.schools.scoping import school_scoped_manager
 
 urn_validator = RegexValidator(r"^\d{6}$", "A URN is six digits, for example 118432.")
 la_validator = RegexValidator(r"^\d{3}$", "An LA number is three digits, for example 886.")
@@ -61,6 +62,9 @@ class SchoolOwned(models.Model):
     """Base for every table that belongs to one school (the tenant key)."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+
+    # Queries are filtered to the school in scope and refused without one (scoping.py).
+    objects = school_scoped_manager()
 
     class Meta:
         abstract = True

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from provmap.accounts.access import require, school_for_user
+from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors, services
@@ -29,9 +29,8 @@ def _provision(school, provision_id: int) -> Provision:
     return provision
 
 
-def catalogue_page(request: HttpRequest, urn: str) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+def catalogue_page(request: SchoolRequest, urn: str) -> HttpResponse:
+    school, scope = request.access.school, request.access.scope
     return page(
         request,
         "provision/catalogue.html",
@@ -42,9 +41,8 @@ def catalogue_page(request: HttpRequest, urn: str) -> HttpResponse:
     )
 
 
-def provision_new(request: HttpRequest, urn: str) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+def provision_new(request: SchoolRequest, urn: str) -> HttpResponse:
+    school, scope = request.access.school, request.access.scope
     measures = Measure.objects.filter(school=school)
     form = ProvisionForm(request.POST or None, measures=measures, instance=Provision(school=school))
     if request.method == "POST" and form.is_valid():
@@ -67,18 +65,16 @@ def provision_new(request: HttpRequest, urn: str) -> HttpResponse:
     return page(request, "provision/provision_form.html", school, scope, "catalogue", form=form)
 
 
-def provision_page(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
+    school, scope = request.access.school, request.access.scope
     found = selectors.provision_page(school, provision_id, as_of=today())
     if found is None:
         raise Http404("No such provision.")
     return page(request, "provision/provision_detail.html", school, scope, "catalogue", page=found)
 
 
-def provision_edit(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
+    school, scope = request.access.school, request.access.scope
     provision = _provision(school, provision_id)
     measures = Measure.objects.filter(school=school)
     form = ProvisionForm(request.POST or None, measures=measures, instance=provision)
@@ -105,9 +101,8 @@ def provision_edit(request: HttpRequest, urn: str, provision_id: int) -> HttpRes
 
 
 @require_POST
-def provision_delete(request: HttpRequest, urn: str, provision_id: int) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+def provision_delete(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
+    school = request.access.school
     provision = _provision(school, provision_id)
     try:
         services.provision_delete(provision=provision)

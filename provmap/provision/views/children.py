@@ -3,18 +3,17 @@ pupils."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from provmap.accounts.access import require, school_for_user
+from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors
 from provmap.provision.views.common import page
 
 
-def children_page(request: HttpRequest, urn: str) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(bool(scope.pupil_ids))
+def children_page(request: SchoolRequest, urn: str) -> HttpResponse:
+    school, scope = request.access.school, request.access.scope
     children = list(selectors.children_with_provision(school, scope.pupil_ids))
     for child in children:
         audit_record(request, AuditAction.VIEW, pupil=child, summary="Parent's page.")

@@ -3,16 +3,15 @@ pupil (governors and trust leaders see this page)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from provmap.accounts.access import require, school_for_user
+from provmap.accounts.access import SchoolRequest
 from provmap.provision import selectors
 from provmap.provision.views.common import page, today
 
 
-def figures_page(request: HttpRequest, urn: str) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.figures)
+def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
+    school, scope = request.access.school, request.access.scope
     return page(
         request,
         "provision/figures.html",

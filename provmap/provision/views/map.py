@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from provmap.accounts.access import require, school_for_user
+from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors
@@ -42,10 +42,9 @@ def _filtered_term_map(
     return terms, term, form, runs.filter(form.filters())
 
 
-def term_map_page(request: HttpRequest, urn: str) -> HttpResponse:
+def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """Every run of a term, filtered; with htmx, only the region under the filters."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     terms, term, form, view = _filtered_term_map(request, school, scope)
     if view is not None and view.pupil_count:
         summary = f"Term map {term}: {view.pupil_count} pupil(s) named."
@@ -58,11 +57,10 @@ def term_map_page(request: HttpRequest, urn: str) -> HttpResponse:
     return vary_on_htmx(response)
 
 
-def map_pupils_page(request: HttpRequest, urn: str) -> HttpResponse:
+def map_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """The pupils behind a figure of the term map: a run's pupils, an SEN status count, or
     everyone the filters show."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     run_id = id_param(request, "run")
     sen = request.GET.get("sen", "")
     if sen and sen not in {code for code, _ in selectors.CURRENT_SEN_CHOICES}:
@@ -113,10 +111,9 @@ def _chosen_nc_year(request: HttpRequest, scope, year_groups: list[str]) -> str:
     return (mine or year_groups or ["7"])[0]
 
 
-def year_map_page(request: HttpRequest, urn: str) -> HttpResponse:
+def year_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """A year group's costed map for an academic year, laid out like Kent's appendix 3c."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     terms = school_terms(school)
     current = selectors.term_on(terms, today())
     years = list(AcademicYear.objects.filter(school=school))
@@ -147,10 +144,9 @@ def year_map_page(request: HttpRequest, urn: str) -> HttpResponse:
     )
 
 
-def waves_page(request: HttpRequest, urn: str) -> HttpResponse:
+def waves_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """Wave 1, 2 and 3 provision of one class or year group in a term (appendix 3b)."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     terms = school_terms(school)
     term = chosen_term(request, terms)
     year_groups = selectors.year_groups_of(school)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from provmap.accounts.access import may_record_results, require, school_for_user
+from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
@@ -61,11 +61,10 @@ def _run_url(school: School, run_id: int, anchor: str = "") -> str:
 # --- Starting a run -----------------------------------------------------------------------
 
 
-def run_new(request: HttpRequest, urn: str) -> HttpResponse:
+def run_new(request: SchoolRequest, urn: str) -> HttpResponse:
     """Start a run of a provision: pick the provision (if not given), then its term, staff
     and time, prefilled with the provision's usual pattern and the current term."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+    school, scope = request.access.school, request.access.scope
     provision_id = id_param(request, "provision")
     if provision_id is None:
         provisions = Provision.objects.filter(school=school, active=True).prefetch_related("areas")
@@ -154,11 +153,10 @@ def _found(school: School, run_id: int, scope: PupilScope) -> selectors.RunPage:
     return found
 
 
-def run_page(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
+def run_page(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
     """The run: staff, time and cost; its pupils and their results; for editors, finding
     pupils to add (with htmx, the search answers only the list of pupils found)."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     found = _found(school, run_id, scope)
     if found.lines and not wants_fragment(request):
         summary = f"Run {found.run}: {len(found.lines)} pupil(s) named."
@@ -204,12 +202,14 @@ def _render_run(
 
 
 @require_POST
-def run_add_pupils(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+def run_add_pupils(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
+    school = request.access.school
     run = _run(school, run_id)
+    # Only pupils the user may see can be added: an archived leaver's id posted by hand is
+    # refused like any pupil not offered.
     candidates = (
         Pupil.objects.filter(school=school)
+        .visible_to(request.access.scope)
         .filter(on_roll_between(run.start_date, run.end_date))
         .exclude(placements__run=run)
     )
@@ -241,10 +241,9 @@ def run_add_pupils(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
 
 @require_POST
 def run_remove_pupil(
-    request: HttpRequest, urn: str, run_id: int, placement_id: int
+    request: SchoolRequest, urn: str, run_id: int, placement_id: int
 ) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+    school = request.access.school
     run = _run(school, run_id)
     placement = (
         Placement.objects.filter(school=school, run=run, pk=placement_id)
@@ -288,10 +287,9 @@ def run_remove_pupil(
 
 
 @require_POST
-def run_results(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
+def run_results(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
     """Save the results table. Rows someone else changed meanwhile are refused, by name."""
-    school, scope = school_for_user(request.user, urn)
-    require(scope.sees_map)
+    school, scope = request.access.school, request.access.scope
     found = _found(school, run_id, scope)
     require(_may_record(scope, found))
     form = ResultsForm(request.POST, page=found, today=today())
@@ -325,9 +323,8 @@ def run_results(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
 
 
 @require_POST
-def run_close(request: HttpRequest, urn: str, run_id: int) -> HttpResponse:
-    school, scope = school_for_user(request.user, urn)
-    require(scope.can_edit)
+def run_close(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
+    school = request.access.school
     run = _run(school, run_id)
     try:
         completed = services.run_close(run=run)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from provmap.accounts.data_protection import (
@@ -16,9 +16,10 @@ from provmap.accounts.data_protection import (
     pupils_archive,
     pupils_due_for_erasure,
 )
+from provmap.schools.commands import AllSchoolsCommand
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = "Archive leavers; report or erase records past the retention period."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from provmap.accounts.models import User
 from provmap.accounts.services import user_deactivate
+from provmap.schools.commands import AllSchoolsCommand
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = "Deactivate a user account and end every session it has."
 
     def add_arguments(self, parser: CommandParser) -> None:

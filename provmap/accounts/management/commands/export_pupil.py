@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from provmap.accounts.data_protection import pupil_subject_access_export
 from provmap.pupils.models import Pupil
+from provmap.schools.commands import AllSchoolsCommand
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = "Write everything held on one pupil to a ZIP file (subject access request)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -7,10 +7,11 @@ import datetime as dt
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from provmap.demo.generator import DemoAlreadyBuilt, build_demo
 from provmap.demo.users import DEFAULT_PASSWORD, LOGINS
+from provmap.schools.commands import AllSchoolsCommand
 from provmap.schools.models import School
 
 MAX_PUPILS_PER_SCHOOL = 4500
@@ -23,7 +24,7 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"a date as YYYY-MM-DD, not '{value}'") from exc
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = (
         "Create a demo trust with realistic secondary school(s): every pupil, two years of "
         "provision map with results and costs, and demo sign-ins. The same --seed and --today "

@@ -9,10 +9,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from provmap.insights.effects import EffectSize
 from provmap.insights.selectors import ProvisionImpact, provision_impacts
+from provmap.schools.commands import AllSchoolsCommand
 from provmap.schools.models import AcademicYear, School
 
 
@@ -93,7 +94,7 @@ def _row(cells: list[str]) -> str:
     ).rstrip()
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = "Print the impact of each provision: effects, months of progress, cost and verdict."
 
     def add_arguments(self, parser: CommandParser) -> None:

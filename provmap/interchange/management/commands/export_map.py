@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from provmap.interchange.cli import find_school
 from provmap.interchange.exports import map_csv_bytes, map_export, map_xlsx_bytes
 from provmap.provision.models import ProvisionRun
 from provmap.pupils.models import NCYear, Pupil
 from provmap.pupils.upn import normalise_upn
+from provmap.schools.commands import AllSchoolsCommand
 from provmap.schools.models import AcademicYear
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = (
         "Export the provision map (or a school year, a year group, a group or a pupil) as "
         "XLSX (an Excel table with a totals sheet) or CSV: a row per pupil per group."

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from provmap.interchange.cli import add_import_arguments, find_school, finish, read_upload
 from provmap.interchange.pupil_import import NewSchool, import_pupils
 from provmap.interchange.report import ImportReport
 from provmap.interchange.values import CellError, parse_date
+from provmap.schools.commands import AllSchoolsCommand
 from provmap.schools.models import School
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = (
         "Import pupils from an MIS student list (CSV or XLSX, any column names) or a Common "
         "Transfer File. Updates pupils already in provmap, marks leavers when the file is "

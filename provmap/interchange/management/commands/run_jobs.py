@@ -5,12 +5,13 @@ from __future__ import annotations
 import signal
 import threading
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from provmap.interchange import jobs
+from provmap.schools.commands import AllSchoolsCommand
 
 
-class Command(BaseCommand):
+class Command(AllSchoolsCommand):
     help = (
         "Check and import the files uploaded on the Imports page, one job after another, "
         "until stopped (Ctrl-C or SIGTERM lets the job under way finish first). With --once, "
