@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from provmap.accounts.models import User
-from provmap.accounts.permissions import PupilScope, pupil_scope, schools_for
+from provmap.accounts.permissions import PupilScope, memberships, pupil_scope, schools_for
 from provmap.accounts.policies import Policy, Rule, rule_allows
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
@@ -76,8 +76,14 @@ def pages_for(user: User) -> list[SchoolPages]:
 
 def find_school(user: User, urn: str) -> School:
     """The school with this URN among the user's schools; 404 otherwise, so that a school
-    the user holds no role in is not revealed to exist."""
-    school = next((school for school in schools_for(user) if school.urn == urn), None)
+    the user holds no role in is not revealed to exist. No query for a school the user
+    belongs to (its membership brought it); one for a school of their trust."""
+    held = memberships(user)
+    for membership in held:
+        if membership.school is not None and membership.school.urn == urn:
+            return membership.school
+    trusts = {membership.trust_id for membership in held if membership.trust_id}
+    school = School.objects.filter(urn=urn, trust_id__in=trusts).first() if trusts else None
     if school is None:
         raise Http404("No such school.")
     return school

@@ -54,14 +54,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def _school_of(
     request: HttpRequest | None, pupil: Pupil | None, obj: models.Model | None
 ) -> School | None:
-    if pupil is not None:
-        return pupil.school
-    if isinstance(obj, School):
-        return obj
-    if obj is not None and isinstance(getattr(obj, "school", None), School):
-        return obj.school
     access = getattr(request, "access", None)
-    return getattr(access, "school", None)
+    page_school: School | None = getattr(access, "school", None)
+    for item in (pupil, obj):
+        if isinstance(item, School):
+            return item
+        school_id = getattr(item, "school_id", None)
+        if school_id is not None:
+            # The page's school is already loaded: no query to follow the foreign key.
+            if page_school is not None and page_school.pk == school_id:
+                return page_school
+            return item.school  # type: ignore[union-attr]
+    return page_school
 
 
 def audit_record(

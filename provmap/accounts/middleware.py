@@ -21,7 +21,7 @@ from django.utils.cache import add_never_cache_headers
 
 from provmap.accounts.access import enforce_policy, find_school
 from provmap.accounts.models import User
-from provmap.accounts.permissions import requires_mfa
+from provmap.accounts.permissions import remember_memberships, requires_mfa
 from provmap.accounts.policies import Rule, policy_for
 from provmap.schools.scoping import no_school, school_scope
 
@@ -59,6 +59,8 @@ PERMISSIONS_POLICY = ", ".join(
 # Session keys: when this session signed in, and when it last made a request (epoch seconds).
 SESSION_AUTH_AT = "provmap_auth_at"
 SESSION_SEEN_AT = "provmap_seen_at"
+# Seconds between updates of SESSION_SEEN_AT (the idle time-out is this much less exact).
+SEEN_AT_GRANULARITY = 60
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -112,7 +114,10 @@ class SessionTimeoutMiddleware:
         elif now - signed_in_at > absolute_limit:
             reason = "Your session reached its time limit. Sign in again to carry on."
         else:
-            session[SESSION_SEEN_AT] = now
+            # Written at most once a minute: a session saved on every request costs a write
+            # per page for a time-out measured in tens of minutes.
+            if now - seen_at >= SEEN_AT_GRANULARITY or SESSION_SEEN_AT not in session:
+                session[SESSION_SEEN_AT] = now
             return
         logout(request)
         messages.info(request, reason)
@@ -142,6 +147,7 @@ class MFARequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            remember_memberships(request.user)
             try:
                 name = resolve(request.path_info).view_name
             except Resolver404:

@@ -27,19 +27,34 @@ AGGREGATE_ONLY = frozenset({Role.GOVERNOR})
 MFA_OPTIONAL = frozenset({Role.PARENT})
 
 
+# Where a request's user carries the memberships read once for the whole request.
+_HELD = "_provmap_memberships"
+
+
 def memberships(user: User) -> list[Membership]:
     if not user.is_authenticated or not user.is_active:
         return []
+    held = user.__dict__.get(_HELD)
+    if held is not None:
+        return held
     return list(
         Membership.objects.filter(user=user).select_related("school", "trust", "staff_member")
     )
+
+
+def remember_memberships(user: User) -> None:
+    """Read the signed-in user's memberships once for the request: the two-factor check,
+    the school look-up and the scope all ask. Only the request's own user object carries
+    them, so nothing outlives the request."""
+    if user.is_authenticated and _HELD not in user.__dict__:
+        user.__dict__[_HELD] = memberships(user)
 
 
 def requires_mfa(user: User) -> bool:
     """Staff, governors and trust leaders must use two-factor sign-in; parents may."""
     if not user.is_authenticated:
         return False
-    return Membership.objects.filter(user=user).exclude(role__in=MFA_OPTIONAL).exists()
+    return any(membership.role not in MFA_OPTIONAL for membership in memberships(user))
 
 
 def schools_for(user: User) -> list[School]:
