@@ -19,6 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from provmap.accounts.models import Membership, Role
 from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
+from provmap.interchange.models import ImportJob
+from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.pupils.models import Pupil
 from tests.accounts.world import (
     ANONYMOUS,
     ANOTHER_CHILD,
@@ -225,3 +228,67 @@ def test_roles_in_several_schools_are_each_kept_to_their_school(client):
     assert status("term_map", world.other.school) == 404
     pupil_page = reverse("pupil_data", args=[sister.urn, world.sister.pupil.pk])
     assert client.get(pupil_page).status_code == 403
+
+
+# --- Object ids: another school's id under the user's own school's URL --------------------
+
+# URL keyword arguments that name one object of a school.
+OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id")
+# One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
+HOLDER_OF = {
+    Rule.SCHOOL_MAP: (Role.SENCO, Role.TEACHER, Role.HEAD_OF_YEAR, TRUST_PUPILS),
+    Rule.PUPIL_READ: (Role.SENCO, Role.TA, Role.HEAD_OF_YEAR, TRUST_PUPILS),
+    Rule.SCHOOL_FIGURES: (Role.SENCO, Role.GOVERNOR, Role.TRUST_LEADER),
+    Rule.PARENT_CHILD: (Role.PARENT,),
+    Rule.SCHOOL_EDIT: (Role.SENCO, Role.SEND_ADMIN),
+    Rule.SENCO: (Role.SENCO,),
+}
+
+
+def _object_routes() -> list[Route]:
+    return [
+        route
+        for route in _matrix_routes()
+        if "urn" in route.kwargs and any(name in route.kwargs for name in OBJECT_KWARGS)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", _object_routes(), ids=lambda route: route.name)
+def test_an_id_of_another_school_under_the_own_schools_url_is_not_found(route: Route):
+    """Each object id of the URL in turn is taken from the sister school (of the same trust,
+    which trust leaders also reach) and from a school of another trust, the rest from the
+    user's own school: the page is not found, by GET or, for actions, by POST (an action may
+    instead send the user back saying the object is gone, having changed nothing)."""
+    policy = POLICIES[route.name]
+    world = build_world()
+    method = "post" if policy.on_get == Outcome.NOT_ALLOWED else "get"
+    refused = {404, 302} if method == "post" else {404}
+    before = _other_schools_rows(world)
+    wrong = []
+    for role in HOLDER_OF[policy.rule]:
+        client = Client()
+        client.force_login(world.users[role])
+        own = world.url_kwargs(list(route.kwargs), OWN_CHILD)
+        for name in (kwarg for kwarg in route.kwargs if kwarg in OBJECT_KWARGS):
+            for foreign in (SISTER_SCHOOL, OTHER_TRUST):
+                kwargs = {**own, name: world.url_kwargs([name], foreign)[name]}
+                response = getattr(client, method)(reverse(route.name, kwargs=kwargs))
+                if response.status_code not in refused:
+                    wrong.append(f"{role:20} {name} of {foreign}: {response.status_code}")
+    assert wrong == [], f"{route.name} {route.route}:\n" + "\n".join(wrong)
+    assert _other_schools_rows(world) == before
+
+
+def _other_schools_rows(world: World) -> list[tuple]:
+    """Every row an action could change in the two other schools."""
+    schools = [world.sister.school, world.other.school]
+    return [
+        *Placement.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *ProvisionRun.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *Provision.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *ImportJob.objects.filter(school__in=schools)
+        .order_by("pk")
+        .values_list("pk", "status", "task"),
+        *Pupil.objects.filter(school__in=schools).order_by("pk").values_list(),
+    ]
