@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest
 
 from provmap.accounts.models import User
@@ -101,6 +101,13 @@ class SchoolAccess:
     @property
     def pages(self) -> SchoolPages:
         return SchoolPages(self.school, self.scope)
+
+    @property
+    def named_pupil(self) -> Pupil:
+        """The pupil of a page whose URL names one (its policy found them in reach)."""
+        if self.pupil is None:
+            raise ImproperlyConfigured("This page's URL names no pupil.")
+        return self.pupil
 
 
 class SchoolRequest(HttpRequest):

@@ -158,7 +158,7 @@ def _pupil_data_page(
 
 
 def pupil_data(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
-    pupil = request.access.pupil
+    pupil = request.access.named_pupil
     audit_record(request, AuditAction.VIEW, pupil=pupil, summary="Data-protection page.")
     return _pupil_data_page(request, pupil, ErasureForm(pupil=pupil))
 
@@ -166,7 +166,7 @@ def pupil_data(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
 @require_POST
 def pupil_sar_export(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
     access = request.access
-    pupil = access.pupil
+    pupil = access.named_pupil
     content = pupil_subject_access_export(pupil, by=request.user, request=request)
     response = HttpResponse(content, content_type="application/zip")
     filename = f"subject-access-{access.school.urn}-{pupil.pk}.zip"
@@ -176,7 +176,7 @@ def pupil_sar_export(request: SchoolRequest, urn: str, pupil_id: int) -> HttpRes
 
 @require_POST
 def pupil_erase_view(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
-    pupil = request.access.pupil
+    pupil = request.access.named_pupil
     form = ErasureForm(request.POST, pupil=pupil)
     if not form.is_valid():
         return _pupil_data_page(request, pupil, form, status=400)

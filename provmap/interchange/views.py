@@ -298,7 +298,7 @@ def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpR
 def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> HttpResponse:
     """Every placement of one pupil, across terms and years."""
     access = request.access
-    pupil = access.pupil
+    pupil = access.named_pupil
     assert pupil is not None
     export = map_export(access.school, pupil=pupil, scope=access.scope)
     return _download(request, access, export, fmt, f"pupil-{pupil.pk}", pupil=pupil)

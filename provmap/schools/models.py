@@ -8,13 +8,14 @@ always be scoped to a school and, at national scale, every tenant table can be d
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
 from provmap.schools.roles import StaffRole
-from provmap.schools.scoping import school_scoped_manager
+from provmap.schools.scoping import SchoolScopedManager
 
 urn_validator = RegexValidator(r"^\d{6}$", "A URN is six digits, for example 118432.")
 la_validator = RegexValidator(r"^\d{3}$", "An LA number is three digits, for example 886.")
@@ -64,7 +65,7 @@ class SchoolOwned(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
 
     # Queries are filtered to the school in scope and refused without one (scoping.py).
-    objects = school_scoped_manager()
+    objects: SchoolScopedManager[Any] = SchoolScopedManager()
 
     class Meta:
         abstract = True

@@ -18,29 +18,54 @@ a row already fetched under a scope cannot reach another school's table rows by 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django_scopes import ScopedManager, ScopeError, get_scope, scope, scopes_disabled
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
+from django_scopes.manager import DisabledQuerySet
 
 if TYPE_CHECKING:
     from provmap.schools.models import School
 
 __all__ = [
+    "SchoolScopedManager",
     "ScopeError",
     "all_schools",
     "no_school",
     "school_in_scope",
     "school_scope",
-    "school_scoped_manager",
 ]
 
+_M = TypeVar("_M", bound=models.Model)
 
-def school_scoped_manager(manager_class: type[models.Manager[Any]] = models.Manager) -> Any:
-    """A manager whose queries are filtered to the school in scope, and refused without one."""
-    return ScopedManager(_manager_class=manager_class, school="school")
+
+class SchoolScopedManager(models.Manager[_M]):
+    """The default manager of every school-owned table: its queries are filtered to the
+    school in scope, and refused without one. (django-scopes' ScopedManager does the same,
+    built as a class at run time; spelt out here so that type checking sees the manager.)"""
+
+    def get_queryset(self) -> models.QuerySet[_M]:
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        if "school" not in current:
+            # Refuses every read when evaluated (building a query is still allowed, so that
+            # forms and querysets declared at import time do not fail).
+            refusing = _refusing(self._queryset_class)
+            return refusing(self.model, using=self._db, missing_scopes={"school"})
+        return super().get_queryset().filter(school=current["school"])
+
+
+@functools.cache
+def _refusing(queryset_class: type[models.QuerySet[Any]]) -> type[models.QuerySet[Any]]:
+    """A queryset class that refuses every read, with the model's own queryset methods
+    (`Pupil.objects.visible_to(...)`) refusing too, rather than missing."""
+    if issubclass(queryset_class, DisabledQuerySet):
+        return queryset_class
+    return type(f"Refusing{queryset_class.__name__}", (DisabledQuerySet, queryset_class), {})
 
 
 @contextmanager
