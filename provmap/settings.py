@@ -7,6 +7,7 @@ from the environment, so there is nothing to copy or fork per installation.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -28,23 +29,54 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# provmap/test_settings.py imports this module and may run without DEBUG on the development
+# key. Nothing in the environment can grant that: it holds only while that module is being
+# imported (Python registers a module in sys.modules before running its body), so a stray
+# variable in a production environment cannot switch it on.
+_FOR_TESTS = "provmap.test_settings" in sys.modules
+
 # A development key is only acceptable while DEBUG is on; production must set its own.
 _DEV_SECRET_KEY = "provmap-local-development-key-not-for-production-use-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or env_bool("PROVMAP_ALLOW_DEV_KEY", False):
+    if DEBUG or _FOR_TESTS:
         SECRET_KEY = _DEV_SECRET_KEY
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: set it to a long random value kept "
+            "secret to this installation."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 # The demo installation shows its logins on the sign-in page so a visitor can look around.
-# Never on in production: `make run` switches it on for the local demo only.
+# Never on in production: `make run` switches it on, with DEBUG, for the local demo only.
 PROVMAP_DEMO = env_bool("PROVMAP_DEMO", False)
 # Demo accounts (User.is_demo) may look around without setting up two-factor sign-in. Follows
-# PROVMAP_DEMO unless set; `manage.py check --deploy` reports an error when either is on.
+# PROVMAP_DEMO unless set.
 PROVMAP_DEMO_SKIP_MFA = env_bool("PROVMAP_DEMO_SKIP_MFA", PROVMAP_DEMO)
+
+# Production refuses to start with a demo switch on or on the development key, rather than
+# leaving it to `check --deploy`, which an installation may never run. (The test settings turn
+# both demo switches off themselves, whatever the environment says.)
+if not DEBUG and not _FOR_TESTS:
+    if PROVMAP_DEMO:
+        raise ImproperlyConfigured(
+            "PROVMAP_DEMO is on while DEBUG is off: the sign-in page would list the demo "
+            "logins. Unset PROVMAP_DEMO; it is only for the local demo (make run)."
+        )
+    if PROVMAP_DEMO_SKIP_MFA:
+        raise ImproperlyConfigured(
+            "PROVMAP_DEMO_SKIP_MFA is on while DEBUG is off: demo accounts would sign in "
+            "without two-factor sign-in. Unset PROVMAP_DEMO_SKIP_MFA; it is only for the "
+            "local demo (make run)."
+        )
+    if SECRET_KEY == _DEV_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is the development key, which is published with the code, while "
+            "DEBUG is off. Set SECRET_KEY to a long random value kept secret to this "
+            "installation."
+        )
 
 # Behind TLS in production: everything secure. Off locally so http://127.0.0.1 works.
 SECURE = env_bool("SECURE", not DEBUG and not PROVMAP_DEMO)

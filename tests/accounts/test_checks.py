@@ -1,5 +1,5 @@
 """`manage.py check --deploy` with production settings reports nothing; the demo switches and
-a per-process cache are reported."""
+a per-process cache are reported (and production with a demo switch does not start)."""
 
 from __future__ import annotations
 
@@ -50,9 +50,18 @@ def test_production_settings_pass_the_deployment_checks():
     [("PROVMAP_DEMO", "provmap.E001"), ("PROVMAP_DEMO_SKIP_MFA", "provmap.E002")],
 )
 def test_the_demo_switches_fail_the_deployment_checks(variable, code):
-    result = check_deploy(**{variable: "1", "SECURE": "1"})
+    # With DEBUG off the settings refuse to load at all (tests/test_settings.py); a demo
+    # machine (DEBUG on) that someone checks before opening it up is still told.
+    result = check_deploy(**{variable: "1", "DEBUG": "1"})
     assert result.returncode != 0
     assert code in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("variable", ["PROVMAP_DEMO", "PROVMAP_DEMO_SKIP_MFA"])
+def test_production_with_a_demo_switch_does_not_even_start(variable):
+    result = check_deploy(**{variable: "1"})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {variable} is on while DEBUG is off" in result.stderr
 
 
 def test_lost_password_emails_are_reported():
