@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost of ours, so that every response (static files too) carries the headers.
     "provmap.accounts.middleware.SecurityHeadersMiddleware",
+    # Logs once when requests come through a proxy whose forwarded address is not trusted.
+    "provmap.accounts.middleware.ProxyHeaderWarningMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
