@@ -31,13 +31,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def logout(self, request: HttpRequest) -> None:
         # Imported here: services imports models that need the app registry ready.
-        from provmap.accounts.audit import audit_record
+        from provmap.accounts.audit import audit_sign_in
         from provmap.accounts.models import AuditAction
         from provmap.accounts.services import user_end_sessions
 
         user = request.user
         if user.is_authenticated:
-            audit_record(request, AuditAction.LOGOUT)
+            audit_sign_in(request, AuditAction.LOGOUT, account=user, actor=user)
             # Every device, this one included (Django then flushes this one's data).
             user_end_sessions(user=user)
         super().logout(request)

@@ -9,12 +9,24 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from provmap.accounts.audit import pupil_reference
-from provmap.accounts.models import AuditAction, AuditEvent
+from provmap.accounts.models import SIGN_IN_ACTIONS, AuditAction, AuditEvent
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
 
 
 class AuditFilterForm(forms.Form):
+    KIND_SIGN_IN = "signin"
+    KIND_RECORDS = "records"
+
+    kind = forms.ChoiceField(
+        label="Events",
+        required=False,
+        choices=[
+            ("", "All events"),
+            (KIND_SIGN_IN, "Sign-in events"),
+            (KIND_RECORDS, "Records viewed or changed"),
+        ],
+    )
     user = forms.CharField(label="Username", required=False, max_length=150)
     pupil = forms.CharField(
         label="Pupil UPN", required=False, max_length=13, help_text="The 13-character UPN."
@@ -32,8 +44,16 @@ class AuditFilterForm(forms.Form):
     def filter(self, events: QuerySet[AuditEvent], school: School) -> QuerySet[AuditEvent]:
         """Narrow `events` by what was asked (call after is_valid())."""
         data: dict[str, Any] = self.cleaned_data
+        if data.get("kind") == self.KIND_SIGN_IN:
+            events = events.filter(action__in=SIGN_IN_ACTIONS)
+        elif data.get("kind") == self.KIND_RECORDS:
+            events = events.exclude(action__in=SIGN_IN_ACTIONS)
         if data.get("user"):
-            events = events.filter(username__iexact=data["user"].strip())
+            username = data["user"].strip()
+            # Attempts that did not get in have no actor: they name the username tried.
+            events = events.filter(
+                Q(username__iexact=username) | Q(username="", details__username__iexact=username)
+            )
         if data.get("pupil"):
             upn = data["pupil"].strip().upper()
             events = events.filter(
