@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
         from allauth.mfa.signals import authentication_failed
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
@@ -16,4 +17,5 @@ class AccountsConfig(AppConfig):
         authentication_failed.connect(
             signals.on_mfa_authentication_failed, dispatch_uid="provmap_mfa_failed"
         )
+        password_reset.connect(signals.on_password_reset, dispatch_uid="provmap_password_reset")
         checks.register()

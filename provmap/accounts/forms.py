@@ -1,15 +1,18 @@
-"""Forms of the SENCO's pages: filtering the audit trail, finding a pupil, confirming an
-erasure."""
+"""Forms of the SENCO's pages (filtering the audit trail, finding a pupil, confirming an
+erasure) and allauth's code forms with provmap's sign-in limits."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.db.models import Q, QuerySet
 
 from provmap.accounts.audit import pupil_reference
 from provmap.accounts.models import SIGN_IN_ACTIONS, AuditAction, AuditEvent
+from provmap.accounts.signin_limits import code_attempt
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
 
@@ -101,3 +104,29 @@ class ErasureForm(forms.Form):
         if value != self.pupil.upn:
             raise forms.ValidationError("That is not this pupil's UPN.")
         return value
+
+
+# --- The second sign-in step (settings.MFA_FORMS) -------------------------------------------
+
+
+class LimitedCodeMixin:
+    """Wrong codes are limited by provmap.accounts.signin_limits, per account and, on a known
+    device, per device: someone who has the password cannot hold the user up on a device
+    where they have signed in before. (allauth's own limit, per account only, is off.)"""
+
+    user: Any
+
+    def clean_code(self) -> str:
+        # allauth forms get no request; it keeps the current one in its context.
+        attempt = code_attempt(context.request, self.user)
+        code = super().clean_code()  # type: ignore[misc]
+        attempt.succeeded()
+        return code
+
+
+class LimitedAuthenticateForm(LimitedCodeMixin, AuthenticateForm):
+    """The code asked for at sign-in."""
+
+
+class LimitedReauthenticateForm(LimitedCodeMixin, ReauthenticateForm):
+    """The code asked for again while signed in, before changing how one signs in."""

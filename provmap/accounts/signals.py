@@ -1,5 +1,6 @@
 """Bookkeeping at sign-in, connected in AccountsConfig.ready: the session's sign-in time (for
-the absolute time-out) and the audit trail of sign-ins, failed attempts and wrong codes."""
+the absolute time-out), the audit trail of sign-ins, failed attempts and wrong codes, and
+the sign-in limits forgetting an account's failures once its password is reset."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 from provmap.accounts.audit import account_named, audit_sign_in
 from provmap.accounts.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT
 from provmap.accounts.models import AuditAction, User
+from provmap.accounts.signin_limits import forget_account
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
@@ -55,3 +57,10 @@ def on_mfa_authentication_failed(
         summary=f"Wrong code at the second sign-in step {when} for {user.username!r}.",
         details={"username": user.username, "reauthentication": reauthentication},
     )
+
+
+def on_password_reset(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """Someone proved they hold the account's email: let the new password be tried at once.
+    The new password also makes every device the account knew unknown (known_devices), so
+    without this a user reset out of a held-up account could still not sign in anywhere."""
+    forget_account(user)
