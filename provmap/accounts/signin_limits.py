@@ -49,13 +49,13 @@ from provmap.accounts.models import AuditAction, User
 # What the user is told, by what is held up. Every message says when to try again.
 ADDRESS = (
     "Too many failed sign-in attempts have come from your network (a whole school often "
-    "shares one), so signing in on a device not used here before is paused. Try again after "
-    "{time} ({wait}). A computer or phone you have signed in on before is not held up."
+    "shares one), so signing in from it is paused. Try again after {time} ({wait}). A "
+    "computer or phone you have signed in on before is not held up."
 )
 ADDRESS_BUSY = (
     "So many sign-in attempts have come from your network in the last minute (a whole school "
-    "often shares one) that signing in on a device not used here before is paused. Try again "
-    "after {time} ({wait}). A computer or phone you have signed in on before is not held up."
+    "often shares one) that signing in from it is paused. Try again after {time} ({wait}). A "
+    "computer or phone you have signed in on before is not held up."
 )
 ACCOUNT = (
     "Too many failed attempts to sign in to this account. Try again after {time} ({wait}), "
