@@ -7,6 +7,7 @@ from the environment, so there is nothing to copy or fork per installation.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -28,23 +29,54 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# provmap/test_settings.py imports this module and may run without DEBUG on the development
+# key. Nothing in the environment can grant that: it holds only while that module is being
+# imported (Python registers a module in sys.modules before running its body), so a stray
+# variable in a production environment cannot switch it on.
+_FOR_TESTS = "provmap.test_settings" in sys.modules
+
 # A development key is only acceptable while DEBUG is on; production must set its own.
 _DEV_SECRET_KEY = "provmap-local-development-key-not-for-production-use-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or env_bool("PROVMAP_ALLOW_DEV_KEY", False):
+    if DEBUG or _FOR_TESTS:
         SECRET_KEY = _DEV_SECRET_KEY
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: set it to a long random value kept "
+            "secret to this installation."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 # The demo installation shows its logins on the sign-in page so a visitor can look around.
-# Never on in production: `make run` switches it on for the local demo only.
+# Never on in production: `make run` switches it on, with DEBUG, for the local demo only.
 PROVMAP_DEMO = env_bool("PROVMAP_DEMO", False)
 # Demo accounts (User.is_demo) may look around without setting up two-factor sign-in. Follows
-# PROVMAP_DEMO unless set; `manage.py check --deploy` reports an error when either is on.
+# PROVMAP_DEMO unless set.
 PROVMAP_DEMO_SKIP_MFA = env_bool("PROVMAP_DEMO_SKIP_MFA", PROVMAP_DEMO)
+
+# Production refuses to start with a demo switch on or on the development key, rather than
+# leaving it to `check --deploy`, which an installation may never run. (The test settings turn
+# both demo switches off themselves, whatever the environment says.)
+if not DEBUG and not _FOR_TESTS:
+    if PROVMAP_DEMO:
+        raise ImproperlyConfigured(
+            "PROVMAP_DEMO is on while DEBUG is off: the sign-in page would list the demo "
+            "logins. Unset PROVMAP_DEMO; it is only for the local demo (make run)."
+        )
+    if PROVMAP_DEMO_SKIP_MFA:
+        raise ImproperlyConfigured(
+            "PROVMAP_DEMO_SKIP_MFA is on while DEBUG is off: demo accounts would sign in "
+            "without two-factor sign-in. Unset PROVMAP_DEMO_SKIP_MFA; it is only for the "
+            "local demo (make run)."
+        )
+    if SECRET_KEY == _DEV_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is the development key, which is published with the code, while "
+            "DEBUG is off. Set SECRET_KEY to a long random value kept secret to this "
+            "installation."
+        )
 
 # Behind TLS in production: everything secure. Off locally so http://127.0.0.1 works.
 SECURE = env_bool("SECURE", not DEBUG and not PROVMAP_DEMO)
@@ -78,6 +110,8 @@ MIDDLEWARE = [
     "provmap.accounts.middleware.SecurityHeadersMiddleware",
     # Outside the access check, so that refusals carry it too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Logs once when requests come through a proxy whose forwarded address is not trusted.
+    "provmap.accounts.middleware.ProxyHeaderWarningMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,12 +189,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[provmap] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE else "http"
-# Rate limits (see docs/decisions.md): failed sign-ins are counted per IP address and per
-# username *at that IP address*, so an attacker is slowed down everywhere but cannot lock the
-# real user out of their own device; the per-key window is short and rolls.
+# Rate limits (see docs/decisions.md, 17). Failed sign-ins, and wrong codes at the second
+# step, are limited by provmap.accounts.signin_limits, per account and per address, sparing a
+# browser where the account has signed in before (a known device): allauth's own "login" and
+# "login_failed" limits count per address whoever signs in, so one person guessing behind a
+# school's shared address would stop every teacher there signing in. They are off here; the
+# account adapter and the code forms below apply ours instead.
 ACCOUNT_RATE_LIMITS = {
-    "login": "60/m/ip",
-    "login_failed": "20/m/ip,200/h/ip,5/5m/key",
+    "login": "",
+    "login_failed": "",
     "reset_password": "20/m/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
@@ -168,10 +205,18 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "signup": "20/m/ip",
 }
+# How long a browser stays a known device for an account that signs in there no more (each
+# whole sign-in renews it): a year, so a parent who signs in once a term keeps it.
+PROVMAP_KNOWN_DEVICE_DAYS = int(os.environ.get("PROVMAP_KNOWN_DEVICE_DAYS", "365"))
 # Behind a reverse proxy, how many proxies to trust in X-Forwarded-For (0: REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 MFA_ADAPTER = "provmap.accounts.adapters.MFAAdapter"
+# The code forms with provmap's limit on wrong codes (allauth's is off with "login_failed").
+MFA_FORMS = {
+    "authenticate": "provmap.accounts.forms.LimitedAuthenticateForm",
+    "reauthenticate": "provmap.accounts.forms.LimitedReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "provmap"
 # One period either side, for phones whose clocks drift; a used code cannot be used again.

@@ -1,9 +1,9 @@
 """Settings for the test suite: the real settings, with a development key allowed and plain
-static storage (no collectstatic step before tests)."""
+static storage (no collectstatic step before tests).
 
-import os
-
-os.environ.setdefault("PROVMAP_ALLOW_DEV_KEY", "1")
+The development key is allowed because provmap.settings sees this module being imported
+(provmap.settings._FOR_TESTS); no environment variable can allow it in production.
+"""
 
 from provmap.settings import *  # noqa: F403
 

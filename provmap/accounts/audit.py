@@ -8,8 +8,11 @@ Every page that shows pupil-level data calls it once per request, after the acce
 - a write: `AuditAction.CREATE / CHANGE / DELETE` with the pupil and the object changed;
 - a download: `AuditAction.EXPORT` with a summary of what left the building.
 
-Sign-ins, failed sign-ins and sign-outs are recorded by provmap.accounts.signals and the
-account adapter. Events are append-only (AuditEvent refuses updates and deletes).
+Sign-ins, failed sign-ins, wrong codes at the second step, refused (throttled) attempts and
+sign-outs go through `audit_sign_in`, called by provmap.accounts.signals, the account adapter
+and provmap.accounts.signin_limits: each is recorded in the trail of every school where the
+account holds a role, so that school's SENCO finds it. Events are append-only (AuditEvent
+refuses updates and deletes).
 """
 
 from __future__ import annotations
@@ -49,6 +52,20 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return get_adapter().get_client_ip(request)
     except (PermissionDenied, ImproperlyConfigured):
         return None
+
+
+def account_named(login: str) -> User | None:
+    """The account a typed username names, compared without case as the sign-in backend
+    does; None when it names no one (or, in a database that allows it, more than one)."""
+    login = login.strip()
+    if not login:
+        return None
+    users = [
+        user
+        for user in User.objects.filter(username__iexact=login)[:2]
+        if user.username.lower() == login.lower()
+    ]
+    return users[0] if len(users) == 1 else None
 
 
 def _school_of(
@@ -104,3 +121,39 @@ def audit_record(
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300],
         path=request.get_full_path()[:500] if request is not None else "",
     )
+
+
+def audit_sign_in(
+    request: HttpRequest | None,
+    action: str,
+    *,
+    account: User | None,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> list[AuditEvent]:
+    """Record a sign-in event about `account` once in the trail of each school where it holds
+    a role, so that each school's SENCO sees who signed in to their staff's (and parents')
+    accounts, who failed to and from where. The schools are those of the moment: a SENCO sees
+    what happened while the person was theirs, not what they did before they joined.
+
+    `account` is the account concerned (None for a username that is no one's: the event then
+    has no school). `actor` is who acted: the account once it has signed in; nobody for an
+    attempt that did not get in, unless a signed-in user was asked for their password or code
+    again (the request's user, as in `audit_record`).
+    """
+    schools: list[School | None] = []
+    if account is not None:
+        schools.extend(School.objects.filter(memberships__user=account).distinct().order_by("pk"))
+    # Trust leaders hold their role over a trust, not a school; unknown usernames, nothing.
+    return [
+        audit_record(
+            request,
+            action,
+            school=school,
+            summary=summary,
+            details=details,
+            actor=actor,
+        )
+        for school in schools or [None]
+    ]

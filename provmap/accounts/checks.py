@@ -15,6 +15,8 @@ LOCAL_ONLY_CACHES = (
 
 
 def demo_switched_off(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    # With DEBUG off the settings already refuse to load with either switch on; this reports
+    # them on a machine still in DEBUG that someone checks before opening it up.
     errors = []
     if settings.PROVMAP_DEMO:
         errors.append(
@@ -60,6 +62,36 @@ def email_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
     return []
 
 
+def trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Settings that say requests come through a proxy, with no proxy trusted for the
+    client's address: every sign-in would seem to come from the proxy, so the per-address
+    limits would count all users as one address and the audit trail would record the
+    proxy's address. (A request carrying X-Forwarded-For is also logged at run time, by
+    ProxyHeaderWarningMiddleware: this check runs without a request.)"""
+    if settings.ALLAUTH_TRUSTED_PROXY_COUNT:
+        return []
+    signs = [
+        name
+        for name, value in (
+            ("SECURE_PROXY_SSL_HEADER", settings.SECURE_PROXY_SSL_HEADER),
+            ("USE_X_FORWARDED_HOST", getattr(settings, "USE_X_FORWARDED_HOST", False)),
+        )
+        if value
+    ]
+    if not signs:
+        return []
+    return [
+        checks.Warning(
+            f"{' and '.join(signs)} say that requests come through a proxy, but "
+            "TRUSTED_PROXY_COUNT is 0: sign-in limits and the audit trail would see the "
+            "proxy's address for everyone.",
+            hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front of provmap "
+            "that add X-Forwarded-For (usually 1).",
+            id="provmap.W003",
+        )
+    ]
+
+
 def register() -> None:
-    for check in (demo_switched_off, shared_cache, email_configured):
+    for check in (demo_switched_off, shared_cache, email_configured, trusted_proxies):
         checks.register(check, checks.Tags.security, deploy=True)

@@ -1,5 +1,5 @@
-"""Middleware that guards every request: response headers, session time-outs, two-factor
-set-up for staff, and each URL's access policy."""
+"""Middleware that guards every request: response headers, a warning about an untrusted
+proxy, session time-outs, two-factor set-up for staff, and each URL's access policy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -84,6 +84,32 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class ProxyHeaderWarningMiddleware:
+    """Log once (per server process) that a request came with X-Forwarded-For while
+    TRUSTED_PROXY_COUNT is 0. provmap is then most likely behind a proxy it does not trust
+    for the client's address, so the sign-in limits and the audit trail see the proxy's
+    address for everyone. A line in the server's log, not an audit event: it is about the
+    installation, not about anyone's record. Not used at all when a proxy is trusted."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        if settings.ALLAUTH_TRUSTED_PROXY_COUNT:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.warned = False
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.warned and "HTTP_X_FORWARDED_FOR" in request.META:
+            self.warned = True
+            logger.warning(
+                "A request came with X-Forwarded-For but TRUSTED_PROXY_COUNT is 0: provmap "
+                "takes the address of the proxy in front of it as the client's, so sign-in "
+                "limits and the audit trail see one address for everyone. Set "
+                "TRUSTED_PROXY_COUNT to the number of proxies in front of provmap that add "
+                "X-Forwarded-For. (Logged once per server process.)"
+            )
+        return self.get_response(request)
 
 
 class SessionTimeoutMiddleware:

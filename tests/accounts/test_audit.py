@@ -98,6 +98,70 @@ def test_sign_ins_and_failed_attempts_are_recorded(client, senco):
     assert AuditEvent.objects.get(action=AuditAction.LOGOUT).username == "sam"
 
 
+def sign_in_with_password(client: Client, username: str, password: str = PASSWORD) -> None:
+    client.post(reverse("account_login"), {"login": username, "password": password})
+
+
+def test_a_wrong_code_at_the_second_step_is_recorded(client, school, senco):
+    sign_in_with_password(client, "sam")
+    client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    event = AuditEvent.objects.get(action=AuditAction.MFA_FAILED)
+    # Nobody is signed in yet: the account is named, no actor is.
+    assert event.user is None and event.details["username"] == "sam"
+    assert event.school == school and event.ip == "127.0.0.1"
+    assert "code" in event.summary
+
+
+def test_a_wrong_recovery_code_is_recorded_too(client, school, senco):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(senco)
+    sign_in_with_password(client, "sam")
+    client.post(reverse("mfa_authenticate"), {"code": "not-a-recovery-code"})
+    assert AuditEvent.objects.filter(action=AuditAction.MFA_FAILED, school=school).count() == 1
+
+
+def test_a_wrong_code_when_asked_again_while_signed_in_is_recorded(client, school, senco):
+    sign_in_with_password(client, "sam")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    client.post(reverse("mfa_reauthenticate"), {"code": "000000"})
+    event = AuditEvent.objects.get(action=AuditAction.MFA_FAILED)
+    assert event.user == senco and event.school == school
+    assert event.details["reauthentication"] is True
+
+
+def test_sign_in_events_carry_the_school_of_the_account(client, school, senco):
+    sign_in_with_password(client, "sam", "wrong-password")
+    sign_in_with_password(client, "sam")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    client.post(reverse("account_logout"))
+    events = AuditEvent.objects.order_by("pk")
+    assert [(event.action, event.school) for event in events] == [
+        (AuditAction.LOGIN_FAILED, school),
+        (AuditAction.LOGIN, school),
+        (AuditAction.LOGOUT, school),
+    ]
+
+
+def test_an_account_in_two_schools_is_recorded_in_both(client, school):
+    other = SchoolFactory()
+    user = UserFactory(username="peri")
+    MembershipFactory(user=user, school=school, role=Role.TA)
+    MembershipFactory(user=user, school=other, role=Role.TEACHER)
+    MembershipFactory(user=user, school=other, role=Role.PARENT)
+    sign_in_with_password(client, "peri", "wrong-password")
+    schools = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).values_list(
+        "school", flat=True
+    )
+    assert sorted(schools) == sorted([school.pk, other.pk])
+
+
+def test_a_failed_sign_in_for_no_account_belongs_to_no_school(client, senco):
+    sign_in_with_password(client, "nobody", "wrong-password")
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert event.school is None
+
+
 def test_the_reference_hides_the_upn():
     ref = pupil_reference("137001", "H801200001001")
     assert ref == pupil_reference("137001", "h801200001001 ")
@@ -176,6 +240,50 @@ def test_the_trail_filters_by_user_pupil_action_and_date(client, school, senco):
     today = timezone.localdate()
     assert shown(date_from=today.isoformat(), date_to=today.isoformat()) == {"one", "two", "three"}
     assert shown(date_to=(today - dt.timedelta(days=1)).isoformat()) == set()
+
+
+def test_the_senco_sees_their_staffs_sign_in_failures_and_not_another_schools(client, school):
+    senco = MembershipFactory(school=school, role=Role.SENCO, user=UserFactory(username="sam"))
+    MembershipFactory(school=school, role=Role.TEACHER, user=UserFactory(username="tom"))
+    MembershipFactory(
+        school=SchoolFactory(), role=Role.TEACHER, user=UserFactory(username="quentin")
+    )
+    sign_in_with_password(Client(REMOTE_ADDR="203.0.113.5"), "tom", "wrong-password")
+    sign_in_with_password(Client(REMOTE_ADDR="203.0.113.6"), "quentin", "wrong-password")
+    tom = Client()
+    sign_in_with_password(tom, "tom")
+    tom.post(reverse("mfa_authenticate"), {"code": "000000"})
+
+    client.force_login(senco.user)
+    url = reverse("audit_log", args=[school.urn])
+    content = client.get(url, {"kind": "signin"}).content.decode()
+    assert "203.0.113.5" in content and "Sign-in failed" in content
+    assert "Wrong code at the second sign-in step" in content
+    assert "quentin" not in content and "203.0.113.6" not in content
+    # Looking for one person finds the attempts made on their account.
+    content = client.get(url, {"user": "TOM", "kind": "signin"}).content.decode()
+    assert "203.0.113.5" in content
+
+
+def test_the_trail_filters_sign_in_events(client, school, senco):
+    pupil = PupilFactory(school=school)
+    audit_record(None, AuditAction.VIEW, pupil=pupil, actor=senco, summary="a read")
+    audit_record(None, AuditAction.LOGIN, school=school, actor=senco, summary="a sign-in")
+    client.force_login(senco)
+    url = reverse("audit_log", args=[school.urn])
+    content = client.get(url, {"kind": "signin"}).content.decode()
+    assert "a sign-in" in content and "a read" not in content
+    content = client.get(url, {"kind": "records"}).content.decode()
+    assert "a read" in content and "a sign-in" not in content
+    content = client.get(url).content.decode()
+    assert "a read" in content and "a sign-in" in content
+    assert "Sign-in events" in content
+
+
+def test_the_audit_actions_are_migrated():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "accounts", "--check", "--dry-run", verbosity=0)
 
 
 def test_the_trail_finds_an_erased_pupil_by_the_upn_the_school_kept(client, school, senco):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from provmap.accounts.middleware import (
     SESSION_AUTH_AT,
     SESSION_SEEN_AT,
 )
-from provmap.accounts.models import Role
+from provmap.accounts.models import AuditEvent, Role
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,38 @@ def test_time_outs_come_from_the_environment(settings, client, senco):
     client.force_login(user)
     age_session(client, **{SESSION_SEEN_AT: 6 * 60})
     assert client.get(map_url(school)).status_code == 302
+
+
+# --- A proxy whose forwarded address is not trusted -----------------------------------------
+
+PROXY_WARNING = "X-Forwarded-For"
+
+
+def proxy_warnings(caplog) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "provmap.accounts.middleware" and PROXY_WARNING in record.getMessage()
+    ]
+
+
+def test_a_forwarded_address_without_a_trusted_proxy_is_logged_once(caplog, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    client = Client()
+    with caplog.at_level(logging.WARNING):
+        client.get(reverse("account_login"))
+        assert proxy_warnings(caplog) == []
+        for _ in range(3):
+            client.get(reverse("account_login"), HTTP_X_FORWARDED_FOR="198.51.100.4")
+    (message,) = proxy_warnings(caplog)
+    assert "TRUSTED_PROXY_COUNT is 0" in message
+    assert "Set TRUSTED_PROXY_COUNT" in message
+    # A line in the server's log, not an event in a school's audit trail.
+    assert not AuditEvent.objects.exists()
+
+
+def test_no_warning_when_the_proxy_is_trusted(caplog, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    with caplog.at_level(logging.WARNING):
+        Client().get(reverse("account_login"), HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert proxy_warnings(caplog) == []
