@@ -207,7 +207,9 @@ def test_the_trail_filters_by_user_pupil_action_and_date(client, school, senco):
 
     assert shown() == {"one", "two", "three"}
     assert shown(user="TOM") == {"one"}
+    audit_record(None, AuditAction.VIEW, school=school, pupils=[noah], summary="listed")
     assert shown(pupil=noah.upn.lower()) == {"two", "three"}
+    assert "<td>listed</td>" in client.get(url, {"pupil": noah.upn}).content.decode()
     assert shown(action=AuditAction.EXPORT) == {"three"}
     today = timezone.localdate()
     assert shown(date_from=today.isoformat(), date_to=today.isoformat()) == {"one", "two", "three"}
