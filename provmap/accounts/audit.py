@@ -3,10 +3,17 @@
 Every page that shows pupil-level data calls it once per request, after the access check:
 
 - a page about one pupil: `audit_record(request, AuditAction.VIEW, pupil=pupil)`;
-- a page listing pupils (the term map's names): one event for the page, naming what was shown
-  and how many pupils, not one row per pupil;
+- a page listing pupils (the term map's names, a search's results): one event for the page,
+  saying what was shown and how many pupils, with `pupils=` the pupils it showed (written in
+  one INSERT as AuditEventPupil rows, so a subject access request finds every list that
+  included a child);
 - a write: `AuditAction.CREATE / CHANGE / DELETE` with the pupil and the object changed;
-- a download: `AuditAction.EXPORT` with a summary of what left the building.
+- a download: `AuditAction.EXPORT` with a summary of what left the building and `pupils=`
+  every pupil in it.
+
+A summary or details never hold a pupil's name, UPN or date of birth: the event names pupils
+only by their keyed reference (`pupil_ref`, and AuditEventPupil.pupil_ref). What was typed
+into a search (`q`) is not kept in the recorded address either; the pupils it found are.
 
 Sign-ins, failed sign-ins, wrong codes at the second step, refused (throttled) attempts and
 sign-outs go through `audit_sign_in`, called by provmap.accounts.signals, the account adapter
@@ -17,6 +24,7 @@ refuses updates and deletes).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -25,11 +33,14 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from provmap.accounts.models import AuditAction, AuditEvent, User
+from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, User
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
 
 _PUPIL_REF_SALT = "provmap.accounts.audit.pupil_reference"
+# Query parameters holding what someone typed to find pupils (a name or a UPN).
+SEARCH_PARAMETERS = frozenset({"q"})
+SEARCH_KEPT_AS = "(search)"
 
 
 def pupil_reference(school_urn: str, upn: str) -> str:
@@ -68,6 +79,32 @@ def account_named(login: str) -> User | None:
     return users[0] if len(users) == 1 else None
 
 
+def recorded_path(request: HttpRequest) -> str:
+    """The page's address as the trail keeps it: what was typed into a search is replaced."""
+    if not SEARCH_PARAMETERS & set(request.GET):
+        return request.get_full_path()
+    query = request.GET.copy()
+    for key in SEARCH_PARAMETERS & set(query):
+        query.setlist(key, [SEARCH_KEPT_AS for _ in query.getlist(key)])
+    return f"{request.path}?{query.urlencode(safe='()')}"
+
+
+def _listed(event: AuditEvent, school: School | None, pupils: Iterable[Pupil]) -> None:
+    """The pupils a list or an export showed, each once, in one INSERT."""
+    rows: dict[int, AuditEventPupil] = {}
+    for pupil in pupils:
+        if pupil.pk in rows:
+            continue
+        urn = school.urn if school is not None and pupil.school_id == school.pk else None
+        rows[pupil.pk] = AuditEventPupil(
+            event=event,
+            pupil_id=pupil.pk,
+            pupil_ref=pupil_reference(urn or pupil.school.urn, pupil.upn),
+        )
+    if rows:
+        AuditEventPupil.objects.bulk_create(rows.values())
+
+
 def _school_of(
     request: HttpRequest | None, pupil: Pupil | None, obj: models.Model | None
 ) -> School | None:
@@ -90,13 +127,15 @@ def audit_record(
     action: str,
     *,
     pupil: Pupil | None = None,
+    pupils: Iterable[Pupil] | None = None,
     obj: models.Model | None = None,
     summary: str = "",
     school: School | None = None,
     details: dict[str, Any] | None = None,
     actor: User | None = None,
 ) -> AuditEvent:
-    """Add one event to the trail. Side effect: one INSERT.
+    """Add one event to the trail. Side effect: one INSERT, and one more for `pupils` (the
+    pupils a list or an export showed; the event's `pupil` is the one pupil it is about).
 
     `request` may be None (management commands): then there is no address or path, and
     `actor` says who acted (None for the system itself). The school comes from `school`, the
@@ -106,7 +145,7 @@ def audit_record(
         actor = request.user
     school = school or _school_of(request, pupil, obj)
     meta = request.META if request is not None else {}
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         user=actor,
         username=actor.get_username() if actor is not None else "",
         school=school,
@@ -119,8 +158,11 @@ def audit_record(
         details=details or {},
         ip=client_ip(request),
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300],
-        path=request.get_full_path()[:500] if request is not None else "",
+        path=recorded_path(request)[:500] if request is not None else "",
     )
+    if pupils is not None:
+        _listed(event, school, pupils)
+    return event
 
 
 def audit_sign_in(

@@ -5,6 +5,12 @@ erasure keeps and why.
 Every table that points at a pupil is found from the models themselves (`pupil_relations`),
 so records added by later apps (targets, reviews, ...) are exported and erased without this
 module having to learn about them. Only what erasure deliberately keeps is named here.
+
+Copies of who a pupil is that no foreign key leads to (an import's preview naming pupils, a
+column heading that was a name) are found by the app that keeps them: it registers a
+`PupilCopies` (`register_pupil_copies`, from its AppConfig.ready) to show them in the subject
+access export and remove them on erasure. The audit trail keeps only pupils' references;
+erasure takes any name, UPN or date of birth an older event still holds out of it.
 """
 
 from __future__ import annotations
@@ -12,9 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.apps import apps
 from django.conf import settings
@@ -22,12 +32,12 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from provmap.accounts.audit import audit_record, pupil_reference
-from provmap.accounts.models import AuditAction, AuditEvent, Membership, User
+from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, Membership, User
 from provmap.provision.models import Placement, RunStaff
 from provmap.pupils.models import Pupil, SENStatus
 from provmap.schools.models import School
@@ -47,6 +57,143 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+# --- What identifies a pupil in text, and copies kept outside the pupil's tables -----------
+
+# What takes the place of a pupil's name, UPN or date of birth in what is kept.
+ERASED_MENTION = "[erased pupil]"
+# A MIS id shorter than this (an admission number such as 1001) is too like other numbers to
+# look for in text; rows known to be the pupil's are removed whole.
+MIN_MIS_ID_LENGTH = 5
+
+
+def _dates_as_written(day: dt.date) -> set[str]:
+    return {
+        day.isoformat(),
+        f"{day:%d/%m/%Y}",
+        f"{day.day}/{day.month}/{day.year}",
+        f"{day:%d/%m/%y}",
+        f"{day:%d-%m-%Y}",
+        f"{day:%d.%m.%Y}",
+        f"{day:%Y%m%d}",
+        f"{day.day} {day:%b %Y}",
+        f"{day.day} {day:%B %Y}",
+        f"{day:%d %b %Y}",
+        f"{day:%d %B %Y}",
+    }
+
+
+@dataclass(frozen=True)
+class PupilIdentity:
+    """What identifies one pupil in text: their names as people write them, UPN, MIS id and
+    date of birth. Matches whole words, whatever the case."""
+
+    pupil_id: int
+    school_id: int
+    strong: tuple[str, ...]
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, pupil: Pupil) -> PupilIdentity:
+        forenames = {pupil.legal_forename.strip(), pupil.preferred_forename.strip()} - {""}
+        surname = pupil.surname.strip()
+        full = set()
+        for forename in forenames:
+            full |= {f"{forename} {surname}", f"{surname}, {forename}", f"{surname},{forename}"}
+            full |= {f"{surname} {forename}"}
+        strong = {pupil.upn, *full, *_dates_as_written(pupil.date_of_birth)}
+        if len(pupil.mis_id.strip()) >= MIN_MIS_ID_LENGTH:
+            strong.add(pupil.mis_id.strip())
+        return cls(
+            pupil_id=pupil.pk,
+            school_id=pupil.school_id,
+            strong=tuple(sorted((item for item in strong if item), key=len, reverse=True)),
+            names=tuple(sorted((forenames | {surname}) - {""})),
+        )
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(item) for item in self.strong)
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+    def mentions(self, value: Any) -> bool:
+        """Whether `value` (text, or JSON: lists, dicts, keys too) names the pupil."""
+        if isinstance(value, str):
+            return bool(self._pattern.search(value))
+        if isinstance(value, dict):
+            return any(self.mentions(key) or self.mentions(item) for key, item in value.items())
+        if isinstance(value, list | tuple):
+            return any(self.mentions(item) for item in value)
+        return False
+
+    def mentions_in_file(self, data: bytes) -> bool:
+        """Whether an uploaded file (text, or the XML inside a workbook) names the pupil."""
+        texts = [data]
+        if data[:2] == b"PK":
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    texts = [archive.read(name) for name in archive.namelist()]
+            except zipfile.BadZipFile:
+                pass
+        return any(
+            self.mentions(text.decode(encoding, errors="ignore"))
+            for text in texts
+            for encoding in ("utf-8", "utf-16")
+        )
+
+    def redact(self, text: str) -> str:
+        return self._pattern.sub(ERASED_MENTION, text)
+
+    def redact_json(self, value: Any) -> Any:
+        """`value` with every mention of the pupil replaced (a dict's keys that name them
+        are dropped)."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {
+                key: self.redact_json(item) for key, item in value.items() if not self.mentions(key)
+            }
+        if isinstance(value, list):
+            return [self.redact_json(item) for item in value]
+        return value
+
+    def redact_path(self, path: str) -> str:
+        """A recorded address without the pupil's identifiers, nor a search for their name."""
+        base, question, query = path.partition("?")
+        if not question:
+            return self.redact(base)
+        names = [name.lower() for name in self.names if len(name) >= 3]
+        pairs = []
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            word = value.strip().lower()
+            searched = len(word) >= 3 and any(name.startswith(word) for name in names)
+            pairs.append((key, ERASED_MENTION if searched else self.redact(value)))
+        return f"{self.redact(base)}?{urlencode(pairs)}"
+
+
+@dataclass(frozen=True)
+class PupilCopies:
+    """Somewhere an app keeps copies of who pupils are that no foreign key leads to.
+
+    `find` returns what it keeps about the pupil, for the subject access export (under
+    `name`); `erase` removes or anonymises it and returns how many rows it changed. Both are
+    called with the pupil still as they were, and run in the erasure's transaction."""
+
+    name: str
+    find: Callable[[Pupil, PupilIdentity], list[dict[str, Any]]]
+    erase: Callable[[Pupil, PupilIdentity], int]
+
+
+_COPIES: dict[str, PupilCopies] = {}
+
+
+def register_pupil_copies(copies: PupilCopies) -> None:
+    _COPIES[copies.name] = copies
+
+
+def pupil_copies() -> list[PupilCopies]:
+    return list(_COPIES.values())
 
 
 # --- Every table that holds something about a pupil ---------------------------------------
@@ -85,7 +232,7 @@ def held_counts(pupil: Pupil) -> list[tuple[str, int]]:
     """What is held about the pupil, table by table, in words (one COUNT per table)."""
     counts = []
     for relation in pupil_relations():
-        if relation.model is AuditEvent:
+        if relation.model in (AuditEvent, AuditEventPupil):
             continue
         if relation.model is Membership:
             label = "Linked parent or carer accounts"
@@ -150,8 +297,11 @@ KEPT_ON_ERASURE = (
     "need: the cost of a group is shared by the days each pupil spent in it, and spending "
     "records must be kept for six years after the financial year.",
     "Its NC year, sex and dates on roll: anonymous figures by year group and sex stay consistent.",
-    "The audit trail, which names the pupil only by a keyed reference, and the record of the "
-    "erasure itself.",
+    "The audit trail, which names the pupil only by a keyed reference: who saw, changed or "
+    "exported their record and which lists and exports included them, and the record of the "
+    "erasure itself. Any name, UPN or date of birth an older entry still held is taken out.",
+    "Past imports, with the rows that were about the pupil made anonymous; a file still "
+    "waiting to be imported that names them is deleted.",
 )
 
 
@@ -159,6 +309,34 @@ KEPT_ON_ERASURE = (
 class ErasureReport:
     removed: dict[str, int]
     kept_placements: int
+
+
+def _trail_about(pupil: Pupil, identity: PupilIdentity) -> QuerySet[AuditEvent]:
+    """Events about the pupil, listing them, or (written before names were kept out of the
+    trail) naming them in what they say."""
+    ref = pupil_reference(pupil.school.urn, pupil.upn)
+    listed = AuditEventPupil.objects.filter(Q(pupil=pupil) | Q(pupil_ref=ref))
+    condition = Q(pupil=pupil) | Q(pupil_ref=ref) | Q(pk__in=listed.values("event_id"))
+    for needle in (*identity.strong, *identity.names):
+        condition |= Q(summary__icontains=needle) | Q(path__icontains=needle)
+        condition |= Q(details__icontains=needle)
+    return AuditEvent.objects.filter(Q(school=pupil.school) | Q(school__isnull=True)).filter(
+        condition
+    )
+
+
+def _redact_trail(pupil: Pupil, identity: PupilIdentity) -> int:
+    """Take the pupil's names, UPN and date of birth out of every event that still holds
+    them; who, what, when and the references stay. How many events changed."""
+    changed = 0
+    for event in _trail_about(pupil, identity).only("pk", "summary", "details", "path"):
+        summary = identity.redact(event.summary)
+        details = identity.redact_json(event.details)
+        path = identity.redact_path(event.path)
+        if (summary, details, path) != (event.summary, event.details, event.path):
+            AuditEvent.redact(event.pk, summary=summary, details=details, path=path)
+            changed += 1
+    return changed
 
 
 def _erase_relation(relation: PupilRelation, pupil: Pupil) -> int:
@@ -188,22 +366,35 @@ def pupil_erase(
     if is_erased(pupil):
         raise ValidationError("This pupil's record has already been erased.")
 
+    identity = PupilIdentity.of(pupil)
     removed: dict[str, int] = {}
     for relation in pupil_relations():
-        if relation.model in (AuditEvent, Placement):
+        if relation.model in (AuditEvent, AuditEventPupil, Placement):
             continue
         count = _erase_relation(relation, pupil)
         if count:
             removed[f"{relation.label}.{relation.field.name}"] = count
+    for copies in pupil_copies():
+        count = copies.erase(pupil, identity)
+        if count:
+            removed[copies.name] = count
     kept = Placement.objects.filter(pupil=pupil).update(
         notes="", need_type="", rating="", baseline=None, midpoint=None, exit=None
     )
+    redacted = _redact_trail(pupil, identity)
+    # The reason may name the pupil; the trail keeps it without their identifiers.
+    reason = identity.redact(reason)
     audit_record(
         request,
         AuditAction.ERASE,
         pupil=pupil,
         summary=f"Erased the record of pupil {pupil.pk}: {reason}"[:300],
-        details={"reason": reason, "removed": removed, "kept_placements": kept},
+        details={
+            "reason": reason,
+            "removed": removed,
+            "kept_placements": kept,
+            "audit_events_redacted": redacted,
+        },
         actor=by,
     )
 
@@ -294,17 +485,35 @@ def _linked_accounts(pupil: Pupil) -> list[dict[str, Any]]:
     ]
 
 
-def _audit_trail(pupil: Pupil) -> list[dict[str, Any]]:
+def pupil_trail(pupil: Pupil) -> tuple[QuerySet[AuditEvent], set[int]]:
+    """Every event about the pupil or listing them (a list page, a search, an export), newest
+    first, each with `listed_count` (how many pupils its list showed); and the ids of the
+    events that listed them. Two queries once evaluated."""
     ref = pupil_reference(pupil.school.urn, pupil.upn)
-    events = AuditEvent.objects.filter(Q(pupil=pupil) | Q(pupil_ref=ref)).order_by("at", "pk")
+    listed = AuditEventPupil.objects.filter(Q(pupil=pupil) | Q(pupil_ref=ref))
+    events = (
+        AuditEvent.objects.filter(
+            Q(pupil=pupil) | Q(pupil_ref=ref) | Q(pk__in=listed.values("event_id"))
+        )
+        .annotate(listed_count=Count("listed"))
+        .order_by("-at", "-pk")
+    )
+    return events, set(listed.values_list("event_id", flat=True))
+
+
+def _audit_trail(pupil: Pupil) -> list[dict[str, Any]]:
+    events, listing = pupil_trail(pupil)
     return [
         {
             "at": event.at,
             "action": event.get_action_display(),
             "by": event.username,
             "summary": event.summary,
+            "page": event.path,
+            # In a list or an export of this many pupils (0: the event is about the pupil).
+            "listed_among": event.listed_count if event.pk in listing else 0,
         }
-        for event in events
+        for event in reversed(list(events))
     ]
 
 
@@ -312,7 +521,7 @@ def _tables(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table that points at the pupil, as stored."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for relation in pupil_relations():
-        if relation.model in (AuditEvent, Membership):
+        if relation.model in (AuditEvent, AuditEventPupil, Membership):
             continue  # the trail and the linked accounts have their own readable sections
         rows = serializers.serialize("python", relation.rows(pupil).order_by("pk"))
         if rows:
@@ -329,7 +538,10 @@ subject-access.json holds everything provmap stores about one pupil:
 - "linked_accounts": the parents' or carers' accounts that may see the pupil's provision;
 - "records": every stored row about the pupil (SEN history, needs, results, placements and
   anything else), exactly as held;
-- "audit_trail": who viewed, changed or exported the pupil's record, and when.
+- "audit_trail": who viewed, changed or exported the pupil's record, and when, with every
+  list page, search and export that included the pupil ("listed_among": how many pupils it
+  showed; "page": the address of the page or download);
+- "import_jobs": the imports whose check or result named the pupil, with those rows.
 
 Staff costs are the school's, not the pupil's, and are not included.
 """
@@ -350,6 +562,9 @@ def pupil_subject_access_export(
         "records": _tables(pupil),
         "audit_trail": _audit_trail(pupil),
     }
+    identity = PupilIdentity.of(pupil)
+    for copies in pupil_copies():
+        document[copies.name] = copies.find(pupil, identity)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(

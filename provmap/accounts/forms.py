@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from provmap.accounts.audit import pupil_reference
-from provmap.accounts.models import SIGN_IN_ACTIONS, AuditAction, AuditEvent
+from provmap.accounts.models import SIGN_IN_ACTIONS, AuditAction, AuditEvent, AuditEventPupil
 from provmap.accounts.signin_limits import code_attempt
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
@@ -59,9 +59,10 @@ class AuditFilterForm(forms.Form):
             )
         if data.get("pupil"):
             upn = data["pupil"].strip().upper()
+            ref = pupil_reference(school.urn, upn)
+            listed = AuditEventPupil.objects.filter(pupil_ref=ref).values("event_id")
             events = events.filter(
-                Q(pupil_ref=pupil_reference(school.urn, upn))
-                | Q(pupil__upn=upn, pupil__school=school)
+                Q(pupil_ref=ref) | Q(pupil__upn=upn, pupil__school=school) | Q(pk__in=listed)
             )
         if data.get("action"):
             events = events.filter(action=data["action"])

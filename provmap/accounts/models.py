@@ -190,3 +190,39 @@ class AuditEvent(models.Model):
     def username_shown(self) -> str:
         """Who acted or, for a sign-in attempt that did not get in, the username tried."""
         return self.username or str(self.details.get("username", ""))
+
+    @classmethod
+    def redact(cls, pk: int, *, summary: str, details: dict[str, Any], path: str) -> None:
+        """Erasure alone may rewrite what an event says: its summary, details and address,
+        with a pupil's name, UPN or date of birth taken out (who, what, when and the
+        pupil's reference stay). The erasure's own event records that it happened."""
+        cls._base_manager.filter(pk=pk).update(summary=summary, details=details, path=path)
+
+
+class AuditEventPupil(models.Model):
+    """A pupil that a list page or an export recorded in `event` showed: one row per pupil,
+    written in one INSERT with the event (provmap.accounts.audit). Append-only, like the
+    events. `pupil_ref` (the keyed reference) is what stays when the record is erased."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.CASCADE, related_name="listed")
+    pupil_ref = models.CharField("pupil reference", max_length=24, db_index=True)
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "pupil shown in an audit event"
+        verbose_name_plural = "pupils shown in audit events"
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.pupil_ref}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

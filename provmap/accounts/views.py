@@ -25,6 +25,7 @@ from provmap.accounts.data_protection import (
     is_erased,
     pupil_erase,
     pupil_subject_access_export,
+    pupil_trail,
     pupils_due_for_erasure,
 )
 from provmap.accounts.forms import AuditFilterForm, ErasureForm, PupilSearchForm
@@ -35,6 +36,8 @@ from provmap.pupils.models import Pupil
 AUDIT_PAGE_SIZE = 50
 SEARCH_LIMIT = 25
 DUE_LIMIT = 100
+# Events listed on a pupil's data page (the subject access export holds them all).
+TRAIL_SHOWN = 50
 
 
 def landing_url(pages: SchoolPages) -> str:
@@ -117,6 +120,14 @@ def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         found = list(form.search(school)[:SEARCH_LIMIT])
     due = list(pupils_due_for_erasure(today=timezone.localdate(), school=school)[:DUE_LIMIT])
+    if found or due:
+        audit_record(
+            request,
+            AuditAction.VIEW,
+            summary=f"Data protection: {len(found or [])} pupil(s) found by a search, "
+            f"{len(due)} due for erasure.",
+            pupils=[*(found or []), *due],
+        )
     return render(
         request,
         "accounts/data_protection.html",
@@ -140,6 +151,10 @@ def _pupil_data_page(
     request: HttpRequest, pupil: Pupil, erase_form: ErasureForm, *, status: int = 200
 ) -> HttpResponse:
     access = request.access
+    events, listing = pupil_trail(pupil)
+    seen = list(events[:TRAIL_SHOWN])
+    for event in seen:
+        event.in_list = event.pk in listing
     return render(
         request,
         "accounts/pupil_data.html",
@@ -152,6 +167,8 @@ def _pupil_data_page(
             "held": held_counts(pupil),
             "erase_form": erase_form,
             "kept": KEPT_ON_ERASURE,
+            "seen": seen,
+            "seen_more": len(seen) == TRAIL_SHOWN,
         },
         status=status,
     )

@@ -537,6 +537,7 @@ def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
             AuditAction.VIEW,
             obj=provision,
             summary=f"Impact of {provision.name}, {choice.name}: {len(named)} pupil(s) named.",
+            pupils=[row.pupil for row in named],
         )
     return _render(request, "insights/provision.html", access, **context)
 
@@ -744,6 +745,7 @@ def not_progressing_pupils_page(request: SchoolRequest, urn: str) -> HttpRespons
             AuditAction.VIEW,
             school=school,
             summary=f"Pupils not progressing, {choice.name}: {len(shown)} pupil(s) named.",
+            pupils=[item.pupil for item in shown],
         )
     return _render(
         request,

@@ -110,6 +110,8 @@ class MapExport:
     rows: list[dict[str, object]]
     runs: list[CostedRun]
     general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
+    # Every pupil in the rows, once (for the audit trail).
+    pupils: list[Pupil] = field(default_factory=list)
 
     @property
     def pupil_count(self) -> int:
@@ -402,6 +404,7 @@ def map_export(
     filtered = pupil is not None or year_group is not None
     rows: list[dict[str, object]] = []
     shown: list[CostedRun] = []
+    pupils: dict[int, Pupil] = {}
     for item in costed:
         run_columns = _run_columns(item)
         chosen = [
@@ -422,6 +425,7 @@ def map_export(
         if not chosen and not filtered:
             rows.append(dict(run_columns))
         for costed_placement in chosen:
+            pupils.setdefault(costed_placement.placement.pupil_id, costed_placement.placement.pupil)
             rows.append(
                 {
                     **run_columns,
@@ -459,6 +463,7 @@ def map_export(
         rows=rows,
         runs=shown,
         general=general,
+        pupils=list(pupils.values()),
     )
 
 

@@ -29,7 +29,7 @@ from provmap.interchange.exports import MapExport, map_csv_bytes, map_export, ma
 from provmap.interchange.forms import KINDS, ColumnsForm, UploadForm, accepted_types
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.provision.models import ProvisionRun
-from provmap.pupils.models import NCYear
+from provmap.pupils.models import NCYear, Pupil
 from provmap.schools.models import AcademicYear
 
 RECENT_JOBS = 20
@@ -138,16 +138,22 @@ def _job_page(
         job = _job(access, job.pk)
     fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
     shown = _shows_pupils(job)
+    summary = job.summary or {}
+    records = summary.get("records", [])
     if shown:
+        named = [item["pupil"] for item in records[:RECORDS_SHOWN] if item.get("pupil")]
         audit_record(
             request,
             AuditAction.VIEW,
             obj=job,
             summary=f"Import of '{job.file_name}' ({job.get_status_display()}): "
             f"{shown} row(s) about pupils shown.",
+            pupils=Pupil.objects.filter(school=access.school, pk__in=named).only(
+                "pk", "upn", "school_id"
+            )
+            if named
+            else [],
         )
-    summary = job.summary or {}
-    records = summary.get("records", [])
     context = {
         "job": job,
         "summary": summary,
@@ -239,16 +245,19 @@ def _download(
     export: MapExport,
     fmt: str,
     name: str,
+    what: str,
     **audit: Any,
 ) -> HttpResponse:
     write, content_type = FORMATS[fmt]
     data = write(export)
+    # The title names a pupil's export after them: the trail says what, not who.
     audit_record(
         request,
         AuditAction.EXPORT,
-        summary=f"Exported {export.title} as {fmt.upper()}: {len(export.rows)} row(s), "
+        summary=f"Exported {what} as {fmt.upper()}: {len(export.rows)} row(s), "
         f"{export.pupil_count} pupil(s).",
         details={"format": fmt, "rows": len(export.rows), "pupils": export.pupil_count},
+        pupils=export.pupils,
         **audit,
     )
     response = HttpResponse(data, content_type=content_type)
@@ -278,7 +287,12 @@ def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
         parts.append(year.name)
     if nc_year is not None:
         parts.append(f"year-{nc_year}")
-    return _download(request, access, export, fmt, slugify("-".join(parts)), obj=year or school)
+    what = " ".join(
+        ["the map", *([year.name] if year else []), *([f"Year {nc_year}"] if nc_year else [])]
+    )
+    return _download(
+        request, access, export, fmt, slugify("-".join(parts)), what, obj=year or school
+    )
 
 
 @require_safe
@@ -291,7 +305,7 @@ def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpR
     export = map_export(access.school, run=run, scope=access.scope)
     if not export.runs:
         raise Http404("No such run.")
-    return _download(request, access, export, fmt, f"run-{run.pk}", obj=run)
+    return _download(request, access, export, fmt, f"run-{run.pk}", f"the run {run}", obj=run)
 
 
 @require_safe
@@ -301,4 +315,6 @@ def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> H
     pupil = access.named_pupil
     assert pupil is not None
     export = map_export(access.school, pupil=pupil, scope=access.scope)
-    return _download(request, access, export, fmt, f"pupil-{pupil.pk}", pupil=pupil)
+    return _download(
+        request, access, export, fmt, f"pupil-{pupil.pk}", "one pupil's provision", pupil=pupil
+    )

@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from provmap.accounts.audit import audit_record, pupil_reference
-from provmap.accounts.models import AuditAction, AuditEvent, AuditTrailIsAppendOnly, Role
+from provmap.accounts.models import (
+    AuditAction,
+    AuditEvent,
+    AuditEventPupil,
+    AuditTrailIsAppendOnly,
+    Role,
+)
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -162,6 +168,36 @@ def test_a_failed_sign_in_for_no_account_belongs_to_no_school(client, senco):
     assert event.school is None
 
 
+def test_a_list_records_which_pupils_it_showed_in_one_insert(school, senco):
+    shown = PupilFactory.create_batch(40, school=school)
+    with CaptureQueriesContext(connection) as context:
+        event = audit_record(
+            None,
+            AuditAction.VIEW,
+            school=school,
+            pupils=shown + shown[:3],  # a pupil shown twice is listed once
+            actor=senco,
+            summary="A list of 40 pupils.",
+        )
+    # The event, then its pupils in one INSERT.
+    assert len(context.captured_queries) == 2
+    rows = AuditEventPupil.objects.filter(event=event)
+    assert sorted(rows.values_list("pupil_id", flat=True)) == sorted(p.pk for p in shown)
+    assert {row.pupil_ref for row in rows} == {pupil_reference(school.urn, p.upn) for p in shown}
+    with pytest.raises(AuditTrailIsAppendOnly):
+        rows.update(pupil_ref="x")
+    with pytest.raises(AuditTrailIsAppendOnly):
+        rows.delete()
+
+
+def test_what_was_typed_into_a_search_is_not_kept(rf, school, senco):
+    request = rf.get("/somewhere/", {"q": "Hughes", "page": "2"})
+    request.user = senco
+    event = audit_record(request, AuditAction.VIEW, school=school, summary="Search.")
+    assert "Hughes" not in event.path
+    assert event.path.startswith("/somewhere/?") and "page=2" in event.path
+
+
 def test_the_reference_hides_the_upn():
     ref = pupil_reference("137001", "H801200001001")
     assert ref == pupil_reference("137001", "h801200001001 ")
@@ -235,7 +271,9 @@ def test_the_trail_filters_by_user_pupil_action_and_date(client, school, senco):
 
     assert shown() == {"one", "two", "three"}
     assert shown(user="TOM") == {"one"}
+    audit_record(None, AuditAction.VIEW, school=school, pupils=[noah], summary="listed")
     assert shown(pupil=noah.upn.lower()) == {"two", "three"}
+    assert "<td>listed</td>" in client.get(url, {"pupil": noah.upn}).content.decode()
     assert shown(action=AuditAction.EXPORT) == {"three"}
     today = timezone.localdate()
     assert shown(date_from=today.isoformat(), date_to=today.isoformat()) == {"one", "two", "three"}

@@ -22,8 +22,13 @@ from provmap.provision.views.common import (
     vary_on_htmx,
     wants_fragment,
 )
-from provmap.pupils.models import NC_YEAR_ORDER, NCYear
+from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
 from provmap.schools.models import AcademicYear, School, Term
+
+
+def _named(view: selectors.ScopedMap) -> list[Pupil]:
+    """The pupils a map names (for the audit trail)."""
+    return [item.placement.pupil for row in view.rows for item in row.placements]
 
 
 def _filtered_term_map(
@@ -48,7 +53,7 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
     terms, term, form, view = _filtered_term_map(request, school, scope)
     if view is not None and view.pupil_count:
         summary = f"Term map {term}: {view.pupil_count} pupil(s) named."
-        audit_record(request, AuditAction.VIEW, obj=term, summary=summary)
+        audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     fragment = wants_fragment(request)
     template = "provision/_map_region.html" if fragment else "provision/term_map.html"
     response = page(
@@ -72,7 +77,13 @@ def map_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
         run = next((row.run for row in view.rows if row.run.pk == run_id), None)
     if lines:
         summary = f"Pupils behind a figure of the map of {term}: {len(lines)} pupil(s) named."
-        audit_record(request, AuditAction.VIEW, obj=run or term, summary=summary)
+        audit_record(
+            request,
+            AuditAction.VIEW,
+            obj=run or term,
+            summary=summary,
+            pupils=[line.pupil for line in lines],
+        )
     return page(
         request,
         "provision/map_pupils.html",
@@ -167,7 +178,7 @@ def waves_page(request: SchoolRequest, urn: str) -> HttpResponse:
         view = selectors.term_view(school, term, scope, as_of=today(), filters=filters)
         if view.pupil_count:
             summary = f"Waves of {kind} {value} in {term}: {view.pupil_count} pupil(s) named."
-            audit_record(request, AuditAction.VIEW, obj=term, summary=summary)
+            audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     return page(
         request,
         "provision/waves.html",

@@ -158,9 +158,6 @@ def run_page(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
     pupils to add (with htmx, the search answers only the list of pupils found)."""
     school, scope = request.access.school, request.access.scope
     found = _found(school, run_id, scope)
-    if found.lines and not wants_fragment(request):
-        summary = f"Run {found.run}: {len(found.lines)} pupil(s) named."
-        audit_record(request, AuditAction.VIEW, obj=found.run, summary=summary)
     return _render_run(request, school, scope, found)
 
 
@@ -182,6 +179,8 @@ def _render_run(
         candidates, total = selectors.run_candidates(
             school, run, search.search(), scope, limit=CANDIDATES_SHOWN
         )
+    only_found = wants_fragment(request) and request.htmx.target == "candidates"
+    _audit_run_page(request, found, candidates, total, only_found=only_found)
     context = {
         "run_page": found,
         "run": run,
@@ -194,11 +193,33 @@ def _render_run(
         "may_record": _may_record(scope, found),
         "results_form": results_form or ResultsForm(page=found, today=today()),
     }
-    if wants_fragment(request) and request.htmx.target == "candidates":
+    if only_found:
         return vary_on_htmx(
             page(request, "provision/_candidates.html", school, scope, "map", **context)
         )
     return vary_on_htmx(page(request, "provision/run_detail.html", school, scope, "map", **context))
+
+
+def _audit_run_page(
+    request: HttpRequest,
+    found: selectors.RunPage,
+    candidates: list[Pupil],
+    total: int,
+    *,
+    only_found: bool,
+) -> None:
+    """One event for the pupils the page (or, with htmx, the search's list alone) shows."""
+    if only_found:
+        summary = f"Pupils found to add to {found.run}: {len(candidates)} of {total} shown."
+        shown = list(candidates)
+    else:
+        summary = f"Run {found.run}: {len(found.lines)} pupil(s) named"
+        if candidates:
+            summary += f", {len(candidates)} of {total} found to add"
+        summary += "."
+        shown = [line.placement.pupil for line in found.lines] + list(candidates)
+    if shown:
+        audit_record(request, AuditAction.VIEW, obj=found.run, summary=summary, pupils=shown)
 
 
 @require_POST
