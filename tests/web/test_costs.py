@@ -229,3 +229,17 @@ def test_the_finance_right_is_never_given_to_those_who_deliver(client, costed, r
     for name, url in _pages(costed).items():
         response = client.get(url)
         assert "£" not in response.content.decode(), (role, name)
+
+
+@pytest.mark.parametrize(("role", "finance"), [("head_of_year", False), ("leader", True)])
+def test_the_impact_pages_show_costs_only_with_the_finance_right(client, role, finance):
+    from tests.web.test_impact import School
+
+    world = School()
+    extra = {"year_groups": "9"} if role == "head_of_year" else {}
+    client.force_login(member(world.school, role, **extra))
+    for url in (world.overview(), world.provision_page()):
+        content = client.get(url).content.decode()
+        assert ("Cost per pupil" in content) == finance, url
+        assert ("£60.00" in content) == finance, url
+        assert ("£12.00" in content) == finance, url
