@@ -60,6 +60,16 @@ class SchoolPages:
         return self.scope.can_edit
 
     @property
+    def finance(self) -> bool:
+        """Costs may be shown: runs' costs, pupils' shares, totals (templates ask here)."""
+        return self.scope.finance
+
+    @property
+    def pay_rates(self) -> bool:
+        """A named person's hourly rate may be shown."""
+        return self.scope.pay_rates
+
+    @property
     def senco(self) -> bool:
         """The SENCO's own pages: the audit trail and data protection."""
         return self.scope.senco
@@ -156,12 +166,10 @@ def enforce_policy(
 def may_record_results(scope: PupilScope, *, lead_id: int | None, staff_ids: set[int]) -> bool:
     """Editors record any run's results; teachers, TAs and mentors those of the runs they
     lead (`lead_id`) or deliver (`staff_ids`, the run's staff)."""
-    return scope.can_edit or bool(
-        (lead_id is not None and lead_id in scope.staff_ids) or staff_ids & scope.staff_ids
-    )
+    return scope.can_edit or scope.delivers(lead_id, staff_ids)
 
 
 def sees_staff_page(scope: PupilScope) -> bool:
     """Everyone's hours, pay rates and costs: for those who deploy staff on the map (the
     SENCO and the SEND administrator)."""
-    return scope.can_edit
+    return scope.pay_rates

@@ -61,6 +61,14 @@ class Membership(models.Model):
     trust_pupil_access = models.BooleanField(
         default=False, help_text="Trust leaders only: may see pupil-level data of the schools."
     )
+    # May see costs (run costs, pupils' shares, totals, budgets): None follows the role
+    # (provmap.accounts.permissions); a school may grant it to a head of year or withhold it
+    # from a leader. Never given to teachers, TAs, mentors or parents, whatever is set here.
+    finance = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="May see costs: empty follows the role's default.",
+    )
 
     class Meta:
         constraints = [

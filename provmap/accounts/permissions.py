@@ -23,6 +23,21 @@ EDITORS = frozenset({Role.SENCO, Role.SEND_ADMIN})
 DELIVERERS = frozenset({Role.TEACHER, Role.TA, Role.LEARNING_MENTOR})
 # Roles that see figures about the school but never a pupil.
 AGGREGATE_ONLY = frozenset({Role.GOVERNOR})
+# Roles that see costs (run costs, pupils' shares, totals, budgets) unless their school says
+# otherwise on the membership; governors and trust leaders see them as school totals.
+FINANCE_BY_DEFAULT = frozenset(
+    {
+        Role.SENCO,
+        Role.SEND_ADMIN,
+        Role.SENIOR_LEADER,
+        Role.PUPIL_PREMIUM_LEAD,
+        Role.GOVERNOR,
+        Role.TRUST_LEADER,
+    }
+)
+# Roles never given costs, whatever the membership says: a run's cost shown to the one person
+# who delivers it is their pay rate.
+NEVER_FINANCE = frozenset({*DELIVERERS, Role.PARENT})
 # Every role but a parent's signs in with a second factor (TOTP); for parents it is optional.
 MFA_OPTIONAL = frozenset({Role.PARENT})
 
@@ -74,6 +89,15 @@ class PupilScope:
     means school-level aggregates may be shown even where no pupil is visible. `senco` opens
     the pages kept for the SENCO: the audit trail and the data-protection tools. Archived
     pupils (leavers past PROVMAP_ARCHIVE_AFTER_DAYS) are visible to nobody through a scope.
+
+    Opening a pupil is not seeing all their provision: `placement_filter` picks the
+    placements shown in full (with results, notes and the run they lead to). A teacher, TA
+    or mentor sees in full only the placements of the runs they lead or deliver; of the
+    pupils they teach, the other placements are shown as a class teacher needs them (which
+    provision, when, led by whom), never their results or notes.
+
+    `finance` means costs may be shown (a run's cost, pupils' shares, totals);
+    `pay_rates` (the hourly rate of a named person) only to those who see the staff page.
     """
 
     everyone: bool = False
@@ -84,6 +108,7 @@ class PupilScope:
     figures: bool = False
     can_edit: bool = False
     senco: bool = False
+    finance: bool = False
 
     @property
     def sees_any_pupil(self) -> bool:
@@ -95,6 +120,39 @@ class PupilScope:
     def sees_map(self) -> bool:
         """The school's map of runs (staff, ratios, times, counts, costs)."""
         return bool(self.everyone or self.year_groups or self.forms or self.staff_ids)
+
+    @property
+    def pay_rates(self) -> bool:
+        """Individual hourly rates ("£21.50/h"): for those who see the staff page, where
+        everyone's rates are (the SENCO and the SEND administrator)."""
+        return self.can_edit
+
+    def placement_filter(self, prefix: str = "") -> Q:
+        """A filter for querysets reaching placements through `prefix` (e.g. 'placements__'):
+        the placements seen in full, which also decide the runs one sees. Whole-school readers:
+        every pupil's; heads of year: their year groups' pupils'; teachers, TAs and mentors:
+        those of the runs they lead or deliver (not their taught forms' other runs); parents
+        their children's. Never an archived leaver's."""
+        current = Q(**{f"{prefix}pupil__archived_at__isnull": True})
+        if self.everyone:
+            return current
+        condition = Q(pk__in=[])
+        if self.year_groups:
+            condition |= Q(**{f"{prefix}pupil__nc_year__in": sorted(self.year_groups)})
+        if self.pupil_ids:
+            condition |= Q(**{f"{prefix}pupil_id__in": sorted(self.pupil_ids)})
+        if self.staff_ids:
+            staff = sorted(self.staff_ids)
+            condition |= Q(**{f"{prefix}run__lead_staff__in": staff}) | Q(
+                **{f"{prefix}run__staff_lines__staff__in": staff}
+            )
+        return condition & current
+
+    def delivers(self, lead_id: int | None, staff_ids: set[int] | frozenset[int]) -> bool:
+        """Whether the user leads (`lead_id`) or is on the staff (`staff_ids`) of a run."""
+        return (lead_id is not None and lead_id in self.staff_ids) or bool(
+            set(staff_ids) & self.staff_ids
+        )
 
     def pupil_filter(self, prefix: str = "") -> Q:
         """A filter for querysets reaching pupils through `prefix` (e.g. 'pupil__')."""
@@ -128,7 +186,7 @@ def _children_of(membership: Membership) -> list[int]:
 
 def pupil_scope(user: User, school: School) -> PupilScope:
     """What `user` may see of `school`'s pupils, from all their memberships there."""
-    everyone = figures = can_edit = senco = False
+    everyone = figures = can_edit = senco = finance = False
     years: set[str] = set()
     staff: set[int] = set()
     forms: set[str] = set()
@@ -139,6 +197,7 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         if not (in_school or in_trust):
             continue
         role = membership.role
+        finance = finance or _finance(membership)
         if role in WHOLE_SCHOOL_READERS:
             everyone = figures = True
             can_edit = can_edit or role in EDITORS
@@ -166,4 +225,15 @@ def pupil_scope(user: User, school: School) -> PupilScope:
         figures=figures,
         can_edit=can_edit,
         senco=senco,
+        finance=finance,
     )
+
+
+def _finance(membership: Membership) -> bool:
+    """Whether a membership gives the right to see costs: the school's choice on the
+    membership, else the role's default; never for those who deliver, nor for parents."""
+    if membership.role in NEVER_FINANCE:
+        return False
+    if membership.finance is not None:
+        return membership.finance
+    return membership.role in FINANCE_BY_DEFAULT

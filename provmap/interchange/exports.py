@@ -91,6 +91,8 @@ EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("rating", TEXT),
     ("notes", TEXT),
 ]
+# Columns about money: left out for users without the finance right (PupilScope.finance).
+COST_COLUMNS = frozenset({"cost_per_minute", "total_cost", "pupil_cost"})
 HEADINGS = {**MAP_HEADINGS, **EXTRA_HEADINGS}
 RATING_WORDS = {code: label.split(":")[0] for code, label in Placement.Rating.choices}
 AREA_LABELS = dict(Area.choices)
@@ -112,6 +114,15 @@ class MapExport:
     general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
     # Every pupil in the rows, once (for the audit trail).
     pupils: list[Pupil] = field(default_factory=list)
+    # Costs in the sheet and the totals: off for users without the finance right.
+    finance: bool = True
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """The sheet's columns: without the cost columns for those who may not see costs."""
+        if self.finance:
+            return EXPORT_COLUMNS
+        return [(key, kind) for key, kind in EXPORT_COLUMNS if key not in COST_COLUMNS]
 
     @property
     def pupil_count(self) -> int:
@@ -166,6 +177,30 @@ class MapExport:
             ["Groups", len(self.runs)],
             ["Pupils", self.pupil_count],
             ["Placements", sum(1 for row in self.rows if row.get("upn"))],
+        ]
+        if not self.finance:
+            return [
+                (self.title, ["", ""], summary),
+                (
+                    "By provision",
+                    ["Provision", "Groups", "Pupils"],
+                    [
+                        [name, groups, len(pupils)]  # type: ignore[arg-type]
+                        for name, (groups, pupils, _) in by_provision.items()
+                    ],
+                ),
+                (
+                    "By year group",
+                    ["Year group", "Pupils"],
+                    [
+                        [year, len(pupils)]  # type: ignore[arg-type]
+                        for year, (pupils, _) in sorted(
+                            by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
+                        )
+                    ],
+                ),
+            ]
+        summary += [
             ["Cost of the groups listed", self.group_cost],
             ["Cost shared to the pupils listed", self.pupil_cost],
         ]
@@ -270,7 +305,7 @@ def _runs(
     )
 
 
-def _run_columns(item: CostedRun) -> dict[str, object]:
+def _run_columns(item: CostedRun, *, pay_rates: bool = True) -> dict[str, object]:
     run = item.run
     provision = run.provision
     weekly = Decimal(run.sessions_per_week) * run.minutes_per_session
@@ -287,7 +322,7 @@ def _run_columns(item: CostedRun) -> dict[str, object]:
                 StaffLine(
                     name=line.line.staff.name,
                     role=line.line.staff.role,
-                    hourly_rate=line.hourly_rate.quantize(Decimal("0.01")),
+                    hourly_rate=line.hourly_rate.quantize(Decimal("0.01")) if pay_rates else None,
                     sessions_per_week=line.line.effective_sessions if own else None,
                     minutes_per_session=line.line.effective_minutes if own else None,
                 )
@@ -383,9 +418,13 @@ def map_export(
     """The map's rows (and totals), in a fixed number of queries however large it is.
 
     With a `scope` (the user's, from the pages), the export holds what the map shows them:
-    the pupils they may see (never an archived leaver) and the runs those pupils are in or
-    that they lead or deliver; costs not tied to pupils only for whole-school readers.
+    the placements they see in full (never an archived leaver's: a teacher's or TA's are
+    those of the runs they lead or deliver) and those runs; costs only with the finance right
+    (costs not tied to pupils only for whole-school readers), and each person's hourly rate
+    only for those who see the staff page. Without a scope (the command line) it is whole.
     """
+    finance = scope is None or scope.finance
+    pay_rates = scope is None or scope.pay_rates
     as_of = as_of or timezone.localdate()
     rates = dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
     costed = [
@@ -398,7 +437,7 @@ def map_export(
     current = Q(pupil__archived_at__isnull=True)
     visible = set(
         Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in costed])
-        .filter(scope.pupil_filter("pupil__") if scope is not None else current)
+        .filter(scope.placement_filter() if scope is not None else current)
         .values_list("pk", flat=True)
     )
     filtered = pupil is not None or year_group is not None
@@ -406,7 +445,7 @@ def map_export(
     shown: list[CostedRun] = []
     pupils: dict[int, Pupil] = {}
     for item in costed:
-        run_columns = _run_columns(item)
+        run_columns = _run_columns(item, pay_rates=pay_rates)
         chosen = [
             costed_placement
             for costed_placement in item.placements
@@ -435,7 +474,7 @@ def map_export(
                 }
             )
     general: list[tuple[GeneralResource, Decimal]] = []
-    if not filtered and run is None and (scope is None or scope.everyone):
+    if not filtered and run is None and finance and (scope is None or scope.everyone):
         resources = GeneralResource.objects.filter(school=school).select_related(
             "staff", "funding_stream", "academic_year"
         )
@@ -464,6 +503,7 @@ def map_export(
         runs=shown,
         general=general,
         pupils=list(pupils.values()),
+        finance=finance,
     )
 
 
@@ -503,9 +543,10 @@ def csv_value(value: object, kind: str) -> str:
 def write_csv(export: MapExport, stream: io.TextIOBase) -> None:
     """The map sheet as CSV (UTF-8 with a byte-order mark, so Excel reads it correctly)."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow([neutralise(HEADINGS[key]) for key, _ in EXPORT_COLUMNS])
+    columns = export.columns
+    writer.writerow([neutralise(HEADINGS[key]) for key, _ in columns])
     for row in export.rows:
-        writer.writerow([csv_value(row.get(key), kind) for key, kind in EXPORT_COLUMNS])
+        writer.writerow([csv_value(row.get(key), kind) for key, kind in columns])
 
 
 def map_csv_bytes(export: MapExport) -> bytes:
@@ -543,11 +584,12 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
         INT: workbook.add_format({"num_format": "0"}),
         TEXT: workbook.add_format({"text_wrap": False}),
     }
+    columns = export.columns
     sheet = workbook.add_worksheet("Map")
-    for index, (key, kind) in enumerate(EXPORT_COLUMNS):
+    for index, (key, kind) in enumerate(columns):
         sheet.set_column(index, index, _column_width(key, kind), formats[kind])
     for row_index, row in enumerate(export.rows, start=1):
-        for column_index, (key, kind) in enumerate(EXPORT_COLUMNS):
+        for column_index, (key, kind) in enumerate(columns):
             value = row.get(key)
             if value is None or value == "":
                 continue
@@ -558,7 +600,7 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
             else:
                 sheet.write_string(row_index, column_index, neutralise(str(value)))
     last_row = max(len(export.rows), 1)
-    last_column = len(EXPORT_COLUMNS) - 1
+    last_column = len(columns) - 1
     sheet.add_table(
         0,
         0,
@@ -567,10 +609,10 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
         {
             "name": "ProvisionMap",
             "style": "Table Style Medium 2",
-            "columns": [{"header": neutralise(HEADINGS[key])} for key, _ in EXPORT_COLUMNS],
+            "columns": [{"header": neutralise(HEADINGS[key])} for key, _ in columns],
         },
     )
-    rating_column = [key for key, _ in EXPORT_COLUMNS].index("rating")
+    rating_column = [key for key, _ in columns].index("rating")
     for word, (fill, font) in RAGB_COLOURS.items():
         sheet.conditional_format(
             1,

@@ -332,7 +332,15 @@ class Visibility(Protocol):
     @property
     def figures(self) -> bool: ...
 
+    @property
+    def finance(self) -> bool: ...
+
+    @property
+    def pay_rates(self) -> bool: ...
+
     def pupil_filter(self, prefix: str = "") -> Q: ...
+
+    def placement_filter(self, prefix: str = "") -> Q: ...
 
 
 @dataclass(frozen=True)
@@ -625,7 +633,6 @@ class ScopedRuns:
     whole_school: bool
     year_groups: list[str]
     delivers: bool
-    teaching_groups: list[str] = field(default_factory=list)
 
     def options(self) -> MapOptions:
         staff: dict[int, StaffMember] = {}
@@ -674,19 +681,26 @@ class ScopedRuns:
         )
 
 
+def visible_placements(school: School, runs: list[CostedRun], scope: Visibility) -> set[int]:
+    """The ids of the placements of `runs` that `scope` sees in full. One query: the scope's
+    own placement filter decides (never an archived leaver's, even for whole-school readers:
+    there is no shortcut past it). Teachers, TAs and mentors see those of the runs they lead
+    or deliver, not the other runs of the pupils they teach."""
+    return set(
+        Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in runs])
+        .filter(scope.placement_filter())
+        .values_list("pk", flat=True)
+    )
+
+
 def scope_runs(
     school: School, runs: list[CostedRun], scope: Visibility, *, as_of: dt.date
 ) -> ScopedRuns:
-    """Keep the runs and placements `scope` may see. One query, whatever the size: the
-    scope's own pupil filter picks the visible placements (never an archived leaver's, even
-    for whole-school readers: there is no shortcut past it), and staff also keep the runs
-    they lead or deliver (even before any pupil is placed). A run's cost still counts every
-    pupil it was shared between; those not shown are counted as hidden, never named."""
-    visible = set(
-        Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in runs])
-        .filter(scope.pupil_filter("pupil__"))
-        .values_list("pk", flat=True)
-    )
+    """Keep the runs and placements `scope` may see: those with a placement seen in full,
+    and for staff the runs they lead or deliver (even before any pupil is placed). A run's
+    cost still counts every pupil it was shared between; those not shown are counted as
+    hidden, never named."""
+    visible = visible_placements(school, runs, scope)
     items = []
     for costed in runs:
         placements = [p for p in costed.placements if p.placement.pk in visible]
@@ -698,7 +712,6 @@ def scope_runs(
         whole_school=scope.everyone,
         year_groups=sorted(scope.year_groups, key=lambda year: NC_YEAR_ORDER.get(year, 99)),
         delivers=bool(scope.staff_ids),
-        teaching_groups=sorted(scope.forms),
     )
 
 
@@ -1040,7 +1053,10 @@ class ProvisionPage:
     runs: list[CostedRun]
 
 
-def provision_page(school: School, provision_id: int, *, as_of: dt.date) -> ProvisionPage | None:
+def provision_page(
+    school: School, provision_id: int, scope: Visibility, *, as_of: dt.date
+) -> ProvisionPage | None:
+    """A catalogue entry with its runs: those `scope` sees on the map."""
     provision = (
         Provision.objects.filter(school=school, pk=provision_id)
         .select_related("measure")
@@ -1052,7 +1068,8 @@ def provision_page(school: School, provision_id: int, *, as_of: dt.date) -> Prov
     rates = _role_rates(school)
     runs = _with_details(ProvisionRun.objects.filter(school=school, provision=provision))
     costed = [cost_run(run, rates, as_of) for run in runs.order_by("-start_date", "label")]
-    return ProvisionPage(provision=provision, runs=costed)
+    seen = scope_runs(school, costed, scope, as_of=as_of)
+    return ProvisionPage(provision=provision, runs=[item.costed for item in seen.items])
 
 
 def _value(result: Result | None) -> Decimal | None:
@@ -1161,6 +1178,9 @@ def run_candidates(
 class PupilPlacement:
     costed: CostedRun
     item: CostedPlacement
+    # Seen in full (results, rating, notes, cost, a link to the run); otherwise only what a
+    # class teacher needs: the provision, when, the day and time, the lesson missed, the lead.
+    full: bool = True
 
     @property
     def placement(self) -> Placement:
@@ -1213,29 +1233,56 @@ class PupilProvision:
 
     @property
     def cost_this_year(self) -> Decimal:
-        return sum((item.item.share for item in self.this_year), Decimal(0))
+        return sum((item.item.share for item in self.this_year if item.full), Decimal(0))
 
     @property
     def cost_all(self) -> Decimal:
-        return sum((item.item.share for item in self.placements), Decimal(0))
+        return sum((item.item.share for item in self.placements if item.full), Decimal(0))
 
     @property
     def notes(self) -> list[PupilPlacement]:
-        return [item for item in self.placements if item.placement.notes.strip()]
+        return [item for item in self.placements if item.full and item.placement.notes.strip()]
+
+    @property
+    def all_full(self) -> bool:
+        return all(item.full for item in self.placements)
+
+    @property
+    def withheld_results(self) -> set[int]:
+        """The ids of the results recorded in placements not seen in full."""
+        return {
+            pk
+            for item in self.placements
+            if not item.full
+            for pk in (
+                item.placement.baseline_id,
+                item.placement.midpoint_id,
+                item.placement.exit_id,
+            )
+            if pk is not None
+        }
 
 
-def pupil_provision(school: School, pupil: Pupil, *, as_of: dt.date) -> PupilProvision:
+def pupil_provision(
+    school: School, pupil: Pupil, scope: Visibility, *, as_of: dt.date
+) -> PupilProvision:
     """Every placement of one pupil, costed (their share of each group), newest first, and
-    laid out term by term. A fixed number of queries however long their history."""
+    laid out term by term, each marked as seen in full by `scope` or not. A fixed number of
+    queries however long their history."""
     rates = _role_rates(school)
     runs = _with_details(
         ProvisionRun.objects.filter(school=school, placements__pupil=pupil), results=True
+    )
+    full = set(
+        Placement.objects.filter(school=school, pupil=pupil)
+        .filter(scope.placement_filter())
+        .values_list("pk", flat=True)
     )
     placements: list[PupilPlacement] = []
     for run in runs:
         costed = cost_run(run, rates, as_of)
         placements.extend(
-            PupilPlacement(costed, item)
+            PupilPlacement(costed, item, full=item.placement.pk in full)
             for item in costed.placements
             if item.placement.pupil_id == pupil.pk
         )

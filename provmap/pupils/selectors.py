@@ -8,7 +8,7 @@ resulting filter in as `visible`: this app does not know about users and roles.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -102,6 +102,13 @@ class PupilRecord:
     sen_history: list[SENStatusPeriod]
     results: list[Result]
     flags: list[str] = field(default_factory=list)
+
+    def without_results(self, result_ids: set[int]) -> PupilRecord:
+        """The record without the results `result_ids` (those of runs not seen in full)."""
+        if not result_ids:
+            return self
+        kept = [result for result in self.results if result.pk not in result_ids]
+        return replace(self, results=kept)
 
     @property
     def results_by_measure(self) -> list[tuple[Measure, list[Result]]]:

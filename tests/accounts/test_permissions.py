@@ -136,3 +136,55 @@ def test_membership_scope_must_match_the_role(school):
         Membership.objects.create(user=user, role=Role.TRUST_LEADER, school=school)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=user, role=Role.SENCO, trust=school.trust)
+
+
+@pytest.mark.parametrize(
+    ("role", "finance"),
+    [
+        (Role.SENCO, True),
+        (Role.SEND_ADMIN, True),
+        (Role.SENIOR_LEADER, True),
+        (Role.PUPIL_PREMIUM_LEAD, True),
+        (Role.GOVERNOR, True),
+        (Role.HEAD_OF_YEAR, False),
+        (Role.TEACHER, False),
+        (Role.TA, False),
+        (Role.LEARNING_MENTOR, False),
+        (Role.PARENT, False),
+    ],
+)
+def test_who_sees_costs_by_default_and_what_a_school_may_change(school, role, finance):
+    member = MembershipFactory(school=school, role=role)
+    scope = pupil_scope(member.user, school)
+    assert scope.finance is finance
+    assert scope.pay_rates is (role in (Role.SENCO, Role.SEND_ADMIN))
+    for override in (True, False):
+        Membership.objects.filter(pk=member.pk).update(finance=override)
+        never = role in (Role.TEACHER, Role.TA, Role.LEARNING_MENTOR, Role.PARENT)
+        assert pupil_scope(member.user, school).finance is (override and not never)
+
+
+def test_trust_leaders_see_costs_but_never_pay_rates(school):
+    member = Membership.objects.create(
+        user=UserFactory(), role=Role.TRUST_LEADER, trust=school.trust
+    )
+    scope = pupil_scope(member.user, school)
+    assert scope.finance and not scope.pay_rates
+
+
+def test_deliverers_see_in_full_only_the_placements_of_their_runs(school):
+    from provmap.provision.models import Placement
+
+    teacher = StaffMemberFactory(school=school, role="teacher")
+    mine = PlacementFactory(run__provision__school=school, run__lead_staff=teacher)
+    taught = PupilFactory(school=school, form="8B")
+    elsewhere = PlacementFactory(run__provision__school=school, pupil=taught)
+    member = MembershipFactory(
+        school=school, role=Role.TEACHER, staff_member=teacher, teaching_groups="8B"
+    )
+    scope = pupil_scope(member.user, school)
+
+    assert visible(member.user, school) == {mine.pupil, taught}
+    seen = set(Placement.objects.filter(school=school).filter(scope.placement_filter()))
+    assert seen == {mine}
+    assert elsewhere not in seen

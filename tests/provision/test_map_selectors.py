@@ -107,7 +107,7 @@ def test_a_pupils_provision_by_term_and_area():
     (pupil,) = pupils(world, 1, nc_year="7")
     run = add_run(world, pupils=[pupil])
     Placement.objects.filter(run=run).update(need_type="SEMH")
-    found = selectors.pupil_provision(world.school, pupil, as_of=dt.date(2025, 10, 1))
+    found = selectors.pupil_provision(world.school, pupil, Everyone(), as_of=dt.date(2025, 10, 1))
     assert [item.run for item in found.placements] == [run]
     assert found.cost_this_year == found.placements[0].costed.cost
     ((code, _, cells),) = found.key_stage.rows

@@ -67,7 +67,7 @@ def provision_new(request: SchoolRequest, urn: str) -> HttpResponse:
 
 def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
     school, scope = request.access.school, request.access.scope
-    found = selectors.provision_page(school, provision_id, as_of=today())
+    found = selectors.provision_page(school, provision_id, scope, as_of=today())
     if found is None:
         raise Http404("No such provision.")
     return page(request, "provision/provision_detail.html", school, scope, "catalogue", page=found)
