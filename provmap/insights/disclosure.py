@@ -49,18 +49,24 @@ def is_small(count: int) -> bool:
     return 0 < count < SMALL_NUMBER
 
 
-def withheld_cells(cells: Sequence[int], *, total: int | None) -> tuple[set[int], bool]:
+def withheld_cells(
+    cells: Sequence[int], *, total: int | None, total_first: bool = False
+) -> tuple[set[int], bool]:
     """Which cells of a line of counts to withhold (their indexes), and whether its total is.
 
     Small cells are withheld. When the line has a total that is shown (`total` given), the
     withheld cells must add up to SMALL_NUMBER or more, else the next smallest non-zero cell
     is withheld too; a total above the cells' sum counts its remainder as one more cell (not
-    shown, but it could be worked out)."""
+    shown, but it could be worked out). With `total_first`, the total is withheld instead of
+    further cells."""
     hidden = {index for index, count in enumerate(cells) if is_small(count)}
     if total is None:
         return hidden, False
     every = [*cells, max(total - sum(cells), 0)]
     hidden_all = {index for index, count in enumerate(every) if is_small(count)}
+    if total_first and hidden_all and sum(every[i] for i in hidden_all) < SMALL_NUMBER:
+        # Withholding the total protects the small cells without losing any other.
+        return {index for index in hidden_all if index < len(cells)}, True
     while hidden_all and sum(every[index] for index in hidden_all) < SMALL_NUMBER:
         left = [index for index, count in enumerate(every) if count and index not in hidden_all]
         if not left:
@@ -84,6 +90,13 @@ class Cell:
 
     def __html__(self) -> str:
         return str(self)
+
+    @property
+    def words(self) -> str:
+        """Why a figure worked out from these pupils is not shown ('' when it is)."""
+        if self.shown:
+            return ""
+        return WITHHELD if self.secondary else FROM_FEW
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,10 @@ class Disclosure:
     def why(self) -> str:
         return "" if self.exact else WHY
 
+    @property
+    def from_few(self) -> str:
+        return FROM_FEW
+
     def hides(self, count: int) -> bool:
         """Is a count of pupils, or a figure worked out from that many, held back?"""
         return not self.exact and is_small(count)
@@ -132,18 +149,22 @@ class Disclosure:
     def count(self, count: int) -> Cell:
         return Cell(count, shown=not self.hides(count))
 
-    def line(self, cells: Sequence[int], *, total: int | None = None) -> Line:
+    def line(
+        self, cells: Sequence[int], *, total: int | None = None, total_first: bool = False
+    ) -> Line:
         """A line of counts whose total (when given) is shown or could be worked out."""
         if self.exact:
             return Line(
                 [Cell(value) for value in cells], Cell(total) if total is not None else None
             )
-        hidden, total_hidden = withheld_cells(cells, total=total)
+        hidden, total_hidden = withheld_cells(cells, total=total, total_first=total_first)
         shown = [
             Cell(value, shown=index not in hidden, secondary=not is_small(value))
             for index, value in enumerate(cells)
         ]
-        return Line(shown, Cell(total, shown=not total_hidden) if total is not None else None)
+        if total is None:
+            return Line(shown)
+        return Line(shown, Cell(total, shown=not total_hidden, secondary=not is_small(total)))
 
     def figure(self, value: T, *, pupils: int) -> T | None:
         """A mean, share, effect or cost worked out from `pupils` pupils, or None."""

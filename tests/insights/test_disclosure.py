@@ -110,3 +110,11 @@ def test_counts_in_reasons_are_withheld():
 def test_the_reason_is_given_only_where_something_is_withheld():
     assert "fewer than 5" in AGGREGATE.why
     assert EXACT.why == ""
+
+
+def test_a_total_may_be_withheld_instead_of_more_cells():
+    line = AGGREGATE.line([10, 4, 5], total=19, total_first=True)
+    assert [str(cell) for cell in line.cells] == ["10", FEWER_THAN, "5"]
+    assert str(line.total) == WITHHELD
+    assert line.cells[1].words == "fewer than 5 pupils"
+    assert AGGREGATE.line([10, 6], total=16, total_first=True).total.shown
