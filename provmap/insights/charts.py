@@ -373,6 +373,42 @@ def bins(values: Sequence[float], *, target: int = 8) -> list[Bin]:
     ]
 
 
+def _merge_run(groups: Sequence[Bin], minimum: int) -> list[Bin]:
+    merged: list[Bin] = []
+    current: list[Bin] = []
+    for item in groups:
+        if not current and not item.count:
+            merged.append(item)
+            continue
+        current.append(item)
+        if sum(part.count for part in current) >= minimum:
+            merged.append(Bin(current[0].low, current[-1].high, sum(p.count for p in current)))
+            current = []
+    if current:
+        # Too few left for a bar of their own: they join the last bar with anyone in it.
+        while merged and not merged[-1].count:
+            current.insert(0, merged.pop())
+        if merged:
+            last = merged.pop()
+            current.insert(0, last)
+        merged.append(Bin(current[0].low, current[-1].high, sum(p.count for p in current)))
+    return merged
+
+
+def merge_bins(groups: Sequence[Bin], minimum: int) -> list[Bin]:
+    """Neighbouring bins joined so that each holds none or at least `minimum` values (a bar of
+    one to four pupils could single a pupil out). Losses and gains are kept apart when each
+    side has enough values, so that the line at no gain still divides the bars."""
+    if minimum <= 1:
+        return list(groups)
+    losses = [item for item in groups if item.high <= 0]
+    gains = [item for item in groups if item.high > 0]
+    sides = [sum(item.count for item in side) for side in (losses, gains)]
+    if all(total == 0 or total >= minimum for total in sides):
+        return _merge_run(losses, minimum) + _merge_run(gains, minimum)
+    return _merge_run(groups, minimum)
+
+
 HISTOGRAM_SIZE = (460, 260)
 HISTOGRAM_MARGIN = (34, 16, 52, 44)
 
@@ -383,12 +419,14 @@ def histogram(
     label: str,
     unit: str,
     criterion: float | None = None,
+    minimum: int = 1,
 ) -> Svg:
     """How many pupils gained how much: bars of equal width, losses in one colour and gains in
-    another, a line at no gain and a dashed line at the success criterion."""
+    another, a line at no gain and a dashed line at the success criterion. With `minimum`,
+    neighbouring bars are joined until each holds at least that many pupils (or none)."""
     width, height = HISTOGRAM_SIZE
     top, right, bottom, left = HISTOGRAM_MARGIN
-    groups = bins(values)
+    groups = merge_bins(bins(values), minimum)
     body: list[str] = []
     if not groups:
         return _svg(width, height, label, body, "chart--histogram")

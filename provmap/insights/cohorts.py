@@ -539,6 +539,8 @@ class GapsReport:
     groups: list[GroupGap]
     sd: float | None
     unit: str
+    # Pupils with a result in at least one of the terms (every group is a part of them).
+    n_pupils: int = 0
 
     @property
     def term_labels(self) -> list[str]:
@@ -649,7 +651,7 @@ def group_gaps_report(
                 unit=unit,
             )
         groups.append(GroupGap(group, len(members), len(peers), trend.terms, direction, sentence))
-    return GapsReport(measures, measure, terms, groups, sd, unit)
+    return GapsReport(measures, measure, terms, groups, sd, unit, n_pupils=len(scores))
 
 
 # --- Who is not progressing -------------------------------------------------------------------

@@ -4,12 +4,17 @@ decisions, the gaps between groups of pupils, and who is not progressing.
 Whole-school readers see the pupils behind the figures; governors, heads of year and trust
 leaders without pupil access see the same figures with no pupil named or singled out (the
 scatter's dots carry no names, small groups are not shown on their own, and the list of
-pupils not progressing is not offered). Recording a decision is for those who edit the map.
+pupils not progressing is not offered). Those who see no pupil at all (governors, trust
+leaders without pupil access) get every count through the small-number rule
+(`insights.disclosure`): no count of one to four pupils, nothing worked out from so few, no
+dot a pupil and no label naming a small group. Recording a decision is for those who edit
+the map.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,13 +31,14 @@ from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
 from provmap.insights import charts, cohorts, wording
+from provmap.insights.disclosure import SMALL_NUMBER, Cell, Disclosure
 from provmap.insights.effects import MIN_PUPILS, EffectSize
 from provmap.insights.forms import DecisionForm
 from provmap.insights.selectors import ProvisionImpact, provision_impacts
 from provmap.outcomes.models import ReviewDecision
 from provmap.outcomes.selectors import latest_decisions, provision_decisions
 from provmap.outcomes.services import ImpactSnapshot, review_decision_record
-from provmap.provision.models import Provision
+from provmap.provision.models import Placement, Provision
 from provmap.provision.views.common import add_service_errors
 from provmap.pupils.models import Pupil
 from provmap.schools.models import AcademicYear, School
@@ -62,6 +68,7 @@ def _render(
             "active": "impact",
             "identities": names_pupils(access.scope),
             "lists_pupils": access.scope.sees_map,
+            "disclosure": Disclosure.for_scope(access.scope),
             **context,
         },
         status=status,
@@ -198,6 +205,20 @@ class OverviewRow:
     plot: charts.Svg | None
     decision: ReviewDecision | None
     rank: int | None = None
+    disclosure: Disclosure | None = None
+
+    @property
+    def placed(self) -> Cell:
+        return (self.disclosure or Disclosure(exact=True)).count(self.impact.placed)
+
+    @property
+    def measured(self) -> Cell:
+        return (self.disclosure or Disclosure(exact=True)).count(self.impact.raw.n)
+
+    @property
+    def reason(self) -> str:
+        text = self.impact.raw.reason or self.impact.verdict.caveat
+        return (self.disclosure or Disclosure(exact=True)).text(text)
 
     @property
     def tone(self) -> str:
@@ -245,7 +266,18 @@ def overview_page(request: SchoolRequest, urn: str) -> HttpResponse:
         )
         for position, item in enumerate(ranked, start=1)
     ]
-    others = [OverviewRow(item, None, decisions.get(item.provision.pk)) for item in unranked]
+    disclosure = Disclosure.for_scope(access.scope)
+    others = [
+        OverviewRow(item, None, decisions.get(item.provision.pk), disclosure=disclosure)
+        for item in unranked
+    ]
+    # The pupils measured in all: withheld rather than let a small provision's count be
+    # worked out from it and the others.
+    assessed = disclosure.line(
+        [item.raw.n for item in impacts],
+        total=sum(item.raw.n for item in impacts),
+        total_first=True,
+    )
     recommendations = Counter(item.verdict.recommendation for item in impacts)
     return _render(
         request,
@@ -259,7 +291,7 @@ def overview_page(request: SchoolRequest, urn: str) -> HttpResponse:
         axis=charts.effect_axis(domain),
         provisions_run=len(impacts),
         min_pupils=MIN_PUPILS,
-        pupils_assessed=sum(item.raw.n for item in impacts),
+        pupils_assessed=assessed.total,
         helping=recommendations.get(wording.CONTINUE, 0),
         to_change=recommendations.get(wording.CHANGE, 0),
         to_stop=recommendations.get(wording.STOP, 0),
@@ -326,6 +358,40 @@ class GroupRow:
 class WiderRow:
     item: cohorts.WiderOutcome
     chart: charts.Svg
+    n: Cell
+    others_n: Cell
+
+    def _part(self, value):
+        return value if self.n.shown else None
+
+    def _others(self, value):
+        return value if self.others_n.shown else None
+
+    @property
+    def before(self):
+        return self._part(self.item.before)
+
+    @property
+    def after(self):
+        return self._part(self.item.after)
+
+    @property
+    def change(self):
+        return self._part(self.item.change)
+
+    @property
+    def others_change(self):
+        return self._others(self.item.others_change)
+
+
+@dataclass
+class RunRow:
+    impact: object
+    plot: charts.Svg | None
+    pupils: Cell
+    hidden: bool
+    cost_shown: bool
+    note: str
 
 
 def _scatter(impact: ProvisionImpact, found: list[cohorts.Participant], identities: bool):
@@ -352,34 +418,78 @@ def _scatter(impact: ProvisionImpact, found: list[cohorts.Participant], identiti
     )
 
 
-def _histogram(impact: ProvisionImpact, found: list[cohorts.Participant]):
+def _means(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure: Disclosure):
+    """Entry and exit on average, for those who may not see one dot a pupil: the pupils who
+    took part and (when there are enough of them) the comparison pupils."""
+    measure = impact.measure
+    changes = [
+        charts.Change(
+            "Took part",
+            statistics.fmean(row.progress.baseline for row in found),
+            statistics.fmean(row.progress.exit for row in found),
+            "part",
+        )
+    ]
+    others = impact.comparison
+    if others and not disclosure.hides(len(others)):
+        changes.append(
+            charts.Change(
+                "Did not take part",
+                statistics.fmean(entry for entry, _ in others),
+                statistics.fmean(leave for _, leave in others),
+                "others",
+            )
+        )
+    label = (
+        f"Mean entry and exit results on {measure.name}: pupils who took part went from "
+        f"{charts.number(changes[0].before)} to {charts.number(changes[0].after)}"
+    )
+    if len(changes) > 1:
+        label += (
+            f"; pupils who did not, from {charts.number(changes[1].before)} to "
+            f"{charts.number(changes[1].after)}"
+        )
+    return charts.before_after(
+        changes, label=label, higher_is_better=measure.higher_is_better, width=420
+    )
+
+
+def _histogram(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure: Disclosure):
     unit = wording.unit_of(impact.measure.scale)
     gains = [row.progress.gain for row in found]
     losses = sum(1 for gain in gains if gain <= 0)
+    shown = disclosure.line([losses, len(gains) - losses], total=len(gains)).cells[0]
     criterion = impact.provision.success_gain
     return charts.histogram(
         gains,
         label=(
-            f"Gains of the {len(gains)} pupils who took part, in {unit}: {losses} made no gain "
+            f"Gains of the {len(gains)} pupils who took part, in {unit}: {shown} made no gain "
             "or went back."
         ),
         unit=unit,
         criterion=float(criterion) if criterion is not None else None,
+        minimum=1 if disclosure.exact else SMALL_NUMBER,
     )
 
 
-def _wider_rows(outcomes: list[cohorts.WiderOutcome]) -> list[WiderRow]:
+def _wider_rows(outcomes: list[cohorts.WiderOutcome], disclosure: Disclosure) -> list[WiderRow]:
     rows = []
     for item in outcomes:
+        n, others_n = disclosure.count(item.n), disclosure.count(item.others_n)
+        part = (item.before, item.after) if n.shown else (None, None)
+        others = (item.others_before, item.others_after) if others_n.shown else (None, None)
         changes = [
-            charts.Change("Took part", item.before, item.after, "part"),
-            charts.Change("Did not take part", item.others_before, item.others_after, "others"),
+            charts.Change("Took part", *part, "part"),
+            charts.Change("Did not take part", *others, "others"),
         ]
-        label = (
-            f"{item.measure.name}: pupils who took part went from "
-            f"{charts.number(item.before)} to {charts.number(item.after)}"
-        )
-        if item.others_before is not None and item.others_after is not None:
+        if n.shown:
+            label = (
+                f"{item.measure.name}: pupils who took part went from "
+                f"{charts.number(item.before)} to {charts.number(item.after)}"
+            )
+        else:
+            label = f"{item.measure.name}: {FEWER_THAN_TOOK_PART}"
+        if others[0] is not None and others[1] is not None:
             label += (
                 f"; pupils who did not, from {charts.number(item.others_before)} to "
                 f"{charts.number(item.others_after)}"
@@ -390,9 +500,16 @@ def _wider_rows(outcomes: list[cohorts.WiderOutcome]) -> list[WiderRow]:
                 charts.before_after(
                     changes, label=label, higher_is_better=item.measure.higher_is_better
                 ),
+                n,
+                others_n,
             )
         )
     return rows
+
+
+FEWER_THAN_TOOK_PART = (
+    f"fewer than {SMALL_NUMBER} pupils who took part have results before and after"
+)
 
 
 def provision_context(
@@ -405,6 +522,7 @@ def provision_context(
     """Everything the provision's impact page shows (a fixed number of queries)."""
     school, scope = access.school, access.scope
     identities = names_pupils(scope)
+    disclosure = Disclosure.for_scope(scope)
     impact = next((item for item in impacts if item.provision.pk == provision.pk), None)
     context: dict[str, object] = {
         "provision": provision,
@@ -441,7 +559,9 @@ def provision_context(
         )
         for item, basis in effects
     ]
-    groups = cohorts.impact_by_group(impact, found)
+    groups, groups_withheld = _disclosed_groups(
+        cohorts.impact_by_group(impact, found), impact.raw.n, disclosure
+    )
     group_domain = charts.effect_domain(
         [(row.effect.low, row.effect.high) for _, rows in groups for row in rows if row.effect]
     )
@@ -460,6 +580,11 @@ def provision_context(
         for category, rows in groups
     ]
     recorded = Counter(row.placement.rating for row in found if row.placement.rating)
+    codes = list(charts.RATING_NAMES)
+    suggested_line = disclosure.line(
+        [impact.raw.ratings.get(code, 0) for code in codes], total=impact.raw.n
+    )
+    recorded_line = disclosure.line([recorded.get(code, 0) for code in codes], total=len(found))
     run_domain = charts.effect_domain(
         [
             (best.low, best.high)
@@ -468,18 +593,42 @@ def provision_context(
             if best is not None
         ]
     )
-    runs = [
-        (
-            run,
-            interval_for(
-                run.adjusted.effect or run.raw.effect,
-                "adjusted" if run.adjusted.effect else "raw",
-                run_domain,
-                f"{provision.name} {run.run.label}",
-            ),
+    run_pupils = disclosure.line(
+        [run.costed.pupil_count if run.costed else 0 for run in impact.runs], total=impact.placed
+    )
+    run_measured = disclosure.line([run.raw.n for run in impact.runs], total=impact.raw.n)
+    runs = []
+    for run, pupils, measured in zip(
+        impact.runs, run_pupils.cells, run_measured.cells, strict=True
+    ):
+        placed = run.costed.pupil_count if run.costed else 0
+        named_few = not identities and placed < cohorts.MIN_GROUP
+        hidden = named_few or not pupils.shown or not measured.shown
+        if named_few and pupils.shown:
+            pupils = Cell(pupils.value, shown=False)
+        runs.append(
+            RunRow(
+                run,
+                interval_for(
+                    run.adjusted.effect or run.raw.effect,
+                    "adjusted" if run.adjusted.effect else "raw",
+                    run_domain,
+                    f"{provision.name} {run.run.label}",
+                )
+                if not hidden
+                else None,
+                pupils=pupils,
+                hidden=hidden,
+                cost_shown=not disclosure.hides(placed),
+                note=disclosure.text(run.raw.reason or run.adjusted.reason or ""),
+            )
         )
+    finished = sum(
+        1
         for run in impact.runs
-    ]
+        for item in (run.costed.placements if run.costed else [])
+        if item.placement.status in (Placement.Status.COMPLETED, Placement.Status.WITHDRAWN)
+    )
     context.update(
         # Too few pupils to show to someone who may not see them: one pupil's gain is theirs.
         suppressed=not identities and impact.raw.n < cohorts.MIN_GROUP,
@@ -490,31 +639,59 @@ def provision_context(
         effect_rows=effect_rows,
         effect_axis=charts.effect_axis(domain, width=wide),
         participants=found if identities else [],
-        scatter=_scatter(impact, found, identities) if found else None,
-        histogram=_histogram(impact, found) if found else None,
+        # One dot a pupil only for those who see pupils; the means for everyone else.
+        scatter=_scatter(impact, found, identities) if found and disclosure.exact else None,
+        means=_means(impact, found, disclosure) if found and not disclosure.exact else None,
+        histogram=_histogram(impact, found, disclosure) if found else None,
         suggested_bar=charts.ratings_bar(
             impact.raw.ratings, label=_ratings_label("Suggested by the results", impact.raw.ratings)
         )
-        if sum(impact.raw.ratings.values())
+        if sum(impact.raw.ratings.values()) and not suggested_line.any_hidden
         else None,
         recorded_bar=charts.ratings_bar(
             dict(recorded), label=_ratings_label("Rated by staff", recorded)
         )
-        if recorded
+        if recorded and not recorded_line.any_hidden
         else None,
+        ratings_recorded=bool(recorded),
+        ratings_withheld=suggested_line.any_hidden or recorded_line.any_hidden,
         rating_counts=[
-            (code, name, impact.raw.ratings.get(code, 0), recorded.get(code, 0))
-            for code, name in charts.RATING_NAMES.items()
+            (code, name, suggested, rated)
+            for (code, name), suggested, rated in zip(
+                charts.RATING_NAMES.items(), suggested_line.cells, recorded_line.cells, strict=True
+            )
         ],
+        comparison_pupils=disclosure.count(impact.adjusted.n_comparison),
+        completion_share=disclosure.figure(impact.raw.completion_share, pupils=finished),
+        caveat=disclosure.text(impact.verdict.caveat),
+        groups_withheld=groups_withheld,
         runs=runs,
         run_axis=charts.effect_axis(run_domain),
         group_rows=group_rows,
         group_axis=charts.effect_axis(group_domain),
-        wider=_wider_rows(cohorts.wider_outcomes(school, impact, as_of=today())),
+        wider=_wider_rows(cohorts.wider_outcomes(school, impact, as_of=today()), disclosure),
         wider_window_days=cohorts.WIDER_WINDOW.days,
         sees_runs=scope.sees_map,
     )
     return context
+
+
+def _disclosed_groups(
+    groups: list[tuple[str, list[cohorts.GroupImpact]]], measured: int, disclosure: Disclosure
+) -> tuple[list[tuple[str, list[cohorts.GroupImpact]]], bool]:
+    """The groups a viewer may see named: for those who see no pupil, a group of fewer than
+    five is left out with its label, and so is the next smallest of its kind where the small
+    one could be worked out from the pupils measured. Whether any was left out."""
+    if disclosure.exact:
+        return groups, False
+    kept, withheld = [], False
+    for category, rows in groups:
+        line = disclosure.line([row.n for row in rows], total=measured)
+        shown = [row for row, cell in zip(rows, line.cells, strict=True) if cell.shown]
+        withheld = withheld or len(shown) < len(rows)
+        if shown:
+            kept.append((category, shown))
+    return kept, withheld
 
 
 def _ratings_label(prefix: str, counts) -> str:
@@ -622,10 +799,17 @@ def groups_page(request: SchoolRequest, urn: str) -> HttpResponse:
         raise Http404("No such measure.")
     sections = []
     labels = report.term_labels
+    categories, withheld = _disclosed_gaps(report, Disclosure.for_scope(access.scope))
     # One scale for every chart on the page, so that gaps can be compared between them.
-    every_gap = [row.gap for gap in report.groups for row in gap.terms if row.gap is not None]
+    every_gap = [
+        row.gap
+        for _, gaps in categories
+        for gap in gaps
+        for row in gap.terms
+        if row.gap is not None
+    ]
     domain = (min(every_gap), max(every_gap)) if every_gap else None
-    for category, gaps in report.categories:
+    for category, gaps in categories:
         shown = [gap for gap in gaps if gap.shown]
         chart = None
         if shown:
@@ -648,8 +832,35 @@ def groups_page(request: SchoolRequest, urn: str) -> HttpResponse:
         sections=sections,
         years=sorted(years) if years else None,
         min_group=cohorts.MIN_GROUP,
+        groups_withheld=withheld,
         impact_tab="groups",
     )
+
+
+def _disclosed_gaps(
+    report: cohorts.GapsReport, disclosure: Disclosure
+) -> tuple[list[tuple[str, list[cohorts.GroupGap]]], bool]:
+    """The groups a viewer may see named. For those who see no pupil, each kind of group
+    (with its peers, and the pupils in neither) splits the pupils with results, so a group
+    of fewer than five is left out, and the next smallest with it where the small one could
+    be worked out; when the peers are fewer than five the whole kind is left out."""
+    if disclosure.exact:
+        return report.categories, False
+    kept, withheld = [], False
+    for category, gaps in report.categories:
+        counts = [gap.n for gap in gaps]
+        peers = category != cohorts.CATEGORY_YEAR
+        if peers:
+            counts.append(gaps[0].n_peers)
+        line = disclosure.line(counts, total=report.n_pupils)
+        if peers and not line.cells[-1].shown:
+            withheld = True
+            continue
+        shown = [gap for gap, cell in zip(gaps, line.cells, strict=False) if cell.shown]
+        withheld = withheld or len(shown) < len(gaps)
+        if shown:
+            kept.append((category, shown))
+    return kept, withheld
 
 
 # --- Who is not progressing -------------------------------------------------------------------
@@ -679,6 +890,15 @@ def not_progressing_page(request: SchoolRequest, urn: str) -> HttpResponse:
         impacts=impacts,
     )
     report = found.report
+    disclosure = Disclosure.for_scope(access.scope)
+    total = report.n_not_progressing + report.n_progressing
+    counts = disclosure.line([report.n_not_progressing, report.n_progressing], total=total)
+    shares = [
+        item
+        for item in report.over_represented
+        if item.count_not_progressing >= MIN_TRAIT_COUNT and item.difference >= MIN_DIFFERENCE
+    ]
+    shown = [item for item in shares if _trait_shown(item, report, disclosure)]
     rows = [
         TraitRow(
             item,
@@ -693,10 +913,8 @@ def not_progressing_page(request: SchoolRequest, urn: str) -> HttpResponse:
             ),
             trait_key(item.trait, item.value),
         )
-        for item in report.over_represented
-        if item.count_not_progressing >= MIN_TRAIT_COUNT and item.difference >= MIN_DIFFERENCE
+        for item in shown
     ]
-    total = report.n_not_progressing + report.n_progressing
     return _render(
         request,
         "insights/not_progressing.html",
@@ -704,10 +922,27 @@ def not_progressing_page(request: SchoolRequest, urn: str) -> HttpResponse:
         choice=choice,
         report=report,
         rows=rows,
-        total=total,
+        total=counts.total,
+        stuck=counts.cells[0],
+        moving=counts.cells[1],
+        traits_withheld=len(shown) < len(shares),
         rule=wording.NOT_PROGRESSING_RULE,
         years=sorted(cohort_years(access.scope) or []),
         impact_tab="not_progressing",
+    )
+
+
+def _trait_shown(item, report, disclosure: Disclosure) -> bool:
+    """May a trait be named with its counts and shares? For those who see no pupil, only when
+    no count of pupils with or without it, on either side, is one to four."""
+    return not any(
+        disclosure.hides(count)
+        for count in (
+            item.count_not_progressing,
+            report.n_not_progressing - item.count_not_progressing,
+            item.count_progressing,
+            report.n_progressing - item.count_progressing,
+        )
     )
 
 

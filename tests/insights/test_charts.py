@@ -1,6 +1,7 @@
 """The impact charts: round scales, bins, and SVG that needs no inline style and names itself
 for screen readers."""
 
+import itertools
 import re
 
 import pytest
@@ -128,3 +129,25 @@ def test_line_chart_names_each_series_at_its_end_and_skips_gaps():
 def test_label_positions_are_spread_apart():
     assert charts._spread([10, 12, 13], 15, 0, 100) == [10, 25, 40]
     assert charts._spread([90, 95], 15, 0, 100) == [85, 100]
+
+
+def test_small_bins_are_joined_until_each_holds_enough():
+    groups = charts.bins([-1, -0.5, 0, -2, -3, 0.5, 2, 6, 9, 9, 7, 3])
+    merged = charts.merge_bins(groups, 5)
+    assert all(item.count == 0 or item.count >= 5 for item in merged)
+    assert sum(item.count for item in merged) == 12
+    # Five losses (no gain counts as one) and seven gains: zero still divides the bars.
+    assert any(item.high == 0 for item in merged)
+    edges = [(item.low, item.high) for item in merged]
+    assert edges == sorted(edges) and all(a[1] == b[0] for a, b in itertools.pairwise(edges))
+    # Two losses cannot stand on their own: the bars cross zero.
+    few_losses = charts.merge_bins(charts.bins([-1, -2, 1, 2, 3, 4, 5, 6, 7]), 5)
+    assert all(item.count == 0 or item.count >= 5 for item in few_losses)
+    assert charts.merge_bins(groups, 1) == groups
+
+
+def test_a_histogram_with_a_minimum_draws_no_bar_under_it():
+    svg = charts.histogram([1, 2, 2, 3, 8, 9, 9, 9, 10, 4], label="Gains", unit="points", minimum=5)
+    counts = [int(value) for value in re.findall(r'class="chart__count"[^>]*>(\d+)<', svg)]
+    assert counts and all(count >= 5 for count in counts)
+    assert sum(counts) == 10

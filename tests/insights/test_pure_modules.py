@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-PURE_MODULES = ("progress", "effects", "verdicts", "patterns", "wording", "charts")
+PURE_MODULES = ("progress", "effects", "verdicts", "patterns", "wording", "charts", "disclosure")
 
 
 def test_calculations_import_no_django():

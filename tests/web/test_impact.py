@@ -346,12 +346,9 @@ def test_a_governor_sees_the_figures_but_no_pupil(client, world):
             assert pupil.upn not in content, url
         assert "/pupils/" not in content
     provision = text_of(client.get(world.provision_page()))
-    assert "chart--scatter" in provision
-    # Anonymous dots: no tooltip names anyone.
-    scatter = provision[provision.index("chart--scatter") :]
-    scatter = scatter[: scatter.index("</svg>")]
-    assert "<circle" in scatter
-    assert scatter.count("<title>") == 1  # the chart's own title only
+    # No dot a pupil (the small-number rule): the means at entry and exit instead.
+    assert "chart--scatter" not in provision
+    assert "Entry and exit on average" in provision
     assert "behind these figures" not in provision
     # A one-to-one run would show one pupil's result: not shown on its own.
     reading_group(world.term, name="One to one", results=[(80, 95)])

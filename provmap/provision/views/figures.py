@@ -1,22 +1,77 @@
 """The school's figures: the year's costs cut every way, and counts of pupils; never a
-pupil (governors and trust leaders see this page)."""
+pupil (governors and trust leaders see this page). Counts of fewer than five pupils, and
+costs shared by so few, are written by the small-number rule for those who see no pupil."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from django.http import HttpResponse
 
 from provmap.accounts.access import SchoolRequest
+from provmap.insights.disclosure import Cell, Disclosure
 from provmap.provision import selectors
 from provmap.provision.views.common import page, today
+from provmap.pupils.models import NCYear
+from provmap.pupils.needs import Area
+
+
+def _sen_rows(figures: selectors.Figures, disclosure: Disclosure):
+    """(code, label, on roll, in provision) with each column's counts and its total."""
+    rows = figures.by_sen_status
+    roll = disclosure.line([row[2] for row in rows], total=figures.roll_total)
+    receiving = disclosure.line([row[3] for row in rows], total=figures.receiving_total)
+    table = [
+        (code, label, on_roll, placed)
+        for (code, label, _, _), on_roll, placed in zip(
+            rows, roll.cells, receiving.cells, strict=True
+        )
+    ]
+    return table, roll.total, receiving.total
+
+
+def _pupils_by(figures: selectors.Figures) -> tuple[dict[str, int], dict[str, int]]:
+    """How many pupils each area of need's and each year group's cost is shared between."""
+    areas: dict[str, set[int]] = defaultdict(set)
+    years: dict[str, set[int]] = defaultdict(set)
+    for item in figures.summary.runs if figures.summary else []:
+        for share in item.placements:
+            pupil = share.placement.pupil
+            if share.area in Area.values:
+                areas[Area(share.area).label].add(pupil.pk)
+            if pupil.nc_year in NCYear.values:
+                years[NCYear(pupil.nc_year).label].add(pupil.pk)
+    return (
+        {label: len(ids) for label, ids in areas.items()},
+        {label: len(ids) for label, ids in years.items()},
+    )
+
+
+def _cost_rows(rows, pupils: dict[str, int], disclosure: Disclosure) -> list[tuple]:
+    """(label, amount, share, cell): a row's cost is withheld with its count of pupils."""
+    counts = [pupils.get(label, 0) for label, _, _ in rows]
+    line = disclosure.line(counts, total=sum(counts))
+    cells: list[Cell] = line.cells
+    return [(*row, cell) for row, cell in zip(rows, cells, strict=True)]
 
 
 def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
     school, scope = request.access.school, request.access.scope
+    figures = selectors.school_figures(school, today())
+    disclosure = Disclosure.for_scope(scope)
+    sen_rows, roll_total, receiving_total = _sen_rows(figures, disclosure)
+    by_area, by_year = _pupils_by(figures)
     return page(
         request,
         "provision/figures.html",
         school,
         scope,
         "figures",
-        figures=selectors.school_figures(school, today()),
+        figures=figures,
+        disclosure=disclosure,
+        sen_rows=sen_rows,
+        roll_total=roll_total,
+        receiving_total=receiving_total,
+        area_rows=_cost_rows(figures.by_area, by_area, disclosure),
+        year_rows=_cost_rows(figures.by_year, by_year, disclosure),
     )
