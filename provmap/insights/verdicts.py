@@ -35,6 +35,12 @@ class Verdict:
     # Which effect the verdict rests on: "adjusted", "raw", or None when there was none.
     basis: str | None
     caveat: str = ""
+    # The headline without its cost, for those who may not see costs.
+    plain_headline: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.plain_headline:
+            object.__setattr__(self, "plain_headline", self.headline)
 
 
 def verdict(
@@ -57,10 +63,10 @@ def verdict(
             if cost_per_pupil is not None
             else ""
         )
-        headline = wording.HEADLINE_HELPING.format(
-            progress=wording.progress_phrase(effect.months), cost=cost
-        )
-        return Verdict(headline, wording.CONTINUE, basis, caveat)
+        progress = wording.progress_phrase(effect.months)
+        headline = wording.HEADLINE_HELPING.format(progress=progress, cost=cost)
+        plain = wording.HEADLINE_HELPING.format(progress=progress, cost="")
+        return Verdict(headline, wording.CONTINUE, basis, caveat, plain_headline=plain)
     if effect.high < NEGLIGIBLE_EFFECT:
         return Verdict(wording.HEADLINE_NO_SIGN, wording.STOP, basis, caveat)
     if effect.value <= 0:

@@ -40,7 +40,6 @@ from provmap.outcomes.selectors import latest_decisions, provision_decisions
 from provmap.outcomes.services import ImpactSnapshot, review_decision_record
 from provmap.provision.models import Placement, Provision
 from provmap.provision.views.common import add_service_errors
-from provmap.pupils.models import Pupil
 from provmap.schools.models import AcademicYear, School
 
 SORTS = {"effect": "Effect", "cost": "Cost-effectiveness"}
@@ -250,8 +249,10 @@ def overview_page(request: SchoolRequest, urn: str) -> HttpResponse:
     access = request.access
     school = access.school
     choice, asked = choose_year(request, school)
+    # Ranking by cost is for those who may see costs (the finance right).
+    sorts = SORTS if access.scope.finance else {"effect": SORTS["effect"]}
     sort = request.GET.get("sort", "effect")
-    if sort not in SORTS:
+    if sort not in sorts:
         sort = "effect"
     impacts = impacts_for(school, choice, asked=asked)
     ranked, unranked = rank(impacts, sort)
@@ -285,7 +286,7 @@ def overview_page(request: SchoolRequest, urn: str) -> HttpResponse:
         access,
         choice=choice,
         sort=sort,
-        sorts=SORTS,
+        sorts=sorts,
         rows=rows,
         others=others,
         axis=charts.effect_axis(domain),
@@ -968,10 +969,12 @@ def not_progressing_pupils_page(request: SchoolRequest, urn: str) -> HttpRespons
             for item in stuck
             if any(trait_key(*pair) == trait for pair in item.record.traits())
         ]
+    # A pupil's progress is read from their results in provision: listed for those who see
+    # that provision in full (a teacher sees the pupils of their own runs, not all they teach).
     visible = set(
-        Pupil.objects.filter(school=school, pk__in=[item.pupil.pk for item in stuck])
-        .filter(scope.pupil_filter())
-        .values_list("pk", flat=True)
+        Placement.objects.filter(school=school, pupil_id__in=[item.pupil.pk for item in stuck])
+        .filter(scope.placement_filter())
+        .values_list("pupil_id", flat=True)
     )
     shown = [item for item in stuck if item.pupil.pk in visible]
     if shown:
