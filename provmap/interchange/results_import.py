@@ -36,7 +36,13 @@ from provmap.interchange.report import (
     RecordChange,
 )
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
-from provmap.interchange.values import CellError, parse_amount, parse_date, shown, text
+from provmap.interchange.values import (
+    CellError,
+    parse_amount,
+    parse_school_date,
+    shown,
+    text,
+)
 from provmap.interchange.writing import write_all_or_nothing
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.services import NewResult, measure_create, result_set_value, results_bulk_record
@@ -183,7 +189,7 @@ def plan_results_import(
             lambda value: text(value, max_length=120),
             required="each result needs the name of its measure",
         )
-        date = reader.get("date", parse_date, required="each result needs its date")
+        date = reader.get("date", parse_school_date, required="each result needs its date")
         value = reader.get("value", parse_amount, required="each result needs its value")
         pupil = None
         if upn:

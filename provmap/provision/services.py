@@ -23,7 +23,16 @@ from provmap.provision.models import (
 )
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.needs import Area
-from provmap.pupils.services import result_record, result_value_check
+from provmap.pupils.services import result_date_check, result_record, result_value_check
+from provmap.schools.bounds import (
+    MINUTES_PER_SESSION,
+    RUN_WEEKS,
+    SESSIONS_PER_WEEK,
+    SUCCESS_GAIN,
+    date_error,
+    show_number,
+    weekly_time_error,
+)
 from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember, Term
 
 
@@ -31,6 +40,124 @@ def _same_school(school_id: int, **objects: object) -> None:
     for field, obj in objects.items():
         if obj is not None and obj.school_id != school_id:  # type: ignore[attr-defined]
             raise ValidationError({field: "That belongs to another school."})
+
+
+def _add_model_errors(instance: object, errors: dict[str, list[str]], **options: object) -> None:
+    """Add the model's own field checks (their bounds among them) to `errors`, except on
+    fields already refused for a narrower reason (so each field gets one message)."""
+    try:
+        instance.full_clean(  # type: ignore[attr-defined]
+            validate_unique=False, validate_constraints=False, **options
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def provision_errors(provision: Provision) -> dict[str, list[str]]:
+    """What is wrong with a catalogue entry: its fields' bounds, then its weekly time (no
+    more than a school week) and its success gain (no larger than its measure's range)."""
+    errors: dict[str, list[str]] = {}
+    _add_model_errors(provision, errors, exclude=["school"])
+    if not errors.keys() & {"sessions_per_week", "minutes_per_session"}:
+        message = weekly_time_error(provision.sessions_per_week, provision.minutes_per_session)
+        if message:
+            errors["minutes_per_session"] = [message]
+    measure = provision.measure
+    gain = provision.success_gain
+    if (
+        "success_gain" not in errors
+        and gain is not None
+        and measure is not None
+        and measure.min_value is not None
+        and measure.max_value is not None
+    ):
+        width = measure.max_value - measure.min_value
+        message = SUCCESS_GAIN.error(
+            gain,
+            low=-width,
+            high=width,
+            why=f"the width of {measure.name}'s range from {show_number(measure.min_value)} "
+            f"to {show_number(measure.max_value)}",
+        )
+        if message:
+            errors["success_gain"] = [message]
+    return errors
+
+
+def _date_in(value: dt.date, first: dt.date, last: dt.date, label: str, why: str) -> list[str]:
+    message = date_error(value, first, last, label=label, why=why)
+    return [message] if message else []
+
+
+def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict[str, list[str]]:
+    """What is wrong with a run: its dates inside its school year, its weeks within the
+    year's teaching weeks, each person's and the group's weekly time within
+    a school week, then the fields' own bounds."""
+    errors: dict[str, list[str]] = {}
+    year = run.academic_year
+    why = f"the dates of {year.name}"
+    for field, label in (
+        ("start_date", "The run's start date"),
+        ("end_date", "The run's end date"),
+    ):
+        found = _date_in(getattr(run, field), year.start_date, year.end_date, label, why)
+        if found:
+            errors[field] = found
+    if run.weeks is not None:
+        # Not the calendar weeks of the run's own dates: hand-made maps often give a group's
+        # term dates and the weeks it met, and a pupil's share follows the dates anyway.
+        message = RUN_WEEKS.error(
+            run.weeks, high=year.weeks, why=f"the teaching weeks of {year.name}"
+        )
+        if message:
+            errors["weeks"] = [message]
+    _add_model_errors(run, errors, exclude=["school", "provision", "academic_year", "term"])
+    if not errors.keys() & {"sessions_per_week", "minutes_per_session"}:
+        message = weekly_time_error(run.sessions_per_week, run.minutes_per_session)
+        if message:
+            errors["minutes_per_session"] = [message]
+    staff_errors = []
+    for assignment in staff:
+        who = assignment.staff.name
+        sessions = assignment.sessions_per_week
+        minutes = assignment.minutes_per_session
+        found = [
+            message
+            for message in (
+                SESSIONS_PER_WEEK.error(sessions) if sessions is not None else None,
+                MINUTES_PER_SESSION.error(minutes) if minutes is not None else None,
+            )
+            if message
+        ]
+        if not found:
+            message = weekly_time_error(
+                sessions or run.sessions_per_week, minutes or run.minutes_per_session
+            )
+            found = [message] if message else []
+        staff_errors.extend(f"{who}: {message}" for message in found)
+    if staff_errors:
+        errors["staff"] = staff_errors
+    return errors
+
+
+def placement_end_error(run: ProvisionRun, end_date: dt.date | None) -> str | None:
+    """A placement ends inside its run (a pupil cannot be costed for days the group did not
+    meet); its start is checked against the run by the callers, with their own words."""
+    if end_date is None:
+        return None
+    return date_error(
+        end_date,
+        run.start_date,
+        run.end_date,
+        label="The placement's end date",
+        why="the dates of the run",
+    )
 
 
 @transaction.atomic
@@ -54,7 +181,7 @@ def provision_create(
     provision = Provision(
         school=school, name=name, wave=wave, provision_type=provision_type, **details
     )
-    provision.full_clean(validate_unique=False, validate_constraints=False)
+    _raise_if(provision_errors(provision))
     provision.save()
     ProvisionArea.objects.bulk_create(
         ProvisionArea(school=school, provision=provision, area=area)
@@ -119,7 +246,7 @@ def run_create(
         status=status,
         **details,
     )
-    run.full_clean(validate_unique=False, validate_constraints=False)
+    _raise_if(run_errors(run, staff))
     run.save()
     seen: set[int] = set()
     for assignment in staff:
@@ -165,6 +292,9 @@ def placement_create(
         )
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": "The end date must not be before the start date."})
+    message = placement_end_error(run, end_date)
+    if message:
+        raise ValidationError({"end_date": message})
     placement = Placement(
         school_id=run.school_id,
         run=run,
@@ -252,7 +382,17 @@ def general_resource_create(
         fixed_cost=fixed_cost,
         notes=notes,
     )
-    resource.full_clean(validate_constraints=False)
+    errors: dict[str, list[str]] = {}
+    if resource.weeks is not None:
+        message = RUN_WEEKS.error(
+            resource.weeks,
+            high=academic_year.weeks,
+            why=f"the teaching weeks of {academic_year.name}",
+        )
+        if message:
+            errors["weeks"] = [message]
+    _add_model_errors(resource, errors)
+    _raise_if(errors)
     resource.save()
     return resource
 
@@ -332,6 +472,9 @@ def placements_bulk_create(
             )
         if item.end_date is not None and item.end_date < start_date:
             raise ValidationError({"end_date": f"{who}: the end date is before the start date."})
+        message = placement_end_error(run, item.end_date)
+        if message:
+            raise ValidationError({"end_date": f"{who}: {message}"})
         _check_stage_results(item, who)
         placement = Placement(
             school=school,
@@ -355,6 +498,7 @@ def placements_bulk_create(
         measure = run.provision.measure
         for stage_result in item.results:
             value = Decimal(str(stage_result.value))
+            result_date_check(date=stage_result.date)
             result_value_check(measure=measure, value=value)
             result = Result(
                 school=school,
@@ -399,6 +543,9 @@ def placement_update(*, placement: Placement, **changes: object) -> Placement:
         )
     if placement.end_date is not None and placement.end_date < placement.start_date:
         raise ValidationError({"end_date": "The end date must not be before the start date."})
+    message = placement_end_error(run, placement.end_date)
+    if message:
+        raise ValidationError({"end_date": message})
     placement.full_clean(
         exclude=["school", "run", "pupil", "baseline", "midpoint", "exit"],
         validate_unique=False,
@@ -465,7 +612,7 @@ def provision_update(
             )
     for field_name, value in changes.items():
         setattr(provision, field_name, value)
-    provision.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    _raise_if(provision_errors(provision))
     if changes:
         provision.save(update_fields=list(changes))
     if areas is not None:
@@ -697,6 +844,11 @@ def run_record_results(
         ).select_related("pupil", "baseline", "midpoint", "exit")
     }
     errors: list[str] = []
+    for stage, date in dates.items():
+        try:
+            result_date_check(date=date)
+        except ValidationError as exc:
+            errors.extend(f"The {STAGE_NAMES[stage]}s: {message}" for message in exc.messages)
     work: list[tuple[ResultsEntry, Placement, dict[str, Decimal | None]]] = []
     conflicts: list[str] = []
     for entry in entries:

@@ -97,7 +97,7 @@ def test_adding_explains_every_problem(client):
     assert response.status_code == 200
     assert "There are problems" in content
     assert "This field is required." in content
-    assert "Ensure this value is greater than or equal to 1." in content
+    assert "Minutes a session must be between 1 and 480 (got 0)." in content
     assert Provision.objects.filter(school=world.school).count() == 1
     duplicate = client.post(url(world, "provision_new"), valid_data(name="Reading catch-up"))
     assert "The catalogue already has a provision called &#x27;Reading catch-up&#x27;." in (
