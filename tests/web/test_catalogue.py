@@ -183,3 +183,46 @@ def test_catalogue_query_counts_are_fixed(client, name):
         return queries
 
     assert count(1) == count(6)
+
+
+def test_absurd_numbers_are_refused_with_their_bounds(client):
+    world = build_world()
+    client.force_login(world.senco)
+    response = client.post(
+        url(world, "provision_new"),
+        valid_data(
+            sessions_per_week="999.9",
+            minutes_per_session=32767,
+            usual_weeks=999,
+            default_pupils=500,
+            evidence_months=99,
+        ),
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "Sessions a week must be between 0.1 and 25 (got 999.9).",
+        "Minutes a session must be between 1 and 480 (got 32,767).",
+        "Usual length in weeks must be between 1 and 52 (got 999).",
+        "Pupils in the usual ratio must be between 1 and 40 (got 500).",
+        "Expected months of additional progress must be between -12 and 12 (got 99).",
+    ):
+        assert message in content
+    # The browser is told the bounds too, so most slips never leave the page.
+    assert re.search(r'name="sessions_per_week"[^>]*max="25"', content)
+    assert Provision.objects.filter(school=world.school).count() == 1
+
+
+def test_a_success_gain_beyond_the_measures_range_is_refused(client):
+    world = build_world()
+    client.force_login(world.senco)
+    response = client.post(
+        url(world, "provision_edit", world.provision),
+        valid_data(name="Reading catch-up", measure=world.measure.pk, success_gain="600"),
+    )
+    assert (
+        "The gain that meets the success criteria must be between -120 and 120, the width of "
+        "Reading test&#x27;s range from 40 to 160 (got 600)." in response.content.decode()
+    )
+    world.provision.refresh_from_db()
+    assert world.provision.success_gain == Decimal("6")
