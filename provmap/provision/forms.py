@@ -20,8 +20,10 @@ from provmap.provision.services import (
     STAGE_NAMES,
     SUGGESTED,
     PlacementSnapshot,
+    ProvisionSnapshot,
     ResultsEntry,
     placement_snapshot,
+    provision_snapshot,
 )
 from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, NCYear, Pupil, SENStatus, Sex
 from provmap.pupils.needs import Area, NeedType
@@ -237,6 +239,22 @@ class PupilSearchForm(PupilGroupFields):
 
 # --- The catalogue ------------------------------------------------------------------------
 
+OUT_OF_DATE = "The page was out of date: open it again and make your changes."
+PROVISION_SNAPSHOT_SALT = "provmap.provision-read"
+
+
+def sign_provision_snapshot(snapshot: ProvisionSnapshot) -> str:
+    return signing.dumps(asdict(snapshot), salt=PROVISION_SNAPSHOT_SALT, compress=True)
+
+
+def read_provision_snapshot(token: str) -> ProvisionSnapshot | None:
+    """What the user saw of a catalogue entry, from the signed copy the page carried (None if
+    it was tampered with or is missing: the version check still protects the entry)."""
+    try:
+        return ProvisionSnapshot(**signing.loads(token, salt=PROVISION_SNAPSHOT_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
 
 class ProvisionForm(forms.ModelForm):
     areas = forms.MultipleChoiceField(
@@ -300,6 +318,14 @@ class ProvisionForm(forms.ModelForm):
         "evidence_months": EVIDENCE_MONTHS,
     }
 
+    # An existing entry's page carries the version it showed and a signed copy of what it
+    # showed, so that a save after someone else's is refused, saying what they changed.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
+    )
+    read = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: object, measures: QuerySet, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for name, bound in self.BOUNDS.items():
@@ -308,9 +334,19 @@ class ProvisionForm(forms.ModelForm):
         self.fields["measure"].empty_label = "Not chosen yet"
         if self.instance.pk:
             self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
+            self.initial["version"] = self.instance.version
+            self.initial["read"] = sign_provision_snapshot(provision_snapshot(self.instance))
+        else:
+            del self.fields["version"], self.fields["read"]
 
     def changes(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
+
+    def read_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def read_snapshot(self) -> ProvisionSnapshot | None:
+        return read_provision_snapshot(self.cleaned_data.get("read") or "")
 
 
 # --- Runs ---------------------------------------------------------------------------------

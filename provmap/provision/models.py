@@ -108,6 +108,8 @@ class Provision(SchoolOwned):
     )
     evidence_notes = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    # Bumped on every change so that two people editing one entry cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["wave", "name"]

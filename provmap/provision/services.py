@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 
 from provmap.provision import ratings
 from provmap.provision.models import (
@@ -19,6 +19,7 @@ from provmap.provision.models import (
     Provision,
     ProvisionArea,
     ProvisionRun,
+    ProvisionType,
     RunStaff,
 )
 from provmap.pupils.models import Measure, Pupil, Result
@@ -562,6 +563,8 @@ def provision_set_measure(*, provision: Provision, measure: Measure) -> Provisio
     _same_school(provision.school_id, measure=measure)
     provision.measure = measure
     provision.save(update_fields=["measure"])
+    Provision.objects.filter(pk=provision.pk).update(version=F("version") + 1)
+    provision.refresh_from_db(fields=["version"])
     return provision
 
 
@@ -591,11 +594,122 @@ PROVISION_UPDATABLE_FIELDS = frozenset(
 )
 
 
+# What a change to each field of a catalogue entry is called, in the order of the form.
+PROVISION_FIELD_WORDS = {
+    "name": "name",
+    "wave": "wave",
+    "provision_type": "type",
+    "description": "description",
+    "areas": "areas of need",
+    "default_staff": "staff in the usual ratio",
+    "default_pupils": "pupils in the usual ratio",
+    "sessions_per_week": "sessions a week",
+    "minutes_per_session": "minutes a session",
+    "usual_weeks": "usual length in weeks",
+    "measure": "measure of progress",
+    "success_criteria": "success criteria",
+    "success_gain": "gain that meets the success criteria",
+    "evidence_strand": "evidence strand",
+    "evidence_months": "expected months of progress",
+    "evidence_notes": "evidence notes",
+    "active": "offered",
+}
+# Long text is only said to have changed, not quoted.
+PROVISION_LONG_TEXT = frozenset({"description", "success_criteria", "evidence_notes"})
+
+
+@dataclass(frozen=True)
+class ProvisionSnapshot:
+    """What a user saw of a catalogue entry when they opened a page: enough to tell them what
+    someone else changed if their save (or delete) is refused."""
+
+    version: int
+    values: dict[str, str]
+
+
+def _shown(provision: Provision, field: str) -> str:
+    value = getattr(provision, field)
+    if value is None or value == "":
+        return "none"
+    if field == "provision_type":
+        return ProvisionType(value).label
+    if field == "measure":
+        return value.name
+    if field == "active":
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return show_number(value)
+    return str(value)
+
+
+def provision_snapshot(provision: Provision) -> ProvisionSnapshot:
+    values = {
+        field: _shown(provision, field) for field in PROVISION_FIELD_WORDS if field != "areas"
+    }
+    labels = dict(Area.choices)
+    areas = sorted(labels[area.area] for area in provision.areas.all())
+    values["areas"] = "; ".join(areas) or "none"
+    return ProvisionSnapshot(version=provision.version, values=values)
+
+
+def describe_provision_changes(before: ProvisionSnapshot, after: ProvisionSnapshot) -> list[str]:
+    """What differs between two snapshots, in words: "sessions a week now 4 (was 3)"."""
+    changes = []
+    for field, words in PROVISION_FIELD_WORDS.items():
+        old, new = before.values.get(field), after.values.get(field)
+        if old == new:
+            continue
+        if field in PROVISION_LONG_TEXT:
+            changes.append(f"{words} changed")
+        elif field == "active":
+            changes.append("now offered" if new == "yes" else "no longer offered")
+        else:
+            changes.append(f"{words} now {new} (was {old})")
+    return changes or ["other details changed"]
+
+
+class ProvisionChanged(ValidationError):
+    """Someone else changed (or deleted) a catalogue entry after the user read it; nothing of
+    theirs was saved."""
+
+
+def _provision_changed(
+    provision: Provision, read: ProvisionSnapshot | None, *, deleting: bool
+) -> ProvisionChanged:
+    name = read.values.get("name", provision.name) if read is not None else provision.name
+    current = Provision.objects.filter(pk=provision.pk).select_related("measure").first()
+    if current is None:
+        return ProvisionChanged(f"'{name}' was deleted by someone else after you opened this page.")
+    what = ""
+    if read is not None:
+        what = f" ({'; '.join(describe_provision_changes(read, provision_snapshot(current)))})"
+    outcome = (
+        "It was not deleted: it is shown here as it is now, so delete it again if it should "
+        "still go."
+        if deleting
+        else "Your changes were not saved: the page now shows the entry as it is, so make "
+        "them again if they are still needed."
+    )
+    return ProvisionChanged(
+        f"Someone else changed '{name}' after you opened this page{what}. {outcome}"
+    )
+
+
 @transaction.atomic
 def provision_update(
-    *, provision: Provision, areas: Sequence[str] | None = None, **changes: object
+    *,
+    provision: Provision,
+    areas: Sequence[str] | None = None,
+    read_version: int | None = None,
+    read: ProvisionSnapshot | None = None,
+    **changes: object,
 ) -> Provision:
-    """Change a catalogue entry; `areas`, when given, replace the areas of need it addresses."""
+    """Change a catalogue entry; `areas`, when given, replace the areas of need it addresses.
+
+    Given `read_version` (the version the user's page showed, and `read`, what it showed),
+    the entry is claimed with `UPDATE ... WHERE version = read_version` before anything is
+    written; if someone else saved in between, nothing is saved and ProvisionChanged says
+    what they changed. Every change moves the version on."""
     unknown = set(changes) - PROVISION_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"provision_update cannot change {', '.join(sorted(unknown))}")
@@ -613,6 +727,12 @@ def provision_update(
     for field_name, value in changes.items():
         setattr(provision, field_name, value)
     _raise_if(provision_errors(provision))
+    claim = Provision.objects.filter(pk=provision.pk)
+    if read_version is not None:
+        claim = claim.filter(version=read_version)
+    if not claim.update(version=F("version") + 1):
+        raise _provision_changed(provision, read, deleting=False)
+    provision.refresh_from_db(fields=["version"])
     if changes:
         provision.save(update_fields=list(changes))
     if areas is not None:
@@ -624,16 +744,36 @@ def provision_update(
     return provision
 
 
-def provision_delete(*, provision: Provision) -> None:
+def _has_runs(provision: Provision, runs: int) -> ValidationError:
+    return ValidationError(
+        f"'{provision.name}' has {runs} run{'s' if runs != 1 else ''} on the map, so it "
+        "cannot be deleted. Untick 'Offered' to keep it out of new plans instead."
+    )
+
+
+@transaction.atomic
+def provision_delete(
+    *,
+    provision: Provision,
+    read_version: int | None = None,
+    read: ProvisionSnapshot | None = None,
+) -> None:
     """Take a provision out of the catalogue; refused once it has runs (their history and
-    costs would go with it), when it should be marked as no longer offered instead."""
+    costs would go with it), when it should be marked as no longer offered instead, and,
+    given the version the user read, when someone else changed it since (ProvisionChanged)."""
     runs = provision.runs.count()
     if runs:
-        raise ValidationError(
-            f"'{provision.name}' has {runs} run{'s' if runs != 1 else ''} on the map, so it "
-            "cannot be deleted. Untick 'Offered' to keep it out of new plans instead."
-        )
-    provision.delete()
+        raise _has_runs(provision, runs)
+    doomed = Provision.objects.filter(pk=provision.pk)
+    if read_version is not None:
+        doomed = doomed.filter(version=read_version)
+    try:
+        deleted, _ = doomed.delete()
+    except ProtectedError:
+        # A run was started after the count above.
+        raise _has_runs(provision, provision.runs.count()) from None
+    if not deleted:
+        raise _provision_changed(provision, read, deleting=True)
 
 
 def _check_open(run: ProvisionRun) -> None:
