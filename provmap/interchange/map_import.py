@@ -104,6 +104,7 @@ from provmap.schools.bounds import (
     MINUTES_PER_SESSION,
     MINUTES_PER_WEEK,
     RUN_WEEKS,
+    SCORE,
     SESSIONS_PER_WEEK,
     date_error,
     show_number,
@@ -176,7 +177,7 @@ def _upn(value: object) -> str:
 def _midpoint(value: object) -> Decimal | str:
     """A mid-point score, or the words of a mid-intervention review ('on track')."""
     try:
-        return parse_amount(value)
+        return parse_bounded(value, SCORE, places=2)
     except CellError:
         words = shown(value)
         if any(character.isalpha() for character in words):
@@ -243,11 +244,11 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "priority": parse_priority,
     "need": parse_need,
     "measure": lambda value: text(value, max_length=120),
-    "baseline": parse_amount,
+    "baseline": lambda value: parse_bounded(value, SCORE, places=2),
     "baseline_date": parse_school_date,
     "midpoint": _midpoint,
     "midpoint_date": parse_school_date,
-    "exit": parse_amount,
+    "exit": lambda value: parse_bounded(value, SCORE, places=2),
     "exit_score_date": parse_school_date,
     "rating": parse_rating,
     "notes": text,

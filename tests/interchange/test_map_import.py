@@ -395,3 +395,17 @@ def test_an_exit_after_the_groups_end_is_refused(school, pupils):
         )
     ]
     assert Placement.objects.count() == 0
+
+
+def test_an_absurd_score_is_refused_by_row_and_column(school, pupils):
+    headings = ["UPN", "Provision", "Start date", "Baseline score", "Exit score"]
+    rows = [[UPNS[0], "Reading catch-up", "08/09/2025", "85", "9500000"]]
+
+    report = import_map(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [(problem.row, problem.column, problem.message) for problem in report.errors] == [
+        (2, "Exit score", "A score must be between -100,000 and 100,000 (got 9,500,000).")
+    ]
+    assert Placement.objects.count() == 0
