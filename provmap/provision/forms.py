@@ -320,10 +320,7 @@ class ProvisionForm(forms.ModelForm):
 
     # An existing entry's page carries the version it showed and a signed copy of what it
     # showed, so that a save after someone else's is refused, saying what they changed.
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
-    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     read = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: object, measures: QuerySet, **kwargs: object) -> None:
@@ -338,6 +335,14 @@ class ProvisionForm(forms.ModelForm):
             self.initial["read"] = sign_provision_snapshot(provision_snapshot(self.instance))
         else:
             del self.fields["version"], self.fields["read"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "version" in self.fields and data.get("version") is None:
+            # Said above the form: the field is hidden, so there is nothing to link to.
+            self.errors.pop("version", None)
+            self.add_error(None, OUT_OF_DATE)
+        return data
 
     def changes(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}

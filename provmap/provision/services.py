@@ -98,8 +98,8 @@ def _date_in(value: dt.date, first: dt.date, last: dt.date, label: str, why: str
 
 def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict[str, list[str]]:
     """What is wrong with a run: its dates inside its school year, its weeks within the
-    year's teaching weeks, each person's and the group's weekly time within
-    a school week, then the fields' own bounds."""
+    year's teaching weeks, the fields' own bounds, and the group's and each person's time a
+    week within a school week."""
     errors: dict[str, list[str]] = {}
     year = run.academic_year
     why = f"the dates of {year.name}"
