@@ -25,7 +25,7 @@ from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import Pupil, Result
 from provmap.schools.models import AcademicYear, School, Term, Trust
 from provmap.schools.scoping import all_schools
-from provmap.schools.services import academic_year_create, school_create
+from provmap.schools.services import academic_year_create, school_create, term_create
 
 TRUST_NAME = "Northfield Learning Trust"
 # (name, URN, LA number, establishment number) of the trust's schools, first the showcase one.
@@ -91,9 +91,8 @@ def _create_year(school: School, dates: YearDates) -> tuple[AcademicYear, list[T
         end_date=dates.end,
         weeks=dates.weeks,
     )
-    terms = Term.objects.bulk_create(
-        Term(
-            school=school,
+    terms = [
+        term_create(
             academic_year=year,
             number=term.number,
             name=term.name,
@@ -102,7 +101,7 @@ def _create_year(school: School, dates: YearDates) -> tuple[AcademicYear, list[T
             weeks=term.weeks,
         )
         for term in dates.terms
-    )
+    ]
     return year, terms
 
 

@@ -18,6 +18,7 @@ student list are checked by the same code (interchange.pupil_import).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from xml.etree.ElementTree import Element, ParseError
@@ -32,6 +33,7 @@ from provmap.interchange.values import (
     CellError,
     parse_date,
     parse_need,
+    parse_school_date,
     parse_sen_status,
 )
 
@@ -155,12 +157,16 @@ def _header(root: Element, name: str) -> CTFHeader:
 
 
 def _date(
-    value: str | None, pupil: CTFPupil, element: str, problems: list[Problem]
+    value: str | None,
+    pupil: CTFPupil,
+    element: str,
+    problems: list[Problem],
+    parse: Callable[[object], dt.date] = parse_date,
 ) -> dt.date | None:
     if value is None:
         return None
     try:
-        return parse_date(value)
+        return parse(value)
     except CellError as exc:
         problems.append(Problem(pupil.index, element, _capital(str(exc)), RECORD))
         return None
@@ -215,7 +221,8 @@ def _fsm(
 def _sen(element: Element, pupil: CTFPupil, problems: list[Problem]) -> None:
     history: list[tuple[dt.date, str]] = []
     for sen in element.iterfind(".//SENhistory/SEN"):
-        start = _date(_text(sen, "StartDate"), pupil, "StartDate", problems)
+        # Kept as the pupil's SEN history, so within the dates a school records.
+        start = _date(_text(sen, "StartDate"), pupil, "StartDate", problems, parse_school_date)
         code = _text(sen, "SENprovision")
         if start is None or code is None:
             continue

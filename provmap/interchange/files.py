@@ -4,8 +4,11 @@ In order: the size (a setting, 20 MB unless changed), the type (from the name an
 bytes, which must agree), then for text the encoding (UTF-8 with or without a byte-order mark,
 UTF-16 with one, or Windows-1252; anything else is refused) and the delimiter (comma,
 semicolon, tab or bar, sniffed from the first lines); for Excel the archive (the sizes its
-parts would unpack to, before unpacking anything) and each sheet's stated dimensions (before
-reading a row), then the rows themselves, never more than the limits allow.
+parts would unpack to, before unpacking anything; then every part unpacked once, never beyond
+the size it declares, and checked against its checksum and its own header, so that a zip with
+lying headers, a damaged or cut-short part or a zip bomb declaring a small size is refused
+with what is wrong before any XML is read) and each sheet's stated dimensions (before reading a
+row), then the rows themselves, never more than the limits allow.
 
 Formula cells in workbooks: provmap reads the value the formula shows (the result Excel saved
 with the file), as a person looking at the sheet would, and never runs or stores the formula.
@@ -22,7 +25,9 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -325,11 +330,143 @@ def _open_archive(upload: Upload) -> zipfile.ZipFile:
             f"'{upload.name}' is a zip archive but not an Excel workbook (it has no workbook "
             "inside). Save the data from Excel as an Excel Workbook (.xlsx)."
         )
+    for member in members:
+        _check_member(upload.data, member)
     return archive
+
+
+# A part's own header, before its data: signature, version, flags, method, time, date,
+# checksum, compressed size, unpacked size, name length, extra length.
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+# Sizes kept in a zip64 extra field instead; a data descriptor after the data (flag bit 3)
+# leaves the header's checksum and sizes at zero.
+_ZIP64_SIZE = 0xFFFFFFFF
+_DATA_DESCRIPTOR = 0x08
+_UTF8_NAME = 0x800
+_AGAIN = "Export it again, or open it in Excel and save it as an Excel Workbook (.xlsx)."
+
+
+class _BadPart(Exception):
+    """What is wrong with one part of a workbook's archive, in words."""
+
+
+def _not_a_workbook(what: str) -> ImportRejected:
+    return file_problem(f"This file is not a valid Excel workbook: {what} {_AGAIN}")
+
+
+def _check_member(data: bytes, member: zipfile.ZipInfo) -> None:
+    """Unpack one part of the archive once, without keeping it, and refuse the file if the
+    part is not what the archive's table of contents (its central directory) says: a header
+    that disagrees, data past the end of the file, more or less data than declared, a wrong
+    checksum, or compressed data that cannot be unpacked.
+
+    The declared sizes were checked against the limits already; unpacking stops as soon as a
+    part gives more than it declares, so a zip bomb that declares a small size costs no more
+    than that size. openpyxl then reads an archive known to be whole and honest."""
+    try:
+        _check_part(data, member)
+    except _BadPart as bad:
+        raise _not_a_workbook(str(bad)) from None
+
+
+def _check_part(data: bytes, member: zipfile.ZipInfo) -> None:
+    name = member.filename
+    part = f"part of it ('{name}')"
+    offset = member.header_offset
+    if offset + _LOCAL_HEADER.size > len(data):
+        raise _BadPart(f"{part} starts past the end of the file, so the file has been cut short.")
+    (signature, _, flags, method, _, _, crc, packed, unpacked, name_length, extra_length) = (
+        _LOCAL_HEADER.unpack_from(data, offset)
+    )
+    start = offset + _LOCAL_HEADER.size
+    own_name = data[start : start + name_length]
+    expected = member.orig_filename.encode("utf-8" if flags & _UTF8_NAME else "cp437")
+    if signature != _LOCAL_SIGNATURE or own_name != expected:
+        raise _BadPart(
+            f"its table of contents points to '{name}' where there is no such part, so the "
+            "file has been damaged or altered."
+        )
+    sizes_here = not flags & _DATA_DESCRIPTOR and _ZIP64_SIZE not in (packed, unpacked)
+    if sizes_here and (crc, packed, unpacked) != (
+        member.CRC,
+        member.compress_size,
+        member.file_size,
+    ):
+        raise _BadPart(
+            f"its table of contents and the part '{name}' itself disagree about that "
+            "part's size or checksum, so the file has been damaged or altered."
+        )
+    begin = start + name_length + extra_length
+    end = begin + member.compress_size
+    if end > len(data):
+        raise _BadPart(f"{part} runs past the end of the file, so the file has been cut short.")
+    raw = memoryview(data)[begin:end]
+    if method == zipfile.ZIP_STORED:
+        produced, checksum, whole = _stored(raw, member.file_size, part)
+    elif method == zipfile.ZIP_DEFLATED:
+        produced, checksum, whole = _inflated(raw, member.file_size, part)
+    else:
+        raise _BadPart(f"{part} is packed in a way Excel never uses (method {method}).")
+    if produced < member.file_size or not whole:
+        raise _BadPart(
+            f"{part} stops after {megabytes(produced)} of the {megabytes(member.file_size)} the "
+            "file says it holds, so the file has been cut short or damaged."
+        )
+    if checksum != member.CRC:
+        raise _BadPart(
+            f"{part} does not match the checksum stored with it, so the file has been "
+            "damaged, perhaps while it was copied or downloaded."
+        )
+
+
+def _too_big(part: str, declared: int) -> _BadPart:
+    return _BadPart(
+        f"{part} unpacks to more than the {megabytes(declared)} the file says it holds, as "
+        "'zip bombs' built to overload servers do."
+    )
+
+
+def _stored(raw: memoryview, declared: int, part: str) -> tuple[int, int, bool]:
+    if len(raw) > declared:
+        raise _too_big(part, declared)
+    return len(raw), zlib.crc32(raw), True
+
+
+def _inflated(raw: memoryview, declared: int, part: str) -> tuple[int, int, bool]:
+    """Unpack deflated data a megabyte at a time, never more than `declared` bytes (plus the
+    megabyte that shows it is more): its size, checksum and whether the data was complete."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced = checksum = position = 0
+    pending: bytes | memoryview = b""
+    try:
+        while not inflater.eof:
+            if not pending:
+                if position >= len(raw):
+                    break
+                pending = raw[position : position + MB]
+                position += MB
+            out = inflater.decompress(pending, MB)
+            pending = inflater.unconsumed_tail
+            produced += len(out)
+            if produced > declared:
+                raise _too_big(part, declared)
+            checksum = zlib.crc32(out, checksum)
+    except zlib.error:
+        raise _BadPart(f"{part} is damaged and cannot be unpacked.") from None
+    return produced, checksum, inflater.eof
 
 
 def _has_formulas(archive: zipfile.ZipFile) -> bool:
     """Whether any worksheet holds a formula, scanning the XML without parsing it."""
+    try:
+        return _scan_for_formulas(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # Every part was unpacked and checked already; this is only a last guard.
+        raise _not_a_workbook("part of it cannot be unpacked.") from None
+
+
+def _scan_for_formulas(archive: zipfile.ZipFile) -> bool:
     for member in archive.infolist():
         if not member.filename.startswith("xl/worksheets/"):
             continue

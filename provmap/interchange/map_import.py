@@ -61,16 +61,15 @@ from provmap.interchange.values import (
     CellError,
     parse_amount,
     parse_areas,
-    parse_date,
-    parse_decimal,
+    parse_bounded,
+    parse_bounded_int,
     parse_need,
     parse_placement_status,
-    parse_positive_decimal,
-    parse_positive_int,
     parse_priority,
     parse_provision_type,
     parse_rating,
     parse_run_status,
+    parse_school_date,
     parse_wave,
     shown,
     text,
@@ -99,6 +98,18 @@ from provmap.provision.services import (
 from provmap.pupils.models import Measure, Pupil
 from provmap.pupils.services import measure_create
 from provmap.pupils.upn import UPNError, validate_upn
+from provmap.schools.bounds import (
+    COST_PER_MINUTE,
+    HOURLY_RATE,
+    MINUTES_PER_SESSION,
+    MINUTES_PER_WEEK,
+    RUN_WEEKS,
+    SCORE,
+    SESSIONS_PER_WEEK,
+    date_error,
+    show_number,
+    weekly_time_error,
+)
 from provmap.schools.models import (
     AcademicYear,
     FundingStream,
@@ -109,6 +120,7 @@ from provmap.schools.models import (
 )
 from provmap.schools.roles import StaffRole
 from provmap.schools.services import (
+    STANDARD_WEEKS,
     academic_year_create,
     funding_stream_create,
     staff_member_create,
@@ -165,7 +177,7 @@ def _upn(value: object) -> str:
 def _midpoint(value: object) -> Decimal | str:
     """A mid-point score, or the words of a mid-intervention review ('on track')."""
     try:
-        return parse_amount(value)
+        return parse_bounded(value, SCORE, places=2)
     except CellError:
         words = shown(value)
         if any(character.isalpha() for character in words):
@@ -180,6 +192,8 @@ class MapRow:
     number: int
     headings: dict[str, str]
     values: dict[str, object] = field(default_factory=dict)
+    # Columns whose cell could not be read (already reported): not reported again as blank.
+    unreadable: set[str] = field(default_factory=set)
 
     def get(self, key: str) -> object:
         return self.values.get(key)
@@ -200,8 +214,8 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "areas": parse_areas,
     "group": lambda value: text(value, max_length=80),
     "group_ref": lambda value: text(value, max_length=40),
-    "group_start": parse_date,
-    "group_end": parse_date,
+    "group_start": parse_school_date,
+    "group_end": parse_school_date,
     "group_status": parse_run_status,
     "day_time": lambda value: text(value, max_length=80),
     "withdrawn_from": lambda value: text(value, max_length=80),
@@ -209,12 +223,12 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "lead_staff": lambda value: parse_staff_line(shown(value)),
     "reviewing_staff": lambda value: parse_staff_line(shown(value)),
     "staff_lines": parse_staff_lines,
-    "sessions_per_week": lambda value: parse_positive_decimal(value, places=1, limit=100),
-    "minutes_per_session": parse_positive_int,
-    "minutes_per_week": lambda value: parse_positive_decimal(value, places=1, limit=10000),
-    "weeks": lambda value: parse_positive_decimal(value, places=1, limit=1000),
-    "cost_per_minute": lambda value: _not_negative(parse_decimal(value)),
-    "hourly_rate": lambda value: _not_negative(parse_amount(value)),
+    "sessions_per_week": lambda value: parse_bounded(value, SESSIONS_PER_WEEK, places=1),
+    "minutes_per_session": lambda value: parse_bounded_int(value, MINUTES_PER_SESSION),
+    "minutes_per_week": lambda value: parse_bounded(value, MINUTES_PER_WEEK, places=1),
+    "weeks": lambda value: parse_bounded(value, RUN_WEEKS, places=1),
+    "cost_per_minute": lambda value: parse_bounded(value, COST_PER_MINUTE, places=4),
+    "hourly_rate": lambda value: parse_bounded(value, HOURLY_RATE, places=2),
     "total_cost": parse_amount,
     "pupil_cost": parse_amount,
     "group_notes": text,
@@ -223,28 +237,22 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "pupil": text,
     "surname": text,
     "forename": text,
-    "start_date": parse_date,
-    "exit_date": parse_date,
-    "review_date": parse_date,
+    "start_date": parse_school_date,
+    "exit_date": parse_school_date,
+    "review_date": parse_school_date,
     "status": parse_placement_status,
     "priority": parse_priority,
     "need": parse_need,
     "measure": lambda value: text(value, max_length=120),
-    "baseline": parse_amount,
-    "baseline_date": parse_date,
+    "baseline": lambda value: parse_bounded(value, SCORE, places=2),
+    "baseline_date": parse_school_date,
     "midpoint": _midpoint,
-    "midpoint_date": parse_date,
-    "exit": parse_amount,
-    "exit_score_date": parse_date,
+    "midpoint_date": parse_school_date,
+    "exit": lambda value: parse_bounded(value, SCORE, places=2),
+    "exit_score_date": parse_school_date,
     "rating": parse_rating,
     "notes": text,
 }
-
-
-def _not_negative(number: Decimal) -> Decimal:
-    if number < 0:
-        raise CellError(f"expected a cost of 0 or more, not {number}.")
-    return number
 
 
 def read_map_row(reader: RowReader) -> MapRow:
@@ -257,9 +265,12 @@ def read_map_row(reader: RowReader) -> MapRow:
         if parse is None:
             continue
         required = "each row needs the name of its provision" if key == "provision" else None
+        reported = len(reader.problems)
         value = reader.get(key, parse, required=required)
         if value is not None:
             row.values[key] = value
+        elif len(reader.problems) > reported:
+            row.unreadable.add(key)
     return row
 
 
@@ -297,6 +308,8 @@ class PlannedYear:
     end_date: dt.date
     existing: AcademicYear | None = None
     instance: AcademicYear | None = None
+    # A new year gets the standard weeks (academic_year_create's default).
+    weeks: Decimal = STANDARD_WEEKS
 
     @property
     def year(self) -> AcademicYear:
@@ -495,7 +508,9 @@ class _Planner:
         if name not in self.planned_years:
             existing = self.years_by_name.get(name)
             if existing is not None:
-                planned = PlannedYear(name, existing.start_date, existing.end_date, existing)
+                planned = PlannedYear(
+                    name, existing.start_date, existing.end_date, existing, weeks=existing.weeks
+                )
             else:
                 start, end = standard_academic_year_named(name)
                 planned = PlannedYear(name, start, end)
@@ -607,16 +622,29 @@ def _run_time(planner: _Planner, row: MapRow) -> tuple[Decimal | None, int | Non
                 f"{weekly} minutes per week is not {sessions} sessions of {minutes} minutes "
                 f"({Decimal(sessions) * minutes} minutes).",
             )
+        too_long = weekly_time_error(sessions, minutes)  # type: ignore[arg-type]
+        if too_long:
+            planner.problem(row, "minutes_per_session", too_long)
+            return None, None
         return Decimal(sessions), int(minutes)  # type: ignore[call-overload]
     if weekly is not None:
         sessions = Decimal(sessions) if sessions is not None else Decimal(1)
         each = Decimal(weekly) / sessions
-        if each != each.to_integral_value() or each > 32767:
+        if each != each.to_integral_value():
             planner.problem(
                 row,
                 "minutes_per_week",
                 f"{weekly} minutes per week in {sessions} session(s) is not a whole number of "
                 "minutes per session: give 'Minutes per session' too.",
+            )
+            return None, None
+        too_long = MINUTES_PER_SESSION.error(each)
+        if too_long:
+            planner.problem(
+                row,
+                "minutes_per_week",
+                f"{weekly} minutes per week in {sessions} session(s) makes sessions of "
+                f"{show_number(each)} minutes. {too_long}",
             )
             return None, None
         return sessions, int(each)
@@ -725,6 +753,8 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
     start = group_start or (min(starts) if starts else None)  # type: ignore[type-var]
     if start is None:
         for row in rows:
+            if row.unreadable & {"start_date", "group_start"}:
+                continue  # its date was reported as it could not be read
             planner.problem(
                 row,
                 "start_date",
@@ -774,6 +804,8 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
             "group_end" if group_end is not None else "start_date",
             f"The group ends on {display(end)}, before it starts on {display(start)}.",
         )
+        return None
+    if not _inside_year(planner, rows, year, start, end, weeks):  # type: ignore[arg-type]
         return None
     sessions, minutes = _run_time(planner, first)
     rate = _rate_from_row(first)
@@ -834,6 +866,55 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
         reviewer=planner.staff(reviewer_line, None) if reviewer_line is not None else None,  # type: ignore[arg-type]
         staff=staff,
     )
+
+
+def _row_with(rows: list[MapRow], key: str, value: object) -> MapRow:
+    return next((row for row in rows if row.get(key) == value), rows[0])
+
+
+def _inside_year(
+    planner: _Planner,
+    rows: list[MapRow],
+    year: PlannedYear,
+    start: dt.date,
+    end: dt.date,
+    weeks: object,
+) -> bool:
+    """A group's dates inside its school year and its weeks within the year's teaching weeks
+    (run_create's rules), reported on the row and column the value came from."""
+    why = f"the dates of {year.name}"
+    ok = True
+    start_key = "group_start" if _first(rows, "group_start") is not None else "start_date"
+    message = date_error(
+        start, year.start_date, year.end_date, label="The run's start date", why=why
+    )
+    if message:
+        planner.problem(_row_with(rows, start_key, start), start_key, message)
+        ok = False
+    message = date_error(end, year.start_date, year.end_date, label="The run's end date", why=why)
+    if message:
+        source = next(
+            (
+                key
+                for key in ("group_end", "exit_date", "review_date")
+                if any(row.get(key) == end for row in rows)
+            ),
+            "weeks",
+        )
+        planner.problem(
+            _row_with(rows, source, end if source != "weeks" else weeks), source, message
+        )
+        ok = False
+    if weeks is not None:
+        message = RUN_WEEKS.error(
+            weeks,  # type: ignore[arg-type]
+            high=year.weeks,
+            why=f"the teaching weeks of {year.name}",
+        )
+        if message:
+            planner.problem(_row_with(rows, "weeks", weeks), "weeks", message)
+            ok = False
+    return ok
 
 
 def _existing_runs(school: School) -> list[ProvisionRun]:
@@ -997,6 +1078,19 @@ def _plan_placement(
             f"The exit date {display(exit_date)} is before the start date {display(start)}.",
         )
         return None
+    if exit_date is not None:
+        # A placement ends inside its group (the group in provmap, when it is there already).
+        group = run.existing or run
+        message = date_error(
+            exit_date,  # type: ignore[arg-type]
+            group.start_date,
+            group.end_date,
+            label="The placement's end date",
+            why="the dates of the run",
+        )
+        if message:
+            planner.problem(row, "exit_date", message)
+            return None
     end_of_work = exit_date or row.get("review_date") or run.end_date
     dates = {
         "baseline": row.get("baseline_date") or start,

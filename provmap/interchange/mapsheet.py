@@ -22,6 +22,12 @@ from decimal import Decimal
 
 from provmap.interchange.columns import Column
 from provmap.interchange.values import CellError
+from provmap.schools.bounds import (
+    HOURLY_RATE,
+    MINUTES_PER_SESSION,
+    SESSIONS_PER_WEEK,
+    weekly_time_error,
+)
 from provmap.schools.roles import ROLE_CODES, StaffRole
 
 MAP_COLUMNS = [
@@ -261,7 +267,16 @@ def parse_staff_line(text: str) -> StaffLine:
                 f"'{detail}' in '{text}' is not a role code ({codes}), an hourly rate "
                 "(£20.00/h) or a time (2 x 45 min)."
             )
-    return StaffLine(match.group("name").strip(), role, rate, sessions, minutes)
+    name = match.group("name").strip()
+    for message in (
+        HOURLY_RATE.error(rate) if rate is not None else None,
+        SESSIONS_PER_WEEK.error(sessions) if sessions is not None else None,
+        MINUTES_PER_SESSION.error(minutes) if minutes is not None else None,
+        weekly_time_error(sessions, minutes),
+    ):
+        if message:
+            raise CellError(f"{name}: {message}")
+    return StaffLine(name, role, rate, sessions, minutes)
 
 
 def parse_staff_lines(value: object) -> tuple[StaffLine, ...]:

@@ -62,6 +62,7 @@ from provmap.pupils.services import (
     NewPupil,
     NewResult,
     measure_create,
+    pupil_errors,
     pupil_mark_left,
     pupil_set_sen_history,
     pupil_update,
@@ -589,27 +590,14 @@ def _merged(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
 def _check_model(
     data: PupilData, candidate: Pupil, problems: list[Problem], *, fields: set[str]
 ) -> None:
-    """The model's own checks on the fields the file sets, reported against their columns."""
-    try:
-        candidate.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            if name not in fields:
-                continue
-            for message in messages:
-                problems.append(
-                    Problem(data.number, data.headings.get(name, ""), message, data.record)
-                )
-    if candidate.on_roll_to is not None and candidate.on_roll_to < candidate.on_roll_from:
-        problems.append(
-            Problem(
-                data.number,
-                data.headings.get("on_roll_to", ""),
-                f"The leaving date {candidate.on_roll_to:%d/%m/%Y} is before the admission "
-                f"date {candidate.on_roll_from:%d/%m/%Y}.",
-                data.record,
-            )
-        )
+    """The register's own checks (pupil_create's and pupil_update's) on the fields the file
+    sets, reported against their columns: each field's bounds, born before joining, leaving
+    after joining."""
+    for name, messages in pupil_errors(candidate, exclude=["school"]).items():
+        if name not in fields:
+            continue
+        for message in messages:
+            problems.append(Problem(data.number, data.headings.get(name, ""), message, data.record))
 
 
 def _plan_pupils(

@@ -36,11 +36,18 @@ from provmap.interchange.report import (
     RecordChange,
 )
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
-from provmap.interchange.values import CellError, parse_amount, parse_date, shown, text
+from provmap.interchange.values import (
+    CellError,
+    parse_bounded,
+    parse_school_date,
+    shown,
+    text,
+)
 from provmap.interchange.writing import write_all_or_nothing
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.services import NewResult, measure_create, result_set_value, results_bulk_record
 from provmap.pupils.upn import UPNError, validate_upn
+from provmap.schools.bounds import SCORE
 from provmap.schools.models import School
 
 RESULT_COLUMNS = [
@@ -183,8 +190,12 @@ def plan_results_import(
             lambda value: text(value, max_length=120),
             required="each result needs the name of its measure",
         )
-        date = reader.get("date", parse_date, required="each result needs its date")
-        value = reader.get("value", parse_amount, required="each result needs its value")
+        date = reader.get("date", parse_school_date, required="each result needs its date")
+        value = reader.get(
+            "value",
+            lambda cell: parse_bounded(cell, SCORE, places=2),
+            required="each result needs its value",
+        )
         pupil = None
         if upn:
             pupil = by_upn.get(upn)

@@ -18,6 +18,7 @@ from openpyxl.utils.datetime import from_excel
 from provmap.provision.models import Placement, ProvisionRun, ProvisionType, Wave
 from provmap.pupils.models import NCYear, SENStatus
 from provmap.pupils.needs import Area, NeedType
+from provmap.schools.bounds import SCHOOL_DATES, Bound, date_error
 
 
 class CellError(ValueError):
@@ -137,6 +138,16 @@ def parse_date(value: object) -> dt.date:
     raise CellError(f"expected {_EXPECTED_DATE}, not '{original}'.")
 
 
+def parse_school_date(value: object) -> dt.date:
+    """A date a school records (a group's or a placement's, a result's): a date as
+    `parse_date` reads it, within this century."""
+    date = parse_date(value)
+    message = date_error(date, SCHOOL_DATES.first, SCHOOL_DATES.last)
+    if message:
+        raise CellError(message)
+    return date
+
+
 # Numbers -----------------------------------------------------------------------------------
 
 _NUMBER_NOISE = re.compile(r"[£,\s%]")
@@ -171,6 +182,30 @@ def parse_positive_int(value: object, *, limit: int = 32767) -> int:
     number = parse_decimal(value)
     if number != number.to_integral_value() or not 0 < number <= limit:
         raise CellError(f"expected a whole number from 1 to {limit}, not '{shown(value)}'.")
+    return int(number)
+
+
+def parse_bounded(value: object, bound: Bound, *, places: int = 1) -> Decimal:
+    """A number inside `bound` (the message gives the bound), rounded to `places`."""
+    number = parse_decimal(value)
+    message = bound.error(number)
+    if message:
+        raise CellError(message)
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if bound.error(rounded):
+        # 0.04 sessions a week would be stored as 0: refuse it as it was written.
+        raise CellError(bound.message(number))
+    return rounded
+
+
+def parse_bounded_int(value: object, bound: Bound) -> int:
+    """A whole number inside `bound`."""
+    number = parse_decimal(value)
+    message = bound.error(number)
+    if message:
+        raise CellError(message)
+    if number != number.to_integral_value():
+        raise CellError(f"expected a whole number, not '{shown(value)}'.")
     return int(number)
 
 

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from provmap.provision.models import Provision
-from provmap.schools.models import AcademicYear, SchoolOwned
+from provmap.schools.bounds import EVIDENCE_MONTHS, InDates
+from provmap.schools.models import AcademicYear, SchoolOwned, in_this_century, within
 
 
 class ReviewDecision(SchoolOwned):
@@ -47,7 +48,7 @@ class ReviewDecision(SchoolOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_by_name = models.CharField(max_length=150)
-    decided_on = models.DateField()
+    decided_on = models.DateField(validators=[InDates("school", "The date of the decision")])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,6 +63,14 @@ class ReviewDecision(SchoolOwned):
                 | Q(effect_high__isnull=True)
                 | Q(effect_low__lte=F("effect_high")),
                 name="review_decision_interval_in_order",
+            ),
+            # Copies of what the impact page worked out: EEF months run from -12 to 12 and a
+            # cost per pupil is never negative.
+            models.CheckConstraint(
+                condition=within("months", EVIDENCE_MONTHS, nullable=True)
+                & (Q(cost_per_pupil__isnull=True) | Q(cost_per_pupil__gte=0))
+                & in_this_century("decided_on"),
+                name="review_decision_figures_in_bounds",
             ),
         ]
         indexes = [models.Index(fields=["school", "provision", "academic_year"])]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core import signing
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django_scopes.forms import SafeModelChoiceField
 
@@ -20,12 +21,29 @@ from provmap.provision.services import (
     STAGE_NAMES,
     SUGGESTED,
     PlacementSnapshot,
+    ProvisionSnapshot,
     ResultsEntry,
     placement_snapshot,
+    provision_snapshot,
 )
 from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, NCYear, Pupil, SENStatus, Sex
 from provmap.pupils.needs import Area, NeedType
 from provmap.pupils.selectors import PupilSearch
+from provmap.schools.bounds import (
+    EVIDENCE_MONTHS,
+    MINUTES_PER_SESSION,
+    PUPILS_IN_RATIO,
+    RUN_WEEKS,
+    SCORE,
+    SESSIONS_PER_WEEK,
+    STAFF_IN_RATIO,
+    SUCCESS_GAIN,
+    USUAL_WEEKS,
+    Bound,
+    InDates,
+    date_error,
+    weekly_time_error,
+)
 from provmap.schools.models import AcademicYear, FundingStream, StaffMember, Term
 
 CURRENT_SEN_CHOICES = [
@@ -43,6 +61,54 @@ RATING_CHOICES = [
 
 def _any(label: str, choices: list[tuple[object, str]]) -> list[tuple[object, str]]:
     return [("", label), *choices]
+
+
+class _WithinBound:
+    """A form field's check against one of the school bounds, with its message."""
+
+    def __init__(self, bound: Bound):
+        self.bound = bound
+
+    def __call__(self, value: object) -> None:
+        if value is None:
+            return
+        message = self.bound.error(value)  # type: ignore[arg-type]
+        if message:
+            raise forms.ValidationError(message, code="out_of_bounds")
+
+
+class _DigitsWithinBound:
+    """Django's check of a number's digits, only for numbers inside the bound: outside it,
+    the bound's message says more ("between 0.1 and 25") than "no more than 4 digits"."""
+
+    def __init__(self, digits: DecimalValidator, bound: Bound):
+        self.digits = digits
+        self.bound = bound
+
+    def __call__(self, value: object) -> None:
+        if value is not None and self.bound.error(value) is None:  # type: ignore[arg-type]
+            self.digits(value)
+
+
+def _plain_bound(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def bounded(field: forms.Field, bound: Bound, *, checked_by_form: bool = False) -> forms.Field:
+    """Keep a number field inside `bound`: checked here with the bound in the message (the
+    generic minimum, maximum and digit checks give way to it), and told to the browser.
+    `checked_by_form`: the form's clean() checks it, against a narrower bound it knows."""
+    kept = []
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator | MaxValueValidator):
+            continue
+        if isinstance(validator, DecimalValidator):
+            validator = _DigitsWithinBound(validator, bound)
+        kept.append(validator)
+    field.validators = kept if checked_by_form else [_WithinBound(bound), *kept]
+    if isinstance(field.widget, forms.NumberInput):
+        field.widget.attrs.update(min=_plain_bound(bound.low), max=_plain_bound(bound.high))
+    return field
 
 
 class PupilGroupFields(forms.Form):
@@ -174,6 +240,22 @@ class PupilSearchForm(PupilGroupFields):
 
 # --- The catalogue ------------------------------------------------------------------------
 
+OUT_OF_DATE = "The page was out of date: open it again and make your changes."
+PROVISION_SNAPSHOT_SALT = "provmap.provision-read"
+
+
+def sign_provision_snapshot(snapshot: ProvisionSnapshot) -> str:
+    return signing.dumps(asdict(snapshot), salt=PROVISION_SNAPSHOT_SALT, compress=True)
+
+
+def read_provision_snapshot(token: str) -> ProvisionSnapshot | None:
+    """What the user saw of a catalogue entry, from the signed copy the page carried (None if
+    it was tampered with or is missing: the version check still protects the entry)."""
+    try:
+        return ProvisionSnapshot(**signing.loads(token, salt=PROVISION_SNAPSHOT_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
 
 class ProvisionForm(forms.ModelForm):
     areas = forms.MultipleChoiceField(
@@ -230,15 +312,50 @@ class ProvisionForm(forms.ModelForm):
             "evidence_notes": forms.Textarea(attrs={"rows": 2}),
         }
 
+    BOUNDS = {
+        "default_staff": STAFF_IN_RATIO,
+        "default_pupils": PUPILS_IN_RATIO,
+        "sessions_per_week": SESSIONS_PER_WEEK,
+        "minutes_per_session": MINUTES_PER_SESSION,
+        "usual_weeks": USUAL_WEEKS,
+        "success_gain": SUCCESS_GAIN,
+        "evidence_months": EVIDENCE_MONTHS,
+    }
+
+    # An existing entry's page carries the version it showed and a signed copy of what it
+    # showed, so that a save after someone else's is refused, saying what they changed.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    read = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: object, measures: QuerySet, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        for name, bound in self.BOUNDS.items():
+            bounded(self.fields[name], bound)
         self.fields["measure"].queryset = measures
         self.fields["measure"].empty_label = "Not chosen yet"
         if self.instance.pk:
             self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
+            self.initial["version"] = self.instance.version
+            self.initial["read"] = sign_provision_snapshot(provision_snapshot(self.instance))
+        else:
+            del self.fields["version"], self.fields["read"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "version" in self.fields and data.get("version") is None:
+            # Said above the form: the field is hidden, so there is nothing to link to.
+            self.errors.pop("version", None)
+            self.add_error(None, OUT_OF_DATE)
+        return data
 
     def changes(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
+
+    def read_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def read_snapshot(self) -> ProvisionSnapshot | None:
+        return read_provision_snapshot(self.cleaned_data.get("read") or "")
 
 
 # --- Runs ---------------------------------------------------------------------------------
@@ -279,17 +396,23 @@ class RunForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="The lead is costed too: tick only the other staff in the room.",
     )
-    sessions_per_week = forms.DecimalField(
-        label="Sessions a week", min_value=Decimal("0.1"), max_digits=4, decimal_places=1
+    sessions_per_week = bounded(
+        forms.DecimalField(label="Sessions a week", max_digits=4, decimal_places=1),
+        SESSIONS_PER_WEEK,
     )
-    minutes_per_session = forms.IntegerField(label="Minutes a session", min_value=1, max_value=600)
-    weeks = forms.DecimalField(
-        label="Weeks",
-        required=False,
-        min_value=Decimal("0.1"),
-        max_digits=4,
-        decimal_places=1,
-        help_text="Blank: the provision's usual length, or the term's weeks if fewer.",
+    minutes_per_session = bounded(
+        forms.IntegerField(label="Minutes a session"), MINUTES_PER_SESSION
+    )
+    weeks = bounded(
+        forms.DecimalField(
+            label="Weeks",
+            required=False,
+            max_digits=4,
+            decimal_places=1,
+            help_text="Blank: the provision's usual length, or the term's weeks if fewer.",
+        ),
+        RUN_WEEKS,
+        checked_by_form=True,
     )
     start_date = forms.DateField(
         label="Starts",
@@ -343,7 +466,41 @@ class RunForm(forms.Form):
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The run must end on or after the day it starts.")
+        if data.get("when") in dict(self._when_values()):
+            self._check_against_the_year(data)
+        elif data.get("weeks") is not None:
+            message = RUN_WEEKS.error(data["weeks"])
+            if message:
+                self.add_error("weeks", message)
+        too_long = weekly_time_error(data.get("sessions_per_week"), data.get("minutes_per_session"))
+        if too_long:
+            self.add_error("minutes_per_session", too_long)
         return data
+
+    def _when_values(self) -> list[tuple[str, str]]:
+        return [choice for _, group in self.fields["when"].choices for choice in group]
+
+    def _check_against_the_year(self, data: dict) -> None:
+        """The run's dates inside the chosen school year, and its weeks within the year's
+        teaching weeks (what run_create checks, shown beside the fields)."""
+        year, _ = self.period()
+        why = f"the dates of {year.name}"
+        for field, label in (
+            ("start_date", "The run's start date"),
+            ("end_date", "The run's end date"),
+        ):
+            value = data.get(field)
+            message = value and date_error(
+                value, year.start_date, year.end_date, label=label, why=why
+            )
+            if message:
+                self.add_error(field, message)
+        if data.get("weeks") is not None:
+            message = RUN_WEEKS.error(
+                data["weeks"], high=year.weeks, why=f"the teaching weeks of {year.name}"
+            )
+            if message:
+                self.add_error("weeks", message)
 
     def period(self) -> tuple[AcademicYear, Term | None]:
         kind, _, pk = self.cleaned_data["when"].partition("-")
@@ -410,6 +567,7 @@ class ResultsForm(forms.Form):
                 required=False,
                 initial=page.stage_date(stage) or today,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                validators=[InDates("school", f"The date of the {STAGE_NAMES[stage]}s")],
             )
         for line in page.lines:
             placement = line.placement
@@ -435,6 +593,7 @@ class ResultsForm(forms.Form):
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
                     error_messages={"invalid": f"{who}: enter a number."},
                 )
+                bounded(field, SCORE)
                 if measure is not None:
                     if measure.min_value is not None:
                         field.validators.append(_at_least(measure.min_value, who, measure.name))

@@ -5,18 +5,33 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.needs import Area, NeedType
+from provmap.schools.bounds import (
+    EVIDENCE_MONTHS,
+    FIXED_COST,
+    HOURS_A_WEEK,
+    MINUTES_PER_SESSION,
+    PUPILS_IN_RATIO,
+    RUN_WEEKS,
+    SESSIONS_PER_WEEK,
+    STAFF_IN_RATIO,
+    SUCCESS_GAIN,
+    USUAL_WEEKS,
+    InBounds,
+    InDates,
+)
 from provmap.schools.models import (
     AcademicYear,
     FundingStream,
     SchoolOwned,
     StaffMember,
     Term,
+    in_this_century,
+    within,
 )
 
 
@@ -47,22 +62,22 @@ class Provision(SchoolOwned):
     wave = models.PositiveSmallIntegerField(choices=Wave.choices)
     provision_type = models.CharField(max_length=20, choices=ProvisionType.choices)
     default_staff = models.PositiveSmallIntegerField(
-        "staff in the usual ratio", default=1, validators=[MinValueValidator(1)]
+        "staff in the usual ratio", default=1, validators=[InBounds("staff_in_ratio")]
     )
     default_pupils = models.PositiveSmallIntegerField(
-        "pupils in the usual ratio", default=1, validators=[MinValueValidator(1)]
+        "pupils in the usual ratio", default=1, validators=[InBounds("pupils_in_ratio")]
     )
     sessions_per_week = models.DecimalField(
         max_digits=4,
         decimal_places=1,
         default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0.1"))],
+        validators=[InBounds("sessions_per_week")],
     )
     minutes_per_session = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(1)]
+        default=30, validators=[InBounds("minutes_per_session")]
     )
     usual_weeks = models.PositiveSmallIntegerField(
-        "usual length in weeks", default=10, validators=[MinValueValidator(1)]
+        "usual length in weeks", default=10, validators=[InBounds("usual_weeks")]
     )
     measure = models.ForeignKey(
         Measure,
@@ -75,15 +90,26 @@ class Provision(SchoolOwned):
     success_criteria = models.TextField(blank=True)
     # The gain on the measure (in its own units, in the better direction) that counts as
     # meeting the success criteria; used to suggest a rating.
-    success_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    success_gain = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[InBounds("success_gain")],
+    )
     evidence_strand = models.CharField(
         max_length=120, blank=True, help_text="For example an EEF toolkit strand."
     )
     evidence_months = models.SmallIntegerField(
-        null=True, blank=True, help_text="Expected months of additional progress."
+        null=True,
+        blank=True,
+        help_text="Expected months of additional progress.",
+        validators=[InBounds("evidence_months")],
     )
     evidence_notes = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    # Bumped on every change so that two people editing one entry cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["wave", "name"]
@@ -91,6 +117,22 @@ class Provision(SchoolOwned):
             models.UniqueConstraint(fields=["school", "name"], name="provision_unique_name"),
             models.CheckConstraint(
                 condition=Q(sessions_per_week__gt=0), name="provision_sessions_positive"
+            ),
+            models.CheckConstraint(
+                condition=within("default_staff", STAFF_IN_RATIO)
+                & within("default_pupils", PUPILS_IN_RATIO),
+                name="provision_ratio_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=within("sessions_per_week", SESSIONS_PER_WEEK)
+                & within("minutes_per_session", MINUTES_PER_SESSION)
+                & within("usual_weeks", USUAL_WEEKS),
+                name="provision_time_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=within("success_gain", SUCCESS_GAIN, nullable=True)
+                & within("evidence_months", EVIDENCE_MONTHS, nullable=True),
+                name="provision_evidence_in_bounds",
             ),
         ]
 
@@ -135,15 +177,15 @@ class ProvisionRun(SchoolOwned):
         related_name="runs",
         help_text="Blank for a run over the whole year or other dates.",
     )
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[InDates("school", "The run's start date")])
+    end_date = models.DateField(validators=[InDates("school", "The run's end date")])
     sessions_per_week = models.DecimalField(
-        max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+        max_digits=4, decimal_places=1, validators=[InBounds("sessions_per_week")]
     )
-    minutes_per_session = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    weeks = models.DecimalField(
-        max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    minutes_per_session = models.PositiveSmallIntegerField(
+        validators=[InBounds("minutes_per_session")]
     )
+    weeks = models.DecimalField(max_digits=4, decimal_places=1, validators=[InBounds("run_weeks")])
     day_time = models.CharField("day and time", max_length=80, blank=True)
     withdrawn_from = models.CharField(
         "lesson withdrawn from",
@@ -180,6 +222,16 @@ class ProvisionRun(SchoolOwned):
             models.CheckConstraint(
                 condition=Q(minutes_per_session__gt=0), name="run_minutes_positive"
             ),
+            models.CheckConstraint(
+                condition=within("sessions_per_week", SESSIONS_PER_WEEK)
+                & within("minutes_per_session", MINUTES_PER_SESSION)
+                & within("weeks", RUN_WEEKS),
+                name="run_time_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=in_this_century("start_date") & in_this_century("end_date"),
+                name="run_dates_in_bounds",
+            ),
         ]
         indexes = [models.Index(fields=["school", "start_date", "end_date"])]
 
@@ -197,15 +249,20 @@ class RunStaff(SchoolOwned):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.1"))],
+        validators=[InBounds("sessions_per_week")],
     )
     minutes_per_session = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)]
+        null=True, blank=True, validators=[InBounds("minutes_per_session")]
     )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["run", "staff"], name="run_staff_once_per_run"),
+            models.CheckConstraint(
+                condition=within("sessions_per_week", SESSIONS_PER_WEEK, nullable=True)
+                & within("minutes_per_session", MINUTES_PER_SESSION, nullable=True),
+                name="run_staff_time_in_bounds",
+            ),
         ]
 
     @property
@@ -239,8 +296,13 @@ class Placement(SchoolOwned):
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="placements")
     run = models.ForeignKey(ProvisionRun, on_delete=models.CASCADE, related_name="placements")
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Blank: to the end of the run.")
+    start_date = models.DateField(validators=[InDates("school", "The placement's start date")])
+    end_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Blank: to the end of the run.",
+        validators=[InDates("school", "The placement's end date")],
+    )
     need_type = models.CharField(
         "need addressed", max_length=4, choices=NeedType.choices, blank=True
     )
@@ -267,6 +329,11 @@ class Placement(SchoolOwned):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="placement_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=in_this_century("start_date")
+                & in_this_century("end_date", nullable=True),
+                name="placement_dates_in_bounds",
             ),
         ]
 
@@ -296,9 +363,23 @@ class GeneralResource(SchoolOwned):
     staff = models.ForeignKey(
         StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    hours_per_week = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    weeks = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    fixed_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    hours_per_week = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[InBounds("hours_a_week")],
+    )
+    weeks = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, validators=[InBounds("run_weeks")]
+    )
+    fixed_cost = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[InBounds("fixed_cost")],
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -308,6 +389,12 @@ class GeneralResource(SchoolOwned):
                 condition=Q(fixed_cost__isnull=False)
                 | Q(staff__isnull=False, hours_per_week__isnull=False),
                 name="general_resource_has_a_cost",
+            ),
+            models.CheckConstraint(
+                condition=within("hours_per_week", HOURS_A_WEEK, nullable=True)
+                & within("weeks", RUN_WEEKS, nullable=True)
+                & within("fixed_cost", FIXED_COST, nullable=True),
+                name="general_resource_in_bounds",
             ),
         ]
 

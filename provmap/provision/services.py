@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 
 from provmap.provision import ratings
 from provmap.provision.models import (
@@ -19,11 +19,21 @@ from provmap.provision.models import (
     Provision,
     ProvisionArea,
     ProvisionRun,
+    ProvisionType,
     RunStaff,
 )
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.needs import Area
-from provmap.pupils.services import result_record, result_value_check
+from provmap.pupils.services import result_date_check, result_record, result_value_check
+from provmap.schools.bounds import (
+    MINUTES_PER_SESSION,
+    RUN_WEEKS,
+    SESSIONS_PER_WEEK,
+    SUCCESS_GAIN,
+    date_error,
+    show_number,
+    weekly_time_error,
+)
 from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember, Term
 
 
@@ -31,6 +41,124 @@ def _same_school(school_id: int, **objects: object) -> None:
     for field, obj in objects.items():
         if obj is not None and obj.school_id != school_id:  # type: ignore[attr-defined]
             raise ValidationError({field: "That belongs to another school."})
+
+
+def _add_model_errors(instance: object, errors: dict[str, list[str]], **options: object) -> None:
+    """Add the model's own field checks (their bounds among them) to `errors`, except on
+    fields already refused for a narrower reason (so each field gets one message)."""
+    try:
+        instance.full_clean(  # type: ignore[attr-defined]
+            validate_unique=False, validate_constraints=False, **options
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def provision_errors(provision: Provision) -> dict[str, list[str]]:
+    """What is wrong with a catalogue entry: its fields' bounds, then its weekly time (no
+    more than a school week) and its success gain (no larger than its measure's range)."""
+    errors: dict[str, list[str]] = {}
+    _add_model_errors(provision, errors, exclude=["school"])
+    if not errors.keys() & {"sessions_per_week", "minutes_per_session"}:
+        message = weekly_time_error(provision.sessions_per_week, provision.minutes_per_session)
+        if message:
+            errors["minutes_per_session"] = [message]
+    measure = provision.measure
+    gain = provision.success_gain
+    if (
+        "success_gain" not in errors
+        and gain is not None
+        and measure is not None
+        and measure.min_value is not None
+        and measure.max_value is not None
+    ):
+        width = measure.max_value - measure.min_value
+        message = SUCCESS_GAIN.error(
+            gain,
+            low=-width,
+            high=width,
+            why=f"the width of {measure.name}'s range from {show_number(measure.min_value)} "
+            f"to {show_number(measure.max_value)}",
+        )
+        if message:
+            errors["success_gain"] = [message]
+    return errors
+
+
+def _date_in(value: dt.date, first: dt.date, last: dt.date, label: str, why: str) -> list[str]:
+    message = date_error(value, first, last, label=label, why=why)
+    return [message] if message else []
+
+
+def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict[str, list[str]]:
+    """What is wrong with a run: its dates inside its school year, its weeks within the
+    year's teaching weeks, the fields' own bounds, and the group's and each person's time a
+    week within a school week."""
+    errors: dict[str, list[str]] = {}
+    year = run.academic_year
+    why = f"the dates of {year.name}"
+    for field, label in (
+        ("start_date", "The run's start date"),
+        ("end_date", "The run's end date"),
+    ):
+        found = _date_in(getattr(run, field), year.start_date, year.end_date, label, why)
+        if found:
+            errors[field] = found
+    if run.weeks is not None:
+        # Not the calendar weeks of the run's own dates: hand-made maps often give a group's
+        # term dates and the weeks it met, and a pupil's share follows the dates anyway.
+        message = RUN_WEEKS.error(
+            run.weeks, high=year.weeks, why=f"the teaching weeks of {year.name}"
+        )
+        if message:
+            errors["weeks"] = [message]
+    _add_model_errors(run, errors, exclude=["school", "provision", "academic_year", "term"])
+    if not errors.keys() & {"sessions_per_week", "minutes_per_session"}:
+        message = weekly_time_error(run.sessions_per_week, run.minutes_per_session)
+        if message:
+            errors["minutes_per_session"] = [message]
+    staff_errors = []
+    for assignment in staff:
+        who = assignment.staff.name
+        sessions = assignment.sessions_per_week
+        minutes = assignment.minutes_per_session
+        found = [
+            message
+            for message in (
+                SESSIONS_PER_WEEK.error(sessions) if sessions is not None else None,
+                MINUTES_PER_SESSION.error(minutes) if minutes is not None else None,
+            )
+            if message
+        ]
+        if not found:
+            message = weekly_time_error(
+                sessions or run.sessions_per_week, minutes or run.minutes_per_session
+            )
+            found = [message] if message else []
+        staff_errors.extend(f"{who}: {message}" for message in found)
+    if staff_errors:
+        errors["staff"] = staff_errors
+    return errors
+
+
+def placement_end_error(run: ProvisionRun, end_date: dt.date | None) -> str | None:
+    """A placement ends inside its run (a pupil cannot be costed for days the group did not
+    meet); its start is checked against the run by the callers, with their own words."""
+    if end_date is None:
+        return None
+    return date_error(
+        end_date,
+        run.start_date,
+        run.end_date,
+        label="The placement's end date",
+        why="the dates of the run",
+    )
 
 
 @transaction.atomic
@@ -54,7 +182,7 @@ def provision_create(
     provision = Provision(
         school=school, name=name, wave=wave, provision_type=provision_type, **details
     )
-    provision.full_clean(validate_unique=False, validate_constraints=False)
+    _raise_if(provision_errors(provision))
     provision.save()
     ProvisionArea.objects.bulk_create(
         ProvisionArea(school=school, provision=provision, area=area)
@@ -119,7 +247,7 @@ def run_create(
         status=status,
         **details,
     )
-    run.full_clean(validate_unique=False, validate_constraints=False)
+    _raise_if(run_errors(run, staff))
     run.save()
     seen: set[int] = set()
     for assignment in staff:
@@ -165,6 +293,9 @@ def placement_create(
         )
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": "The end date must not be before the start date."})
+    message = placement_end_error(run, end_date)
+    if message:
+        raise ValidationError({"end_date": message})
     placement = Placement(
         school_id=run.school_id,
         run=run,
@@ -252,7 +383,17 @@ def general_resource_create(
         fixed_cost=fixed_cost,
         notes=notes,
     )
-    resource.full_clean(validate_constraints=False)
+    errors: dict[str, list[str]] = {}
+    if resource.weeks is not None:
+        message = RUN_WEEKS.error(
+            resource.weeks,
+            high=academic_year.weeks,
+            why=f"the teaching weeks of {academic_year.name}",
+        )
+        if message:
+            errors["weeks"] = [message]
+    _add_model_errors(resource, errors)
+    _raise_if(errors)
     resource.save()
     return resource
 
@@ -332,6 +473,9 @@ def placements_bulk_create(
             )
         if item.end_date is not None and item.end_date < start_date:
             raise ValidationError({"end_date": f"{who}: the end date is before the start date."})
+        message = placement_end_error(run, item.end_date)
+        if message:
+            raise ValidationError({"end_date": f"{who}: {message}"})
         _check_stage_results(item, who)
         placement = Placement(
             school=school,
@@ -355,6 +499,7 @@ def placements_bulk_create(
         measure = run.provision.measure
         for stage_result in item.results:
             value = Decimal(str(stage_result.value))
+            result_date_check(date=stage_result.date)
             result_value_check(measure=measure, value=value)
             result = Result(
                 school=school,
@@ -399,6 +544,9 @@ def placement_update(*, placement: Placement, **changes: object) -> Placement:
         )
     if placement.end_date is not None and placement.end_date < placement.start_date:
         raise ValidationError({"end_date": "The end date must not be before the start date."})
+    message = placement_end_error(run, placement.end_date)
+    if message:
+        raise ValidationError({"end_date": message})
     placement.full_clean(
         exclude=["school", "run", "pupil", "baseline", "midpoint", "exit"],
         validate_unique=False,
@@ -415,6 +563,8 @@ def provision_set_measure(*, provision: Provision, measure: Measure) -> Provisio
     _same_school(provision.school_id, measure=measure)
     provision.measure = measure
     provision.save(update_fields=["measure"])
+    Provision.objects.filter(pk=provision.pk).update(version=F("version") + 1)
+    provision.refresh_from_db(fields=["version"])
     return provision
 
 
@@ -444,11 +594,122 @@ PROVISION_UPDATABLE_FIELDS = frozenset(
 )
 
 
+# What a change to each field of a catalogue entry is called, in the order of the form.
+PROVISION_FIELD_WORDS = {
+    "name": "name",
+    "wave": "wave",
+    "provision_type": "type",
+    "description": "description",
+    "areas": "areas of need",
+    "default_staff": "staff in the usual ratio",
+    "default_pupils": "pupils in the usual ratio",
+    "sessions_per_week": "sessions a week",
+    "minutes_per_session": "minutes a session",
+    "usual_weeks": "usual length in weeks",
+    "measure": "measure of progress",
+    "success_criteria": "success criteria",
+    "success_gain": "gain that meets the success criteria",
+    "evidence_strand": "evidence strand",
+    "evidence_months": "expected months of progress",
+    "evidence_notes": "evidence notes",
+    "active": "offered",
+}
+# Long text is only said to have changed, not quoted.
+PROVISION_LONG_TEXT = frozenset({"description", "success_criteria", "evidence_notes"})
+
+
+@dataclass(frozen=True)
+class ProvisionSnapshot:
+    """What a user saw of a catalogue entry when they opened a page: enough to tell them what
+    someone else changed if their save (or delete) is refused."""
+
+    version: int
+    values: dict[str, str]
+
+
+def _shown(provision: Provision, field: str) -> str:
+    value = getattr(provision, field)
+    if value is None or value == "":
+        return "none"
+    if field == "provision_type":
+        return ProvisionType(value).label
+    if field == "measure":
+        return value.name
+    if field == "active":
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return show_number(value)
+    return str(value)
+
+
+def provision_snapshot(provision: Provision) -> ProvisionSnapshot:
+    values = {
+        field: _shown(provision, field) for field in PROVISION_FIELD_WORDS if field != "areas"
+    }
+    labels = dict(Area.choices)
+    areas = sorted(labels[area.area] for area in provision.areas.all())
+    values["areas"] = "; ".join(areas) or "none"
+    return ProvisionSnapshot(version=provision.version, values=values)
+
+
+def describe_provision_changes(before: ProvisionSnapshot, after: ProvisionSnapshot) -> list[str]:
+    """What differs between two snapshots, in words: "sessions a week now 4 (was 3)"."""
+    changes = []
+    for field, words in PROVISION_FIELD_WORDS.items():
+        old, new = before.values.get(field), after.values.get(field)
+        if old == new:
+            continue
+        if field in PROVISION_LONG_TEXT:
+            changes.append(f"{words} changed")
+        elif field == "active":
+            changes.append("now offered" if new == "yes" else "no longer offered")
+        else:
+            changes.append(f"{words} now {new} (was {old})")
+    return changes or ["other details changed"]
+
+
+class ProvisionChanged(ValidationError):
+    """Someone else changed (or deleted) a catalogue entry after the user read it; nothing of
+    theirs was saved."""
+
+
+def _provision_changed(
+    provision: Provision, read: ProvisionSnapshot | None, *, deleting: bool
+) -> ProvisionChanged:
+    name = read.values.get("name", provision.name) if read is not None else provision.name
+    current = Provision.objects.filter(pk=provision.pk).select_related("measure").first()
+    if current is None:
+        return ProvisionChanged(f"'{name}' was deleted by someone else after you opened this page.")
+    what = ""
+    if read is not None:
+        what = f" ({'; '.join(describe_provision_changes(read, provision_snapshot(current)))})"
+    outcome = (
+        "It was not deleted: it is shown here as it is now, so delete it again if it should "
+        "still go."
+        if deleting
+        else "Your changes were not saved: the page now shows the entry as it is, so make "
+        "them again if they are still needed."
+    )
+    return ProvisionChanged(
+        f"Someone else changed '{name}' after you opened this page{what}. {outcome}"
+    )
+
+
 @transaction.atomic
 def provision_update(
-    *, provision: Provision, areas: Sequence[str] | None = None, **changes: object
+    *,
+    provision: Provision,
+    areas: Sequence[str] | None = None,
+    read_version: int | None = None,
+    read: ProvisionSnapshot | None = None,
+    **changes: object,
 ) -> Provision:
-    """Change a catalogue entry; `areas`, when given, replace the areas of need it addresses."""
+    """Change a catalogue entry; `areas`, when given, replace the areas of need it addresses.
+
+    Given `read_version` (the version the user's page showed, and `read`, what it showed),
+    the entry is claimed with `UPDATE ... WHERE version = read_version` before anything is
+    written; if someone else saved in between, nothing is saved and ProvisionChanged says
+    what they changed. Every change moves the version on."""
     unknown = set(changes) - PROVISION_UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"provision_update cannot change {', '.join(sorted(unknown))}")
@@ -465,7 +726,13 @@ def provision_update(
             )
     for field_name, value in changes.items():
         setattr(provision, field_name, value)
-    provision.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    _raise_if(provision_errors(provision))
+    claim = Provision.objects.filter(pk=provision.pk)
+    if read_version is not None:
+        claim = claim.filter(version=read_version)
+    if not claim.update(version=F("version") + 1):
+        raise _provision_changed(provision, read, deleting=False)
+    provision.refresh_from_db(fields=["version"])
     if changes:
         provision.save(update_fields=list(changes))
     if areas is not None:
@@ -477,16 +744,36 @@ def provision_update(
     return provision
 
 
-def provision_delete(*, provision: Provision) -> None:
+def _has_runs(provision: Provision, runs: int) -> ValidationError:
+    return ValidationError(
+        f"'{provision.name}' has {runs} run{'s' if runs != 1 else ''} on the map, so it "
+        "cannot be deleted. Untick 'Offered' to keep it out of new plans instead."
+    )
+
+
+@transaction.atomic
+def provision_delete(
+    *,
+    provision: Provision,
+    read_version: int | None = None,
+    read: ProvisionSnapshot | None = None,
+) -> None:
     """Take a provision out of the catalogue; refused once it has runs (their history and
-    costs would go with it), when it should be marked as no longer offered instead."""
+    costs would go with it), when it should be marked as no longer offered instead, and,
+    given the version the user read, when someone else changed it since (ProvisionChanged)."""
     runs = provision.runs.count()
     if runs:
-        raise ValidationError(
-            f"'{provision.name}' has {runs} run{'s' if runs != 1 else ''} on the map, so it "
-            "cannot be deleted. Untick 'Offered' to keep it out of new plans instead."
-        )
-    provision.delete()
+        raise _has_runs(provision, runs)
+    doomed = Provision.objects.filter(pk=provision.pk)
+    if read_version is not None:
+        doomed = doomed.filter(version=read_version)
+    try:
+        deleted, _ = doomed.delete()
+    except ProtectedError:
+        # A run was started after the count above.
+        raise _has_runs(provision, provision.runs.count()) from None
+    if not deleted:
+        raise _provision_changed(provision, read, deleting=True)
 
 
 def _check_open(run: ProvisionRun) -> None:
@@ -697,6 +984,11 @@ def run_record_results(
         ).select_related("pupil", "baseline", "midpoint", "exit")
     }
     errors: list[str] = []
+    for stage, date in dates.items():
+        try:
+            result_date_check(date=date)
+        except ValidationError as exc:
+            errors.extend(f"The {STAGE_NAMES[stage]}s: {message}" for message in exc.messages)
     work: list[tuple[ResultsEntry, Placement, dict[str, Decimal | None]]] = []
     conflicts: list[str] = []
     for entry in entries:

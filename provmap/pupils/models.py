@@ -15,7 +15,8 @@ from django.db.models import F, Q
 
 from provmap.pupils.needs import NeedType
 from provmap.pupils.upn import UPNError, validate_upn
-from provmap.schools.models import SchoolOwned
+from provmap.schools.bounds import BIRTH_DATES, SCORE, InBounds, InDates
+from provmap.schools.models import SchoolOwned, in_this_century, within
 from provmap.schools.scoping import SchoolScopedManager
 
 
@@ -104,7 +105,7 @@ class Pupil(SchoolOwned):
     legal_forename = models.CharField(max_length=100)
     preferred_forename = models.CharField(max_length=100, blank=True)
     surname = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[InDates("birth", "The date of birth")])
     sex = models.CharField(max_length=1, choices=Sex.choices)
     nc_year = models.CharField("NC year", max_length=2, choices=NCYear.choices)
     form = models.CharField("form / tutor group", max_length=20, blank=True)
@@ -124,8 +125,13 @@ class Pupil(SchoolOwned):
     young_carer = models.BooleanField(default=False)
     more_able = models.BooleanField(default=False)
     at_risk_of_exclusion = models.BooleanField(default=False)
-    on_roll_from = models.DateField()
-    on_roll_to = models.DateField(null=True, blank=True, help_text="Blank while on roll.")
+    on_roll_from = models.DateField(validators=[InDates("school", "The date the pupil joined")])
+    on_roll_to = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Blank while on roll.",
+        validators=[InDates("school", "The date the pupil left")],
+    )
     # Set when a leaver is archived (or erased): hidden from every page but the SENCO's
     # data-protection page. See provmap.accounts.data_protection.
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -142,6 +148,14 @@ class Pupil(SchoolOwned):
             ),
             models.CheckConstraint(
                 condition=Q(sen_status__in=SENStatus.values), name="pupil_sen_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    date_of_birth__gte=BIRTH_DATES.first, date_of_birth__lte=BIRTH_DATES.last
+                )
+                & in_this_century("on_roll_from")
+                & in_this_century("on_roll_to", nullable=True),
+                name="pupil_dates_in_bounds",
             ),
         ]
         indexes = [models.Index(fields=["school", "nc_year"])]
@@ -166,8 +180,10 @@ class SENStatusPeriod(SchoolOwned):
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="sen_history")
     status = models.CharField(max_length=1, choices=SENStatus.choices)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(validators=[InDates("school", "The date the SEN status started")])
+    end_date = models.DateField(
+        null=True, blank=True, validators=[InDates("school", "The date the SEN status ended")]
+    )
 
     class Meta:
         ordering = ["pupil", "start_date"]
@@ -178,6 +194,11 @@ class SENStatusPeriod(SchoolOwned):
             ),
             models.UniqueConstraint(
                 fields=["pupil", "start_date"], name="sen_period_one_start_per_day"
+            ),
+            models.CheckConstraint(
+                condition=in_this_century("start_date")
+                & in_this_century("end_date", nullable=True),
+                name="sen_period_dates_in_bounds",
             ),
         ]
 
@@ -195,6 +216,10 @@ class PupilNeed(SchoolOwned):
             models.UniqueConstraint(fields=["pupil", "rank"], name="pupil_need_unique_rank"),
             models.UniqueConstraint(fields=["pupil", "need_type"], name="pupil_need_unique_type"),
             models.CheckConstraint(condition=Q(rank__gte=1), name="pupil_need_rank_positive"),
+            # Each need type is listed once, so there are never more ranks than types.
+            models.CheckConstraint(
+                condition=Q(rank__lte=len(NeedType.values)), name="pupil_need_rank_in_bounds"
+            ),
         ]
 
 
@@ -213,8 +238,20 @@ class Measure(SchoolOwned):
     name = models.CharField(max_length=120)
     scale = models.CharField(max_length=20, choices=Scale.choices)
     higher_is_better = models.BooleanField(default=True)
-    min_value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    max_value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    min_value = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[InBounds("lowest_score")],
+    )
+    max_value = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[InBounds("highest_score")],
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -226,6 +263,11 @@ class Measure(SchoolOwned):
                 | Q(max_value__isnull=True)
                 | Q(min_value__lt=F("max_value")),
                 name="measure_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=within("min_value", SCORE, nullable=True)
+                & within("max_value", SCORE, nullable=True),
+                name="measure_range_in_bounds",
             ),
         ]
 
@@ -239,12 +281,18 @@ class Result(SchoolOwned):
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="results")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="results")
-    date = models.DateField()
-    value = models.DecimalField(max_digits=9, decimal_places=2)
+    date = models.DateField(validators=[InDates("school", "The date of the result")])
+    value = models.DecimalField(max_digits=9, decimal_places=2, validators=[InBounds("score")])
     source = models.CharField(max_length=60, blank=True, help_text="Where the result came from.")
 
     class Meta:
         ordering = ["pupil", "measure", "date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=within("value", SCORE) & in_this_century("date"),
+                name="result_in_bounds",
+            ),
+        ]
         indexes = [
             models.Index(fields=["school", "measure", "date"]),
             models.Index(fields=["pupil", "measure", "date"]),

@@ -22,7 +22,44 @@ from provmap.pupils.models import (
 )
 from provmap.pupils.needs import NeedType
 from provmap.pupils.upn import UPNError, validate_upn
+from provmap.schools.bounds import SCHOOL_DATES, SCORE, date_error, show_date
 from provmap.schools.models import School
+
+
+def _field_errors(instance: object, exclude: list[str]) -> dict[str, list[str]]:
+    try:
+        instance.full_clean(  # type: ignore[attr-defined]
+            exclude=exclude, validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        return dict(exc.message_dict)
+    return {}
+
+
+def pupil_errors(pupil: Pupil, *, exclude: list[str], who: str = "") -> dict[str, list[str]]:
+    """The model's own checks on a pupil (dates within reason among them), then the dates
+    against each other: born before joining, leaving after joining."""
+    errors = _field_errors(pupil, exclude)
+    prefix = f"{who}: " if who else ""
+    dates_read = not errors.keys() & {"date_of_birth", "on_roll_from", "on_roll_to"}
+    if dates_read and pupil.date_of_birth > pupil.on_roll_from:
+        errors["date_of_birth"] = [
+            f"{prefix}A pupil joins the school after they are born: the date of birth "
+            f"{show_date(pupil.date_of_birth)} is after the date they joined, "
+            f"{show_date(pupil.on_roll_from)}."
+        ]
+    if dates_read and pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
+        errors["on_roll_to"] = [
+            f"{prefix}A pupil cannot leave before joining the school: the leaving date "
+            f"{show_date(pupil.on_roll_to)} is before the date they joined, "
+            f"{show_date(pupil.on_roll_from)}."
+        ]
+    return errors
+
+
+def school_date_error(value: dt.date, label: str) -> str | None:
+    """A date a school records (a result, a change of SEN status) within this century."""
+    return date_error(value, SCHOOL_DATES.first, SCHOOL_DATES.last, label=label)
 
 
 @transaction.atomic
@@ -62,7 +99,9 @@ def pupil_create(
         sen_status=sen_status,
         **details,
     )
-    pupil.full_clean(validate_unique=False, validate_constraints=False)
+    errors = pupil_errors(pupil, exclude=[])
+    if errors:
+        raise ValidationError(errors)
     pupil.save()
     SENStatusPeriod.objects.create(
         school=school, pupil=pupil, status=sen_status, start_date=on_roll_from
@@ -77,6 +116,9 @@ def pupil_set_sen_status(*, pupil: Pupil, status: str, start_date: dt.date) -> S
     """Record a change of SEN status from `start_date`, closing the period before it."""
     if status not in SENStatus.values:
         raise ValidationError({"sen_status": f"'{status}' is not a SEN status code (N, K, E)."})
+    message = school_date_error(start_date, "The date the SEN status started")
+    if message:
+        raise ValidationError({"start_date": message})
     current = (
         SENStatusPeriod.objects.filter(pupil=pupil, end_date__isnull=True)
         .order_by("-start_date")
@@ -116,6 +158,9 @@ def pupil_set_needs(*, pupil: Pupil, need_types: Sequence[str]) -> list[PupilNee
 
 
 def _check_result_value(measure: Measure, value: Decimal) -> None:
+    message = SCORE.error(value)
+    if message:
+        raise ValidationError({"value": message})
     if measure.min_value is not None and value < measure.min_value:
         raise ValidationError(
             {"value": f"{value} is below the lowest {measure.name} score ({measure.min_value})."}
@@ -138,6 +183,7 @@ def result_record(
     if measure.school_id != pupil.school_id:
         raise ValidationError({"measure": "That measure belongs to another school."})
     value = Decimal(str(value))
+    result_date_check(date=date)
     _check_result_value(measure, value)
     return Result.objects.create(
         school_id=pupil.school_id,
@@ -165,6 +211,7 @@ def results_bulk_record(
         raise ValidationError({"measure": "That measure belongs to another school."})
     rows = []
     for new in results:
+        result_date_check(date=new.date)
         _check_result_value(measure, new.value)
         rows.append(
             Result(
@@ -237,9 +284,9 @@ def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pu
             **item.details,
         )
         # The school is checked once for the batch, not once per row.
-        pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
-        if pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
-            raise ValidationError({"on_roll_to": f"{who}: left before joining the school."})
+        errors = pupil_errors(pupil, exclude=["school"], who=who)
+        if errors:
+            raise ValidationError(errors)
         rows.append(pupil)
     upns = sorted(seen)
     for start in range(0, len(upns), 500):
@@ -282,6 +329,13 @@ def result_value_check(*, measure: Measure, value: Decimal) -> None:
     _check_result_value(measure, value)
 
 
+def result_date_check(*, date: dt.date) -> None:
+    """Raise ValidationError if a result's date is not within reason (for bulk writers too)."""
+    message = school_date_error(date, "The date of the result")
+    if message:
+        raise ValidationError({"date": message})
+
+
 # Updates, leavers, dated SEN history, measures and corrected results: used by imports (which
 # update pupils in place when a newer MIS file arrives) and by pages that edit a pupil.
 
@@ -317,6 +371,9 @@ PUPIL_UPDATABLE_FIELDS = frozenset(
 def _change_sen_status(pupil: Pupil, status: str, changed_on: dt.date) -> None:
     if status not in SENStatus.values:
         raise ValidationError({"sen_status": f"'{status}' is not a SEN status code (N, K, E)."})
+    message = school_date_error(changed_on, "The date the SEN status started")
+    if message:
+        raise ValidationError({"start_date": message})
     current = (
         SENStatusPeriod.objects.filter(pupil=pupil, end_date__isnull=True)
         .order_by("-start_date")
@@ -358,9 +415,9 @@ def pupil_update(
     status = changes.pop("sen_status", None)
     for name, value in changes.items():
         setattr(pupil, name, value)
-    pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
-    if pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
-        raise ValidationError({"on_roll_to": "A pupil cannot leave before joining the school."})
+    errors = pupil_errors(pupil, exclude=["school"])
+    if errors:
+        raise ValidationError(errors)
     if changes:
         pupil.save(update_fields=list(changes))
     if status is not None and status != pupil.sen_status:
@@ -374,6 +431,9 @@ def pupil_update(
 
 def pupil_mark_left(*, pupil: Pupil, left_on: dt.date) -> Pupil:
     """Record that a pupil left the school on `left_on` (their record and history stay)."""
+    message = school_date_error(left_on, "The date the pupil left")
+    if message:
+        raise ValidationError({"on_roll_to": message})
     if left_on < pupil.on_roll_from:
         raise ValidationError(
             {
@@ -395,9 +455,12 @@ def pupil_set_sen_history(
     if not periods:
         raise ValidationError({"sen_history": "A SEN history needs at least one status."})
     ordered = sorted(periods)
-    for _, status in ordered:
+    for start, status in ordered:
         if status not in SENStatus.values:
             raise ValidationError({"sen_status": f"'{status}' is not a SEN status code."})
+        message = school_date_error(start, "The date the SEN status started")
+        if message:
+            raise ValidationError({"start_date": message})
     if len({start for start, _ in ordered}) != len(ordered):
         raise ValidationError({"sen_history": "Two SEN statuses start on the same day."})
     merged: list[tuple[dt.date, str]] = []

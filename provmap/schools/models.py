@@ -10,16 +10,44 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from provmap.schools.bounds import (
+    BUDGET,
+    CONTRACTED_HOURS,
+    HOURLY_RATE,
+    SCHOOL_DATES,
+    TERM_NUMBER,
+    TERM_WEEKS,
+    YEAR_WEEKS,
+    Bound,
+    InBounds,
+    InDates,
+)
 from provmap.schools.roles import StaffRole
 from provmap.schools.scoping import SchoolScopedManager
 
 urn_validator = RegexValidator(r"^\d{6}$", "A URN is six digits, for example 118432.")
 la_validator = RegexValidator(r"^\d{3}$", "An LA number is three digits, for example 886.")
 estab_validator = RegexValidator(r"^\d{4}$", "An establishment number is four digits.")
+
+
+def _plain(number: Decimal) -> Decimal | int:
+    return int(number) if number == number.to_integral_value() else number
+
+
+def within(field: str, bound: Bound, *, nullable: bool = False) -> Q:
+    """A check constraint's condition: `field` inside `bound` (or empty, if it may be)."""
+    inside = Q(**{f"{field}__gte": _plain(bound.low), f"{field}__lte": _plain(bound.high)})
+    return Q(**{f"{field}__isnull": True}) | inside if nullable else inside
+
+
+def in_this_century(field: str, *, nullable: bool = False) -> Q:
+    """A check constraint's condition: the date `field` in SCHOOL_DATES (or empty)."""
+    inside = Q(**{f"{field}__gte": SCHOOL_DATES.first, f"{field}__lte": SCHOOL_DATES.last})
+    return Q(**{f"{field}__isnull": True}) | inside if nullable else inside
 
 
 class Trust(models.Model):
@@ -73,14 +101,16 @@ class SchoolOwned(models.Model):
 
 class AcademicYear(SchoolOwned):
     name = models.CharField(max_length=9, help_text="For example 2025-26.")
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(
+        validators=[InDates("school", "The first day of the school year")]
+    )
+    end_date = models.DateField(validators=[InDates("school", "The last day of the school year")])
     # Costing multiplies weekly cost by this; most schools use 38, some LAs 39.
     weeks = models.DecimalField(
         max_digits=4,
         decimal_places=1,
         default=Decimal("38"),
-        validators=[MinValueValidator(Decimal("1"))],
+        validators=[InBounds("year_weeks")],
     )
 
     class Meta:
@@ -91,6 +121,13 @@ class AcademicYear(SchoolOwned):
                 condition=Q(start_date__lt=F("end_date")), name="academic_year_dates_in_order"
             ),
             models.CheckConstraint(condition=Q(weeks__gt=0), name="academic_year_weeks_positive"),
+            models.CheckConstraint(
+                condition=within("weeks", YEAR_WEEKS), name="academic_year_weeks_in_bounds"
+            ),
+            models.CheckConstraint(
+                condition=in_this_century("start_date") & in_this_century("end_date"),
+                name="academic_year_dates_in_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,12 +136,17 @@ class AcademicYear(SchoolOwned):
 
 class Term(SchoolOwned):
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
-    number = models.PositiveSmallIntegerField(help_text="1 for the first term of the year.")
+    number = models.PositiveSmallIntegerField(
+        help_text="1 for the first term of the year.", validators=[InBounds("term_number")]
+    )
     name = models.CharField(max_length=40)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[InDates("school", "The term's first day")])
+    end_date = models.DateField(validators=[InDates("school", "The term's last day")])
     weeks = models.DecimalField(
-        max_digits=4, decimal_places=1, help_text="Teaching weeks in the term."
+        max_digits=4,
+        decimal_places=1,
+        help_text="Teaching weeks in the term.",
+        validators=[InBounds("term_weeks")],
     )
 
     class Meta:
@@ -115,6 +157,16 @@ class Term(SchoolOwned):
                 condition=Q(start_date__lt=F("end_date")), name="term_dates_in_order"
             ),
             models.CheckConstraint(condition=Q(weeks__gt=0), name="term_weeks_positive"),
+            models.CheckConstraint(
+                condition=within("number", TERM_NUMBER), name="term_number_in_bounds"
+            ),
+            models.CheckConstraint(
+                condition=within("weeks", TERM_WEEKS), name="term_weeks_in_bounds"
+            ),
+            models.CheckConstraint(
+                condition=in_this_century("start_date") & in_this_century("end_date"),
+                name="term_dates_in_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,13 +178,16 @@ class RoleRate(SchoolOwned):
 
     role = models.CharField(max_length=30, choices=StaffRole.choices)
     hourly_rate = models.DecimalField(
-        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        max_digits=7, decimal_places=2, validators=[InBounds("hourly_rate")]
     )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["school", "role"], name="role_rate_unique_role"),
             models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="role_rate_not_negative"),
+            models.CheckConstraint(
+                condition=within("hourly_rate", HOURLY_RATE), name="role_rate_in_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +203,7 @@ class StaffMember(SchoolOwned):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[InBounds("hourly_rate")],
         help_text="Leave blank to use the school's rate for the role.",
     )
     contracted_hours = models.DecimalField(
@@ -157,7 +212,7 @@ class StaffMember(SchoolOwned):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[InBounds("contracted_hours")],
     )
     expertise = models.CharField(
         "areas of expertise",
@@ -176,6 +231,14 @@ class StaffMember(SchoolOwned):
             models.CheckConstraint(
                 condition=Q(hourly_rate__isnull=True) | Q(hourly_rate__gte=0),
                 name="staff_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=within("hourly_rate", HOURLY_RATE, nullable=True),
+                name="staff_rate_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=within("contracted_hours", CONTRACTED_HOURS, nullable=True),
+                name="staff_contracted_hours_in_bounds",
             ),
         ]
 
@@ -211,7 +274,7 @@ class FundingStream(SchoolOwned):
 class FundingBudget(SchoolOwned):
     stream = models.ForeignKey(FundingStream, on_delete=models.CASCADE, related_name="budgets")
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[InBounds("budget")])
 
     class Meta:
         constraints = [
@@ -219,6 +282,9 @@ class FundingBudget(SchoolOwned):
                 fields=["stream", "academic_year"], name="funding_budget_one_per_year"
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="funding_budget_not_negative"),
+            models.CheckConstraint(
+                condition=within("amount", BUDGET), name="funding_budget_in_bounds"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember, Trust
+from provmap.schools.bounds import (
+    TERM_WEEKS,
+    YEAR_MAX_DAYS,
+    YEAR_WEEKS,
+    date_error,
+    show_date,
+    weeks_ceiling,
+)
+from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember, Term, Trust
 
 STANDARD_WEEKS = Decimal("38")
 
@@ -51,6 +59,39 @@ def standard_academic_year_named(name: str) -> tuple[dt.date, dt.date]:
     return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
 
 
+def _field_errors(instance: object, exclude: list[str]) -> dict[str, list[str]]:
+    """The model's own field checks (bounds included), as a dict to add to."""
+    try:
+        instance.full_clean(  # type: ignore[attr-defined]
+            exclude=exclude, validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        return dict(exc.message_dict)
+    return {}
+
+
+def academic_year_errors(year: AcademicYear) -> dict[str, list[str]]:
+    """What is wrong with a school year: its fields' bounds, then its dates in order, a
+    length of at most 13 months, and no more teaching weeks than its dates hold."""
+    errors = _field_errors(year, ["school"])
+    if errors.keys() & {"start_date", "end_date"}:
+        return errors
+    start, end = year.start_date, year.end_date
+    if end <= start:
+        errors["end_date"] = ["A school year must end after it starts."]
+    elif (end - start).days > YEAR_MAX_DAYS:
+        errors["end_date"] = [
+            f"A school year lasts at most 13 months: {show_date(start)} to {show_date(end)} "
+            "is longer. Give the dates of one school year."
+        ]
+    elif "weeks" not in errors:
+        ceiling, why = weeks_ceiling(start, end)
+        message = YEAR_WEEKS.error(year.weeks, high=ceiling, why=why)
+        if message:
+            errors["weeks"] = [message]
+    return errors
+
+
 def academic_year_create(
     *,
     school: School,
@@ -62,14 +103,76 @@ def academic_year_create(
     """Add a school year to the school's calendar."""
     if AcademicYear.objects.filter(school=school, name=name).exists():
         raise ValidationError({"name": f"The school already has the year {name}."})
-    if end_date <= start_date:
-        raise ValidationError({"end_date": "A school year must end after it starts."})
     year = AcademicYear(
         school=school, name=name, start_date=start_date, end_date=end_date, weeks=weeks
     )
-    year.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
+    errors = academic_year_errors(year)
+    if errors:
+        raise ValidationError(errors)
     year.save()
     return year
+
+
+def term_errors(term: Term) -> dict[str, list[str]]:
+    """What is wrong with a term: its fields' bounds, then its dates in order and inside its
+    school year, and no more teaching weeks than its dates or its year hold."""
+    errors = _field_errors(term, ["school", "academic_year"])
+    year = term.academic_year
+    for field, label in (
+        ("start_date", "The term's first day"),
+        ("end_date", "The term's last day"),
+    ):
+        if field in errors:
+            continue
+        message = date_error(
+            getattr(term, field),
+            year.start_date,
+            year.end_date,
+            label=label,
+            why=f"the dates of {year.name}",
+        )
+        if message:
+            errors[field] = [message]
+    if errors.keys() & {"start_date", "end_date"}:
+        return errors
+    if term.end_date <= term.start_date:
+        errors["end_date"] = ["A term must end after it starts."]
+    elif "weeks" not in errors:
+        ceiling, why = weeks_ceiling(
+            term.start_date, term.end_date, year_weeks=year.weeks, year_name=year.name
+        )
+        message = TERM_WEEKS.error(term.weeks, high=ceiling, why=why)
+        if message:
+            errors["weeks"] = [message]
+    return errors
+
+
+def term_create(
+    *,
+    academic_year: AcademicYear,
+    number: int,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    weeks: Decimal,
+) -> Term:
+    """Add a term to a school year."""
+    if Term.objects.filter(academic_year=academic_year, number=number).exists():
+        raise ValidationError({"number": f"{academic_year.name} already has a term {number}."})
+    term = Term(
+        school_id=academic_year.school_id,
+        academic_year=academic_year,
+        number=number,
+        name=name,
+        start_date=start_date,
+        end_date=end_date,
+        weeks=weeks,
+    )
+    errors = term_errors(term)
+    if errors:
+        raise ValidationError(errors)
+    term.save()
+    return term
 
 
 def staff_member_create(

@@ -57,13 +57,14 @@ def school_now() -> School:
         school=school,
         name=f"{first}-{(first + 1) % 100:02d}",
         start_date=dt.date(first, 9, 1),
-        end_date=dt.date(first + 1, 7, 22),
+        end_date=dt.date(first + 1, 8, 31),
     )
+    # A run lies inside its school year, so the term does too, whatever the day.
     term = TermFactory(
         academic_year=year,
         name="This term",
-        start_date=today - dt.timedelta(days=35),
-        end_date=today + dt.timedelta(days=49),
+        start_date=max(today - dt.timedelta(days=35), year.start_date),
+        end_date=min(today + dt.timedelta(days=49), year.end_date),
         weeks=Decimal("12"),
     )
     MembershipFactory(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from provmap.accounts.models import Membership, Role, User
@@ -22,8 +23,15 @@ from provmap.provision.models import (
     ProvisionRun,
 )
 from provmap.provision.selectors import cost_summary
+from provmap.provision.services import (
+    StaffAssignment,
+    placement_end_error,
+    provision_errors,
+    run_errors,
+)
 from provmap.pupils.models import Measure, Pupil, PupilNeed, Result, SENStatusPeriod
 from provmap.pupils.needs import Area
+from provmap.pupils.services import pupil_errors
 from provmap.pupils.upn import is_valid_upn
 from provmap.schools.models import (
     AcademicYear,
@@ -34,6 +42,7 @@ from provmap.schools.models import (
     Term,
     Trust,
 )
+from provmap.schools.services import academic_year_errors, term_errors
 from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -379,3 +388,42 @@ def test_costed_map_of_the_current_year_adds_up(demo: DemoSummary) -> None:
     assert 0 < summary.provision_to_date < summary.provision_total
     # A believable scale for a school of 400: tens of thousands of pounds a year.
     assert Decimal(20000) < summary.school_total < Decimal(400000)
+
+
+def test_everything_the_demo_wrote_is_within_what_a_school_can_mean(demo: DemoSummary) -> None:
+    # The demo writes some tables in bulk; every row must still pass the checks the write
+    # services make (bounds of every number, dates inside their year, run and term).
+    school = _school()
+    problems: dict[str, object] = {}
+
+    def check(what: str, errors: object) -> None:
+        if errors:
+            problems[what] = errors
+
+    for year in AcademicYear.objects.filter(school=school):
+        check(f"year {year}", academic_year_errors(year))
+    for term in Term.objects.filter(school=school).select_related("academic_year"):
+        check(f"term {term}", term_errors(term))
+    for member in StaffMember.objects.filter(school=school):
+        try:
+            member.full_clean(exclude=["school"], validate_unique=False)
+        except ValidationError as error:
+            check(f"staff {member}", error.message_dict)
+    for provision in Provision.objects.filter(school=school).select_related("measure"):
+        check(f"provision {provision}", provision_errors(provision))
+    runs = ProvisionRun.objects.filter(school=school).select_related("academic_year", "provision")
+    for run in runs.prefetch_related("staff_lines__staff", "placements"):
+        staff = [
+            StaffAssignment(line.staff, line.sessions_per_week, line.minutes_per_session)
+            for line in run.staff_lines.all()
+        ]
+        check(f"run {run}", run_errors(run, staff))
+        for placement in run.placements.all():
+            starts_inside = run.start_date <= placement.start_date <= run.end_date
+            check(
+                f"placement {placement.pk} in {run}",
+                placement_end_error(run, placement.end_date) or (not starts_inside),
+            )
+    for pupil in Pupil.objects.filter(school=school):
+        check(f"pupil {pupil.upn}", pupil_errors(pupil, exclude=[]))
+    assert problems == {}

@@ -7,12 +7,15 @@ here; the text cases are plain files in the corpus, edited by hand.
 
 Workbooks are assembled part by part (`minimal_xlsx`) rather than with a library, so that a
 case can hold exactly what a hostile or broken file would: a false size, a formula without a
-saved result, an XML entity.
+saved result, an XML entity. `lying_zip` then rewrites a part's headers or data the way a
+damaged or hostile archive would: sizes that do not match what the part unpacks to, a wrong
+checksum, compressed data that cannot be unpacked.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -127,6 +130,68 @@ def minimal_xlsx(
     return buffer.getvalue()
 
 
+SHEET = "xl/worksheets/sheet1.xml"
+# Offsets of the fields rewritten, in a part's local header (PK 3 4) and in its entry in the
+# central directory (PK 1 2), the archive's table of contents at its end.
+_LOCAL = {"crc": 14, "size": 22}
+_CENTRAL = {"crc": 16, "size": 24}
+
+
+def _central_entry(data: bytes | bytearray, name: str) -> int:
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46 : at + 46 + length] == name.encode():
+            return at
+        at = data.find(b"PK\x01\x02", at + 4)
+    raise KeyError(name)
+
+
+def lying_zip(
+    data: bytes,
+    name: str = SHEET,
+    *,
+    central_size: int | None = None,
+    local_size: int | None = None,
+    crc: int | None = None,
+    damage_data: bool = False,
+) -> bytes:
+    """`data` (an archive) with part `name` rewritten: the unpacked size its table of contents
+    and its own header declare, its checksum (in both), or its first compressed bytes."""
+    patched = bytearray(data)
+    central = _central_entry(patched, name)
+    local = struct.unpack_from("<I", patched, central + 42)[0]
+    if central_size is not None:
+        struct.pack_into("<I", patched, central + _CENTRAL["size"], central_size)
+    if local_size is not None:
+        struct.pack_into("<I", patched, local + _LOCAL["size"], local_size)
+    if crc is not None:
+        struct.pack_into("<I", patched, central + _CENTRAL["crc"], crc)
+        struct.pack_into("<I", patched, local + _LOCAL["crc"], crc)
+    if damage_data:
+        name_length, extra_length = struct.unpack_from("<HH", patched, local + 26)
+        start = local + 30 + name_length + extra_length
+        # 0xFF starts a deflate block of type 3, which does not exist.
+        patched[start : start + 4] = b"\xff\xff\xff\xff"
+    return bytes(patched)
+
+
+def write_lying_zip_bomb(path: Path, unpacked_mb: int = 210) -> Path:
+    """A workbook whose sheet unpacks to `unpacked_mb` megabytes while its headers declare
+    1 KB: a zip bomb that passes a check of the declared sizes."""
+    chunk = b" " * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open(SHEET, "w") as sheet:
+            for _ in range(unpacked_mb):
+                sheet.write(chunk)
+    path.write_bytes(lying_zip(path.read_bytes(), central_size=1024, local_size=1024))
+    return path
+
+
 def write_zip_bomb(path: Path, unpacked_mb: int = 210) -> Path:
     """A workbook whose sheet unpacks to `unpacked_mb` megabytes (about 1000:1 compressed)."""
     chunk = b" " * (1024 * 1024)
@@ -158,7 +223,16 @@ def binary_cases() -> dict[str, bytes]:
     docx_like = io.BytesIO()
     with zipfile.ZipFile(docx_like, "w") as archive:
         _put(archive, "word/document.xml", "<document/>")
+    pupils = minimal_xlsx([HEADINGS, ["N801200022001", "Adams", "Amy", "01/09/2012", "F", "8"]])
+    sheet_size = zipfile.ZipFile(io.BytesIO(pupils)).getinfo(SHEET).file_size
     return {
+        "pupils_zip_size_lie.xlsx": lying_zip(pupils, central_size=100, local_size=100),
+        "pupils_zip_cut_short.xlsx": lying_zip(
+            pupils, central_size=sheet_size + 4096, local_size=sheet_size + 4096
+        ),
+        "pupils_zip_bad_checksum.xlsx": lying_zip(pupils, crc=0x12345678),
+        "pupils_zip_damaged_part.xlsx": lying_zip(pupils, damage_data=True),
+        "pupils_zip_headers_disagree.xlsx": lying_zip(pupils, central_size=100),
         "pupils_old_format.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
         "pupils_undecodable.csv": (
             b"UPN,Legal Surname,Legal Forename,DOB,Gender,Year\r\n"

@@ -143,7 +143,8 @@ def build_map(school: School, pupils: list[Pupil], spec: MapSpec) -> None:
                     run=run,
                     pupil=pupils[placement.pupil],
                     start_date=placement_start,
-                    end_date=placement_start + dt.timedelta(days=placement.end)
+                    # A placement ends inside its run.
+                    end_date=min(placement_start + dt.timedelta(days=placement.end), end)
                     if placement.end is not None
                     else None,
                     need_type=placement.need,

@@ -257,3 +257,23 @@ def test_export_of_a_pupil_by_upn(school, tmp_path):
     run("export_map", "--format", "csv", "--output", str(path), "--pupil", UPNS[0].lower())
 
     assert path.read_text(encoding="utf-8-sig").count(UPNS[0]) == 1
+
+
+@pytest.mark.parametrize("command", ["import_pupils", "import_map", "import_results"])
+def test_a_workbook_with_lying_zip_headers_is_refused_with_what_is_wrong(school, tmp_path, command):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes((CORPUS / "pupils_zip_bad_checksum.xlsx").read_bytes())
+    before = table_counts()
+
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(command, str(path), stderr=err)
+
+    assert refused.value.returncode == 1
+    assert err.getvalue().splitlines() == [
+        "This file is not a valid Excel workbook: part of it ('xl/worksheets/sheet1.xml') does "
+        "not match the checksum stored with it, so the file has been damaged, perhaps while it "
+        "was copied or downloaded. Export it again, or open it in Excel and save it as an Excel "
+        "Workbook (.xlsx)."
+    ]
+    assert table_counts() == before

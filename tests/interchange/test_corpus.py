@@ -22,6 +22,7 @@ CORPUS = Path(__file__).parent / "corpus"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
 GENERATORS = {
     "zip_bomb": make_corpus.write_zip_bomb,
+    "lying_zip_bomb": make_corpus.write_lying_zip_bomb,
     "oversized_csv": make_corpus.write_oversized_csv,
 }
 

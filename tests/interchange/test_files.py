@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 import xlsxwriter
@@ -15,7 +16,7 @@ from provmap.interchange.files import (
 )
 from provmap.interchange.report import ImportRejected
 from provmap.interchange.values import UncalculatedFormula
-from tests.interchange.make_corpus import Formula, minimal_xlsx
+from tests.interchange.make_corpus import Formula, lying_zip, minimal_xlsx
 from tests.interchange.samples import xlsx_bytes
 
 
@@ -151,4 +152,52 @@ def test_an_unknown_extension_is_refused():
         detect_kind(Upload("list.docx", b"PK\x03\x04"), (FileKind.CSV, FileKind.XLSX))
     assert refused.value.problems[0].message == (
         "provmap reads CSV (.csv) or Excel workbook (.xlsx) files; 'list.docx' has .docx."
+    )
+
+
+def _stored_copy(data: bytes) -> bytes:
+    """The same workbook with its parts stored uncompressed (as some programs write them)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for member in source.infolist():
+            archive.writestr(member.filename, source.read(member))
+    return buffer.getvalue()
+
+
+def test_workbooks_with_stored_or_streamed_parts_are_read():
+    rows = [["UPN", "Surname"], ["A", "B"]]
+    stored = _stored_copy(minimal_xlsx(rows))
+    # Written to a stream that cannot seek back: each part's sizes follow its data.
+    source = zipfile.ZipFile(io.BytesIO(minimal_xlsx(rows)))
+    streamed = io.BytesIO()
+    with zipfile.ZipFile(_Unseekable(streamed), "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            archive.writestr(member.filename, source.read(member))
+
+    for data in (stored, streamed.getvalue()):
+        sheet = read_xlsx(Upload("list.xlsx", data))[0]
+        assert [row.cells for row in sheet.rows] == [tuple(row) for row in rows]
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self, target: io.BytesIO):
+        self.target = target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def]
+        return self.target.write(data)
+
+
+def test_a_stored_part_longer_than_it_declares_is_refused():
+    lying = lying_zip(_stored_copy(minimal_xlsx([["UPN"], ["A"]])), central_size=10, local_size=10)
+
+    with pytest.raises(ImportRejected) as refused:
+        read_xlsx(Upload("list.xlsx", lying))
+
+    assert refused.value.problems[0].message.startswith(
+        "This file is not a valid Excel workbook: part of it ('xl/worksheets/sheet1.xml') "
+        "unpacks to more than the 10 bytes the file says it holds"
     )

@@ -303,3 +303,109 @@ def test_a_pupil_who_joins_a_group_later_is_inside_its_dates(school, pupils):
     run = ProvisionRun.objects.get()
     assert (run.start_date, run.end_date) == (dt.date(2025, 9, 8), dt.date(2025, 11, 16))
     assert Placement.objects.get(pupil=pupils["Ben Brown"]).start_date == dt.date(2025, 9, 15)
+
+
+def test_absurd_time_and_rates_are_refused_by_row_and_column_with_their_bounds(school, pupils):
+    headings = [
+        "UPN",
+        "Provision",
+        "Start date",
+        "Sessions per week",
+        "Minutes per session",
+        "No. weeks",
+        "Hourly rate",
+        "Staff delivering",
+    ]
+    rows = [
+        [UPNS[0], "Reading catch-up", "08/09/2025", "999.9", "600", "999.9", "32000", ""],
+        [UPNS[1], "Lego therapy", "08/09/2025", "1", "45", "10", "", "Jo Bloggs (TA, 2 x 900 min)"],
+    ]
+    before = table_counts()
+
+    report = import_map(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [(problem.row, problem.column, problem.message) for problem in report.errors] == [
+        (2, "Sessions per week", "Sessions a week must be between 0.1 and 25 (got 999.9)."),
+        (2, "Minutes per session", "Minutes a session must be between 1 and 480 (got 600)."),
+        (2, "No. weeks", "Weeks must be between 0.1 and 52 (got 999.9)."),
+        (2, "Hourly rate", "The hourly rate must be between £0 and £500 (got £32,000)."),
+        (
+            3,
+            "Staff delivering",
+            "Jo Bloggs: Minutes a session must be between 1 and 480 (got 900).",
+        ),
+    ]
+    assert not report.applied
+    assert table_counts() == before
+
+
+def test_a_groups_dates_and_weeks_stay_inside_its_school_year(school, pupils):
+    headings = ["UPN", "Provision", "Academic year", "Start date", "Group end", "No. weeks"]
+    rows = [
+        [UPNS[0], "Reading catch-up", "2025-26", "08/09/2025", "31/08/2026", "10"],
+        [UPNS[1], "Lego therapy", "2025-26", "08/09/2025", "", "45"],
+        [UPNS[2], "Nurture group", "2025-26", "01/01/1900", "", "10"],
+    ]
+    before = table_counts()
+
+    report = import_map(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [(problem.row, problem.column, problem.message) for problem in report.errors] == [
+        (
+            2,
+            "Group end",
+            "The run's end date must be between 01/09/2025 and 22/07/2026, the dates of "
+            "2025-26 (got 31/08/2026).",
+        ),
+        (
+            3,
+            "No. weeks",
+            "Weeks must be between 0.1 and 38, the teaching weeks of 2025-26 (got 45).",
+        ),
+        (
+            4,
+            "Start date",
+            "Dates must be between 01/01/2000 and 31/12/2099 (got 01/01/1900).",
+        ),
+    ]
+    assert table_counts() == before
+
+
+def test_an_exit_after_the_groups_end_is_refused(school, pupils):
+    headings = ["UPN", "Provision", "Group", "Start date", "Group end", "Exit date", "No. weeks"]
+    rows = [
+        [UPNS[0], "Reading catch-up", "A", "08/09/2025", "12/12/2025", "12/12/2025", "10"],
+        [UPNS[1], "Reading catch-up", "A", "08/09/2025", "12/12/2025", "20/03/2026", "10"],
+    ]
+
+    report = import_map(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [(problem.row, problem.column, problem.message) for problem in report.errors] == [
+        (
+            3,
+            "Exit date",
+            "The placement's end date must be between 08/09/2025 and 12/12/2025, the dates "
+            "of the run (got 20/03/2026).",
+        )
+    ]
+    assert Placement.objects.count() == 0
+
+
+def test_an_absurd_score_is_refused_by_row_and_column(school, pupils):
+    headings = ["UPN", "Provision", "Start date", "Baseline score", "Exit score"]
+    rows = [[UPNS[0], "Reading catch-up", "08/09/2025", "85", "9500000"]]
+
+    report = import_map(
+        Upload("map.csv", csv_bytes([headings, *rows])), school=school, as_of=OCTOBER
+    )
+
+    assert [(problem.row, problem.column, problem.message) for problem in report.errors] == [
+        (2, "Exit score", "A score must be between -100,000 and 100,000 (got 9,500,000).")
+    ]
+    assert Placement.objects.count() == 0

@@ -125,3 +125,19 @@ def test_an_xlsx_of_results_with_real_dates(school, pupils):
 )
 def test_a_new_measures_scale_is_guessed_from_its_name(name, scale):
     assert guess_scale(name)[0] == scale
+
+
+def test_an_absurd_score_on_a_measure_with_no_range_is_refused_by_row_and_column(school, pupils):
+    rows = [
+        ["UPN", "Measure", "Date", "Score"],
+        [UPNS[0], "Words read aloud", "01/10/2025", "95"],
+        [UPNS[1], "Words read aloud", "01/10/2025", "9500000"],
+    ]
+    before = table_counts()
+
+    report = import_results(Upload("results.csv", csv_bytes(rows)), school=school)
+
+    assert [(problem.row, problem.column, problem.message) for problem in report.errors] == [
+        (3, "Score", "A score must be between -100,000 and 100,000 (got 9,500,000).")
+    ]
+    assert table_counts() == before

@@ -159,3 +159,17 @@ def test_decisions_are_a_history_newest_first(setting):
     assert latest_decisions(school, year) == {provision.pk: second, other.pk: third}
     assert latest_decisions(school, None) == {provision.pk: fourth, other.pk: third}
     assert latest_decisions(SchoolFactory(), None) == {}
+
+
+def test_the_database_refuses_figures_no_impact_page_can_show(setting):
+    # The figures are copies of what the impact page worked out: EEF months run from -12 to
+    # 12, a cost per pupil is never negative, and a decision is dated in this century.
+    decision = record(setting)
+    for changes in (
+        {"months": 13},
+        {"months": -13},
+        {"cost_per_pupil": Decimal("-0.01")},
+        {"decided_on": dt.date(1900, 1, 1)},
+    ):
+        with transaction.atomic(), pytest.raises(IntegrityError):
+            ReviewDecision.objects.filter(pk=decision.pk).update(**changes)

@@ -150,3 +150,54 @@ def test_describe_changes_in_words():
         "status now Completed (was Active)",
     ]
     assert describe_changes(before, before) == ["other details changed"]
+
+
+def test_provision_update_is_refused_when_someone_else_saved_first():
+    world = build_world()
+    mine = ProvisionFactory(school=world.school, name="Lego therapy")
+    read = services.provision_snapshot(mine)
+    theirs = type(mine).objects.get(pk=mine.pk)
+    services.provision_update(
+        provision=theirs,
+        read_version=read.version,
+        read=services.provision_snapshot(theirs),
+        sessions_per_week=Decimal("4"),
+        areas=["SEMH"],
+    )
+
+    with pytest.raises(services.ProvisionChanged) as refused:
+        services.provision_update(
+            provision=mine, read_version=read.version, read=read, usual_weeks=20
+        )
+
+    assert refused.value.messages == [
+        # The changes in the order of the form.
+        "Someone else changed 'Lego therapy' after you opened this page (areas of need now "
+        "Social, emotional and mental health (was none); sessions a week now 4 (was 3)). Your "
+        "changes were not saved: the page now shows the entry as it is, so make them again "
+        "if they are still needed."
+    ]
+    mine.refresh_from_db()
+    assert (mine.usual_weeks, mine.sessions_per_week, mine.version) == (10, Decimal("4"), 2)
+
+
+def test_every_catalogue_change_moves_the_version():
+    world = build_world()
+    version = world.provision.version
+    services.provision_update(provision=world.provision, usual_weeks=12)
+    services.provision_set_measure(provision=world.provision, measure=world.measure)
+    world.provision.refresh_from_db()
+    assert world.provision.version == version + 2
+
+
+def test_provision_delete_is_refused_when_someone_else_changed_it():
+    world = build_world()
+    unused = ProvisionFactory(school=world.school, name="Never run")
+    read = services.provision_snapshot(unused)
+    services.provision_update(provision=unused, name="Never run (KS4)")
+
+    with pytest.raises(services.ProvisionChanged, match=r"\(name now Never run \(KS4\)"):
+        services.provision_delete(provision=unused, read_version=read.version, read=read)
+    assert type(unused).objects.filter(pk=unused.pk).exists()
+    services.provision_delete(provision=unused, read_version=read.version + 1)
+    assert not type(unused).objects.filter(pk=unused.pk).exists()

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from provmap.accounts.models import Role
@@ -19,6 +20,11 @@ pytestmark = pytest.mark.django_db
 def url(world: World, name: str, provision: Provision | None = None) -> str:
     args = [world.school.urn] + ([provision.pk] if provision else [])
     return reverse(name, args=args)
+
+
+def read_fields(page: str) -> dict[str, str]:
+    """The version of the entry a page showed, and its signed copy of what it showed."""
+    return dict(re.findall(r'name="(version|read)" value="([^"]+)"', page))
 
 
 def valid_data(**changes: object) -> dict[str, object]:
@@ -97,7 +103,7 @@ def test_adding_explains_every_problem(client):
     assert response.status_code == 200
     assert "There are problems" in content
     assert "This field is required." in content
-    assert "Ensure this value is greater than or equal to 1." in content
+    assert "Minutes a session must be between 1 and 480 (got 0)." in content
     assert Provision.objects.filter(school=world.school).count() == 1
     duplicate = client.post(url(world, "provision_new"), valid_data(name="Reading catch-up"))
     assert "The catalogue already has a provision called &#x27;Reading catch-up&#x27;." in (
@@ -119,7 +125,9 @@ def test_editing_a_provision_replaces_its_areas(client):
     form = client.get(url(world, "provision_edit", world.provision)).content.decode()
     assert re.search(r'value="CL"[^>]*checked', form)
     assert not re.search(r'value="SEMH"[^>]*checked', form)
-    data = valid_data(name="Reading catch-up (KS3)", areas=["CI"], measure=world.measure.pk)
+    data = valid_data(
+        name="Reading catch-up (KS3)", areas=["CI"], measure=world.measure.pk, **read_fields(form)
+    )
     response = client.post(url(world, "provision_edit", world.provision), data, follow=True)
     world.provision.refresh_from_db()
     assert world.provision.name == "Reading catch-up (KS3)"
@@ -132,10 +140,14 @@ def test_deleting_is_refused_once_a_provision_has_runs(client):
     add_run(world)
     unused = ProvisionFactory(school=world.school, name="Never run")
     client.force_login(world.senco)
-    refused = client.post(url(world, "provision_delete", world.provision), follow=True)
+    # Each with the version its page showed.
+    refused = client.post(
+        url(world, "provision_delete", world.provision), {"version": 1}, follow=True
+    )
     assert Provision.objects.filter(pk=world.provision.pk).exists()
     assert "has 1 run on the map, so it cannot be deleted" in refused.content.decode()
-    done = client.post(url(world, "provision_delete", unused), follow=True)
+    page = client.get(url(world, "provision_detail", unused)).content.decode()
+    done = client.post(url(world, "provision_delete", unused), read_fields(page), follow=True)
     assert not Provision.objects.filter(pk=unused.pk).exists()
     assert done.redirect_chain[-1][0] == url(world, "catalogue")
     assert client.get(url(world, "provision_delete", world.provision)).status_code == 405
@@ -183,3 +195,127 @@ def test_catalogue_query_counts_are_fixed(client, name):
         return queries
 
     assert count(1) == count(6)
+
+
+def test_absurd_numbers_are_refused_with_their_bounds(client):
+    world = build_world()
+    client.force_login(world.senco)
+    response = client.post(
+        url(world, "provision_new"),
+        valid_data(
+            sessions_per_week="999.9",
+            minutes_per_session=32767,
+            usual_weeks=999,
+            default_pupils=500,
+            evidence_months=99,
+        ),
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "Sessions a week must be between 0.1 and 25 (got 999.9).",
+        "Minutes a session must be between 1 and 480 (got 32,767).",
+        "Usual length in weeks must be between 1 and 52 (got 999).",
+        "Pupils in the usual ratio must be between 1 and 40 (got 500).",
+        "Expected months of additional progress must be between -12 and 12 (got 99).",
+    ):
+        assert message in content
+    # The browser is told the bounds too, so most slips never leave the page.
+    assert re.search(r'name="sessions_per_week"[^>]*max="25"', content)
+    assert Provision.objects.filter(school=world.school).count() == 1
+
+
+def test_a_success_gain_beyond_the_measures_range_is_refused(client):
+    world = build_world()
+    client.force_login(world.senco)
+    edit = url(world, "provision_edit", world.provision)
+    response = client.post(
+        edit,
+        valid_data(
+            name="Reading catch-up",
+            measure=world.measure.pk,
+            success_gain="600",
+            **read_fields(client.get(edit).content.decode()),
+        ),
+    )
+    assert (
+        "The gain that meets the success criteria must be between -120 and 120, the width of "
+        "Reading test&#x27;s range from 40 to 160 (got 600)." in response.content.decode()
+    )
+    world.provision.refresh_from_db()
+    assert world.provision.success_gain == Decimal("6")
+
+
+def test_an_edit_someone_else_saved_first_is_refused_and_the_current_entry_shown(client):
+    world = build_world()
+    client.force_login(world.senco)
+    # The entry as valid_data describes it, so that each save below changes one thing.
+    Provision.objects.filter(pk=world.provision.pk).update(
+        description="Building in threes: engineer, supplier, builder.",
+        default_pupils=3,
+        minutes_per_session=45,
+        usual_weeks=12,
+        success_criteria="Fewer playground incidents.",
+        evidence_strand="Social and emotional learning",
+        evidence_months=4,
+    )
+    same = {"name": "Reading catch-up", "measure": world.measure.pk, "success_gain": "6"}
+    edit = url(world, "provision_edit", world.provision)
+    seen = read_fields(client.get(edit).content.decode())
+    # A colleague opens the same page and saves first.
+    other = Client()
+    other.force_login(member(world.school, Role.SEND_ADMIN))
+    theirs = valid_data(
+        sessions_per_week="4", areas=["CL"], **same, **read_fields(other.get(edit).content.decode())
+    )
+    assert other.post(edit, theirs).status_code == 302
+
+    mine = valid_data(usual_weeks=20, areas=["CL"], **same, **seen)
+    response = client.post(edit, mine)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Someone else changed &#x27;Reading catch-up&#x27; after you opened this page "
+        "(sessions a week now 4 (was 3)). Your changes were not saved" in content
+    )
+    # The form shows the entry as it is now, at its new version, ready to be changed again.
+    assert re.search(r'name="sessions_per_week" value="4(\.0)?"', content)
+    assert 'name="usual_weeks" value="12"' in content
+    assert read_fields(content)["version"] == "2"
+    world.provision.refresh_from_db()
+    assert (world.provision.sessions_per_week, world.provision.usual_weeks) == (Decimal("4"), 12)
+
+
+def test_an_edit_without_the_version_it_read_is_refused(client):
+    world = build_world()
+    client.force_login(world.senco)
+    response = client.post(
+        url(world, "provision_edit", world.provision),
+        valid_data(name="Reading catch-up", usual_weeks=20),
+    )
+    assert "The page was out of date: open it again and make your changes." in (
+        response.content.decode()
+    )
+    world.provision.refresh_from_db()
+    assert world.provision.usual_weeks == 10
+
+
+def test_a_delete_after_someone_else_changed_the_entry_is_refused(client):
+    world = build_world()
+    unused = ProvisionFactory(school=world.school, name="Never run")
+    client.force_login(world.senco)
+    page = client.get(url(world, "provision_detail", unused)).content.decode()
+    form = re.search(r'<form method="post" action="[^"]*/delete/">.*?</form>', page, re.S).group(0)
+    fields = read_fields(form)
+    assert set(fields) == {"version", "read"}
+    Provision.objects.filter(pk=unused.pk).update(version=5, usual_weeks=12)
+
+    response = client.post(url(world, "provision_delete", unused), fields, follow=True)
+
+    assert Provision.objects.filter(pk=unused.pk).exists()
+    assert response.redirect_chain[-1][0] == url(world, "provision_detail", unused)
+    content = response.content.decode()
+    assert "Someone else changed &#x27;Never run&#x27; after you opened this page" in content
+    assert "It was not deleted" in content
+    assert "for 12 weeks" in content

@@ -20,6 +20,7 @@ from provmap.interchange.models import ColumnMapping, ImportJob, ImportKind
 from provmap.provision.models import Placement, ProvisionRun
 from provmap.pupils.models import Pupil, Result
 from tests.factories import PupilFactory
+from tests.interchange.make_corpus import lying_zip, minimal_xlsx
 from tests.interchange.samples import (
     SIMS_HEADINGS,
     SIMS_ROWS,
@@ -518,3 +519,24 @@ def test_the_pages_offer_their_downloads(senco, mapped):
     }
     for page_url, download in pages.items():
         assert f'href="{download}' in senco.get(page_url).content.decode(), page_url
+
+
+@pytest.mark.parametrize("kind", ["pupils", "map", "results"])
+def test_a_workbook_with_lying_zip_headers_is_refused_with_what_is_wrong(senco, world, kind):
+    lying = lying_zip(
+        minimal_xlsx([["UPN", "Surname"], [UPNS[0], "Adams"]]), central_size=100, local_size=100
+    )
+    before = table_counts()
+    job = upload(senco, world, kind, "list.xlsx", lying)
+    run_jobs()
+    job.refresh_from_db()
+
+    assert job.status == Status.REJECTED
+    content = page(senco, world, job)
+    assert (
+        "This file is not a valid Excel workbook: part of it (&#x27;xl/worksheets/sheet1.xml"
+        "&#x27;) unpacks to more than the 100 bytes the file says it holds" in content
+    )
+    assert "Something went wrong" not in content
+    jobs_key = "interchange.ImportJob"
+    assert table_counts() == {**before, jobs_key: before[jobs_key] + 1}

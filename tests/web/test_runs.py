@@ -127,7 +127,7 @@ def test_a_new_run_explains_what_is_wrong(client):
     content = response.content.decode()
     assert "There are problems" in content
     assert "The run must end on or after the day it starts." in content
-    assert "Ensure this value is greater than or equal to 0.1." in content
+    assert "Sessions a week must be between 0.1 and 25 (got 0)." in content
     assert "This field is required." in content
     assert ProvisionRun.objects.count() == 0
 
@@ -390,3 +390,33 @@ def test_run_page_query_count_is_fixed(client):
         return queries
 
     assert count(1) == count(8)
+
+
+def test_a_new_run_refuses_absurd_time_and_dates_with_their_bounds(client):
+    world = build_world()
+    client.force_login(world.senco)
+    response = client.post(
+        new_run_url(world, world.provision.pk),
+        {
+            "when": f"year-{world.term.academic_year_id}",
+            "sessions_per_week": "999.9",
+            "minutes_per_session": "600",
+            "weeks": "999.9",
+            "start_date": "1900-01-01",
+            "end_date": "9999-12-31",
+            "status": "planned",
+        },
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "Sessions a week must be between 0.1 and 25 (got 999.9).",
+        "Minutes a session must be between 1 and 480 (got 600).",
+        "Weeks must be between 0.1 and 38, the teaching weeks of 2025-26 (got 999.9).",
+        "The run&#x27;s start date must be between 01/09/2025 and 22/07/2026, the dates of "
+        "2025-26 (got 01/01/1900).",
+        "The run&#x27;s end date must be between 01/09/2025 and 22/07/2026, the dates of "
+        "2025-26 (got 31/12/9999).",
+    ):
+        assert message in content
+    assert ProvisionRun.objects.count() == 0

@@ -16,7 +16,7 @@ from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors, services
-from provmap.provision.forms import ProvisionForm
+from provmap.provision.forms import ProvisionForm, read_provision_snapshot
 from provmap.provision.models import Provision
 from provmap.provision.views.common import add_service_errors, page, today
 from provmap.pupils.models import Measure
@@ -81,8 +81,19 @@ def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             services.provision_update(
-                provision=provision, areas=form.cleaned_data["areas"], **form.changes()
+                provision=provision,
+                areas=form.cleaned_data["areas"],
+                read_version=form.read_version(),
+                read=form.read_snapshot(),
+                **form.changes(),
             )
+        except services.ProvisionChanged as changed:
+            # Someone else saved first: say what they changed, and show the entry as it is
+            # now (at its new version) for the user to make their changes again.
+            for message in changed.messages:
+                messages.error(request, message)
+            provision = _provision(school, provision_id)
+            form = ProvisionForm(measures=measures, instance=provision)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -104,8 +115,16 @@ def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
 def provision_delete(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
     school = request.access.school
     provision = _provision(school, provision_id)
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        messages.error(request, "The page was out of date: look again and try once more.")
+        return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
     try:
-        services.provision_delete(provision=provision)
+        services.provision_delete(
+            provision=provision,
+            read_version=int(version),
+            read=read_provision_snapshot(request.POST.get("read", "")),
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
