@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Treat pytest's "no tests collected" (exit 5) as success, any other failure as failure.
 PYTEST = $(BIN)/pytest
 
-.PHONY: run test test-sqlite test-postgres lint fmt bench chromium install install-test clean
+.PHONY: run test test-fast test-sqlite test-postgres screenshots lint fmt bench chromium install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,14 @@ chromium:
 ## test: install what the tests need (Chromium included) and run every test on SQLite
 test: install-test chromium
 	$(PYTEST) -q -p no:cacheprovider; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
+
+## test-fast: every test but the browser journeys (no Chromium needed)
+test-fast: install-test
+	$(PYTEST) -q -p no:cacheprovider -m "not browser"; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
+
+## screenshots: run the browser journeys and keep their screenshots as the README's pictures
+screenshots: install-test chromium
+	PROVMAP_SCREENSHOTS=docs/screenshots $(PYTEST) -q -p no:cacheprovider -m browser
 
 ## test-postgres: the same suite on PostgreSQL (127.0.0.1:5432, user postgres)
 test-postgres: install-test chromium

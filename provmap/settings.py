@@ -283,14 +283,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Sessions and cookies: pupil data sits behind these. A session ends after SESSION_IDLE_MINUTES
-# without a request (the server-side expiry, renewed on every request) and, however busy,
-# SESSION_ABSOLUTE_HOURS after sign-in (SessionTimeoutMiddleware).
+# without a request (the server-side expiry, renewed whenever SessionTimeoutMiddleware notes
+# the time of a request, at most once a minute, rather than by a write on every request) and,
+# however busy, SESSION_ABSOLUTE_HOURS after sign-in.
 PROVMAP_SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 PROVMAP_SESSION_ABSOLUTE_HOURS = float(os.environ.get("SESSION_ABSOLUTE_HOURS", "10"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = PROVMAP_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

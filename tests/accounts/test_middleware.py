@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from provmap.accounts.middleware import (
     CONTENT_SECURITY_POLICY,
@@ -111,10 +113,29 @@ def test_signing_in_gives_a_new_session_id(client):
     assert not Session.objects.filter(session_key=before).exists()
 
 
-def test_sessions_expire_on_the_server_after_the_idle_time(settings):
+def test_sessions_expire_on_the_server_after_the_idle_time(settings, client, senco):
+    """The server keeps a session for the idle limit after the last request it noted; it
+    notes a request's time at most once a minute, so pages do not write on every request."""
     assert settings.SESSION_COOKIE_AGE == settings.PROVMAP_SESSION_IDLE_MINUTES * 60 == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.PROVMAP_SESSION_ABSOLUTE_HOURS == 10
+    user, school = senco
+    client.force_login(user)
+    assert client.get(map_url(school)).status_code == 200
+    key = client.session.session_key
+
+    def expiry_in() -> float:
+        expiry = Session.objects.get(pk=key).expire_date
+        return (expiry - timezone.now()).total_seconds()
+
+    # Seen ten minutes ago, so the stored expiry is twenty minutes away.
+    age_session(client, **{SESSION_SEEN_AT: 10 * 60})
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + dt.timedelta(minutes=20))
+    assert client.get(map_url(school)).status_code == 200
+    assert expiry_in() > 29 * 60  # renewed to the whole idle limit
+    # A request within the minute writes nothing.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + dt.timedelta(minutes=20))
+    assert client.get(map_url(school)).status_code == 200
+    assert expiry_in() < 21 * 60
 
 
 def test_an_idle_session_is_signed_out(client, senco):
@@ -193,3 +214,17 @@ def test_no_warning_when_the_proxy_is_trusted(caplog, settings):
     with caplog.at_level(logging.WARNING):
         Client().get(reverse("account_login"), HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert proxy_warnings(caplog) == []
+
+
+@pytest.mark.parametrize("path", ["school/{urn}/forgotten/", "unnamed/"])
+def test_a_page_without_an_access_policy_is_refused(client, senco, settings, caplog, path):
+    """A URL added without choosing its rule is refused (403) for everyone, the SENCO too:
+    forgetting the policy cannot let a page through."""
+    settings.ROOT_URLCONF = "tests.accounts.unpoliced_urls"
+    user, school = senco
+    client.force_login(user)
+    with caplog.at_level(logging.ERROR, logger="provmap.accounts.middleware"):
+        response = client.get("/" + path.format(urn=school.urn))
+    assert response.status_code == 403
+    assert "Everything about" not in response.content.decode()
+    assert "has no access policy" in caplog.text

@@ -8,7 +8,7 @@ progressing, and the list of those pupils.
 Every page is checked with axe-core (serious and critical issues fail the test) and for
 Content Security Policy violations (the charts are inline SVG with no inline style);
 full-page screenshots of the overview, a provision and the groups page are written to
-docs/screenshots/ on every run.
+test-results/screenshots/ on every run.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ pupil just imported.
 
 The job runs when the test says (the test settings leave jobs to a worker), so each stage of
 the page is seen as it is. Every page is checked with axe-core, and the preview and progress
-pages are saved to docs/screenshots/.
+pages are saved to test-results/screenshots/.
 """
 
 from __future__ import annotations

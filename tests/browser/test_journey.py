@@ -1,7 +1,7 @@
 """The SENCO's first journey in a real browser: sign in, land on the term map, read a cost.
 
 Both pages are checked with axe-core (serious and critical issues fail the test), and
-full-page screenshots are saved to docs/screenshots/ on every run.
+full-page screenshots are saved to test-results/screenshots/ on every run.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -23,6 +22,7 @@ from provmap.pupils.models import PupilNeed, Result, SENStatus
 from provmap.pupils.needs import Area, NeedType
 from provmap.schools.models import School
 from provmap.schools.roles import StaffRole
+from tests.browser.checks import SCREENSHOTS
 from tests.browser.signin import sign_in
 from tests.factories import (
     PASSWORD,
@@ -45,7 +45,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 

@@ -6,7 +6,7 @@ without a reload), the pupils behind its figures, a pupil's page (and its print 
 the year group's costed map, the waves view and the staff page, with the costs changed.
 
 Every page is checked with axe-core (serious and critical issues fail the test), and a
-full-page screenshot of each is written to docs/screenshots/ on every run.
+full-page screenshot of each is written to test-results/screenshots/ on every run.
 """
 
 from __future__ import annotations

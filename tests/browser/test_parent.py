@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -15,6 +14,7 @@ from provmap.accounts.models import Role
 from provmap.provision.models import ProvisionRun
 from provmap.pupils.models import Result
 from provmap.schools.roles import StaffRole
+from tests.browser.checks import SCREENSHOTS
 from tests.browser.signin import sign_in
 from tests.factories import (
     MeasureFactory,
@@ -31,8 +31,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def run_of(school, term, name: str, staff, pupils, description: str = "") -> ProvisionRun:

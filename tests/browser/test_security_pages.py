@@ -1,16 +1,15 @@
 """A new SENCO's first sign-in in a real browser: two-factor set-up, recovery codes, then the
 audit trail and the data-protection pages. Each page is checked with axe-core and against
-the Content Security Policy (see conftest); screenshots go to docs/screenshots/."""
+the Content Security Policy (see conftest); screenshots go to test-results/screenshots/."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from provmap.accounts.models import Role
+from tests.browser.checks import SCREENSHOTS
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -21,8 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def check_page(page: Page, name: str, screenshot: str | None = None) -> None:

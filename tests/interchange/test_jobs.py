@@ -22,6 +22,7 @@ from provmap.interchange.files import Upload
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.pupils.models import Pupil
 from provmap.pupils.upn import make_upn
+from provmap.schools.scoping import school_scope
 from tests.factories import PupilFactory, SchoolFactory
 from tests.interchange.samples import SIMS_HEADINGS, SIMS_ROWS, UPNS, csv_bytes, table_counts
 
@@ -135,9 +136,12 @@ def test_progress_is_seen_from_another_connection_while_the_import_writes(school
         if self.done == 200:
             # What the job's page would read, from a connection of its own.
             def look():
-                seen.append(
-                    ImportJob.objects.values_list("progress_done", "progress_total").get(pk=job.pk)
-                )
+                with school_scope(school):
+                    seen.append(
+                        ImportJob.objects.values_list("progress_done", "progress_total").get(
+                            pk=job.pk
+                        )
+                    )
                 connections.close_all()
 
             reader = threading.Thread(target=look)
