@@ -170,6 +170,16 @@ class Disclosure:
         """A mean, share, effect or cost worked out from `pupils` pupils, or None."""
         return None if self.hides(pupils) else value
 
+    def share(self, value: float | None, *, of: int) -> float | None:
+        """A share of `of` pupils, or None: withheld when `of` is small, and when the pupils
+        it counts (or those it leaves out) are 1 to 4, since "12% of 8" is one child."""
+        if value is None or self.exact:
+            return value
+        counted = round(value * of)
+        if is_small(of) or is_small(counted) or is_small(of - counted):
+            return None
+        return value
+
     def text(self, sentence: str) -> str:
         """A sentence with any small count of pupils in it written as 'fewer than 5'."""
         if self.exact or not sentence:

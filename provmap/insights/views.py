@@ -663,7 +663,8 @@ def provision_context(
             )
         ],
         comparison_pupils=disclosure.count(impact.adjusted.n_comparison),
-        completion_share=disclosure.figure(impact.raw.completion_share, pupils=finished),
+        completion_share=disclosure.share(impact.raw.completion_share, of=finished),
+        success_share=disclosure.share(impact.raw.success_share, of=impact.raw.n),
         caveat=disclosure.text(impact.verdict.caveat),
         groups_withheld=groups_withheld,
         runs=runs,

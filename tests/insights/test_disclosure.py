@@ -118,3 +118,14 @@ def test_a_total_may_be_withheld_instead_of_more_cells():
     assert str(line.total) == WITHHELD
     assert line.cells[1].words == "fewer than 5 pupils"
     assert AGGREGATE.line([10, 6], total=16, total_first=True).total.shown
+
+
+def test_a_share_that_counts_one_to_four_pupils_is_withheld():
+    rule = Disclosure(exact=False)
+    assert rule.share(0.125, of=8) is None  # one pupil of eight
+    assert rule.share(0.875, of=8) is None  # all but one
+    assert rule.share(0.5, of=4) is None  # of too few
+    assert rule.share(0.5, of=10) == 0.5
+    assert rule.share(0.0, of=10) == 0.0
+    assert rule.share(None, of=10) is None
+    assert Disclosure(exact=True).share(0.125, of=8) == 0.125
