@@ -120,6 +120,13 @@ class SchoolAccess:
         return self.pupil
 
 
+class SignedInRequest(HttpRequest):
+    """The request a view for any signed-in user receives: AccessPolicyMiddleware sends
+    everyone else to sign in before the view runs."""
+
+    user: User
+
+
 class SchoolRequest(HttpRequest):
     """The request a school page's view receives: AccessPolicyMiddleware has checked the
     URL's policy and set `access` before the view runs (and opened the school's query
