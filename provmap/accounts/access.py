@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from provmap.accounts.models import User
 from provmap.accounts.permissions import PupilScope, memberships, pupil_scope, schools_for
@@ -135,6 +136,8 @@ class SchoolRequest(HttpRequest):
 
     access: SchoolAccess
     user: User
+    # Set by django-htmx's middleware, which runs for every request.
+    htmx: HtmxDetails
 
 
 def _pupil_in_reach(policy: Policy, school: School, scope: PupilScope, pupil_id: Any) -> Pupil:

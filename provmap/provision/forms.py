@@ -356,7 +356,7 @@ class ProvisionForm(forms.ModelForm):
             self.add_error(None, OUT_OF_DATE)
         return data
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
 
     def read_version(self) -> int | None:
