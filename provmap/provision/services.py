@@ -123,7 +123,7 @@ def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict
         message = weekly_time_error(run.sessions_per_week, run.minutes_per_session)
         if message:
             errors["minutes_per_session"] = [message]
-    staff_errors = []
+    staff_errors: list[str] = []
     for assignment in staff:
         who = assignment.staff.name
         sessions = assignment.sessions_per_week
@@ -498,6 +498,7 @@ def placements_bulk_create(
         rows.append(placement)
         measure = run.provision.measure
         for stage_result in item.results:
+            assert measure is not None  # _check_stage_results refused results without one
             value = Decimal(str(stage_result.value))
             result_date_check(date=stage_result.date)
             result_value_check(measure=measure, value=value)
@@ -1022,6 +1023,7 @@ def run_record_results(
             if stage not in dates:
                 errors.append(f"Give the date of the {STAGE_NAMES[stage]}s.")
                 continue
+            assert measure is not None  # changes without a measure were refused above
             try:
                 result_value_check(measure=measure, value=value)
             except ValidationError as exc:
@@ -1108,6 +1110,7 @@ def _save_row(
         elif old is not None:
             Result.objects.filter(pk=old.pk).update(value=value, date=dates[stage])
         else:
+            assert measure is not None  # run_record_results refused changes without a measure
             result = result_record(
                 pupil=placement.pupil,
                 measure=measure,
