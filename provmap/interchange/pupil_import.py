@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -1038,10 +1039,10 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
                 upn=str(register["upn"]),
                 legal_forename=str(register["legal_forename"]),
                 surname=str(register["surname"]),
-                date_of_birth=register["date_of_birth"],  # type: ignore[arg-type]
+                date_of_birth=cast(dt.date, register["date_of_birth"]),
                 sex=str(register["sex"]),
                 nc_year=str(register["nc_year"]),
-                on_roll_from=register["on_roll_from"],  # type: ignore[arg-type]
+                on_roll_from=cast(dt.date, register["on_roll_from"]),
                 sen_status=str(values.pop("sen_status", SENStatus.NONE)),
                 needs=tuple(action.needs or ()),
                 details=values,

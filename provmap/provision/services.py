@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import F, Model, ProtectedError
 
 from provmap.provision import ratings
 from provmap.provision.models import (
@@ -39,17 +39,18 @@ from provmap.schools.models import AcademicYear, FundingStream, School, StaffMem
 
 def _same_school(school_id: int, **objects: object) -> None:
     for field, obj in objects.items():
+        # Each is a school-owned row or None, passed as the write's own keyword values.
         if obj is not None and obj.school_id != school_id:  # type: ignore[attr-defined]
             raise ValidationError({field: "That belongs to another school."})
 
 
-def _add_model_errors(instance: object, errors: dict[str, list[str]], **options: object) -> None:
+def _add_model_errors(
+    instance: Model, errors: dict[str, list[str]], *, exclude: list[str] | None = None
+) -> None:
     """Add the model's own field checks (their bounds among them) to `errors`, except on
     fields already refused for a narrower reason (so each field gets one message)."""
     try:
-        instance.full_clean(  # type: ignore[attr-defined]
-            validate_unique=False, validate_constraints=False, **options
-        )
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
