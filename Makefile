@@ -84,6 +84,7 @@ test-postgres: install-test chromium
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: install-test
 	$(BIN)/ruff format .

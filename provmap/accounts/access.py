@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from provmap.accounts.models import User
 from provmap.accounts.permissions import PupilScope, memberships, pupil_scope, schools_for
@@ -120,6 +121,13 @@ class SchoolAccess:
         return self.pupil
 
 
+class SignedInRequest(HttpRequest):
+    """The request a view for any signed-in user receives: AccessPolicyMiddleware sends
+    everyone else to sign in before the view runs."""
+
+    user: User
+
+
 class SchoolRequest(HttpRequest):
     """The request a school page's view receives: AccessPolicyMiddleware has checked the
     URL's policy and set `access` before the view runs (and opened the school's query
@@ -128,6 +136,8 @@ class SchoolRequest(HttpRequest):
 
     access: SchoolAccess
     user: User
+    # Set by django-htmx's middleware, which runs for every request.
+    htmx: HtmxDetails
 
 
 def _pupil_in_reach(policy: Policy, school: School, scope: PupilScope, pupil_id: Any) -> Pupil:

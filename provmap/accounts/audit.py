@@ -118,6 +118,7 @@ def _school_of(
             # The page's school is already loaded: no query to follow the foreign key.
             if page_school is not None and page_school.pk == school_id:
                 return page_school
+            # Any model with a school_id (found above) has its school beside it.
             return item.school  # type: ignore[union-attr]
     return page_school
 

@@ -17,7 +17,7 @@ LOCAL_ONLY_CACHES = (
 def demo_switched_off(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     # With DEBUG off the settings already refuse to load with either switch on; this reports
     # them on a machine still in DEBUG that someone checks before opening it up.
-    errors = []
+    errors: list[checks.CheckMessage] = []
     if settings.PROVMAP_DEMO:
         errors.append(
             checks.Error(

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import parse_qsl, urlencode
 
 from django.apps import apps
@@ -41,6 +41,9 @@ from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, Me
 from provmap.provision.models import Placement, RunStaff
 from provmap.pupils.models import Pupil, SENStatus
 from provmap.schools.models import School
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # An erased pupil's UPN: not a UPN at all (a real one has no hyphen), unique per pupil.
 ERASED_UPN_PREFIX = "E-"
@@ -341,8 +344,11 @@ def _redact_trail(pupil: Pupil, identity: PupilIdentity) -> int:
 
 def _erase_relation(relation: PupilRelation, pupil: Pupil) -> int:
     if relation.many_to_many:
-        through = relation.field.remote_field.through
-        links = through.objects.filter(**{relation.field.m2m_reverse_field_name(): pupil})
+        field = relation.field
+        assert isinstance(field, models.ManyToManyField)
+        through = field.remote_field.through
+        assert through is not None  # set (or made) when the models were loaded
+        links = through._default_manager.filter(**{field.m2m_reverse_field_name(): pupil})
         count, _ = links.delete()
         return count
     count = relation.rows(pupil).count()
@@ -447,7 +453,7 @@ def _placements(pupil: Pupil) -> list[dict[str, Any]]:
         )
         .order_by("start_date", "pk")
     )
-    staff = {}
+    staff: dict[int, list[str]] = {}
     for line in RunStaff.objects.filter(run__placements__pupil=pupil).select_related("staff"):
         staff.setdefault(line.run_id, []).append(line.staff.name)
     rows = []
@@ -485,7 +491,13 @@ def _linked_accounts(pupil: Pupil) -> list[dict[str, Any]]:
     ]
 
 
-def pupil_trail(pupil: Pupil) -> tuple[QuerySet[AuditEvent], set[int]]:
+class _Listed(TypedDict):
+    listed_count: int
+
+
+def pupil_trail(
+    pupil: Pupil,
+) -> tuple[QuerySet[WithAnnotations[AuditEvent, _Listed]], set[int]]:
     """Every event about the pupil or listing them (a list page, a search, an export), newest
     first, each with `listed_count` (how many pupils its list showed); and the ids of the
     events that listed them. Two queries once evaluated."""

@@ -120,6 +120,7 @@ class LimitedCodeMixin:
     def clean_code(self) -> str:
         # allauth forms get no request; it keeps the current one in its context.
         attempt = code_attempt(context.request, self.user)
+        # A mixin: clean_code() is the allauth form's it is mixed into.
         code = super().clean_code()  # type: ignore[misc]
         attempt.succeeded()
         return code

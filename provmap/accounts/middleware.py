@@ -196,6 +196,7 @@ class AccessPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # `access` is ours, not HttpRequest's (views read it through SchoolRequest).
         request.access = None  # type: ignore[attr-defined]
         try:
             match = resolve(request.path_info)

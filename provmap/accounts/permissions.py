@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from provmap.accounts.models import Membership, Role, User
@@ -65,7 +66,7 @@ def remember_memberships(user: User) -> None:
         user.__dict__[_HELD] = memberships(user)
 
 
-def requires_mfa(user: User) -> bool:
+def requires_mfa(user: User | AnonymousUser) -> bool:
     """Staff, governors and trust leaders must use two-factor sign-in; parents may."""
     if not user.is_authenticated:
         return False

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from provmap.accounts.access import SchoolPages, SchoolRequest, pages_for
+from provmap.accounts.access import SchoolPages, SchoolRequest, SignedInRequest, pages_for
 from provmap.accounts.audit import audit_record
 from provmap.accounts.data_protection import (
     KEPT_ON_ERASURE,
@@ -49,7 +50,7 @@ def landing_url(pages: SchoolPages) -> str:
     return reverse("school_figures", args=[pages.school.urn])
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     schools = [pages for pages in pages_for(request.user) if pages.any]
     # One school and something to see there: save the click and go straight to it.
     if len(schools) == 1:
@@ -89,7 +90,9 @@ def audit_log(request: SchoolRequest, urn: str) -> HttpResponse:
     """The school's trail, filtered and paginated; read-only (nothing here changes it)."""
     access = request.access
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.filter(school=access.school).select_related("pupil")
+    events: QuerySet[AuditEvent] = AuditEvent.objects.filter(school=access.school).select_related(
+        "pupil"
+    )
     if form.is_bound and form.is_valid():
         events = form.filter(events, access.school)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -148,13 +151,14 @@ def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
 
 
 def _pupil_data_page(
-    request: HttpRequest, pupil: Pupil, erase_form: ErasureForm, *, status: int = 200
+    request: SchoolRequest, pupil: Pupil, erase_form: ErasureForm, *, status: int = 200
 ) -> HttpResponse:
     access = request.access
     events, listing = pupil_trail(pupil)
     seen = list(events[:TRAIL_SHOWN])
     for event in seen:
-        event.in_list = event.pk in listing
+        # Read by the template only: not a field, so the model's type cannot declare it.
+        event.in_list = event.pk in listing  # type: ignore[attr-defined]
     return render(
         request,
         "accounts/pupil_data.html",

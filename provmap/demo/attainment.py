@@ -116,7 +116,7 @@ def _initial_level(traits: Traits, key: str, rng: random.Random) -> float:
     if key == "spelling_age":
         return (traits.reading - 100) / POINTS_PER_MONTH - 6 * has(NeedType.SPLD) + rng.gauss(0, 6)
     if key == "sdq":
-        level = 7 + 8 * has(NeedType.SEMH) + 4 * has(NeedType.ASD) + 2 * has(NeedType.SLCN)
+        level: float = 7 + 8 * has(NeedType.SEMH) + 4 * has(NeedType.ASD) + 2 * has(NeedType.SLCN)
         level += 3 * traits.at_risk + 2 * traits.looked_after + 1.5 * traits.young_carer
         return level + rng.gauss(0, 3.5)
     if key == "boxall":

@@ -18,7 +18,7 @@ from provmap.schools.services import funding_stream_create
 
 Kind = FundingStream.Kind
 
-STREAMS: tuple[tuple[str, str], ...] = (
+STREAMS: tuple[tuple[FundingStream.Kind, str], ...] = (
     (Kind.NOTIONAL_SEN, "Notional SEN budget"),
     (Kind.PUPIL_PREMIUM, "Pupil premium"),
     (Kind.HIGH_NEEDS, "High-needs top-up (element 3)"),

@@ -262,7 +262,7 @@ class MapBuilder:
         choices: dict[str, list[Choice]] = defaultdict(list)
         order = list(roster)
         self.rng.shuffle(order)
-        rank = {SENStatus.EHC_PLAN: 0, SENStatus.SUPPORT: 1}
+        rank: dict[str, int] = {SENStatus.EHC_PLAN: 0, SENStatus.SUPPORT: 1}
         order.sort(key=lambda pupil: rank.get(pupil.status_on(day), 2))
         for pupil in order:
             index = pupil.index
@@ -460,6 +460,7 @@ class MapBuilder:
         running ones a baseline (and some an interim check), finished ones an exit result
         and a rating. The provision's effect moves the pupil's true level; part of it lasts."""
         pupil = choice.pupil
+        assert pupil.record is not None  # the register was saved before the map
         index = pupil.index
         start = max(run.start_date, pupil.on_roll_from)
         if run.status == ProvisionRun.Status.PLANNED:

@@ -118,7 +118,7 @@ class DemoPupil:
     flags: dict[str, bool]
     on_roll_from: dt.date
     on_roll_to: dt.date | None
-    status: str  # now, or when they left
+    status: SENStatus  # now, or when they left
     needs: tuple[str, ...]  # ranked needs while on the SEN register
     traits: Traits
     first_status: str = SENStatus.NONE
@@ -187,7 +187,7 @@ class _Draft:
     eal_stage: int | None
     language: str
     flags: dict[str, bool] = field(default_factory=dict)
-    status: str = SENStatus.NONE
+    status: SENStatus = SENStatus.NONE
     needs: tuple[str, ...] = ()
 
 

@@ -25,7 +25,7 @@ EMAIL_DOMAIN = "demo.provmap.example"
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
-    role: str
+    role: Role
     description: str
 
 
@@ -136,6 +136,7 @@ def create_users(
                 }.get(login.role),
             )
             if login.role == Role.PARENT and child is not None:
+                assert child.record is not None  # the register was saved first
                 membership.children.set([child.record])
         users.append(user)
     return users

@@ -564,7 +564,7 @@ def before_after(
     one lane a group."""
     lanes = [item for item in changes if item.before is not None and item.after is not None]
     height = 14 + 24 * max(len(changes), 1)
-    values = [value for item in lanes for value in (item.before, item.after)]
+    values = [value for item in lanes for value in (item.before, item.after) if value is not None]
     body: list[str] = []
     if not values:
         return _svg(width, height, label, body, "chart--before-after")

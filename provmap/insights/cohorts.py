@@ -462,8 +462,11 @@ def wider_outcomes(
     )
 
     outcomes = []
-    order = {ATTENDANCE: 0, BEHAVIOUR: 1, ATTAINMENT: 2}
+    # Keyed by wider_kind(), which is never None here: measures without a kind were left out.
+    order: dict[str | None, int] = {ATTENDANCE: 0, BEHAVIOUR: 1, ATTAINMENT: 2}
     for measure in sorted(measures, key=lambda item: (order[wider_kind(item)], item.name)):
+        kind = wider_kind(measure)
+        assert kind is not None
         by_pupil = results.get(measure.pk, {})
         pairs = []
         for pupil_id, (start, end) in spans.items():
@@ -485,7 +488,7 @@ def wider_outcomes(
         known_sd = STANDARDISED_SD if measure.scale == Measure.Scale.STANDARDISED else None
         outcomes.append(
             WiderOutcome(
-                kind=wider_kind(measure),
+                kind=kind,
                 measure=measure,
                 n=len(pairs),
                 before=_mean([pair[0] for pair in pairs]),
@@ -639,14 +642,14 @@ def group_gaps_report(
             term_scores.append(TermScores(term_name(term), mine, theirs))
         trend = group_gaps(term_scores, higher_is_better=measure.higher_is_better)
         direction = gap_direction(trend, sd=sd)
-        known = [row for row in trend.terms if row.gap is not None]
+        known = [(row.term, row.gap) for row in trend.terms if row.gap is not None]
         sentence = ""
         if known:
             sentence = wording.gap_sentence(
                 group=group.subject,
                 peers=group.peers,
-                first=(known[0].term, known[0].gap),
-                last=(known[-1].term, known[-1].gap),
+                first=known[0],
+                last=known[-1],
                 direction=direction or wording.GAP_UNKNOWN,
                 unit=unit,
             )
@@ -765,10 +768,10 @@ def not_progressing(
                     provisions_of[pupil.pk].append(impact.provision.name)
             pupils = {item.placement.pk: item.placement.pupil for item in run.costed.placements}
             for placement, progress in zip(run.scored, run.progress, strict=True):
-                pupil = pupils.get(placement.pk)
-                if pupil is None or pupil.pk not in placed:
+                found = pupils.get(placement.pk)
+                if found is None or found.pk not in placed:
                     continue
-                outcomes_of[pupil.pk].append(
+                outcomes_of[found.pk].append(
                     PlacementOutcome(impact.provision, run.run, progress, progressed(progress))
                 )
     attendance = _latest_attendance(school, list(outcomes_of), academic_year, as_of)

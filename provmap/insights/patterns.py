@@ -190,13 +190,14 @@ def gap_direction(trend: GapTrend, *, sd: float | None) -> str | None:
     measure, narrowing when the last is the smaller in size (a group that moves from behind
     to far ahead has a widening gap, in its favour)."""
     points = [(index, row.gap) for index, row in enumerate(trend.terms) if row.gap is not None]
-    if trend.slope is None or len(points) < 2:
+    slope = trend.slope
+    if slope is None or len(points) < 2:
         return None
     mean_position = sum(index for index, _ in points) / len(points)
     mean_gap = sum(gap for _, gap in points) / len(points)
 
     def fitted(position: int) -> float:
-        return mean_gap + trend.slope * (position - mean_position)
+        return mean_gap + slope * (position - mean_position)
 
     first, last = fitted(points[0][0]), fitted(points[-1][0])
     if sd and abs(last - first) < STEADY_CHANGE * sd:

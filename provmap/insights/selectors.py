@@ -174,6 +174,12 @@ def _with_results(placements: Iterable[Placement], measure: Measure | None) -> l
     ]
 
 
+def _entry_exit(item: Placement) -> tuple[Result, Result]:
+    """The entry and exit results of a placement _with_results kept (it has both)."""
+    assert item.baseline is not None and item.exit is not None
+    return item.baseline, item.exit
+
+
 def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
     statuses = [item.status for item in placements]
     return (
@@ -206,12 +212,15 @@ def _analyse_run(
 
     comparison: dict[ComparisonKey, tuple[float, float]] = {}
     if scored:
+        results = [_entry_exit(item) for item in scored]
         window = Window.around(
-            (item.baseline.date for item in scored), (item.exit.date for item in scored)
+            (entry.date for entry, _ in results), (end.date for _, end in results)
         )
         comparison = comparison_pairs(results_by_pupil, window, excluded)
 
-    participants = [(float(item.baseline.value), float(item.exit.value)) for item in scored]
+    participants = [
+        (float(entry.value), float(end.value)) for entry, end in map(_entry_exit, scored)
+    ]
     cohort = [*participants, *comparison.values()]
     sd = measure_sd(spec, [pair[0] for pair in cohort])
     medians = (
@@ -225,17 +234,17 @@ def _analyse_run(
     progress = [
         pupil_progress(
             EntryExit(
-                baseline=float(item.baseline.value),
-                exit=float(item.exit.value),
-                baseline_date=item.baseline.date,
-                exit_date=item.exit.date,
+                baseline=float(entry.value),
+                exit=float(end.value),
+                baseline_date=entry.date,
+                exit_date=end.date,
             ),
             measure=spec,
             success_gain=success_gain,
             sd=sd,
             medians=medians,
         )
-        for item in scored
+        for entry, end in map(_entry_exit, scored)
     ]
     raw = raw_impact(
         progress,
@@ -277,8 +286,8 @@ def _pool(
         cost_per_pupil=per_pupil,
     )
     comparison: dict[ComparisonKey, tuple[float, float]] = {}
-    for item in analysed:
-        comparison.update(item.comparison)
+    for part in analysed:
+        comparison.update(part.comparison)
     adjusted = ancova(
         [pair for item in analysed for pair in item.participants],
         list(comparison.values()),
@@ -385,8 +394,11 @@ def _results_in_windows(
         scored = _with_results(placements, measure)
         if measure is not None and scored:
             measure_ids.add(measure.pk)
+            results = [_entry_exit(p) for p in scored]
             windows.append(
-                Window.around((p.baseline.date for p in scored), (p.exit.date for p in scored))
+                Window.around(
+                    (entry.date for entry, _ in results), (end.date for _, end in results)
+                )
             )
     if not windows:
         return {}

@@ -17,6 +17,7 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -145,6 +146,7 @@ def impacts_for(
     impacts = provision_impacts(school, academic_year=choice.year, as_of=today(), only=only)
     if asked or choice.all_years or any(rankable(item) for item in impacts):
         return impacts
+    assert choice.year is not None  # there are years, and not all of them were asked for
     earlier = [year for year in choice.years if year.start_date < choice.year.start_date]
     if not earlier:
         return impacts
@@ -229,6 +231,12 @@ def rankable(impact: ProvisionImpact) -> bool:
     return impact.effect is not None and impact.raw.n >= MIN_PUPILS
 
 
+def _effect(impact: ProvisionImpact) -> float:
+    """The effect of a rankable provision (it has one)."""
+    assert impact.effect is not None
+    return impact.effect.value
+
+
 def rank(impacts: list[ProvisionImpact], sort: str) -> tuple[list, list]:
     """(ranked, unranked). By effect: the best estimate (adjusted, else before-and-after),
     largest first. By cost-effectiveness: the cost of a month's progress, cheapest first,
@@ -236,10 +244,10 @@ def rank(impacts: list[ProvisionImpact], sort: str) -> tuple[list, list]:
     with fewer than MIN_PUPILS pupils measured, are not ranked."""
     ranked = [item for item in impacts if rankable(item)]
     unranked = [item for item in impacts if not rankable(item)]
-    by_effect = sorted(ranked, key=lambda item: (-item.effect.value, item.provision.name))
+    by_effect = sorted(ranked, key=lambda item: (-_effect(item), item.provision.name))
     if sort == "cost":
         priced = [item for item in by_effect if item.cost_per_month is not None]
-        priced.sort(key=lambda item: (item.cost_per_month, -item.effect.value))
+        priced.sort(key=lambda item: (item.cost_per_month, -_effect(item)))
         by_effect = priced + [item for item in by_effect if item.cost_per_month is None]
     return by_effect, unranked
 
@@ -317,6 +325,7 @@ def explanation(impact: ProvisionImpact) -> str:
     unit = wording.unit_of(impact.measure.scale) if impact.measure else wording.UNIT_POINTS
     raw, adjusted = impact.raw, impact.adjusted
     if adjusted.effect is not None and raw.mean_gain is not None:
+        assert adjusted.difference is not None  # found with the effect
         return wording.explain_adjusted(
             gain=raw.mean_gain,
             difference=adjusted.difference,
@@ -397,6 +406,7 @@ class RunRow:
 
 def _scatter(impact: ProvisionImpact, found: list[cohorts.Participant], identities: bool):
     measure = impact.measure
+    assert measure is not None  # pupils who took part were measured on it
     points = [charts.Point(entry, leave, took_part=False) for entry, leave in impact.comparison]
     for row in found:
         title = ""
@@ -423,6 +433,7 @@ def _means(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure
     """Entry and exit on average, for those who may not see one dot a pupil: the pupils who
     took part and (when there are enough of them) the comparison pupils."""
     measure = impact.measure
+    assert measure is not None  # pupils who took part were measured on it
     changes = [
         charts.Change(
             "Took part",
@@ -441,11 +452,14 @@ def _means(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure
                 "others",
             )
         )
+    # Means of one pupil or more: never None.
+    assert changes[0].before is not None and changes[0].after is not None
     label = (
         f"Mean entry and exit results on {measure.name}: pupils who took part went from "
         f"{charts.number(changes[0].before)} to {charts.number(changes[0].after)}"
     )
     if len(changes) > 1:
+        assert changes[1].before is not None and changes[1].after is not None
         label += (
             f"; pupils who did not, from {charts.number(changes[1].before)} to "
             f"{charts.number(changes[1].after)}"
@@ -456,6 +470,7 @@ def _means(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure
 
 
 def _histogram(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure: Disclosure):
+    assert impact.measure is not None  # pupils who took part were measured on it
     unit = wording.unit_of(impact.measure.scale)
     gains = [row.progress.gain for row in found]
     losses = sum(1 for gain in gains if gain <= 0)
@@ -484,6 +499,8 @@ def _wider_rows(outcomes: list[cohorts.WiderOutcome], disclosure: Disclosure) ->
             charts.Change("Did not take part", *others, "others"),
         ]
         if n.shown:
+            # Means of the pupils counted, one or more: never None.
+            assert item.before is not None and item.after is not None
             label = (
                 f"{item.measure.name}: pupils who took part went from "
                 f"{charts.number(item.before)} to {charts.number(item.after)}"
@@ -492,8 +509,8 @@ def _wider_rows(outcomes: list[cohorts.WiderOutcome], disclosure: Disclosure) ->
             label = f"{item.measure.name}: {FEWER_THAN_TOOK_PART}"
         if others[0] is not None and others[1] is not None:
             label += (
-                f"; pupils who did not, from {charts.number(item.others_before)} to "
-                f"{charts.number(item.others_after)}"
+                f"; pupils who did not, from {charts.number(others[0])} to "
+                f"{charts.number(others[1])}"
             )
         rows.append(
             WiderRow(
@@ -519,13 +536,13 @@ def provision_context(
     choice: YearChoice,
     impacts: list[ProvisionImpact],
     form: DecisionForm | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Everything the provision's impact page shows (a fixed number of queries)."""
     school, scope = access.school, access.scope
     identities = names_pupils(scope)
     disclosure = Disclosure.for_scope(scope)
     impact = next((item for item in impacts if item.provision.pk == provision.pk), None)
-    context: dict[str, object] = {
+    context: dict[str, Any] = {
         "provision": provision,
         "choice": choice,
         "impact": impact,
@@ -815,6 +832,7 @@ def groups_page(request: SchoolRequest, urn: str) -> HttpResponse:
         shown = [gap for gap in gaps if gap.shown]
         chart = None
         if shown:
+            assert report.measure is not None  # there are groups only on a measure
             chart = charts.line_chart(
                 [charts.Series(gap.group.label, [row.gap for row in gap.terms]) for gap in shown],
                 labels,

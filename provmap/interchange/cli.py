@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -99,13 +100,13 @@ class SchoolFileImportCommand(AllSchoolsCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_import_arguments(parser)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         upload = read_upload(str(options["file"]))
         dry_run, as_json = bool(options["dry_run"]), bool(options["json"])
         if isinstance(upload, ImportReport):
             finish(self, upload, as_json=as_json, dry_run=dry_run)
             return
-        school = find_school(options["school"])  # type: ignore[arg-type]
+        school = find_school(options["school"])
         assert school is not None
         report = self.run_import(upload, school=school, dry_run=dry_run)
         finish(self, report, as_json=as_json, dry_run=dry_run)

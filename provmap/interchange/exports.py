@@ -19,6 +19,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import SupportsFloat, cast
 
 import xlsxwriter
 from django.db.models import Prefetch, Q, QuerySet
@@ -105,6 +106,15 @@ RAGB_COLOURS = {
 
 
 @dataclass
+class _Totals:
+    """One line of the totals sheet as it is added up."""
+
+    groups: int = 0
+    pupils: set[object] = field(default_factory=set)
+    cost: Decimal = Decimal(0)
+
+
+@dataclass
 class MapExport:
     """The rows of the map sheet and the totals that go with them."""
 
@@ -136,8 +146,9 @@ class MapExport:
     def pupil_cost(self) -> Decimal:
         return sum(
             (
-                Decimal(row["pupil_cost"])
-                for row in self.rows  # type: ignore[arg-type]
+                # A pupil's share: a Decimal (_placement_columns).
+                Decimal(cast(Decimal, row["pupil_cost"]))
+                for row in self.rows
                 if row.get("pupil_cost") is not None
             ),
             Decimal(0),
@@ -149,23 +160,25 @@ class MapExport:
 
     def totals(self) -> list[tuple[str, list[str], list[list[object]]]]:
         """Sections of the totals sheet: (title, headings, rows)."""
-        by_provision: dict[str, list[object]] = {}
+        by_provision: dict[str, _Totals] = {}
         for item in self.runs:
-            entry = by_provision.setdefault(item.run.provision.name, [0, set(), Decimal(0)])
-            entry[0] += 1  # type: ignore[operator]
-            entry[2] += item.cost  # type: ignore[operator]
+            entry = by_provision.setdefault(item.run.provision.name, _Totals())
+            entry.groups += 1
+            entry.cost += item.cost
         for row in self.rows:
             if row.get("upn"):
-                by_provision[str(row["provision"])][1].add(row["upn"])  # type: ignore[union-attr]
-        by_year: dict[str, list[object]] = {}
+                by_provision[str(row["provision"])].pupils.add(row["upn"])
+        by_year: dict[str, _Totals] = {}
         by_area: dict[str, Decimal] = defaultdict(Decimal)
         for row in self.rows:
             if not row.get("upn"):
                 continue
-            entry = by_year.setdefault(str(row["year_group"]), [set(), Decimal(0)])
-            entry[0].add(row["upn"])  # type: ignore[union-attr]
-            entry[1] += Decimal(row["pupil_cost"] or 0)  # type: ignore[operator,arg-type]
-            by_area[str(row["area"])] += Decimal(row["pupil_cost"] or 0)  # type: ignore[arg-type]
+            entry = by_year.setdefault(str(row["year_group"]), _Totals())
+            entry.pupils.add(row["upn"])
+            # A pupil's share: a Decimal (_placement_columns).
+            share = cast("Decimal | None", row["pupil_cost"])
+            entry.cost += Decimal(share or 0)
+            by_area[str(row["area"])] += Decimal(share or 0)
         by_stream = costing.totals_by(
             (item.run.funding_stream.name if item.run.funding_stream else "Not assigned", item.cost)
             for item in self.runs
@@ -185,16 +198,16 @@ class MapExport:
                     "By provision",
                     ["Provision", "Groups", "Pupils"],
                     [
-                        [name, groups, len(pupils)]  # type: ignore[arg-type]
-                        for name, (groups, pupils, _) in by_provision.items()
+                        [name, totals.groups, len(totals.pupils)]
+                        for name, totals in by_provision.items()
                     ],
                 ),
                 (
                     "By year group",
                     ["Year group", "Pupils"],
                     [
-                        [year, len(pupils)]  # type: ignore[arg-type]
-                        for year, (pupils, _) in sorted(
+                        [year, len(totals.pupils)]
+                        for year, totals in sorted(
                             by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
                         )
                     ],
@@ -215,16 +228,16 @@ class MapExport:
                 "By provision",
                 ["Provision", "Groups", "Pupils", "Cost"],
                 [
-                    [name, groups, len(pupils), cost]  # type: ignore[arg-type]
-                    for name, (groups, pupils, cost) in by_provision.items()
+                    [name, totals.groups, len(totals.pupils), totals.cost]
+                    for name, totals in by_provision.items()
                 ],
             ),
             (
                 "By year group (pupils' shares)",
                 ["Year group", "Pupils", "Cost"],
                 [
-                    [year, len(pupils), cost]  # type: ignore[arg-type]
-                    for year, (pupils, cost) in sorted(
+                    [year, len(totals.pupils), totals.cost]
+                    for year, totals in sorted(
                         by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
                     )
                 ],
@@ -596,7 +609,8 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
             if kind == DATE:
                 sheet.write_datetime(row_index, column_index, value, formats[DATE])
             elif kind in (INT, NUMBER, MONEY, RATE):
-                sheet.write_number(row_index, column_index, float(value), formats[kind])  # type: ignore[arg-type]
+                number = cast(SupportsFloat, value)  # the number columns hold numbers
+                sheet.write_number(row_index, column_index, float(number), formats[kind])
             else:
                 sheet.write_string(row_index, column_index, neutralise(str(value)))
     last_row = max(len(export.rows), 1)
@@ -631,7 +645,7 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
     workbook.close()
 
 
-def _write_totals(workbook, export: MapExport, formats: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+def _write_totals(workbook, export: MapExport, formats: dict[str, object]) -> None:
     sheet = workbook.add_worksheet("Totals")
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 13})

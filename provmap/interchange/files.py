@@ -490,7 +490,7 @@ def _caused_by_unsafe_xml(exc: BaseException | None) -> bool:
     return False
 
 
-def _load_workbook(upload: Upload, *, data_only: bool):  # type: ignore[no-untyped-def]
+def _load_workbook(upload: Upload, *, data_only: bool):
     try:
         return openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many types on a damaged workbook
@@ -506,7 +506,7 @@ def _load_workbook(upload: Upload, *, data_only: bool):  # type: ignore[no-untyp
         ) from None
 
 
-def _check_dimensions(worksheet, name: str) -> None:  # type: ignore[no-untyped-def]
+def _check_dimensions(worksheet, name: str) -> None:
     """Refuse a sheet by the size it states, before reading any of it."""
     max_rows = limit("PROVMAP_IMPORT_MAX_ROWS")
     max_columns = limit("PROVMAP_IMPORT_MAX_COLUMNS")
@@ -522,7 +522,7 @@ def _check_dimensions(worksheet, name: str) -> None:  # type: ignore[no-untyped-
     worksheet.reset_dimensions()
 
 
-def _bounded_rows(worksheet, name: str, *, values_only: bool):  # type: ignore[no-untyped-def]
+def _bounded_rows(worksheet, name: str, *, values_only: bool):
     """The sheet's rows (numbered from 1), stopping at the row and column limits."""
     max_rows = limit("PROVMAP_IMPORT_MAX_ROWS")
     max_columns = limit("PROVMAP_IMPORT_MAX_COLUMNS")
@@ -537,7 +537,7 @@ def _bounded_rows(worksheet, name: str, *, values_only: bool):  # type: ignore[n
         yield number, cells[:max_columns]
 
 
-def _formula_cells(worksheet, name: str) -> dict[tuple[int, int], str]:  # type: ignore[no-untyped-def]
+def _formula_cells(worksheet, name: str) -> dict[tuple[int, int], str]:
     """Where the sheet holds formulas (row, column from 0), and each formula."""
     _check_dimensions(worksheet, name)
     found: dict[tuple[int, int], str] = {}
@@ -548,9 +548,7 @@ def _formula_cells(worksheet, name: str) -> dict[tuple[int, int], str]:  # type:
     return found
 
 
-def _sheet_rows(  # type: ignore[no-untyped-def]
-    worksheet, name: str, formulas: dict[tuple[int, int], str]
-) -> list[SheetRow]:
+def _sheet_rows(worksheet, name: str, formulas: dict[tuple[int, int], str]) -> list[SheetRow]:
     _check_dimensions(worksheet, name)
     rows: list[SheetRow] = []
     for number, cells in _bounded_rows(worksheet, name, values_only=True):
@@ -590,7 +588,7 @@ def read_xlsx(upload: Upload) -> list[Sheet]:
     return sheets
 
 
-def _read_worksheets(  # type: ignore[no-untyped-def]
+def _read_worksheets(
     upload: Upload, workbook, formulas: list[dict[tuple[int, int], str]]
 ) -> list[Sheet]:
     """Every sheet's rows. Sheets are parsed as they are read, so damage can surface here."""

@@ -83,6 +83,7 @@ class UploadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         kind, file = cleaned.get("kind"), cleaned.get("file")
         if not kind or not file:
             return cleaned
@@ -149,6 +150,7 @@ class ColumnsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         taken: dict[str, str] = {}
         for item in self.headings:
             chosen = cleaned.get(self.name_for(item))

@@ -489,7 +489,7 @@ def describe(plan: Plan) -> dict[str, Any]:
     """What a plan (checked, or applied) says, as the job keeps it for its page."""
     report = plan.report
     pupils = _record_pupils(plan)
-    records = []
+    records: list[dict[str, Any]] = []
     upns: dict[str, int] = {}
     for index, record in enumerate(report.records):
         if record.action == "unchanged":

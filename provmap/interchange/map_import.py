@@ -32,6 +32,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Generic, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -128,6 +129,9 @@ from provmap.schools.services import (
     standard_academic_year_named,
 )
 
+# What PlannedNamed finds or creates by name.
+_Named = TypeVar("_Named", Measure, FundingStream)
+
 # A member of staff named on a sheet with no role code is taken to be a teaching assistant,
 # the role that delivers most interventions; their cost comes from the sheet's rate anyway.
 DEFAULT_ROLE = StaffRole.TA
@@ -197,6 +201,17 @@ class MapRow:
 
     def get(self, key: str) -> object:
         return self.values.get(key)
+
+    # Each column's parser (_PARSERS) gives its values one type: these read them as that.
+
+    def date(self, key: str) -> dt.date | None:
+        return cast("dt.date | None", self.values.get(key))
+
+    def decimal(self, key: str) -> Decimal | None:
+        return cast("Decimal | None", self.values.get(key))
+
+    def whole_number(self, key: str) -> int | None:
+        return cast("int | None", self.values.get(key))
 
     def has(self, key: str) -> bool:
         return key in self.headings
@@ -319,15 +334,15 @@ class PlannedYear:
 
 
 @dataclass
-class PlannedNamed:
+class PlannedNamed(Generic[_Named]):
     """A measure or funding stream found by name, or to create."""
 
     name: str
-    existing: Measure | FundingStream | None = None
-    instance: Measure | FundingStream | None = None
+    existing: _Named | None = None
+    instance: _Named | None = None
 
     @property
-    def obj(self):  # type: ignore[no-untyped-def]
+    def obj(self) -> _Named:
         found = self.existing or self.instance
         assert found is not None
         return found
@@ -340,7 +355,7 @@ class PlannedProvision:
     wave: int = 2
     provision_type: str = ""
     areas: tuple[str, ...] = ()
-    measure: PlannedNamed | None = None
+    measure: PlannedNamed[Measure] | None = None
     set_measure: bool = False
     first_row: int = 0
     instance: Provision | None = None
@@ -368,7 +383,7 @@ class PlannedRun:
     day_time: str = ""
     withdrawn_from: str = ""
     notes: str = ""
-    funding: PlannedNamed | None = None
+    funding: PlannedNamed[FundingStream] | None = None
     lead: PlannedStaff | None = None
     reviewer: PlannedStaff | None = None
     staff: list[tuple[PlannedStaff, Decimal | None, int | None]] = field(default_factory=list)
@@ -409,8 +424,8 @@ class MapImportPlan:
     as_of: dt.date
     years: list[PlannedYear] = field(default_factory=list)
     staff: list[PlannedStaff] = field(default_factory=list)
-    funding: list[PlannedNamed] = field(default_factory=list)
-    measures: list[PlannedNamed] = field(default_factory=list)
+    funding: list[PlannedNamed[FundingStream]] = field(default_factory=list)
+    measures: list[PlannedNamed[Measure]] = field(default_factory=list)
     provisions: list[PlannedProvision] = field(default_factory=list)
     runs: list[PlannedRun] = field(default_factory=list)
     placements: list[PlannedPlacement] = field(default_factory=list)
@@ -460,8 +475,8 @@ class _Planner:
                     self.pupils_by.setdefault(key, []).append(pupil)
         self.planned_staff: dict[str, PlannedStaff] = {}
         self.planned_years: dict[str, PlannedYear] = {}
-        self.planned_funding: dict[str, PlannedNamed] = {}
-        self.planned_measures: dict[str, PlannedNamed] = {}
+        self.planned_funding: dict[str, PlannedNamed[FundingStream]] = {}
+        self.planned_measures: dict[str, PlannedNamed[Measure]] = {}
         self.planned_provisions: dict[str, PlannedProvision] = {}
 
     def problem(self, row: MapRow, key: str, message: str) -> None:
@@ -518,7 +533,7 @@ class _Planner:
             self.planned_years[name] = planned
         return self.planned_years[name]
 
-    def funding(self, name: str) -> PlannedNamed:
+    def funding(self, name: str) -> PlannedNamed[FundingStream]:
         key = _key(name)
         if key not in self.planned_funding:
             planned = PlannedNamed(name, self.funding_by_name.get(key))
@@ -527,7 +542,7 @@ class _Planner:
                 self.plan.funding.append(planned)
         return self.planned_funding[key]
 
-    def measure(self, name: str) -> PlannedNamed:
+    def measure(self, name: str) -> PlannedNamed[Measure]:
         key = _key(name)
         if key not in self.planned_measures:
             planned = PlannedNamed(name, self.measures_by_name.get(key))
@@ -544,9 +559,9 @@ class _Planner:
             planned = PlannedProvision(
                 name=existing.name if existing else name,
                 existing=existing,
-                wave=int(row.get("wave") or 2),  # type: ignore[call-overload]
+                wave=int(row.whole_number("wave") or 2),
                 provision_type=str(row.get("provision_type") or ""),
-                areas=tuple(row.get("areas") or ()),  # type: ignore[arg-type]
+                areas=tuple(cast("tuple[str, ...] | None", row.get("areas")) or ()),
                 first_row=row.number,
             )
             if existing is not None and existing.measure is not None:
@@ -611,9 +626,9 @@ def _capital(message: str) -> str:
 def _run_time(planner: _Planner, row: MapRow) -> tuple[Decimal | None, int | None]:
     """A row's sessions per week and minutes per session, checked against its minutes per
     week."""
-    sessions = row.get("sessions_per_week")
-    minutes = row.get("minutes_per_session")
-    weekly = row.get("minutes_per_week")
+    sessions = row.decimal("sessions_per_week")
+    minutes = row.whole_number("minutes_per_session")
+    weekly = row.decimal("minutes_per_week")
     if sessions is not None and minutes is not None:
         if weekly is not None and abs(Decimal(sessions) * minutes - Decimal(weekly)) >= 1:
             planner.problem(
@@ -622,11 +637,11 @@ def _run_time(planner: _Planner, row: MapRow) -> tuple[Decimal | None, int | Non
                 f"{weekly} minutes per week is not {sessions} sessions of {minutes} minutes "
                 f"({Decimal(sessions) * minutes} minutes).",
             )
-        too_long = weekly_time_error(sessions, minutes)  # type: ignore[arg-type]
+        too_long = weekly_time_error(sessions, minutes)
         if too_long:
             planner.problem(row, "minutes_per_session", too_long)
             return None, None
-        return Decimal(sessions), int(minutes)  # type: ignore[call-overload]
+        return Decimal(sessions), int(minutes)
     if weekly is not None:
         sessions = Decimal(sessions) if sessions is not None else Decimal(1)
         each = Decimal(weekly) / sessions
@@ -649,17 +664,17 @@ def _run_time(planner: _Planner, row: MapRow) -> tuple[Decimal | None, int | Non
             return None, None
         return sessions, int(each)
     if minutes is not None:
-        return Decimal(sessions) if sessions is not None else Decimal(1), int(minutes)  # type: ignore[call-overload]
+        return Decimal(sessions) if sessions is not None else Decimal(1), int(minutes)
     return (Decimal(sessions) if sessions is not None else None), None
 
 
 def _rate_from_row(row: MapRow) -> Decimal | None:
-    if row.get("hourly_rate") is not None:
-        return Decimal(row.get("hourly_rate"))  # type: ignore[arg-type]
-    if row.get("cost_per_minute") is not None:
-        return (Decimal(row.get("cost_per_minute")) * 60).quantize(  # type: ignore[arg-type]
-            PENNY, rounding=ROUND_HALF_UP
-        )
+    hourly_rate = row.decimal("hourly_rate")
+    if hourly_rate is not None:
+        return Decimal(hourly_rate)
+    cost_per_minute = row.decimal("cost_per_minute")
+    if cost_per_minute is not None:
+        return (Decimal(cost_per_minute) * 60).quantize(PENNY, rounding=ROUND_HALF_UP)
     return None
 
 
@@ -678,12 +693,12 @@ def _signature(row: MapRow) -> tuple[object, ...]:
 
 def _dates_in_order(planner: _Planner, row: MapRow) -> bool:
     """A row's own exit and review dates must not come before its start."""
-    start = row.get("start_date")
+    start = row.date("start_date")
     if start is None:
         return True
     for key, what in (("exit_date", "exit date"), ("review_date", "review date")):
-        date = row.get(key)
-        if date is not None and date < start:  # type: ignore[operator]
+        date = row.date(key)
+        if date is not None and date < start:
             planner.problem(
                 row,
                 key,
@@ -745,12 +760,18 @@ def _first(rows: list[MapRow], key: str) -> object:
     return None
 
 
+def _dates(rows: list[MapRow], *keys: str) -> list[dt.date]:
+    """The dates the rows give in these columns, row by row."""
+    return [date for row in rows for key in keys if (date := row.date(key)) is not None]
+
+
 def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
     first = rows[0]
     provision = planner.provision(first)
-    starts = [row.get("start_date") for row in rows if row.get("start_date") is not None]
-    group_start = _first(rows, "group_start")
-    start = group_start or (min(starts) if starts else None)  # type: ignore[type-var]
+    starts = _dates(rows, "start_date")
+    # Each column's parser (_PARSERS) gives its values one type.
+    group_start = cast("dt.date | None", _first(rows, "group_start"))
+    start = group_start or (min(starts) if starts else None)
     if start is None:
         for row in rows:
             if row.unreadable & {"start_date", "group_start"}:
@@ -762,7 +783,7 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
                 "(or give the group's dates in 'Group start' and 'Group end').",
             )
         return None
-    year = planner.year(_first(rows, "academic_year"), start)  # type: ignore[arg-type]
+    year = planner.year(cast("str | None", _first(rows, "academic_year")), start)
     term_name = _first(rows, "term")
     term_id = None
     if term_name is not None:
@@ -780,57 +801,52 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
                 f"{year.name} has no term called '{term_name}' in provmap; the group is kept "
                 "without a term.",
             )
-    group_end = _first(rows, "group_end")
-    weeks = _first(rows, "weeks")
+    group_end = cast("dt.date | None", _first(rows, "group_end"))
+    weeks = cast("Decimal | None", _first(rows, "weeks"))
     # Without the group's own end: its latest exit or review, its weeks from its start, and
     # never before a pupil joins; the end of the school year if the sheet says none of these.
-    ends: list[dt.date] = [
-        row.get(key)  # type: ignore[misc]
-        for row in rows
-        for key in ("exit_date", "review_date")
-        if row.get(key) is not None
-    ]
+    ends = _dates(rows, "exit_date", "review_date")
     if weeks is not None:
-        ends.append(start + dt.timedelta(days=int(Decimal(weeks) * 7) - 1))  # type: ignore[operator]
+        ends.append(start + dt.timedelta(days=int(Decimal(weeks) * 7) - 1))
     if group_end is not None:
         end = group_end
     elif ends:
-        end = max([*ends, *starts])  # type: ignore[type-var]
+        end = max([*ends, *starts])
     else:
         end = year.end_date
-    if end < start:  # type: ignore[operator]
+    if end < start:
         planner.problem(
             first,
             "group_end" if group_end is not None else "start_date",
             f"The group ends on {display(end)}, before it starts on {display(start)}.",
         )
         return None
-    if not _inside_year(planner, rows, year, start, end, weeks):  # type: ignore[arg-type]
+    if not _inside_year(planner, rows, year, start, end, weeks):
         return None
     sessions, minutes = _run_time(planner, first)
     rate = _rate_from_row(first)
     staff: list[tuple[PlannedStaff, Decimal | None, int | None]] = []
-    lines = _first(rows, "staff_lines")
-    lead_line = _first(rows, "lead_staff")
+    lines = cast("tuple[StaffLine, ...] | None", _first(rows, "staff_lines"))
+    lead_line = cast("StaffLine | None", _first(rows, "lead_staff"))
     # A sheet that lists who delivers each group says so even when a cell is blank; one that
     # does not (most hand-made maps) is delivered by the member of staff leading it.
     lists_staff = first.has("staff_lines")
     if lines:
-        for line in lines:  # type: ignore[attr-defined]
+        for line in lines:
             staff.append(
                 (planner.staff(line, None), line.sessions_per_week, line.minutes_per_session)
             )
     elif lead_line is not None and not lists_staff:
-        staff.append((planner.staff(lead_line, rate), None, None))  # type: ignore[arg-type]
+        staff.append((planner.staff(lead_line, rate), None, None))
     lead_rate = None if lists_staff else rate
-    reviewer_line = _first(rows, "reviewing_staff")
+    reviewer_line = cast("StaffLine | None", _first(rows, "reviewing_staff"))
     funding = _first(rows, "funding")
     today = planner.plan.as_of
     status = _first(rows, "group_status")
     if status is None:
-        if start > today:  # type: ignore[operator]
+        if start > today:
             status = ProvisionRun.Status.PLANNED
-        elif end < today:  # type: ignore[operator]
+        elif end < today:
             status = ProvisionRun.Status.CLOSED
         else:
             status = ProvisionRun.Status.RUNNING
@@ -839,9 +855,7 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
             if (
                 term.academic_year.name == year.name
                 and term.start_date <= start
-                and (
-                    end <= term.end_date  # type: ignore[operator]
-                )
+                and end <= term.end_date
             ):
                 term_id = term.pk
                 break
@@ -850,20 +864,20 @@ def _plan_run(planner: _Planner, rows: list[MapRow]) -> PlannedRun | None:
         year=year,
         label=str(_first(rows, "group") or ""),
         ref=str(_first(rows, "group_ref") or ""),
-        start_date=start,  # type: ignore[arg-type]
-        end_date=end,  # type: ignore[arg-type]
+        start_date=start,
+        end_date=end,
         rows=rows,
         term_id=term_id,
         status=str(status),
         sessions_per_week=sessions,
         minutes_per_session=minutes,
-        weeks=Decimal(weeks) if weeks is not None else None,  # type: ignore[arg-type]
+        weeks=Decimal(weeks) if weeks is not None else None,
         day_time=str(_first(rows, "day_time") or ""),
         withdrawn_from=str(_first(rows, "withdrawn_from") or ""),
         notes=str(_first(rows, "group_notes") or ""),
         funding=planner.funding(str(funding)) if funding else None,
-        lead=planner.staff(lead_line, lead_rate) if lead_line is not None else None,  # type: ignore[arg-type]
-        reviewer=planner.staff(reviewer_line, None) if reviewer_line is not None else None,  # type: ignore[arg-type]
+        lead=planner.staff(lead_line, lead_rate) if lead_line is not None else None,
+        reviewer=planner.staff(reviewer_line, None) if reviewer_line is not None else None,
         staff=staff,
     )
 
@@ -878,7 +892,7 @@ def _inside_year(
     year: PlannedYear,
     start: dt.date,
     end: dt.date,
-    weeks: object,
+    weeks: Decimal | None,
 ) -> bool:
     """A group's dates inside its school year and its weeks within the year's teaching weeks
     (run_create's rules), reported on the row and column the value came from."""
@@ -907,7 +921,7 @@ def _inside_year(
         ok = False
     if weeks is not None:
         message = RUN_WEEKS.error(
-            weeks,  # type: ignore[arg-type]
+            weeks,
             high=year.weeks,
             why=f"the teaching weeks of {year.name}",
         )
@@ -1032,7 +1046,9 @@ def _plan_measures(planner: _Planner, runs: list[PlannedRun]) -> None:
             provision.set_measure = provision.existing is not None
 
 
-def _check_bounds(planner: _Planner, row: MapRow, stage: str, value: Decimal, measure) -> None:  # type: ignore[no-untyped-def]
+def _check_bounds(
+    planner: _Planner, row: MapRow, stage: str, value: Decimal, measure: Measure | None
+) -> None:
     if measure is None:
         return
     if measure.min_value is not None and value < measure.min_value:
@@ -1056,10 +1072,10 @@ def _plan_placement(
     pupil: Pupil,
     existing: Placement | None,
 ) -> PlannedPlacement | None:
-    start = row.get("start_date") or (
+    start = row.date("start_date") or (
         existing.start_date if existing else max(run.start_date, pupil.on_roll_from)
     )
-    if not run.start_date <= start <= run.end_date:  # type: ignore[operator]
+    if not run.start_date <= start <= run.end_date:
         if row.get("start_date") is None:
             start = run.start_date
         else:
@@ -1070,8 +1086,8 @@ def _plan_placement(
                 f"({display(run.start_date)} to {display(run.end_date)}).",
             )
             return None
-    exit_date = row.get("exit_date")
-    if exit_date is not None and exit_date < start:  # type: ignore[operator]
+    exit_date = row.date("exit_date")
+    if exit_date is not None and exit_date < start:
         planner.problem(
             row,
             "exit_date",
@@ -1082,7 +1098,7 @@ def _plan_placement(
         # A placement ends inside its group (the group in provmap, when it is there already).
         group = run.existing or run
         message = date_error(
-            exit_date,  # type: ignore[arg-type]
+            exit_date,
             group.start_date,
             group.end_date,
             label="The placement's end date",
@@ -1091,26 +1107,26 @@ def _plan_placement(
         if message:
             planner.problem(row, "exit_date", message)
             return None
-    end_of_work = exit_date or row.get("review_date") or run.end_date
+    end_of_work = exit_date or row.date("review_date") or run.end_date
     dates = {
-        "baseline": row.get("baseline_date") or start,
-        "midpoint": row.get("midpoint_date") or _midpoint_between(start, end_of_work),  # type: ignore[arg-type]
-        "exit": row.get("exit_score_date") or end_of_work,
+        "baseline": row.date("baseline_date") or start,
+        "midpoint": row.date("midpoint_date") or _midpoint_between(start, end_of_work),
+        "exit": row.date("exit_score_date") or end_of_work,
     }
     measure_ref = run.provision.measure
     measure = measure_ref.existing if measure_ref is not None else None
     results: dict[str, tuple[Decimal, dt.date]] = {}
     notes = row.get("notes")
     for stage in RESULT_STAGES:
-        value = row.get(stage)
+        value = cast("Decimal | str | None", row.get(stage))
         if isinstance(value, str):
             # Words in the mid-intervention review column: kept with the notes.
             notes = f"{notes}\n{value}".strip() if notes else f"Mid intervention review: {value}"
             continue
         if value is None:
             continue
-        _check_bounds(planner, row, stage, value, measure)  # type: ignore[arg-type]
-        results[stage] = (value, dates[stage])  # type: ignore[assignment]
+        _check_bounds(planner, row, stage, value, measure)
+        results[stage] = (value, dates[stage])
     baseline = results.get("baseline")
     for stage in ("midpoint", "exit"):
         if baseline and stage in results and results[stage][1] < baseline[1]:
@@ -1124,9 +1140,9 @@ def _plan_placement(
     today = planner.plan.as_of
     status = row.get("status")
     if status is None and not row.has("status"):
-        if exit_date is not None and exit_date <= today:  # type: ignore[operator]
+        if exit_date is not None and exit_date <= today:
             status = Placement.Status.COMPLETED
-        elif start > today:  # type: ignore[operator]
+        elif start > today:
             status = Placement.Status.PLANNED
         else:
             status = Placement.Status.ACTIVE
@@ -1153,7 +1169,7 @@ def _plan_placement(
         run=run,
         pupil=pupil,
         action="created",
-        start_date=start,  # type: ignore[arg-type]
+        start_date=start,
         fields=fields,
         results=results,
         existing=existing,
@@ -1198,6 +1214,7 @@ def _check_costs(planner: _Planner, run: PlannedRun) -> None:
     ]
     if not rows:
         return
+    weeks: Decimal | None
     if run.existing is not None:
         lines = [
             (
@@ -1236,8 +1253,8 @@ def _check_costs(planner: _Planner, run: PlannedRun) -> None:
         costing.overlap_days(
             run.start_date,
             run.end_date,
-            row.get("start_date") or run.start_date,  # type: ignore[arg-type]
-            row.get("exit_date") or run.end_date,  # type: ignore[arg-type]
+            row.date("start_date") or run.start_date,
+            row.date("exit_date") or run.end_date,
         )
         for row in pupil_rows
     ]
@@ -1250,10 +1267,10 @@ def _check_costs(planner: _Planner, run: PlannedRun) -> None:
     for row in rows:
         share = share_of.get(row.number)
         for key in ("total_cost", "pupil_cost"):
-            stated = row.get(key)
+            stated = row.decimal(key)
             if stated is None:
                 continue
-            if abs(stated - total) <= PENNY or (share is not None and abs(stated - share) <= PENNY):  # type: ignore[operator]
+            if abs(stated - total) <= PENNY or (share is not None and abs(stated - share) <= PENNY):
                 continue
             per_pupil = (
                 f", {format_money(share)} for this pupil's share" if share is not None else ""
@@ -1261,7 +1278,7 @@ def _check_costs(planner: _Planner, run: PlannedRun) -> None:
             planner.warn(
                 row,
                 key,
-                f"The sheet says {format_money(stated)}; provmap costs {run.description} at "  # type: ignore[arg-type]
+                f"The sheet says {format_money(stated)}; provmap costs {run.description} at "
                 f"{format_money(total)}{per_pupil} (staff time x hourly rate x weeks).",
             )
 
@@ -1490,7 +1507,7 @@ def _apply(plan: MapImportPlan, progress: Callable[[int, int], None] | None) -> 
                 run=item.run.run,
                 pupil=item.pupil,
                 start_date=item.start_date,
-                end_date=item.fields.get("end_date"),  # type: ignore[arg-type]
+                end_date=cast("dt.date | None", item.fields.get("end_date")),
                 need_type=str(item.fields.get("need_type") or ""),
                 priority=str(item.fields.get("priority") or Placement.Priority.SHOULD),
                 status=str(item.fields.get("status") or Placement.Status.PLANNED),

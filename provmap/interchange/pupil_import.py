@@ -25,9 +25,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
@@ -57,7 +59,7 @@ from provmap.interchange.values import (
     text,
 )
 from provmap.interchange.writing import write_all_or_nothing
-from provmap.pupils.models import NC_YEAR_ORDER, Measure, Pupil, Result, SENStatus
+from provmap.pupils.models import NC_YEAR_ORDER, Measure, Pupil, PupilNeed, Result, SENStatus
 from provmap.pupils.services import (
     NewPupil,
     NewResult,
@@ -616,6 +618,7 @@ def _plan_pupils(
         )
     by_upn = {pupil.upn: pupil for pupil in existing}
     by_mis: dict[str, list[Pupil]] = {}
+    pupil: Pupil | None
     for pupil in existing:
         if pupil.mis_id:
             by_mis.setdefault(pupil.mis_id, []).append(pupil)
@@ -733,8 +736,8 @@ def _plan_update(
     _plan_attendance(plan, data, pupil)
 
 
-def _rank(need: object) -> int:
-    return need.rank  # type: ignore[attr-defined,no-any-return]
+def _rank(need: PupilNeed) -> int:
+    return need.rank
 
 
 def _history_text(history: list[tuple[dt.date, str]]) -> str:
@@ -980,6 +983,12 @@ def _problem_order(problem: Problem) -> tuple[int, int]:
     return (problem.row or 0, 0)
 
 
+def _school_field_label(name: str) -> str:
+    field = School._meta.get_field(name)
+    assert isinstance(field, Field)  # full_clean() names the model's own fields
+    return str(field.verbose_name)
+
+
 def _check_new_school(new_school: NewSchool) -> list[Problem]:
     candidate = School(
         urn=new_school.urn,
@@ -992,9 +1001,7 @@ def _check_new_school(new_school: NewSchool) -> list[Problem]:
         candidate.full_clean()
     except ValidationError as exc:
         return [
-            Problem(
-                None, "", f"The new school's {School._meta.get_field(name).verbose_name}: {message}"
-            )
+            Problem(None, "", f"The new school's {_school_field_label(name)}: {message}")
             for name, messages in exc.message_dict.items()
             for message in messages
         ]
@@ -1032,10 +1039,10 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
                 upn=str(register["upn"]),
                 legal_forename=str(register["legal_forename"]),
                 surname=str(register["surname"]),
-                date_of_birth=register["date_of_birth"],  # type: ignore[arg-type]
+                date_of_birth=cast(dt.date, register["date_of_birth"]),
                 sex=str(register["sex"]),
                 nc_year=str(register["nc_year"]),
-                on_roll_from=register["on_roll_from"],  # type: ignore[arg-type]
+                on_roll_from=cast(dt.date, register["on_roll_from"]),
                 sen_status=str(values.pop("sen_status", SENStatus.NONE)),
                 needs=tuple(action.needs or ()),
                 details=values,

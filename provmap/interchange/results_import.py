@@ -175,6 +175,7 @@ def plan_results_import(
     pupils = list(Pupil.objects.filter(school=school))
     by_upn = {pupil.upn: pupil for pupil in pupils}
     by_mis: dict[str, list[Pupil]] = {}
+    pupil: Pupil | None
     for pupil in pupils:
         if pupil.mis_id:
             by_mis.setdefault(pupil.mis_id, []).append(pupil)

@@ -126,15 +126,15 @@ def parse_date(value: object) -> dt.date:
         year, month, day = (int(part) for part in match.groups())
         return _make_date(year, month, day, original)
     if match := _DAY_FIRST.match(original):
-        day, month, year_text = match.groups()
+        day_text, month_text, year_text = match.groups()
         if len(year_text) != 4:
             raise CellError(f"expected {_EXPECTED_DATE} with a four-digit year, not '{original}'.")
-        return _make_date(int(year_text), int(month), int(day), original)
+        return _make_date(int(year_text), int(month_text), int(day_text), original)
     if match := _WORDY.match(original):
-        day, month_name, year_text = match.groups()
-        month = _MONTHS.get(month_name.lower())
-        if month is not None:
-            return _make_date(int(year_text), month, int(day), original)
+        day_text, month_name, year_text = match.groups()
+        month_number = _MONTHS.get(month_name.lower())
+        if month_number is not None:
+            return _make_date(int(year_text), month_number, int(day_text), original)
     raise CellError(f"expected {_EXPECTED_DATE}, not '{original}'.")
 
 

@@ -126,7 +126,7 @@ def _shows_pupils(job: ImportJob) -> int:
 
 
 def _job_page(
-    request: HttpRequest,
+    request: SchoolRequest,
     access: SchoolAccess,
     job: ImportJob,
     *,

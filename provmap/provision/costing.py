@@ -20,6 +20,9 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+_K = TypeVar("_K", bound=Hashable)
 
 PENNY = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal(60)
@@ -147,9 +150,9 @@ def general_resource_cost(
     return to_pennies(Decimal(hours_per_week) * Decimal(hourly_rate) * Decimal(weeks))
 
 
-def totals_by(items: Iterable[tuple[Hashable, Decimal]]) -> dict[Hashable, Decimal]:
+def totals_by(items: Iterable[tuple[_K, Decimal]]) -> dict[_K, Decimal]:
     """Add up (key, amount) pairs per key, keeping the order in which keys first appear."""
-    totals: dict[Hashable, Decimal] = defaultdict(lambda: Decimal(0))
+    totals: dict[_K, Decimal] = defaultdict(lambda: Decimal(0))
     for key, amount in items:
         totals[key] += amount
     return dict(totals)

@@ -4,9 +4,10 @@ values to the selectors (filters) and services (writes), which do the real work.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core import signing
@@ -26,7 +27,7 @@ from provmap.provision.services import (
     placement_snapshot,
     provision_snapshot,
 )
-from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, NCYear, Pupil, SENStatus, Sex
+from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, Measure, NCYear, Pupil, SENStatus, Sex
 from provmap.pupils.needs import Area, NeedType
 from provmap.pupils.selectors import PupilSearch
 from provmap.schools.bounds import (
@@ -59,7 +60,7 @@ RATING_CHOICES = [
 ]
 
 
-def _any(label: str, choices: list[tuple[object, str]]) -> list[tuple[object, str]]:
+def _any(label: str, choices: Sequence[tuple[object, str]]) -> list[tuple[object, str]]:
     return [("", label), *choices]
 
 
@@ -69,10 +70,10 @@ class _WithinBound:
     def __init__(self, bound: Bound):
         self.bound = bound
 
-    def __call__(self, value: object) -> None:
+    def __call__(self, value: Decimal | int | None) -> None:
         if value is None:
             return
-        message = self.bound.error(value)  # type: ignore[arg-type]
+        message = self.bound.error(value)
         if message:
             raise forms.ValidationError(message, code="out_of_bounds")
 
@@ -85,8 +86,8 @@ class _DigitsWithinBound:
         self.digits = digits
         self.bound = bound
 
-    def __call__(self, value: object) -> None:
-        if value is not None and self.bound.error(value) is None:  # type: ignore[arg-type]
+    def __call__(self, value: Decimal | None) -> None:
+        if value is not None and self.bound.error(value) is None:
             self.digits(value)
 
 
@@ -132,22 +133,25 @@ class PupilGroupFields(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, forms_list: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: Any, forms_list: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["form"].choices = _any("Any form", [(name, name) for name in forms_list])
+        cast(forms.ChoiceField, self.fields["form"]).choices = _any(
+            "Any form", [(name, name) for name in forms_list]
+        )
 
     def describe(self) -> list[str]:
         """The filters in force, in words, to say what a list or a total covers."""
         if not hasattr(self, "cleaned_data"):
             return []
-        words = []
+        words: list[str] = []
         for name, field in self.fields.items():
             value = self.cleaned_data.get(name)
             if not value or not hasattr(field, "choices"):
                 continue
-            labels = {str(key): label for key, label in field.choices}
+            labels: dict[str, str] = {str(key): label for key, label in field.choices}
             if isinstance(value, list):
-                words.extend(labels.get(item, item) for item in value)
+                chosen: list[str] = value  # a multiple choice field cleans to strings
+                words.extend(labels.get(item, item) for item in chosen)
             else:
                 words.append(f"{field.label}: {labels.get(str(value), value)}")
         return words
@@ -181,11 +185,13 @@ class MapFilterForm(PupilGroupFields):
     )
     funding = forms.ChoiceField(label="Funding stream", required=False)
 
-    def __init__(self, *args: object, options: MapOptions, **kwargs: object) -> None:
+    def __init__(self, *args: Any, options: MapOptions, **kwargs: Any) -> None:
         super().__init__(*args, forms_list=options.forms, **kwargs)
-        self.fields["provision"].choices = _any("Any provision", options.provisions)
-        self.fields["staff"].choices = _any("Anyone", options.staff)
-        self.fields["funding"].choices = _any(
+        cast(forms.ChoiceField, self.fields["provision"]).choices = _any(
+            "Any provision", options.provisions
+        )
+        cast(forms.ChoiceField, self.fields["staff"]).choices = _any("Anyone", options.staff)
+        cast(forms.ChoiceField, self.fields["funding"]).choices = _any(
             "Any funding",
             [(str(pk), name) for pk, name in options.funding_streams] + [(NONE, "Not assigned")],
         )
@@ -327,12 +333,13 @@ class ProvisionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     read = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: object, measures: QuerySet, **kwargs: object) -> None:
+    def __init__(self, *args: Any, measures: QuerySet[Measure], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, bound in self.BOUNDS.items():
             bounded(self.fields[name], bound)
-        self.fields["measure"].queryset = measures
-        self.fields["measure"].empty_label = "Not chosen yet"
+        measure = cast(forms.ModelChoiceField, self.fields["measure"])
+        measure.queryset = measures
+        measure.empty_label = "Not chosen yet"
         if self.instance.pk:
             self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
             self.initial["version"] = self.instance.version
@@ -340,15 +347,16 @@ class ProvisionForm(forms.ModelForm):
         else:
             del self.fields["version"], self.fields["read"]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Django's clean() returns cleaned_data
         if "version" in self.fields and data.get("version") is None:
             # Said above the form: the field is hidden, so there is nothing to link to.
             self.errors.pop("version", None)
             self.add_error(None, OUT_OF_DATE)
         return data
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
 
     def read_version(self) -> int | None:
@@ -361,7 +369,9 @@ class ProvisionForm(forms.ModelForm):
 # --- Runs ---------------------------------------------------------------------------------
 
 
-def when_choices(terms: list[Term], years: list[AcademicYear]) -> list[tuple[str, list]]:
+def when_choices(
+    terms: Sequence[Term], years: Sequence[AcademicYear]
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Terms grouped by academic year, each year ending with "the whole year"."""
     grouped = []
     for year in years:
@@ -444,25 +454,28 @@ class RunForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
-        terms: list[Term],
-        years: list[AcademicYear],
-        staff: QuerySet,
-        funding_streams: QuerySet,
-        **kwargs: object,
+        *args: Any,
+        terms: Sequence[Term],
+        years: Sequence[AcademicYear],
+        staff: QuerySet[StaffMember],
+        funding_streams: QuerySet[FundingStream],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.terms = {term.pk: term for term in terms}
         self.years = {year.pk: year for year in years}
-        self.fields["when"].choices = when_choices(terms, years)
-        self.fields["lead_staff"].queryset = staff
-        self.fields["lead_staff"].empty_label = "No lead yet"
-        self.fields["staff"].queryset = staff
-        self.fields["funding_stream"].queryset = funding_streams
-        self.fields["funding_stream"].empty_label = "Not assigned"
+        cast(forms.ChoiceField, self.fields["when"]).choices = when_choices(terms, years)
+        lead_staff = cast(forms.ModelChoiceField, self.fields["lead_staff"])
+        lead_staff.queryset = staff
+        lead_staff.empty_label = "No lead yet"
+        cast(forms.ModelMultipleChoiceField, self.fields["staff"]).queryset = staff
+        funding_stream = cast(forms.ModelChoiceField, self.fields["funding_stream"])
+        funding_stream.queryset = funding_streams
+        funding_stream.empty_label = "Not assigned"
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Django's clean() returns cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The run must end on or after the day it starts.")
@@ -478,9 +491,12 @@ class RunForm(forms.Form):
         return data
 
     def _when_values(self) -> list[tuple[str, str]]:
-        return [choice for _, group in self.fields["when"].choices for choice in group]
+        # Set from when_choices() in __init__: years, each with its (value, label) pairs.
+        when = cast(forms.ChoiceField, self.fields["when"])
+        groups = cast(list[tuple[str, list[tuple[str, str]]]], when.choices)
+        return [choice for _, group in groups for choice in group]
 
-    def _check_against_the_year(self, data: dict) -> None:
+    def _check_against_the_year(self, data: dict[str, Any]) -> None:
         """The run's dates inside the chosen school year, and its weeks within the year's
         teaching weeks (what run_create checks, shown beside the fields)."""
         year, _ = self.period()
@@ -523,9 +539,9 @@ class AddPupilsForm(forms.Form):
         help_text="Blank: from the start of the run.",
     )
 
-    def __init__(self, *args: object, candidates: QuerySet, **kwargs: object) -> None:
+    def __init__(self, *args: Any, candidates: QuerySet[Pupil], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pupils"].queryset = candidates
+        cast(forms.ModelMultipleChoiceField, self.fields["pupils"]).queryset = candidates
 
 
 # --- The results table of a run -------------------------------------------------------------
@@ -557,7 +573,7 @@ class ResultsForm(forms.Form):
     """Baseline, mid-point and exit results and RAGB ratings of a whole group in one table,
     with the date of each test once for the group."""
 
-    def __init__(self, *args: object, page: RunPage, today: dt.date, **kwargs: object) -> None:
+    def __init__(self, *args: Any, page: RunPage, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.page = page
         measure = page.measure
@@ -624,8 +640,9 @@ class ResultsForm(forms.Form):
     def date_fields(self) -> list[forms.BoundField]:
         return [self[f"{stage}_date"] for stage in RESULT_STAGES]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Django's clean() returns cleaned_data
         for stage in RESULT_STAGES:
             if data.get(f"{stage}_date"):
                 continue

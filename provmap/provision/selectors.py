@@ -644,10 +644,10 @@ class ScopedRuns:
             for line in item.costed.staff:
                 staff[line.line.staff_id] = line.line.staff
             if run.lead_staff is not None:
-                staff[run.lead_staff_id] = run.lead_staff
+                staff[run.lead_staff.pk] = run.lead_staff
             provisions[run.provision_id] = run.provision.name
             if run.funding_stream is not None:
-                streams[run.funding_stream_id] = run.funding_stream.name
+                streams[run.funding_stream.pk] = run.funding_stream.name
             forms.update(p.placement.pupil.form for p in item.placements if p.placement.pupil.form)
         return MapOptions(
             staff=sorted(
@@ -833,6 +833,7 @@ def _year_map_lines(rows: list[MapRow]) -> list[YearMapLine]:
     for code, items in sorted(by_code.items()):
         names = sorted({line.line.staff.name for line, _ in items})
         weekly = sum((line.weekly_minutes for line, _ in items), Decimal(0))
+        each: Decimal | None
         if len(items) == 1:
             ((only, _),) = items
             count, each = int(only.line.effective_sessions), Decimal(only.line.effective_minutes)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import F, Model, ProtectedError
 
 from provmap.provision import ratings
 from provmap.provision.models import (
@@ -39,17 +39,18 @@ from provmap.schools.models import AcademicYear, FundingStream, School, StaffMem
 
 def _same_school(school_id: int, **objects: object) -> None:
     for field, obj in objects.items():
+        # Each is a school-owned row or None, passed as the write's own keyword values.
         if obj is not None and obj.school_id != school_id:  # type: ignore[attr-defined]
             raise ValidationError({field: "That belongs to another school."})
 
 
-def _add_model_errors(instance: object, errors: dict[str, list[str]], **options: object) -> None:
+def _add_model_errors(
+    instance: Model, errors: dict[str, list[str]], *, exclude: list[str] | None = None
+) -> None:
     """Add the model's own field checks (their bounds among them) to `errors`, except on
     fields already refused for a narrower reason (so each field gets one message)."""
     try:
-        instance.full_clean(  # type: ignore[attr-defined]
-            validate_unique=False, validate_constraints=False, **options
-        )
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
@@ -123,7 +124,7 @@ def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict
         message = weekly_time_error(run.sessions_per_week, run.minutes_per_session)
         if message:
             errors["minutes_per_session"] = [message]
-    staff_errors = []
+    staff_errors: list[str] = []
     for assignment in staff:
         who = assignment.staff.name
         sessions = assignment.sessions_per_week
@@ -498,6 +499,7 @@ def placements_bulk_create(
         rows.append(placement)
         measure = run.provision.measure
         for stage_result in item.results:
+            assert measure is not None  # _check_stage_results refused results without one
             value = Decimal(str(stage_result.value))
             result_date_check(date=stage_result.date)
             result_value_check(measure=measure, value=value)
@@ -1022,6 +1024,7 @@ def run_record_results(
             if stage not in dates:
                 errors.append(f"Give the date of the {STAGE_NAMES[stage]}s.")
                 continue
+            assert measure is not None  # changes without a measure were refused above
             try:
                 result_value_check(measure=measure, value=value)
             except ValidationError as exc:
@@ -1108,6 +1111,7 @@ def _save_row(
         elif old is not None:
             Result.objects.filter(pk=old.pk).update(value=value, date=dates[stage])
         else:
+            assert measure is not None  # run_record_results refused changes without a measure
             result = result_record(
                 pupil=placement.pupil,
                 measure=measure,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from provmap.pupils.models import (
     Measure,
@@ -26,11 +27,9 @@ from provmap.schools.bounds import SCHOOL_DATES, SCORE, date_error, show_date
 from provmap.schools.models import School
 
 
-def _field_errors(instance: object, exclude: list[str]) -> dict[str, list[str]]:
+def _field_errors(instance: Model, exclude: list[str]) -> dict[str, list[str]]:
     try:
-        instance.full_clean(  # type: ignore[attr-defined]
-            exclude=exclude, validate_unique=False, validate_constraints=False
-        )
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         return dict(exc.message_dict)
     return {}

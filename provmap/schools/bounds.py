@@ -19,9 +19,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+    from django.db.models import CheckConstraint
 
 
 def show_number(value: Decimal | int | float, *, money: bool = False) -> str:
@@ -158,10 +163,10 @@ class InBounds:
             raise KeyError(f"No bound called {name!r}")
         self.name = name
 
-    def __call__(self, value: object) -> None:
+    def __call__(self, value: Decimal | int | float | None) -> None:
         if value is None:
             return
-        message = BOUNDS[self.name].error(value)  # type: ignore[arg-type]
+        message = BOUNDS[self.name].error(value)
         if message:
             raise ValidationError(message, code="out_of_bounds")
 
@@ -267,16 +272,18 @@ def weeks_ceiling(
 # Migrations ------------------------------------------------------------------------------------
 
 
-def refuse_rows_outside(apps, app_label: str, checks: Iterable[tuple[str, object]]) -> None:  # type: ignore[no-untyped-def]
+def refuse_rows_outside(
+    apps: Apps, app_label: str, checks: Iterable[tuple[str, CheckConstraint]]
+) -> None:
     """Before a migration adds check constraints: name the tables holding rows that break
     them, so that a school's data is corrected on purpose rather than the migration failing
     with a bare integrity error. `checks` pairs a model name with a CheckConstraint."""
     found = []
     for model_name, constraint in checks:
         model = apps.get_model(app_label, model_name)
-        count = model._default_manager.exclude(constraint.condition).count()  # type: ignore[attr-defined]
+        count = model._default_manager.exclude(constraint.condition).count()
         if count:
-            found.append(f"{count} in {model._meta.db_table} ({constraint.name})")  # type: ignore[attr-defined]
+            found.append(f"{count} in {model._meta.db_table} ({constraint.name})")
     if found:
         raise RuntimeError(
             "Some rows hold values outside what a school can mean (see docs/decisions.md, "

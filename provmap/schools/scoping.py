@@ -54,13 +54,14 @@ class SchoolScopedManager(models.Manager[_M]):
         if "school" not in current:
             # Refuses every read when evaluated (building a query is still allowed, so that
             # forms and querysets declared at import time do not fail).
-            refusing = _refusing(self._queryset_class)
+            # Set by Manager.from_queryset(); django-stubs does not declare it.
+            refusing = _refusing(self._queryset_class)  # type: ignore[attr-defined]
             return refusing(self.model, using=self._db, missing_scopes={"school"})
         return super().get_queryset().filter(school=current["school"])
 
 
 @functools.cache
-def _refusing(queryset_class: type[models.QuerySet[Any]]) -> type[models.QuerySet[Any]]:
+def _refusing(queryset_class: type[models.QuerySet[Any]]) -> type[DisabledQuerySet]:
     """A queryset class that refuses every read, with the model's own queryset methods
     (`Pupil.objects.visible_to(...)`) refusing too, rather than missing."""
     if issubclass(queryset_class, DisabledQuerySet):

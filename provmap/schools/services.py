@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
 from provmap.schools.bounds import (
     TERM_WEEKS,
@@ -59,12 +60,10 @@ def standard_academic_year_named(name: str) -> tuple[dt.date, dt.date]:
     return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
 
 
-def _field_errors(instance: object, exclude: list[str]) -> dict[str, list[str]]:
+def _field_errors(instance: Model, exclude: list[str]) -> dict[str, list[str]]:
     """The model's own field checks (bounds included), as a dict to add to."""
     try:
-        instance.full_clean(  # type: ignore[attr-defined]
-            exclude=exclude, validate_unique=False, validate_constraints=False
-        )
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         return dict(exc.message_dict)
     return {}

@@ -4,6 +4,8 @@ worked out from that many pupils is held back (provmap.insights.disclosure)."""
 
 from __future__ import annotations
 
+from typing import SupportsInt
+
 from django import template
 
 from provmap.insights.disclosure import EXACT, Disclosure
@@ -12,12 +14,12 @@ register = template.Library()
 
 
 @register.filter
-def pupils(count: object, disclosure: Disclosure | None) -> str:
+def pupils(count: SupportsInt | None, disclosure: Disclosure | None) -> str:
     if count is None:
         return ""
     return str((disclosure or EXACT).count(int(count)))
 
 
 @register.filter
-def hides(disclosure: Disclosure | None, count: object) -> bool:
-    return bool(disclosure) and count is not None and disclosure.hides(int(count))
+def hides(disclosure: Disclosure | None, count: SupportsInt | None) -> bool:
+    return disclosure is not None and count is not None and disclosure.hides(int(count))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import SupportsFloat, SupportsInt
+
 from django import template
 
 from provmap.insights import wording
@@ -12,7 +14,7 @@ DASH = "\u2013"
 
 
 @register.filter
-def effect(value: object) -> str:
+def effect(value: SupportsFloat | None) -> str:
     """An effect size with its sign and two decimals: +0.40, -0.12."""
     if value is None:
         return DASH
@@ -29,7 +31,7 @@ def interval(item: object) -> str:
 
 
 @register.filter
-def share(value: object) -> str:
+def share(value: SupportsFloat | None) -> str:
     """A share between 0 and 1 as a whole percentage: 0.8 -> 80%."""
     if value is None:
         return DASH
@@ -37,7 +39,7 @@ def share(value: object) -> str:
 
 
 @register.filter
-def figure(value: object, places: int = 1) -> str:
+def figure(value: SupportsFloat | None, places: int = 1) -> str:
     """A figure to one decimal place without trailing zeros: 6, 2.5, -1.3."""
     if value is None:
         return DASH
@@ -45,7 +47,7 @@ def figure(value: object, places: int = 1) -> str:
 
 
 @register.filter
-def change(value: object) -> str:
+def change(value: SupportsFloat | None) -> str:
     """A change with its sign: +2.5, -1, 0."""
     if value is None:
         return DASH
@@ -54,7 +56,7 @@ def change(value: object) -> str:
 
 
 @register.filter
-def months(value: object) -> str:
+def months(value: SupportsInt | None) -> str:
     """EEF months with their sign: +5, -2, 0."""
     if value is None:
         return DASH

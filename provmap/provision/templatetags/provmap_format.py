@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django import template
+
+if TYPE_CHECKING:
+    from provmap.provision.models import Provision
 
 register = template.Library()
 
@@ -108,10 +112,10 @@ def signed(value: object) -> str:
 
 
 @register.filter
-def provision_read(provision: object) -> str:
+def provision_read(provision: Provision) -> str:
     """The signed copy of what a page shows of a catalogue entry, for its forms to send back
     (the delete button), so that a refusal can say what changed since."""
     from provmap.provision.forms import sign_provision_snapshot
     from provmap.provision.services import provision_snapshot
 
-    return sign_provision_snapshot(provision_snapshot(provision))  # type: ignore[arg-type]
+    return sign_provision_snapshot(provision_snapshot(provision))

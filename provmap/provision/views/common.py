@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 from provmap.accounts.access import SchoolPages
 from provmap.accounts.permissions import PupilScope
@@ -66,7 +67,9 @@ def id_param(request: HttpRequest, name: str) -> int | None:
 
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request for part of a page (a history restore needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    if htmx is None:
+        return False
     return bool(htmx) and not htmx.history_restore_request
 
 
@@ -76,7 +79,7 @@ def vary_on_htmx(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def add_service_errors(form: Form, error: ValidationError) -> None:
+def add_service_errors(form: BaseForm, error: ValidationError) -> None:
     """Show a service's refusal on the form: on a field it names, else above the form."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():

@@ -6,6 +6,8 @@ lead or deliver a run may also record its results.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -162,7 +164,7 @@ def run_page(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
 
 
 def _render_run(
-    request: HttpRequest,
+    request: SchoolRequest,
     school: School,
     scope: PupilScope,
     found: selectors.RunPage,
@@ -173,7 +175,8 @@ def _render_run(
     search = PupilSearchForm(
         request.GET, forms_list=selectors.school_forms(school) if adding else []
     )
-    candidates, total = [], 0
+    candidates: list[Pupil] = []
+    total = 0
     searched = adding and search.is_valid() and not search.search().empty
     if searched:
         candidates, total = selectors.run_candidates(
@@ -181,7 +184,7 @@ def _render_run(
         )
     only_found = wants_fragment(request) and request.htmx.target == "candidates"
     _audit_run_page(request, found, candidates, total, only_found=only_found)
-    context = {
+    context: dict[str, Any] = {
         "run_page": found,
         "run": run,
         "search": search,
@@ -240,7 +243,9 @@ def run_add_pupils(request: SchoolRequest, urn: str, run_id: int) -> HttpRespons
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                # ErrorList yields the messages (its __getitem__ unwraps each ValidationError);
+                # django-stubs types its items as they are stored.
+                messages.error(request, message)  # type: ignore[arg-type]
         return redirect(f"{target}#add")
     pupils = list(form.cleaned_data["pupils"])
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
@@ -32,8 +33,8 @@ class Command(AllSchoolsCommand):
         parser.add_argument("--format", choices=("xlsx", "csv"), required=True)
         parser.add_argument("--output", required=True, help="The file to write.")
 
-    def handle(self, *args: object, **options: object) -> None:
-        school = find_school(options["school"])  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        school = find_school(options["school"])
         assert school is not None
         year = run = pupil = None
         if options["year"]:
@@ -52,7 +53,7 @@ class Command(AllSchoolsCommand):
         export = map_export(
             school,
             academic_year=year,
-            year_group=options["year_group"],  # type: ignore[arg-type]
+            year_group=options["year_group"],
             run=run,
             pupil=pupil,
         )

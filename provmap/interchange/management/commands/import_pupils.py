@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import CommandError, CommandParser
 
 from provmap.interchange.cli import add_import_arguments, find_school, finish, read_upload
@@ -41,13 +43,13 @@ class Command(AllSchoolsCommand):
             "--date", help="The date the file describes (default: today, or the CTF's date)."
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         upload = read_upload(str(options["file"]))
         dry_run, as_json = bool(options["dry_run"]), bool(options["json"])
         if isinstance(upload, ImportReport):
             finish(self, upload, as_json=as_json, dry_run=dry_run)
             return
-        school = find_school(options["school"], allow_none=True)  # type: ignore[arg-type]
+        school = find_school(options["school"], allow_none=True)
         new_school = None
         if school is None and (options["school_name"] or options["urn"]):
             if not (options["school_name"] and options["urn"]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import Any
 
 from django.core.management.base import CommandParser
 
@@ -29,7 +30,7 @@ class Command(AllSchoolsCommand):
             help="Seconds to wait between looks at an empty queue (default 1).",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
             jobs.expire_files()
             ran = jobs.run_pending()
@@ -46,4 +47,4 @@ class Command(AllSchoolsCommand):
         signal.signal(signal.SIGINT, finish)
         signal.signal(signal.SIGTERM, finish)
         self.stdout.write("Waiting for import jobs (Ctrl-C to stop).")
-        jobs.work(stop, idle_seconds=float(options["idle"]))  # type: ignore[arg-type]
+        jobs.work(stop, idle_seconds=float(options["idle"]))
