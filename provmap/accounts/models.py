@@ -143,7 +143,25 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """The trail's tables: rows are added and read, never changed or deleted (one at a time
+    or in bulk); erasure alone rewrites what an event says (`AuditEvent.redact`)."""
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class AuditEvent(AppendOnly):
     """Who viewed, changed or exported what, when and from where. Append-only.
 
     `pupil_ref` is a keyed hash of the pupil's school and UPN (provmap.accounts.audit), not the
@@ -174,8 +192,6 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=500, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
@@ -185,14 +201,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
     @property
     def username_shown(self) -> str:
@@ -207,7 +215,7 @@ class AuditEvent(models.Model):
         cls._base_manager.filter(pk=pk).update(summary=summary, details=details, path=path)
 
 
-class AuditEventPupil(models.Model):
+class AuditEventPupil(AppendOnly):
     """A pupil that a list page or an export recorded in `event` showed: one row per pupil,
     written in one INSERT with the event (provmap.accounts.audit). Append-only, like the
     events. `pupil_ref` (the keyed reference) is what stays when the record is erased."""
@@ -218,19 +226,9 @@ class AuditEventPupil(models.Model):
         Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = "pupil shown in an audit event"
         verbose_name_plural = "pupils shown in audit events"
 
     def __str__(self) -> str:
         return f"{self.event_id}: {self.pupil_ref}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
