@@ -10,20 +10,44 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Treat pytest's "no tests collected" (exit 5) as success, any other failure as failure.
 PYTEST = $(BIN)/pytest
 
-.PHONY: run test test-fast test-sqlite test-postgres screenshots lint fmt bench chromium install install-test clean
+.PHONY: run test test-fast test-sqlite test-postgres screenshots lint fmt bench chromium install install-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Stamp files so that dependencies are installed again only when pyproject.toml changes.
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Every installation installs the exact versions in the lock files (each package and what it
+# needs), then provmap itself; `pip check` fails if pyproject.toml asks for something the lock
+# does not hold (run `make lock` after changing the pins). Stamp files: installed again only
+# when the pins or the locks change.
+LOCK_RUN := requirements/run.lock
+LOCK_TEST := requirements/test.lock
+
+$(VENV)/.installed-run: pyproject.toml $(LOCK_RUN) | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(LOCK_RUN)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml $(LOCK_TEST) | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(LOCK_TEST)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@ $(VENV)/.installed-run
+
+## lock: write requirements/*.lock from the pins in pyproject.toml, in a fresh environment
+lock:
+	rm -rf .lock-venv build
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet .
+	mkdir -p requirements
+	{ echo "# Written by make lock from pyproject.toml: what make run installs."; \
+		.lock-venv/bin/pip freeze --exclude provmap; } > $(LOCK_RUN)
+	.lock-venv/bin/pip install --quiet ".[test]"
+	{ echo "# Written by make lock from pyproject.toml: what make test installs."; \
+		.lock-venv/bin/pip freeze --exclude provmap; } > $(LOCK_TEST)
+	rm -rf .lock-venv build
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
@@ -95,4 +119,4 @@ bench: install-test
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .mypy_cache .lock-venv test-results
