@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from django import template
-
-if TYPE_CHECKING:
-    from provmap.provision.models import Provision
 
 register = template.Library()
 
@@ -109,13 +105,3 @@ def signed(value: object) -> str:
     if amount is None:
         return NOT_RECORDED
     return f"+{_plain(amount)}" if amount > 0 else _plain(amount)
-
-
-@register.filter
-def provision_read(provision: Provision) -> str:
-    """The signed copy of what a page shows of a catalogue entry, for its forms to send back
-    (the delete button), so that a refusal can say what changed since."""
-    from provmap.provision.forms import sign_provision_snapshot
-    from provmap.provision.services import provision_snapshot
-
-    return sign_provision_snapshot(provision_snapshot(provision))
