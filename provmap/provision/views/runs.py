@@ -19,6 +19,7 @@ from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
+from provmap.formatting import counted, plural
 from provmap.provision import selectors, services
 from provmap.provision.forms import (
     AddPupilsForm,
@@ -258,7 +259,7 @@ def run_add_pupils(request: SchoolRequest, urn: str, run_id: int) -> HttpRespons
     more = f" and {len(pupils) - 5} more" if len(pupils) > 5 else ""
     messages.success(
         request,
-        f"Added {len(pupils)} pupil{'s' if len(pupils) != 1 else ''} to {run}: {names}{more}.",
+        f"Added {counted(len(pupils), 'pupil')} to {run}: {names}{more}.",
     )
     return redirect(_run_url(school, run.pk, "pupils"))
 
@@ -335,9 +336,7 @@ def run_results(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
                 )
             if outcome.saved:
                 count = len(outcome.saved)
-                messages.success(
-                    request, f"Saved the results of {count} pupil{'s' if count != 1 else ''}."
-                )
+                messages.success(request, f"Saved the results of {counted(count, 'pupil')}.")
             for conflict in outcome.conflicts:
                 messages.error(request, conflict)
             if not outcome.saved and not outcome.conflicts:
@@ -361,14 +360,13 @@ def run_close(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
             run=run, exit__isnull=True, status=Placement.Status.COMPLETED
         ).count()
         note = (
-            f" {missing} pupil{'s have' if missing != 1 else ' has'} no exit result yet: "
+            f" {counted(missing, 'pupil')} {plural(missing, 'has', 'have')} no exit result yet: "
             "you can still record it."
             if missing
             else ""
         )
         messages.success(
             request,
-            f"{run} is closed; {completed} pupil{'s' if completed != 1 else ''} completed it."
-            + note,
+            f"{run} is closed; {counted(completed, 'pupil')} completed it." + note,
         )
     return redirect(_run_url(school, run.pk))

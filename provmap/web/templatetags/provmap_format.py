@@ -1,77 +1,68 @@
-"""How the map writes money and time: pounds and pence, "3 x 30 min", hours a week."""
+"""How every page writes money, numbers, time and counts: pounds and pence, "3 x 30 min",
+hours a week, "+6", "3 pupils" (`{{ n|counted:"pupil" }}`, with `provmap.formatting`)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from provmap.formatting import NOT_RECORDED, counted, plain, plural, signed, to_decimal
 
 register = template.Library()
 
-NOT_RECORDED = "\u2013"  # an en dash, as printed maps show a blank
-
-
-def _decimal(value: object) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _plain(number: Decimal) -> str:
-    """A number without trailing zeros: 3.0 -> '3', 2.50 -> '2.5'."""
-    text = f"{number:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+# A change with its sign: +6, -2, 0.
+register.filter("signed", signed)
 
 
 @register.filter
 def gbp(value: object) -> str:
-    """Pounds with thousands separators and pence: £1,234.00 (and -£12.50)."""
-    amount = _decimal(value)
+    """Pounds with thousands separators (humanize's `intcomma`) and pence: £1,234.00 (and
+    -£12.50)."""
+    amount = to_decimal(value)
     if amount is None:
         return NOT_RECORDED
     sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+    return f"{sign}£{intcomma(f'{abs(amount):.2f}')}"
 
 
 @register.filter
 def number(value: object) -> str:
     """A decimal as people write it: 3 sessions, 2.5 sessions, 38 weeks."""
-    amount = _decimal(value)
-    return NOT_RECORDED if amount is None else _plain(amount)
+    amount = to_decimal(value)
+    return NOT_RECORDED if amount is None else plain(amount)
 
 
 @register.filter
 def sessions(item: object) -> str:
     """A run's (or a staff line's) weekly pattern, as maps write it: '3 x 30 min'."""
-    per_week = _decimal(getattr(item, "sessions_per_week", None))
+    per_week = to_decimal(getattr(item, "sessions_per_week", None))
     minutes = getattr(item, "minutes_per_session", None)
     if per_week is None or not minutes:
         return NOT_RECORDED
-    return f"{_plain(per_week)} x {minutes} min"
+    return f"{plain(per_week)} x {minutes} min"
 
 
 @register.filter
 def hours(minutes: object) -> str:
     """Minutes as hours to one decimal place, without a trailing '.0': 450 -> '7.5'."""
-    amount = _decimal(minutes)
+    amount = to_decimal(minutes)
     if amount is None:
         return NOT_RECORDED
-    return _plain((amount / 60).quantize(Decimal("0.1")))
+    return plain((amount / 60).quantize(Decimal("0.1")))
 
 
 @register.filter
 def minutes(value: object) -> str:
-    amount = _decimal(value)
-    return NOT_RECORDED if amount is None else f"{_plain(amount)} min"
+    amount = to_decimal(value)
+    return NOT_RECORDED if amount is None else f"{plain(amount)} min"
 
 
 @register.filter
 def percent_of(part: object, whole: object) -> str:
     """Whole-number percentage of `whole` ('' when there is no whole)."""
-    top, bottom = _decimal(part), _decimal(whole)
+    top, bottom = to_decimal(part), to_decimal(whole)
     if top is None or not bottom:
         return ""
     return f"{(top * 100 / bottom).quantize(Decimal('1'))}%"
@@ -80,16 +71,15 @@ def percent_of(part: object, whole: object) -> str:
 @register.filter
 def duration(minutes: object) -> str:
     """Minutes as maps write a time: '30 min', '1 hour', '1.5 hours'."""
-    amount = _decimal(minutes)
+    amount = to_decimal(minutes)
     if amount is None:
         return NOT_RECORDED
     if amount < 60:
-        return f"{_plain(amount)} min"
+        return f"{plain(amount)} min"
     if amount % 30 == 0:
-        hours_value = _plain(amount / 60)
-        return f"{hours_value} hour" if hours_value == "1" else f"{hours_value} hours"
+        return counted(amount / 60, "hour")
     whole, rest = divmod(amount, 60)
-    return f"{_plain(whole)} h {_plain(rest)} min"
+    return f"{plain(whole)} h {plain(rest)} min"
 
 
 @register.filter
@@ -98,10 +88,16 @@ def rating_name(code: object) -> str:
     return {"R": "Red", "A": "Amber", "G": "Green", "B": "Blue"}.get(str(code or ""), "")
 
 
-@register.filter
-def signed(value: object) -> str:
-    """A change with its sign: +6, -2, 0."""
-    amount = _decimal(value)
-    if amount is None:
-        return NOT_RECORDED
-    return f"+{_plain(amount)}" if amount > 0 else _plain(amount)
+@register.filter(name="counted")
+def counted_filter(count: object, words: str) -> str:
+    """A count with its word: `{{ n|counted:"pupil" }}` writes '1 pupil' or '3 pupils';
+    `{{ n|counted:"child,children" }}` when adding an 's' will not do."""
+    one, _, many = words.partition(",")
+    return counted(count, one, many or None)
+
+
+@register.filter(name="plural")
+def plural_filter(count: object, words: str) -> str:
+    """The word alone, for a count written some other way: `{{ n|plural:"pupil" }}`."""
+    one, _, many = words.partition(",")
+    return plural(count, one, many or None)
