@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "provmap.outcomes",
     "provmap.demo",
     "provmap.interchange",
+    "provmap.web",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,6 @@ urlpatterns = [
     path("", include("provmap.accounts.urls")),
     path("", include("provmap.provision.urls")),
     path("", include("provmap.pupils.urls")),
-    path("", include("provmap.schools.urls")),
     path("", include("provmap.interchange.urls")),
     path("", include("provmap.insights.urls")),
 ]

@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from provmap.accounts.access import SchoolPages, SchoolRequest, SignedInRequest, pages_for
@@ -33,6 +32,7 @@ from provmap.accounts.forms import AuditFilterForm, ErasureForm, PupilSearchForm
 from provmap.accounts.models import AuditAction, AuditEvent
 from provmap.accounts.permissions import memberships
 from provmap.pupils.models import Pupil
+from provmap.web.pages import render_school_page, today
 
 AUDIT_PAGE_SIZE = 50
 SEARCH_LIMIT = 25
@@ -98,17 +98,13 @@ def audit_log(request: SchoolRequest, urn: str) -> HttpResponse:
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return render_school_page(
         request,
         "accounts/audit_log.html",
-        {
-            "school": access.school,
-            "school_pages": SchoolPages(access.school, access.scope),
-            "active": "audit",
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-        },
+        "audit",
+        form=form,
+        page=page,
+        query=query.urlencode(),
     )
 
 
@@ -122,7 +118,7 @@ def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
     found = None
     if form.is_bound and form.is_valid():
         found = list(form.search(school)[:SEARCH_LIMIT])
-    due = list(pupils_due_for_erasure(today=timezone.localdate(), school=school)[:DUE_LIMIT])
+    due = list(pupils_due_for_erasure(today=today(), school=school)[:DUE_LIMIT])
     if found or due:
         audit_record(
             request,
@@ -131,50 +127,39 @@ def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
             f"{len(due)} due for erasure.",
             pupils=[*(found or []), *due],
         )
-    return render(
+    return render_school_page(
         request,
         "accounts/data_protection.html",
-        {
-            "school": school,
-            "school_pages": SchoolPages(school, access.scope),
-            "active": "data_protection",
-            "form": form,
-            "found": found,
-            "due": due,
-            "archived_count": Pupil.objects.filter(
-                school=school, archived_at__isnull=False
-            ).count(),
-            "archive_days": settings.PROVMAP_ARCHIVE_AFTER_DAYS,
-            "retention_years": settings.PROVMAP_RETENTION_YEARS,
-        },
+        "data_protection",
+        form=form,
+        found=found,
+        due=due,
+        archived_count=Pupil.objects.filter(school=school, archived_at__isnull=False).count(),
+        archive_days=settings.PROVMAP_ARCHIVE_AFTER_DAYS,
+        retention_years=settings.PROVMAP_RETENTION_YEARS,
     )
 
 
 def _pupil_data_page(
     request: SchoolRequest, pupil: Pupil, erase_form: ErasureForm, *, status: int = 200
 ) -> HttpResponse:
-    access = request.access
     events, listing = pupil_trail(pupil)
     seen = list(events[:TRAIL_SHOWN])
     for event in seen:
         # Read by the template only: not a field, so the model's type cannot declare it.
         event.in_list = event.pk in listing  # type: ignore[attr-defined]
-    return render(
+    return render_school_page(
         request,
         "accounts/pupil_data.html",
-        {
-            "school": access.school,
-            "school_pages": SchoolPages(access.school, access.scope),
-            "active": "data_protection",
-            "pupil": pupil,
-            "erased": is_erased(pupil),
-            "held": held_counts(pupil),
-            "erase_form": erase_form,
-            "kept": KEPT_ON_ERASURE,
-            "seen": seen,
-            "seen_more": len(seen) == TRAIL_SHOWN,
-        },
+        "data_protection",
         status=status,
+        pupil=pupil,
+        erased=is_erased(pupil),
+        held=held_counts(pupil),
+        erase_form=erase_form,
+        kept=KEPT_ON_ERASURE,
+        seen=seen,
+        seen_more=len(seen) == TRAIL_SHOWN,
     )
 
 

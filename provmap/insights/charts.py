@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from provmap.formatting import counted
+
 # Effect sizes outside this range are drawn to its edge with an arrow: a handful of pupils can
 # give an interval many SDs wide, which would squash every other row to a dot.
 EFFECT_LIMITS = (-1.5, 2.0)
@@ -453,7 +455,7 @@ def histogram(
             body.append(
                 f'<rect class="{css}" x="{_n(x_start)}" y="{_n(y(item.count))}" '
                 f'width="{_n(max(x_end - x_start, 1))}" height="{_n(y(0) - y(item.count))}">'
-                f"<title>{item.count} pupil{'s' if item.count != 1 else ''} gained "
+                f"<title>{counted(item.count, 'pupil')} gained "
                 f"more than {_text(number(item.low))} and up to {_text(number(item.high))} "
                 f"{_text(unit)}"
                 "</title></rect>"

@@ -22,12 +22,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from provmap.accounts.access import SchoolAccess, SchoolPages, SchoolRequest
+from provmap.accounts.access import SchoolAccess, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
@@ -40,8 +39,9 @@ from provmap.outcomes.models import ReviewDecision
 from provmap.outcomes.selectors import latest_decisions, provision_decisions
 from provmap.outcomes.services import ImpactSnapshot, review_decision_record
 from provmap.provision.models import Placement, Provision
-from provmap.provision.views.common import add_service_errors
 from provmap.schools.models import AcademicYear, School
+from provmap.web.forms import add_service_errors
+from provmap.web.pages import render_school_page, today
 
 SORTS = {"effect": "Effect", "cost": "Cost-effectiveness"}
 # Traits listed as shared by pupils not progressing: held by at least two of them, and at
@@ -51,28 +51,17 @@ MIN_DIFFERENCE = 0.01
 ALL_YEARS = "all"
 
 
-def today() -> dt.date:
-    return timezone.localdate()
-
-
 def _render(
-    request: HttpRequest, template: str, access: SchoolAccess, status: int = 200, **context: object
+    request: SchoolRequest, template: str, access: SchoolAccess, status: int = 200, **context: Any
 ) -> HttpResponse:
-    """Render an impact page with what the header, navigation and every impact page need."""
-    return render(
-        request,
-        template,
-        {
-            "school": access.school,
-            "school_pages": SchoolPages(access.school, access.scope),
-            "active": "impact",
-            "identities": names_pupils(access.scope),
-            "lists_pupils": access.scope.sees_map,
-            "disclosure": Disclosure.for_scope(access.scope),
-            **context,
-        },
-        status=status,
-    )
+    """Render an impact page with what every impact page needs besides the navigation."""
+    scope = access.scope
+    shared = {
+        "identities": names_pupils(scope),
+        "lists_pupils": scope.sees_map,
+        "disclosure": Disclosure.for_scope(scope),
+    }
+    return render_school_page(request, template, "impact", status=status, **(shared | context))
 
 
 def names_pupils(scope: PupilScope) -> bool:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+# `figure` (a number for a sentence: 6, 2.5, -1.3) is written as every page writes one; the
+# impact modules use it from here.
+from provmap.formatting import counted, figure
+
 # Why an effect could not be worked out (the `reason` of a result object).
 REASON_NO_MEASURE = "No measure of progress is set for this provision."
 REASON_TOO_FEW_PUPILS = (
@@ -83,14 +87,6 @@ def unit_of(scale: str) -> str:
     return UNIT_POINTS
 
 
-def figure(value: float, places: int = 1) -> str:
-    """A number for a sentence: 6, 2.5, -1.3 (no trailing zeros, no '-0')."""
-    text = f"{value:.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
 def units(text: str, unit: str) -> str:
     """A figure with its unit, singular for one: '1 point', '2.5 points', '1 month'."""
     if text in ("1", "-1") and unit.endswith("s"):
@@ -103,7 +99,7 @@ def months_words(months: int) -> str:
     size = abs(months)
     if size == 0:
         return "under a month"
-    words = f"{size} month" if size == 1 else f"{size} months"
+    words = counted(size, "month")
     return words if months > 0 else f"{words} less"
 
 

@@ -16,12 +16,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from provmap.accounts.access import SchoolAccess, SchoolPages, SchoolRequest
+from provmap.accounts.access import SchoolAccess, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.interchange import jobs
@@ -31,30 +30,11 @@ from provmap.interchange.models import ImportJob, ImportKind
 from provmap.provision.models import ProvisionRun
 from provmap.pupils.models import NCYear, Pupil
 from provmap.schools.models import AcademicYear
+from provmap.web.pages import render_school_page, vary_on_htmx, wants_fragment
 
 RECENT_JOBS = 20
 # Changes listed on the page; the counts cover them all.
 RECORDS_SHOWN = 200
-
-
-def _render(
-    request: HttpRequest,
-    template: str,
-    access: SchoolAccess,
-    status: int = 200,
-    **context: Any,
-) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {
-            "school": access.school,
-            "school_pages": SchoolPages(access.school, access.scope),
-            "active": "imports",
-            **context,
-        },
-        status=status,
-    )
 
 
 # --- Imports ----------------------------------------------------------------------------------
@@ -82,10 +62,10 @@ def imports_page(request: SchoolRequest, urn: str) -> HttpResponse:
         {"value": value, "label": label, "help": KINDS[value][0], "types": accepted_types(value)}
         for value, label in ImportKind.choices
     ]
-    return _render(
+    return render_school_page(
         request,
         "interchange/imports.html",
-        access,
+        "imports",
         status=400 if form.errors else 200,
         form=form,
         kinds=kinds,
@@ -136,7 +116,7 @@ def _job_page(
 ) -> HttpResponse:
     if job.status == ImportJob.Status.RUNNING and jobs.recover_interrupted([job]):
         job = _job(access, job.pk)
-    fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
+    fragment = wants_fragment(request)
     shown = _shows_pupils(job)
     summary = job.summary or {}
     records = summary.get("records", [])
@@ -166,9 +146,7 @@ def _job_page(
         "done": job.status == ImportJob.Status.DONE,
     }
     template = "interchange/_job_fragment.html" if fragment else "interchange/job.html"
-    response = _render(request, template, access, status=status, **context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return vary_on_htmx(render_school_page(request, template, "imports", status=status, **context))
 
 
 @require_safe

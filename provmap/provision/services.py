@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model, ProtectedError
 
+from provmap.formatting import counted
 from provmap.provision import ratings
 from provmap.provision.models import (
     GeneralResource,
@@ -748,7 +749,7 @@ def provision_update(
 
 def _has_runs(provision: Provision, runs: int) -> ValidationError:
     return ValidationError(
-        f"'{provision.name}' has {runs} run{'s' if runs != 1 else ''} on the map, so it "
+        f"'{provision.name}' has {counted(runs, 'run')} on the map, so it "
         "cannot be deleted. Untick 'Offered' to keep it out of new plans instead."
     )
 

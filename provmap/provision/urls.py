@@ -1,6 +1,6 @@
 from django.urls import path
 
-from provmap.provision.views import catalogue, children, figures, map, runs
+from provmap.provision.views import catalogue, children, figures, map, runs, staff
 
 urlpatterns = [
     # The maps
@@ -11,6 +11,8 @@ urlpatterns = [
     # Figures and a parent's view
     path("school/<str:urn>/figures/", figures.figures_page, name="school_figures"),
     path("school/<str:urn>/my-child/", children.children_page, name="my_children"),
+    # Staff time
+    path("school/<str:urn>/staff/", staff.staff_page, name="staff_load"),
     # The catalogue
     path("school/<str:urn>/provisions/", catalogue.catalogue_page, name="catalogue"),
     path("school/<str:urn>/provisions/new/", catalogue.provision_new, name="provision_new"),

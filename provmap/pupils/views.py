@@ -8,8 +8,8 @@ from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors as provision_selectors
-from provmap.provision.views.common import page, today
 from provmap.pupils import selectors
+from provmap.web.pages import render_school_page, today
 
 
 def pupil_page(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
@@ -25,11 +25,9 @@ def pupil_page(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
     # Results recorded in other staff's runs stay with those runs.
     record = record.without_results(provision.withheld_results)
     audit_record(request, AuditAction.VIEW, pupil=record.pupil, summary="Pupil page.")
-    return page(
+    return render_school_page(
         request,
         "pupils/pupil.html",
-        school,
-        scope,
         "map",
         record=record,
         pupil=record.pupil,

@@ -18,8 +18,9 @@ from provmap.accounts.models import AuditAction
 from provmap.provision import selectors, services
 from provmap.provision.forms import ProvisionForm, read_provision_snapshot
 from provmap.provision.models import Provision
-from provmap.provision.views.common import add_service_errors, page, today
 from provmap.pupils.models import Measure
+from provmap.web.forms import add_service_errors
+from provmap.web.pages import render_school_page, today
 
 
 def _provision(school, provision_id: int) -> Provision:
@@ -30,19 +31,17 @@ def _provision(school, provision_id: int) -> Provision:
 
 
 def catalogue_page(request: SchoolRequest, urn: str) -> HttpResponse:
-    school, scope = request.access.school, request.access.scope
-    return page(
+    school = request.access.school
+    return render_school_page(
         request,
         "provision/catalogue.html",
-        school,
-        scope,
         "catalogue",
         provisions=selectors.catalogue(school),
     )
 
 
 def provision_new(request: SchoolRequest, urn: str) -> HttpResponse:
-    school, scope = request.access.school, request.access.scope
+    school = request.access.school
     measures = Measure.objects.filter(school=school)
     form = ProvisionForm(request.POST or None, measures=measures, instance=Provision(school=school))
     if request.method == "POST" and form.is_valid():
@@ -62,7 +61,7 @@ def provision_new(request: SchoolRequest, urn: str) -> HttpResponse:
             audit_record(request, AuditAction.CREATE, obj=provision, summary="Catalogue entry.")
             messages.success(request, f"'{provision.name}' is in the catalogue.")
             return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
-    return page(request, "provision/provision_form.html", school, scope, "catalogue", form=form)
+    return render_school_page(request, "provision/provision_form.html", "catalogue", form=form)
 
 
 def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
@@ -70,11 +69,11 @@ def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
     found = selectors.provision_page(school, provision_id, scope, as_of=today())
     if found is None:
         raise Http404("No such provision.")
-    return page(request, "provision/provision_detail.html", school, scope, "catalogue", page=found)
+    return render_school_page(request, "provision/provision_detail.html", "catalogue", page=found)
 
 
 def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:
-    school, scope = request.access.school, request.access.scope
+    school = request.access.school
     provision = _provision(school, provision_id)
     measures = Measure.objects.filter(school=school)
     form = ProvisionForm(request.POST or None, measures=measures, instance=provision)
@@ -100,11 +99,9 @@ def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
             audit_record(request, AuditAction.CHANGE, obj=provision, summary="Catalogue entry.")
             messages.success(request, f"'{provision.name}' is saved.")
             return redirect("provision_detail", urn=school.urn, provision_id=provision.pk)
-    return page(
+    return render_school_page(
         request,
         "provision/provision_form.html",
-        school,
-        scope,
         "catalogue",
         form=form,
         provision=Provision.objects.get(pk=provision.pk) if form.is_bound else provision,

@@ -9,7 +9,7 @@ from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors
-from provmap.provision.views.common import page
+from provmap.web.pages import render_school_page
 
 
 def children_page(request: SchoolRequest, urn: str) -> HttpResponse:
@@ -17,4 +17,4 @@ def children_page(request: SchoolRequest, urn: str) -> HttpResponse:
     children = list(selectors.children_with_provision(school, scope.pupil_ids))
     for child in children:
         audit_record(request, AuditAction.VIEW, pupil=child, summary="Parent's page.")
-    return page(request, "provision/children.html", school, scope, "children", children=children)
+    return render_school_page(request, "provision/children.html", "children", children=children)

@@ -11,9 +11,9 @@ from django.http import HttpResponse
 from provmap.accounts.access import SchoolRequest
 from provmap.insights.disclosure import Cell, Disclosure
 from provmap.provision import selectors
-from provmap.provision.views.common import page, today
 from provmap.pupils.models import NCYear
 from provmap.pupils.needs import Area
+from provmap.web.pages import render_school_page, today
 
 
 def _sen_rows(figures: selectors.Figures, disclosure: Disclosure):
@@ -61,11 +61,9 @@ def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
     disclosure = Disclosure.for_scope(scope)
     sen_rows, roll_total, receiving_total = _sen_rows(figures, disclosure)
     by_area, by_year = _pupils_by(figures)
-    return page(
+    return render_school_page(
         request,
         "provision/figures.html",
-        school,
-        scope,
         "figures",
         figures=figures,
         disclosure=disclosure,

@@ -13,17 +13,17 @@ from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.provision import selectors
 from provmap.provision.forms import MapFilterForm
-from provmap.provision.views.common import (
+from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
+from provmap.schools.models import AcademicYear, School, Term
+from provmap.web.pages import (
     chosen_term,
     id_param,
-    page,
+    render_school_page,
     school_terms,
     today,
     vary_on_htmx,
     wants_fragment,
 )
-from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
-from provmap.schools.models import AcademicYear, School, Term
 
 
 def _named(view: selectors.ScopedMap) -> list[Pupil]:
@@ -56,8 +56,8 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
         audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     fragment = wants_fragment(request)
     template = "provision/_map_region.html" if fragment else "provision/term_map.html"
-    response = page(
-        request, template, school, scope, "map", terms=terms, term=term, form=form, map=view
+    response = render_school_page(
+        request, template, "map", terms=terms, term=term, form=form, map=view
     )
     return vary_on_htmx(response)
 
@@ -84,11 +84,9 @@ def map_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
             summary=summary,
             pupils=[line.pupil for line in lines],
         )
-    return page(
+    return render_school_page(
         request,
         "provision/map_pupils.html",
-        school,
-        scope,
         "map",
         term=term,
         form=form,
@@ -141,11 +139,9 @@ def year_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
             as_of=today(),
             current_year=current.academic_year if current else None,
         )
-    return page(
+    return render_school_page(
         request,
         "provision/year_map.html",
-        school,
-        scope,
         "year_map",
         years=years,
         year=year,
@@ -179,11 +175,9 @@ def waves_page(request: SchoolRequest, urn: str) -> HttpResponse:
         if view.pupil_count:
             summary = f"Waves of {kind} {value} in {term}: {view.pupil_count} pupil(s) named."
             audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
-    return page(
+    return render_school_page(
         request,
         "provision/waves.html",
-        school,
-        scope,
         "waves",
         terms=terms,
         term=term,

@@ -19,6 +19,7 @@ from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
+from provmap.formatting import counted, plural
 from provmap.provision import selectors, services
 from provmap.provision.forms import (
     AddPupilsForm,
@@ -28,18 +29,18 @@ from provmap.provision.forms import (
     read_snapshot,
 )
 from provmap.provision.models import Placement, Provision, ProvisionRun
-from provmap.provision.views.common import (
-    add_service_errors,
+from provmap.pupils.models import Pupil
+from provmap.pupils.selectors import on_roll_between
+from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember
+from provmap.web.forms import add_service_errors
+from provmap.web.pages import (
     id_param,
-    page,
+    render_school_page,
     school_terms,
     today,
     vary_on_htmx,
     wants_fragment,
 )
-from provmap.pupils.models import Pupil
-from provmap.pupils.selectors import on_roll_between
-from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember
 
 CANDIDATES_SHOWN = 100
 
@@ -66,12 +67,12 @@ def _run_url(school: School, run_id: int, anchor: str = "") -> str:
 def run_new(request: SchoolRequest, urn: str) -> HttpResponse:
     """Start a run of a provision: pick the provision (if not given), then its term, staff
     and time, prefilled with the provision's usual pattern and the current term."""
-    school, scope = request.access.school, request.access.scope
+    school = request.access.school
     provision_id = id_param(request, "provision")
     if provision_id is None:
         provisions = Provision.objects.filter(school=school, active=True).prefetch_related("areas")
-        return page(
-            request, "provision/run_pick.html", school, scope, "catalogue", provisions=provisions
+        return render_school_page(
+            request, "provision/run_pick.html", "catalogue", provisions=provisions
         )
     provision = Provision.objects.filter(school=school, pk=provision_id).first()
     if provision is None:
@@ -126,11 +127,9 @@ def run_new(request: SchoolRequest, urn: str) -> HttpResponse:
             audit_record(request, AuditAction.CREATE, obj=run, summary=f"Started {run}.")
             messages.success(request, f"{run} is on the map. Now add its pupils.")
             return redirect(_run_url(school, run.pk, "add"))
-    return page(
+    return render_school_page(
         request,
         "provision/run_new.html",
-        school,
-        scope,
         "catalogue",
         provision=provision,
         form=form,
@@ -198,9 +197,9 @@ def _render_run(
     }
     if only_found:
         return vary_on_htmx(
-            page(request, "provision/_candidates.html", school, scope, "map", **context)
+            render_school_page(request, "provision/_candidates.html", "map", **context)
         )
-    return vary_on_htmx(page(request, "provision/run_detail.html", school, scope, "map", **context))
+    return vary_on_htmx(render_school_page(request, "provision/run_detail.html", "map", **context))
 
 
 def _audit_run_page(
@@ -260,7 +259,7 @@ def run_add_pupils(request: SchoolRequest, urn: str, run_id: int) -> HttpRespons
     more = f" and {len(pupils) - 5} more" if len(pupils) > 5 else ""
     messages.success(
         request,
-        f"Added {len(pupils)} pupil{'s' if len(pupils) != 1 else ''} to {run}: {names}{more}.",
+        f"Added {counted(len(pupils), 'pupil')} to {run}: {names}{more}.",
     )
     return redirect(_run_url(school, run.pk, "pupils"))
 
@@ -337,9 +336,7 @@ def run_results(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
                 )
             if outcome.saved:
                 count = len(outcome.saved)
-                messages.success(
-                    request, f"Saved the results of {count} pupil{'s' if count != 1 else ''}."
-                )
+                messages.success(request, f"Saved the results of {counted(count, 'pupil')}.")
             for conflict in outcome.conflicts:
                 messages.error(request, conflict)
             if not outcome.saved and not outcome.conflicts:
@@ -363,14 +360,13 @@ def run_close(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
             run=run, exit__isnull=True, status=Placement.Status.COMPLETED
         ).count()
         note = (
-            f" {missing} pupil{'s have' if missing != 1 else ' has'} no exit result yet: "
+            f" {counted(missing, 'pupil')} {plural(missing, 'has', 'have')} no exit result yet: "
             "you can still record it."
             if missing
             else ""
         )
         messages.success(
             request,
-            f"{run} is closed; {completed} pupil{'s' if completed != 1 else ''} completed it."
-            + note,
+            f"{run} is closed; {counted(completed, 'pupil')} completed it." + note,
         )
     return redirect(_run_url(school, run.pk))

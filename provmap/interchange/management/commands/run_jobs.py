@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from provmap.formatting import counted
 from provmap.interchange import jobs
 from provmap.schools.commands import AllSchoolsCommand
 
@@ -34,7 +35,7 @@ class Command(AllSchoolsCommand):
         if options["once"]:
             jobs.expire_files()
             ran = jobs.run_pending()
-            self.stdout.write(f"Ran {ran} job{'s' if ran != 1 else ''}.")
+            self.stdout.write(f"Ran {counted(ran, 'job')}.")
             return
         stop = threading.Event()
 

@@ -1,4 +1,5 @@
-"""How the impact pages write their figures: effects with a sign, intervals, shares, months."""
+"""How the impact pages write their figures: effects with a sign, intervals, shares, months
+(numbers as provmap.formatting writes them)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import SupportsFloat, SupportsInt
 
 from django import template
 
-from provmap.insights import wording
+from provmap.formatting import NOT_RECORDED, signed
+from provmap.formatting import figure as _figure
 
 register = template.Library()
 
-DASH = "\u2013"
+DASH = NOT_RECORDED
 
 
 @register.filter
@@ -43,7 +45,7 @@ def figure(value: SupportsFloat | None, places: int = 1) -> str:
     """A figure to one decimal place without trailing zeros: 6, 2.5, -1.3."""
     if value is None:
         return DASH
-    return wording.figure(float(value), int(places))
+    return _figure(float(value), int(places))
 
 
 @register.filter
@@ -51,8 +53,7 @@ def change(value: SupportsFloat | None) -> str:
     """A change with its sign: +2.5, -1, 0."""
     if value is None:
         return DASH
-    text = wording.figure(float(value))
-    return f"+{text}" if float(value) > 0 and text != "0" else text
+    return signed(_figure(float(value)))
 
 
 @register.filter
@@ -60,5 +61,4 @@ def months(value: SupportsInt | None) -> str:
     """EEF months with their sign: +5, -2, 0."""
     if value is None:
         return DASH
-    number = int(value)
-    return f"+{number}" if number > 0 else str(number)
+    return signed(int(value))

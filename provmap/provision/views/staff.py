@@ -7,19 +7,17 @@ from django.http import HttpResponse
 
 from provmap.accounts.access import SchoolRequest
 from provmap.provision import selectors
-from provmap.provision.views.common import chosen_term, page, school_terms, today
+from provmap.web.pages import chosen_term, render_school_page, school_terms, today
 
 
 def staff_page(request: SchoolRequest, urn: str) -> HttpResponse:
-    school, scope = request.access.school, request.access.scope
+    school = request.access.school
     terms = school_terms(school)
     term = chosen_term(request, terms)
     staff_term = selectors.staff_term(school, term, as_of=today()) if term else None
-    return page(
+    return render_school_page(
         request,
-        "schools/staff.html",
-        school,
-        scope,
+        "provision/staff.html",
         "staff",
         terms=terms,
         term=term,

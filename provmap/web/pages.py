@@ -1,46 +1,47 @@
-"""Small helpers the provision pages share: the page context, the chosen term, htmx."""
+"""Rendering a school page, and what every page's view asks of its request: today's date,
+the term or id in the query string, whether htmx wants a fragment."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
-from provmap.accounts.access import SchoolPages
-from provmap.accounts.permissions import PupilScope
+from provmap.accounts.access import SchoolRequest
 from provmap.provision import selectors
 from provmap.schools.models import School, Term
 
 
 def today() -> dt.date:
+    """The school's date today (in the project's time zone)."""
     return timezone.localdate()
 
 
-def page(
-    request: HttpRequest,
+def render_school_page(
+    request: SchoolRequest,
     template: str,
-    school: School,
-    scope: PupilScope,
     active: str,
+    *,
     status: int = 200,
     **context: object,
 ) -> HttpResponse:
-    """Render a school page with what the header and navigation need."""
+    """Render a school page with what the header and navigation need: the school and the
+    pages the user may open there (`request.access`), and which of them is this one."""
+    access = request.access
     return render(
         request,
         template,
-        {"school": school, "school_pages": SchoolPages(school, scope), "active": active, **context},
+        {"school": access.school, "school_pages": access.pages, "active": active, **context},
         status=status,
     )
 
 
 def school_terms(school: School) -> list[Term]:
+    """The school's terms, in date order, with their academic years."""
     return list(Term.objects.filter(school=school).select_related("academic_year"))
 
 
@@ -77,12 +78,3 @@ def vary_on_htmx(response: HttpResponse) -> HttpResponse:
     """The same URL answers a whole page or a fragment: caches must tell them apart."""
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on a field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
