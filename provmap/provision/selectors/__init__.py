@@ -6,6 +6,7 @@ One module a subject; callers import from here:
 - `costed`: each run costed (staff lines, pupils' shares), a term's or a year's costs totalled
 - `terms`: which term a date falls in
 - `filters`: what a map can be narrowed to, and what its filter form offers
+- `visibility`: what the selectors know of a user's reach
 - `scoped`: the map as one user sees it (cut to their scope, then filtered)
 - `slices`: a year, a run, a pupil's or a year group's runs, costed and cut (the exports)
 - `year_map`: one year group's costed map over a school year
@@ -59,17 +60,15 @@ from provmap.provision.selectors.scoped import (
     PupilLine,
     ScopedMap,
     ScopedRuns,
-    Visibility,
-    WholeSchool,
     scope_runs,
     scoped_map,
     term_runs,
     term_view,
-    visible_placements,
 )
 from provmap.provision.selectors.slices import MapSlice, map_slice
 from provmap.provision.selectors.staff import StaffLoad, StaffRunLine, StaffTerm, staff_term
 from provmap.provision.selectors.terms import current_term, term_on
+from provmap.provision.selectors.visibility import Visibility, WholeSchool, visible_placements
 from provmap.provision.selectors.year_map import (
     YearGroupMap,
     YearMapLine,

@@ -108,6 +108,7 @@ class MapOptions:
 
 
 def sen_counts(pupils: list[Pupil]) -> list[tuple[str, str, int]]:
+    """(code, label, how many of `pupils`) for each SEN status schools report on today."""
     counts = Counter(pupil.sen_status for pupil in pupils)
     return [(status.value, status.label, counts[status]) for status in CURRENT_SEN_STATUSES]
 

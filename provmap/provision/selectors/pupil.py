@@ -18,8 +18,8 @@ from provmap.provision.selectors.costed import (
     with_details,
 )
 from provmap.provision.selectors.runs import ResultLine
-from provmap.provision.selectors.scoped import Visibility
 from provmap.provision.selectors.terms import term_on
+from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import Pupil
 from provmap.pupils.needs import Area
 from provmap.schools.models import AcademicYear, School, Term

@@ -19,7 +19,8 @@ from provmap.provision.selectors.costed import (
     role_rates,
     with_details,
 )
-from provmap.provision.selectors.scoped import Visibility, scope_runs, scoped_map
+from provmap.provision.selectors.scoped import scope_runs, scoped_map
+from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.selectors import PupilSearch, on_roll_between, search_pupils
 from provmap.schools.models import School

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors.costed import cost_run, general_costs, role_rates, with_details
-from provmap.provision.selectors.scoped import ScopedRuns, Visibility, scope_runs
+from provmap.provision.selectors.scoped import ScopedRuns, scope_runs
+from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import Pupil
 from provmap.schools.models import AcademicYear, School
 

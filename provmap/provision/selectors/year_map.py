@@ -17,7 +17,8 @@ from provmap.provision.selectors.costed import (
     with_details,
 )
 from provmap.provision.selectors.filters import CURRENT_SEN_STATUSES, MapFilters
-from provmap.provision.selectors.scoped import MapRow, ScopedMap, Visibility, scoped_map
+from provmap.provision.selectors.scoped import MapRow, ScopedMap, scoped_map
+from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
 from provmap.pupils.selectors import on_roll_between
 from provmap.schools.models import AcademicYear, School
