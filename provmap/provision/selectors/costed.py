@@ -115,11 +115,12 @@ def _placement_area(placement: Placement) -> str:
     return area_of(need) or "OTH"
 
 
-def cost_run(run: ProvisionRun, role_rates: dict[str, Decimal], as_of: dt.date) -> CostedRun:
-    """Cost one run whose staff lines and placements are already fetched."""
+def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> CostedRun:
+    """Cost one run whose staff lines and placements are already fetched (`rates`: the
+    school's rate for each role, from `role_rates`)."""
     staff: list[CostedStaffLine] = []
     for line in run.staff_lines.all():
-        rate = costing.hourly_rate_for(line.staff.hourly_rate, role_rates.get(line.staff.role))
+        rate = costing.hourly_rate_for(line.staff.hourly_rate, rates.get(line.staff.role))
         time = costing.StaffTime(line.effective_sessions, line.effective_minutes, rate)
         staff.append(
             CostedStaffLine(line, rate, time.weekly_minutes, costing.staff_cost(time, run.weeks))
