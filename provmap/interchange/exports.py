@@ -22,17 +22,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import SupportsFloat, cast
 
 import xlsxwriter
-from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine, format_staff_line
 from provmap.interchange.safety import neutralise
 from provmap.provision import costing
-from provmap.provision.models import GeneralResource, Placement, ProvisionRun, RunStaff
-from provmap.provision.selectors import CostedRun, Visibility, cost_run, delivered_by
-from provmap.pupils.models import NC_YEAR_ORDER, Pupil, PupilNeed, SENStatus
+from provmap.provision.models import GeneralResource, Placement, ProvisionRun
+from provmap.provision.selectors import CostedRun, Visibility, WholeSchool, map_slice
+from provmap.pupils.models import NC_YEAR_ORDER, Pupil, SENStatus
 from provmap.pupils.needs import Area
-from provmap.schools.models import AcademicYear, RoleRate, School
+from provmap.schools.models import AcademicYear, School
 
 TEXT, DATE, INT, NUMBER, MONEY, RATE = "text", "date", "int", "number", "money", "rate"
 
@@ -267,57 +266,6 @@ class MapExport:
         return sections
 
 
-def _runs(
-    school: School,
-    *,
-    academic_year: AcademicYear | None,
-    run: ProvisionRun | None,
-    pupil: Pupil | None,
-    year_group: str | None,
-) -> QuerySet[ProvisionRun]:
-    runs = ProvisionRun.objects.filter(school=school)
-    if academic_year is not None:
-        runs = runs.filter(academic_year=academic_year)
-    if run is not None:
-        runs = runs.filter(pk=run.pk)
-    if pupil is not None:
-        runs = runs.filter(placements__pupil=pupil)
-    if year_group is not None:
-        runs = runs.filter(placements__pupil__nc_year=year_group)
-    placements = (
-        Placement.objects.select_related("pupil", "baseline", "midpoint", "exit")
-        .prefetch_related(Prefetch("pupil__needs", queryset=PupilNeed.objects.order_by("rank")))
-        .order_by("pupil__surname", "pupil__legal_forename", "pk")
-    )
-    return (
-        runs.distinct()
-        .select_related(
-            "provision",
-            "provision__measure",
-            "academic_year",
-            "term",
-            "funding_stream",
-            "lead_staff",
-            "reviewing_staff",
-        )
-        .prefetch_related(
-            "provision__areas",
-            Prefetch(
-                "staff_lines", queryset=RunStaff.objects.select_related("staff").order_by("pk")
-            ),
-            Prefetch("placements", queryset=placements),
-        )
-        .order_by(
-            "academic_year__start_date",
-            "provision__wave",
-            "provision__name",
-            "start_date",
-            "label",
-            "pk",
-        )
-    )
-
-
 def _run_columns(item: CostedRun, *, pay_rates: bool = True) -> dict[str, object]:
     run = item.run
     provision = run.provision
@@ -435,48 +383,27 @@ def map_export(
     those of the runs they lead or deliver) and those runs; costs only with the finance right
     (costs not tied to pupils only for whole-school readers), and each person's hourly rate
     only for those who see the staff page. Without a scope (the command line) it is whole.
+    What it holds is read, costed and cut by `provision.selectors.map_slice`, as the pages do.
     """
-    finance = scope is None or scope.finance
-    pay_rates = scope is None or scope.pay_rates
-    as_of = as_of or timezone.localdate()
-    rates = dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
-    costed = [
-        cost_run(item, rates, as_of)
-        for item in _runs(
-            school, academic_year=academic_year, run=run, pupil=pupil, year_group=year_group
-        )
-    ]
-    # Never an archived leaver, whoever exports (the command line included).
-    current = Q(pupil__archived_at__isnull=True)
-    visible = set(
-        Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in costed])
-        .filter(scope.placement_filter() if scope is not None else current)
-        .values_list("pk", flat=True)
+    if scope is None:
+        scope = WholeSchool()
+    part = map_slice(
+        school,
+        scope,
+        as_of=as_of or timezone.localdate(),
+        academic_year=academic_year,
+        run=run,
+        pupil=pupil,
+        nc_year=year_group,
     )
     filtered = pupil is not None or year_group is not None
     rows: list[dict[str, object]] = []
-    shown: list[CostedRun] = []
     pupils: dict[int, Pupil] = {}
-    for item in costed:
-        run_columns = _run_columns(item, pay_rates=pay_rates)
-        chosen = [
-            costed_placement
-            for costed_placement in item.placements
-            if (pupil is None or costed_placement.placement.pupil_id == pupil.pk)
-            and (year_group is None or costed_placement.placement.pupil.nc_year == year_group)
-            and costed_placement.placement.pk in visible
-        ]
-        if (
-            scope is not None
-            and not scope.everyone
-            and not chosen
-            and not delivered_by(item, scope.staff_ids)
-        ):
-            continue
-        shown.append(item)
-        if not chosen and not filtered:
+    for item in part.runs.items:
+        run_columns = _run_columns(item.costed, pay_rates=scope.pay_rates)
+        if not item.placements and not filtered:
             rows.append(dict(run_columns))
-        for costed_placement in chosen:
+        for costed_placement in item.placements:
             pupils.setdefault(costed_placement.placement.pupil_id, costed_placement.placement.pupil)
             rows.append(
                 {
@@ -486,37 +413,13 @@ def map_export(
                     ),
                 }
             )
-    general: list[tuple[GeneralResource, Decimal]] = []
-    if not filtered and run is None and finance and (scope is None or scope.everyone):
-        resources = GeneralResource.objects.filter(school=school).select_related(
-            "staff", "funding_stream", "academic_year"
-        )
-        if academic_year is not None:
-            resources = resources.filter(academic_year=academic_year)
-        for resource in resources:
-            rate = (
-                costing.hourly_rate_for(resource.staff.hourly_rate, rates.get(resource.staff.role))
-                if resource.staff
-                else Decimal(0)
-            )
-            general.append(
-                (
-                    resource,
-                    costing.general_resource_cost(
-                        fixed_cost=resource.fixed_cost,
-                        hours_per_week=resource.hours_per_week,
-                        hourly_rate=rate,
-                        weeks=resource.weeks or resource.academic_year.weeks,
-                    ),
-                )
-            )
     return MapExport(
         title=_title(school, academic_year, year_group, run, pupil),
         rows=rows,
-        runs=shown,
-        general=general,
+        runs=[item.costed for item in part.runs.items],
+        general=part.general,
         pupils=list(pupils.values()),
-        finance=finance,
+        finance=scope.finance,
     )
 
 

@@ -1,0 +1,137 @@
+"""Reads of the provision map, costed. Each function costs a fixed number of queries however
+many runs and pupils there are (everything it needs is fetched in bulk and joined in Python).
+
+One module a subject; callers import from here:
+
+- `costed`: each run costed (staff lines, pupils' shares), a term's or a year's costs totalled
+- `terms`: which term a date falls in
+- `filters`: what a map can be narrowed to, and what its filter form offers
+- `visibility`: what the selectors know of a user's reach
+- `scoped`: the map as one user sees it (cut to their scope, then filtered)
+- `slices`: a year, a run, a pupil's or a year group's runs, costed and cut (the exports)
+- `year_map`: one year group's costed map over a school year
+- `staff`: staff time across runs against contracted hours
+- `runs`: the catalogue, a provision's runs, one run with its results, who could join it
+- `pupil`: one pupil's provision over the years, a parent's children's provision
+- `figures`: the school's figures, aggregates only
+"""
+
+from provmap.provision.selectors.costed import (
+    CostedPlacement,
+    CostedRun,
+    CostedStaffLine,
+    CostSummary,
+    TermMap,
+    cost_run,
+    cost_summary,
+    costed_runs,
+    delivered_by,
+    term_map,
+)
+from provmap.provision.selectors.figures import Figures, school_figures
+from provmap.provision.selectors.filters import (
+    CURRENT_SEN_CHOICES,
+    CURRENT_SEN_STATUSES,
+    NONE,
+    MapFilters,
+    MapOptions,
+    school_forms,
+    year_groups_of,
+)
+from provmap.provision.selectors.pupil import (
+    KeyStageMap,
+    PupilPlacement,
+    PupilProvision,
+    children_with_provision,
+    pupil_provision,
+)
+from provmap.provision.selectors.runs import (
+    ProvisionPage,
+    ResultLine,
+    RunPage,
+    catalogue,
+    provision_page,
+    run_candidates,
+    run_page,
+)
+from provmap.provision.selectors.scoped import (
+    InView,
+    MapRow,
+    PupilLine,
+    ScopedMap,
+    ScopedRuns,
+    scope_runs,
+    scoped_map,
+    term_runs,
+    term_view,
+)
+from provmap.provision.selectors.slices import MapSlice, map_slice
+from provmap.provision.selectors.staff import StaffLoad, StaffRunLine, StaffTerm, staff_term
+from provmap.provision.selectors.terms import current_term, term_on
+from provmap.provision.selectors.visibility import Visibility, WholeSchool, visible_placements
+from provmap.provision.selectors.year_map import (
+    YearGroupMap,
+    YearMapLine,
+    YearMapRow,
+    nc_year_after,
+    year_group_map,
+)
+
+__all__ = [
+    "CURRENT_SEN_CHOICES",
+    "CURRENT_SEN_STATUSES",
+    "NONE",
+    "CostSummary",
+    "CostedPlacement",
+    "CostedRun",
+    "CostedStaffLine",
+    "Figures",
+    "InView",
+    "KeyStageMap",
+    "MapFilters",
+    "MapOptions",
+    "MapRow",
+    "MapSlice",
+    "ProvisionPage",
+    "PupilLine",
+    "PupilPlacement",
+    "PupilProvision",
+    "ResultLine",
+    "RunPage",
+    "ScopedMap",
+    "ScopedRuns",
+    "StaffLoad",
+    "StaffRunLine",
+    "StaffTerm",
+    "TermMap",
+    "Visibility",
+    "WholeSchool",
+    "YearGroupMap",
+    "YearMapLine",
+    "YearMapRow",
+    "catalogue",
+    "children_with_provision",
+    "cost_run",
+    "cost_summary",
+    "costed_runs",
+    "current_term",
+    "delivered_by",
+    "map_slice",
+    "nc_year_after",
+    "provision_page",
+    "pupil_provision",
+    "run_candidates",
+    "run_page",
+    "school_figures",
+    "school_forms",
+    "scope_runs",
+    "scoped_map",
+    "staff_term",
+    "term_map",
+    "term_on",
+    "term_runs",
+    "term_view",
+    "visible_placements",
+    "year_group_map",
+    "year_groups_of",
+]

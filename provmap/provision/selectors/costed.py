@@ -1,0 +1,291 @@
+"""The map costed: each run with its staff lines and its pupils' shares, and a year's costs
+totalled every way a school is asked for them (provision/costing.py does the sums)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from provmap.provision import costing
+from provmap.provision.models import GeneralResource, Placement, ProvisionRun, RunStaff
+from provmap.pupils.models import NC_YEAR_ORDER, PupilNeed, SENStatus
+from provmap.pupils.needs import area_of
+from provmap.schools.models import AcademicYear, RoleRate, School, Term
+
+
+@dataclass
+class CostedStaffLine:
+    line: RunStaff
+    hourly_rate: Decimal
+    weekly_minutes: Decimal
+    cost: Decimal
+
+
+@dataclass
+class CostedPlacement:
+    placement: Placement
+    area: str
+    share: Decimal
+
+
+@dataclass
+class CostedRun:
+    run: ProvisionRun
+    staff: list[CostedStaffLine]
+    placements: list[CostedPlacement]
+    cost: Decimal
+    cost_to_date: Decimal
+
+    @property
+    def weekly_minutes(self) -> Decimal:
+        return sum((line.weekly_minutes for line in self.staff), Decimal(0))
+
+    @property
+    def pupil_count(self) -> int:
+        return len(self.placements)
+
+    @property
+    def ratio(self) -> str:
+        """Staff to pupils as maps write it, e.g. 2:15."""
+        return f"{len(self.staff)}:{self.pupil_count}"
+
+    @property
+    def sen_counts(self) -> Counter[str]:
+        return Counter(item.placement.pupil.sen_status for item in self.placements)
+
+    @property
+    def cost_per_pupil(self) -> Decimal | None:
+        if not self.placements:
+            return None
+        return costing.to_pennies(self.cost / len(self.placements))
+
+
+def delivered_by(costed: CostedRun, staff_ids: frozenset[int] | set[int]) -> bool:
+    """Whether one of `staff_ids` leads the run or is on its staff."""
+    return costed.run.lead_staff_id in staff_ids or any(
+        line.line.staff_id in staff_ids for line in costed.staff
+    )
+
+
+def role_rates(school: School) -> dict[str, Decimal]:
+    """The school's hourly rate for each role (for staff with no rate of their own)."""
+    return dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
+
+
+def with_details(runs: QuerySet[ProvisionRun], *, results: bool = False) -> QuerySet[ProvisionRun]:
+    """Runs with everything costing and the map need, fetched in a fixed number of queries.
+
+    With `results`, each placement also brings its baseline, mid-point and exit results and
+    each run its provision's measure (the run and pupil pages and the export show them).
+    Staff lines come in the order they were added and pupils by name, so that pennies left
+    over when a cost is shared fall the same way on every page and in every export."""
+    related = ["pupil", "baseline", "midpoint", "exit"] if results else ["pupil"]
+    placements = (
+        Placement.objects.select_related(*related)
+        .prefetch_related(Prefetch("pupil__needs", queryset=PupilNeed.objects.order_by("rank")))
+        .order_by("pupil__surname", "pupil__legal_forename", "pk")
+    )
+    run_related = ["provision__measure", "funding_stream", "lead_staff", "term", "academic_year"]
+    if results:
+        run_related.append("reviewing_staff")
+    return (
+        runs.select_related(*run_related)
+        .prefetch_related(
+            "provision__areas",
+            Prefetch(
+                "staff_lines", queryset=RunStaff.objects.select_related("staff").order_by("pk")
+            ),
+            Prefetch("placements", queryset=placements),
+        )
+        .order_by("provision__wave", "provision__name", "label", "start_date")
+    )
+
+
+def _placement_area(placement: Placement) -> str:
+    """The broad area a placement's cost counts against: the need it addresses, else the
+    pupil's primary need, else unclassified."""
+    need = placement.need_type
+    if not need:
+        needs = list(placement.pupil.needs.all())
+        need = needs[0].need_type if needs else ""
+    return area_of(need) or "OTH"
+
+
+def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> CostedRun:
+    """Cost one run whose staff lines and placements are already fetched (`rates`: the
+    school's rate for each role, from `role_rates`)."""
+    staff: list[CostedStaffLine] = []
+    for line in run.staff_lines.all():
+        rate = costing.hourly_rate_for(line.staff.hourly_rate, rates.get(line.staff.role))
+        time = costing.StaffTime(line.effective_sessions, line.effective_minutes, rate)
+        staff.append(
+            CostedStaffLine(line, rate, time.weekly_minutes, costing.staff_cost(time, run.weeks))
+        )
+    total = sum((line.cost for line in staff), Decimal(0))
+    placements = list(run.placements.all())
+    weights = [
+        costing.overlap_days(
+            run.start_date, run.end_date, item.start_date, item.end_date or run.end_date
+        )
+        for item in placements
+    ]
+    if placements and sum(weights) > 0:
+        shares = costing.share_cost(total, weights)
+    else:
+        shares = [Decimal("0.00")] * len(placements)
+    return CostedRun(
+        run=run,
+        staff=staff,
+        placements=[
+            CostedPlacement(item, _placement_area(item), share)
+            for item, share in zip(placements, shares, strict=True)
+        ],
+        cost=total,
+        cost_to_date=costing.cost_to_date(total, run.start_date, run.end_date, as_of),
+    )
+
+
+def costed_runs(school: School, *, start: dt.date, end: dt.date, as_of: dt.date) -> list[CostedRun]:
+    """Every run of the school that meets the period start..end, costed."""
+    rates = role_rates(school)
+    runs = ProvisionRun.objects.filter(school=school, start_date__lte=end, end_date__gte=start)
+    return [cost_run(run, rates, as_of) for run in with_details(runs)]
+
+
+@dataclass
+class TermMap:
+    term: Term
+    runs: list[CostedRun]
+    as_of: dt.date
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((item.cost for item in self.runs), Decimal(0))
+
+    @property
+    def total_cost_to_date(self) -> Decimal:
+        return sum((item.cost_to_date for item in self.runs), Decimal(0))
+
+    @property
+    def total_weekly_minutes(self) -> Decimal:
+        return sum((item.weekly_minutes for item in self.runs), Decimal(0))
+
+    @property
+    def pupils_by_sen_status(self) -> dict[str, int]:
+        """Distinct pupils on the map, by SEN status (a pupil in two groups counts once)."""
+        pupils = {
+            p.placement.pupil_id: p.placement.pupil.sen_status
+            for item in self.runs
+            for p in item.placements
+        }
+        counts = Counter(pupils.values())
+        return {
+            status: counts.get(status, 0)
+            for status in (SENStatus.NONE, SENStatus.SUPPORT, SENStatus.EHC_PLAN)
+        }
+
+    @property
+    def pupil_count(self) -> int:
+        return len({p.placement.pupil_id for item in self.runs for p in item.placements})
+
+
+def term_map(school: School, term: Term, *, as_of: dt.date) -> TermMap:
+    return TermMap(
+        term=term,
+        runs=costed_runs(school, start=term.start_date, end=term.end_date, as_of=as_of),
+        as_of=as_of,
+    )
+
+
+@dataclass
+class CostSummary:
+    """A year's costed map, totalled every way a school is asked for it."""
+
+    academic_year: AcademicYear
+    as_of: dt.date
+    runs: list[CostedRun]
+    general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
+
+    @property
+    def provision_total(self) -> Decimal:
+        return sum((item.cost for item in self.runs), Decimal(0))
+
+    @property
+    def provision_to_date(self) -> Decimal:
+        return sum((item.cost_to_date for item in self.runs), Decimal(0))
+
+    @property
+    def general_total(self) -> Decimal:
+        return sum((cost for _, cost in self.general), Decimal(0))
+
+    @property
+    def school_total(self) -> Decimal:
+        return self.provision_total + self.general_total
+
+    def by_provision(self) -> dict[str, Decimal]:
+        return costing.totals_by((item.run.provision.name, item.cost) for item in self.runs)
+
+    def by_funding_stream(self) -> dict[str, Decimal]:
+        pairs = [
+            (item.run.funding_stream.name if item.run.funding_stream else "Not assigned", item.cost)
+            for item in self.runs
+        ]
+        pairs += [
+            (resource.funding_stream.name if resource.funding_stream else "Not assigned", cost)
+            for resource, cost in self.general
+        ]
+        return costing.totals_by(pairs)
+
+    def by_year_group(self) -> dict[str, Decimal]:
+        """Pupil-attributable cost per NC year (general resources belong to no year)."""
+        totals = costing.totals_by(
+            (p.placement.pupil.nc_year, p.share) for item in self.runs for p in item.placements
+        )
+        return dict(sorted(totals.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)))
+
+    def by_area(self) -> dict[str, Decimal]:
+        """Pupil-attributable cost per broad area of need."""
+        return costing.totals_by((p.area, p.share) for item in self.runs for p in item.placements)
+
+
+def general_costs(
+    school: School, rates: dict[str, Decimal], *, academic_year: AcademicYear | None = None
+) -> list[tuple[GeneralResource, Decimal]]:
+    """The school's general resources (management time, training, materials), of one year
+    or of every year, each with its cost. One query."""
+    resources = GeneralResource.objects.filter(school=school).select_related(
+        "staff", "funding_stream", "academic_year"
+    )
+    if academic_year is not None:
+        resources = resources.filter(academic_year=academic_year)
+    general = []
+    for resource in resources:
+        rate = (
+            costing.hourly_rate_for(resource.staff.hourly_rate, rates.get(resource.staff.role))
+            if resource.staff
+            else Decimal(0)
+        )
+        general.append(
+            (
+                resource,
+                costing.general_resource_cost(
+                    fixed_cost=resource.fixed_cost,
+                    hours_per_week=resource.hours_per_week,
+                    hourly_rate=rate,
+                    weeks=resource.weeks or resource.academic_year.weeks,
+                ),
+            )
+        )
+    return general
+
+
+def cost_summary(school: School, academic_year: AcademicYear, *, as_of: dt.date) -> CostSummary:
+    rates = role_rates(school)
+    year_runs = ProvisionRun.objects.filter(school=school, academic_year=academic_year)
+    runs = [cost_run(run, rates, as_of) for run in with_details(year_runs)]
+    general = general_costs(school, rates, academic_year=academic_year)
+    return CostSummary(academic_year=academic_year, as_of=as_of, runs=runs, general=general)
