@@ -53,7 +53,7 @@ install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
 ## run: install, set up SQLite, load the demo school (once) and serve it on 127.0.0.1:8000,
-## with the worker that checks and imports uploaded files (manage.py run_jobs) beside it
+## with the task queue's worker that checks and imports uploaded files (manage.py run_jobs) beside it
 run: export DEBUG = 1
 run: export PROVMAP_DEMO = 1
 run: install

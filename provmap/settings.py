@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -315,10 +317,11 @@ PROVMAP_ARCHIVE_AFTER_DAYS = int(os.environ.get("PROVMAP_ARCHIVE_AFTER_DAYS", "3
 # Years after leaving before a pupil's record is due for erasure.
 PROVMAP_RETENTION_YEARS = int(os.environ.get("PROVMAP_RETENTION_YEARS", "6"))
 
-# --- Imports from the browser (docs/decisions.md): who works on the queued jobs -----------
-# "auto": `manage.py run_jobs` when one is running, else a thread of the web process;
-# "worker": only run_jobs; "thread": always a thread of the web process.
-PROVMAP_JOB_RUNNER = os.environ.get("PROVMAP_JOB_RUNNER", "auto")
+# --- Imports from the browser (docs/decisions.md, 29): the task queue ----------------------
+# Checking and importing an uploaded file are tasks (Django's tasks API, through the
+# django-tasks backport) queued in the database (django-tasks-db) and run by the worker,
+# `manage.py run_jobs`; web processes only queue them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

@@ -23,5 +23,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Whatever the environment says, tests start from production behaviour: no demo shortcuts.
 PROVMAP_DEMO = False
 PROVMAP_DEMO_SKIP_MFA = False
-# Tests say when queued import jobs run (provmap.interchange.jobs.run_pending).
-PROVMAP_JOB_RUNNER = "worker"
+# The real task queue, with no worker: tests say when queued import jobs run
+# (provmap.interchange.jobs.run_pending runs them in the test's own process).

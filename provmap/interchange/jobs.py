@@ -1,20 +1,23 @@
-"""Imports started from the browser, worked on outside the request.
+"""Imports started from the browser, worked on outside the request by the task queue.
 
-A job is a row (ImportJob). The upload page stores the file in it and queues a check; a worker
-claims the job, checks the file (the plan: read and check every row, work out every change,
-write nothing) and records what it found for the preview. Once the user confirms, the job is
-queued again to import: the worker plans again from the stored file and applies that plan in
-one transaction, recording its progress as it goes. If what the plan would change is no
-longer what the preview showed (someone changed the data meanwhile), nothing is written and
-the job shows the new preview to confirm.
+A job is a row (ImportJob): the domain's record of the import (its status, progress, summary
+and file), which the pages read. The upload page stores the file in it and queues a check:
+a task of Django's tasks API (the django-tasks backport), kept in the database by
+django-tasks-db in the same transaction as the job. The queue's worker (`manage.py run_jobs`,
+which runs django-tasks-db's worker; `make run` starts one beside the web server, a
+production installation runs it as a service) claims the task and runs it: the task takes
+the job (queued -> running), checks the file (the plan: read and check every row, work out
+every change, write nothing) and records what it found for the preview. Once the user
+confirms, the job is queued again with the import task: it plans again from the stored file
+and applies that plan in one transaction, recording its progress as it goes. If what the plan
+would change is no longer what the preview showed (someone changed the data meanwhile),
+nothing is written and the job shows the new preview to confirm. Web processes only queue:
+no work on a file happens in them.
 
-Workers: `manage.py run_jobs` (`make run` starts one beside the web server; a production
-installation runs it as a service), or, where no worker has been seen lately, a thread that
-the web process starts for the job. `PROVMAP_JOB_RUNNER` chooses: "auto" (the default: a
-thread only when no worker is about), "worker" (never a thread) or "thread" (always one).
-Claiming is one atomic step (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, a conditional
-UPDATE on SQLite), so a job runs once however many workers look. SQLite has one writer at a
-time, so there one job runs at a time; elsewhere, one job at a time per school.
+Taking a job is one conditional statement, so a job runs once whatever runs its task. SQLite
+has one writer at a time, so there one job runs at a time; elsewhere, one job at a time per
+school (two imports of one school at once would each plan against data the other is
+changing). A task whose job has another in its way queues itself again a moment later.
 
 Progress: on PostgreSQL the import's progress is written on a connection of its own, so the
 page sees it while the import's transaction is still open. SQLite cannot write anything else
@@ -22,7 +25,9 @@ while an import writes, so there the page shows the stage until the import ends.
 
 Interrupted jobs (the process stopped mid-way): the transaction was rolled back, so nothing
 was written; a job still marked running whose process is gone (same machine), or that has not
-been heard from for ten minutes (another machine), is marked failed with that message.
+been heard from for ten minutes (another machine), is marked failed with that message, and so
+is its task in the queue. A queued job whose task the queue no longer has (it failed before
+taking the job, or its worker stopped in between) is queued again by the worker's chores.
 
 Files: the uploaded bytes live in the job row while the job needs them, and are emptied when
 it is imported, fails or is cancelled, and a day after the last check that nobody confirmed.
@@ -40,12 +45,15 @@ import threading
 import time
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
+import django_tasks
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Q
 from django.utils import timezone
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_backends
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction, User
@@ -79,9 +87,13 @@ KEEP_DETAILS_FOR = dt.timedelta(days=30)
 DETAILS = ("records", "errors", "warnings", "skipped", "notes", "columns", "partial")
 # A job on another machine that has not been heard from for this long was interrupted.
 SILENT_FOR = dt.timedelta(minutes=10)
-# A worker seen this recently will take a new job: no thread is needed.
-WORKER_SEEN_KEY = "provmap:jobs:worker-seen"
-WORKER_FRESH_SECONDS = 30
+# A job with another in its way (its school's, or on SQLite any) looks again this much later.
+WAIT_FOR_TURN = dt.timedelta(seconds=2)
+# A queued job whose task the queue has not had for this long is queued again.
+LOST_AFTER = dt.timedelta(minutes=1)
+# Finished tasks are deleted from the queue's table this long after they ended (the job keeps
+# what the pages show).
+KEEP_TASKS_FOR = dt.timedelta(days=1)
 # Progress is written at most this often (seconds), and always at the end.
 PROGRESS_EVERY = 0.5
 # Changes kept for the page (the counts cover them all).
@@ -106,6 +118,34 @@ def _doing(task: str) -> str:
     return "importing" if task == Task.IMPORT else "checking"
 
 
+# --- The queue's tasks -------------------------------------------------------------------------
+
+
+@django_tasks.task()
+def check_file(job_id: int) -> str:
+    """Check a job's file: what the queue runs once a file is uploaded or checked again."""
+    return work_on(job_id, Task.CHECK)
+
+
+@django_tasks.task()
+def import_file(job_id: int) -> str:
+    """Import a job's file: what the queue runs once the user confirms."""
+    return work_on(job_id, Task.IMPORT)
+
+
+TASK_FOR = {Task.CHECK: check_file, Task.IMPORT: import_file}
+TASK_PATHS = tuple(queued.module_path for queued in TASK_FOR.values())
+
+
+def _enqueue(job_id: int, task: str, *, after: dt.timedelta | None = None) -> None:
+    """Queue the task for a job. The database backend writes it in the caller's transaction,
+    so the task is there exactly when the job's change is committed."""
+    queued = TASK_FOR[Task(task)]
+    if after is not None:
+        queued = queued.using(run_after=timezone.now() + after)
+    queued.enqueue(job_id=job_id)
+
+
 # --- Starting, checking again, confirming, cancelling ----------------------------------------
 
 
@@ -119,42 +159,44 @@ def job_create(
 ) -> ImportJob:
     """Store an uploaded file and queue its check."""
     expire_files()
-    job = ImportJob.objects.create(
-        school=school,
-        kind=kind,
-        status=Status.QUEUED,
-        task=Task.CHECK,
-        file_name=upload.name[:255],
-        file_size=len(upload.data),
-        file_sha256=hashlib.sha256(upload.data).hexdigest(),
-        data=upload.data,
-        options=options or {},
-        created_by=user,
-        heartbeat_at=timezone.now(),
-    )
-    kick()
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            school=school,
+            kind=kind,
+            status=Status.QUEUED,
+            task=Task.CHECK,
+            file_name=upload.name[:255],
+            file_size=len(upload.data),
+            file_sha256=hashlib.sha256(upload.data).hexdigest(),
+            data=upload.data,
+            options=options or {},
+            created_by=user,
+            heartbeat_at=timezone.now(),
+        )
+        _enqueue(job.pk, Task.CHECK)
     return job
 
 
 def _queue(job: ImportJob, task: str, options: dict[str, Any]) -> None:
-    moved = ImportJob.objects.filter(
-        pk=job.pk, status__in=(Status.PREVIEWED, Status.REJECTED)
-    ).update(
-        status=Status.QUEUED,
-        task=task,
-        options=options,
-        message="",
-        worker="",
-        started_at=None,
-        finished_at=None,
-        progress_done=0,
-        progress_total=0,
-        heartbeat_at=timezone.now(),
-    )
-    if not moved:
-        raise ValidationError("This import has moved on since the page was shown: look again.")
+    with transaction.atomic():
+        moved = ImportJob.objects.filter(
+            pk=job.pk, status__in=(Status.PREVIEWED, Status.REJECTED)
+        ).update(
+            status=Status.QUEUED,
+            task=task,
+            options=options,
+            message="",
+            worker="",
+            started_at=None,
+            finished_at=None,
+            progress_done=0,
+            progress_total=0,
+            heartbeat_at=timezone.now(),
+        )
+        if not moved:
+            raise ValidationError("This import has moved on since the page was shown: look again.")
+        _enqueue(job.pk, task)
     job.refresh_from_db(fields=["status", "task", "options", "message", "heartbeat_at"])
-    kick()
 
 
 def job_check_again(
@@ -210,53 +252,60 @@ def expire_files(now: dt.datetime | None = None) -> int:
     return expired
 
 
-# --- Workers -----------------------------------------------------------------------------------
+# --- Workers: taking a job, running what is queued, the worker's chores -----------------------
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:200]
 
 
-def _take(job_id: int, worker: str, *, alone: bool) -> bool:
-    """Mark a queued job as ours in one statement: False if someone took it first (or, with
-    `alone`, while another job runs)."""
+class NotYourTurn(Exception):
+    """Another job is running where only one may: this one waits."""
+
+
+def take(job_id: int, task: str, worker: str | None = None) -> ImportJob | None:
+    """Mark a queued job as running, ours, in one conditional statement: None if it is not
+    waiting for this task any more (taken already, cancelled, expired). Raises NotYourTurn
+    while another job runs on SQLite (one writer), or elsewhere another of its school's."""
+    recover_interrupted()
     now = timezone.now()
-    jobs = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED)
-    if alone:
-        jobs = jobs.filter(~Exists(ImportJob.objects.filter(status=Status.RUNNING)))
-    return bool(
-        jobs.update(
+    with transaction.atomic():
+        queued = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED, task=task)
+        school_id = queued.values_list("school_id", flat=True).first()
+        if school_id is None:
+            return None
+        running = ImportJob.objects.filter(status=Status.RUNNING)
+        if connection.vendor != "sqlite":
+            # Two jobs of one school taken at once would not see each other: the school's row
+            # lock makes their takes one after the other.
+            School.objects.select_for_update().filter(pk=school_id).values_list("pk").first()
+            running = running.filter(school_id=school_id)
+        taken = queued.filter(~Exists(running)).update(
             status=Status.RUNNING,
-            worker=worker,
+            worker=worker or worker_name(),
             started_at=now,
             heartbeat_at=now,
             progress_done=0,
             progress_total=0,
         )
-    )
-
-
-def claim_next(worker: str | None = None) -> ImportJob | None:
-    """The oldest queued job, now ours; None when there is nothing to do."""
-    worker = worker or worker_name()
-    recover_interrupted()
-    busy = ImportJob.objects.filter(status=Status.RUNNING, school=OuterRef("school"))
-    queue = (
-        ImportJob.objects.filter(status=Status.QUEUED)
-        .filter(~Exists(busy))
-        .order_by("created_at", "pk")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            job_id = queue.select_for_update(skip_locked=True).values_list("pk", flat=True).first()
-            if job_id is None or not _take(job_id, worker, alone=False):
-                return None
-    else:
-        # SQLite: one writer at a time, so one job at a time.
-        job_id = queue.values_list("pk", flat=True).first()
-        if job_id is None or not _take(job_id, worker, alone=True):
-            return None
+    if not taken:
+        raise NotYourTurn
     return ImportJob.objects.select_related("school", "created_by").get(pk=job_id)
+
+
+def work_on(job_id: int, task: str) -> str:
+    """What the queue's task does: take the job, then check or import its file. A job that is
+    not waiting any more is left alone; one whose turn has not come is queued again."""
+    with all_schools():
+        try:
+            job = take(job_id, task)
+        except NotYourTurn:
+            _enqueue(job_id, task, after=WAIT_FOR_TURN)
+            return "waiting"
+    if job is None:
+        return "nothing to do"
+    run_job(job)
+    return "done"
 
 
 def _alive(worker: str, heartbeat: dt.datetime | None, now: dt.datetime) -> bool:
@@ -275,7 +324,7 @@ def _alive(worker: str, heartbeat: dt.datetime | None, now: dt.datetime) -> bool
 
 def recover_interrupted(jobs: list[ImportJob] | None = None) -> int:
     """Mark running jobs whose worker has gone as failed (their transaction was rolled back,
-    so nothing of theirs was written)."""
+    so nothing of theirs was written), and their tasks in the queue too."""
     now = timezone.now()
     if jobs is None:
         jobs = list(
@@ -287,112 +336,84 @@ def recover_interrupted(jobs: list[ImportJob] | None = None) -> int:
     for job in jobs:
         if job.status != Status.RUNNING or _alive(job.worker, job.heartbeat_at, now):
             continue
-        recovered += ImportJob.objects.filter(
+        message = INTERRUPTED.format(doing=_doing(job.task))
+        failed = ImportJob.objects.filter(
             pk=job.pk, status=Status.RUNNING, worker=job.worker
-        ).update(
-            status=Status.FAILED,
-            message=INTERRUPTED.format(doing=_doing(job.task)),
-            data=b"",
-            finished_at=now,
-        )
-        logger.warning("Import job %s was interrupted (worker %s)", job.pk, job.worker)
+        ).update(status=Status.FAILED, message=message, data=b"", finished_at=now)
+        if failed:
+            DBTaskResult.objects.filter(
+                status=TaskResultStatus.RUNNING,
+                task_path__in=TASK_PATHS,
+                args_kwargs__kwargs__job_id=job.pk,
+            ).update(status=TaskResultStatus.FAILED, finished_at=now, traceback=message)
+            logger.warning("Import job %s was interrupted (worker %s)", job.pk, job.worker)
+        recovered += failed
     return recovered
 
 
-def mark_worker_seen() -> None:
-    cache.set(WORKER_SEEN_KEY, time.time(), timeout=WORKER_FRESH_SECONDS * 4)
+def requeue_lost(now: dt.datetime | None = None) -> int:
+    """Queue again the queued jobs whose task the queue no longer has (it failed before taking
+    its job, or its worker stopped in between); how many."""
+    now = now or timezone.now()
+    waiting: set[int] = set()
+    tasks = DBTaskResult.objects.filter(
+        status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING), task_path__in=TASK_PATHS
+    ).values_list("args_kwargs", "status", "started_at")
+    for args_kwargs, status, started_at in tasks:
+        if status == TaskResultStatus.RUNNING and started_at and now - started_at > SILENT_FOR:
+            continue
+        waiting.add(args_kwargs.get("kwargs", {}).get("job_id"))
+    lost = (
+        ImportJob.objects.filter(status=Status.QUEUED, heartbeat_at__lt=now - LOST_AFTER)
+        .exclude(pk__in=[pk for pk in waiting if isinstance(pk, int)])
+        .values_list("pk", "task")
+    )
+    count = 0
+    for pk, task in lost:
+        logger.warning("Import job %s had lost its task: queued again", pk)
+        _enqueue(pk, task)
+        count += 1
+    return count
 
 
-def worker_seen_recently() -> bool:
-    seen = cache.get(WORKER_SEEN_KEY)
-    return seen is not None and time.time() - float(seen) < WORKER_FRESH_SECONDS
+def housekeeping(now: dt.datetime | None = None) -> None:
+    """The worker's chores (`manage.py run_jobs`, every minute): delete the files past their
+    day, queue again the jobs whose task was lost, and delete the queue's finished tasks."""
+    now = now or timezone.now()
+    with all_schools():
+        expire_files(now)
+        requeue_lost(now)
+    DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_TASKS_FOR).delete()
 
 
-def run_pending(*, worker: str | None = None, limit: int | None = None) -> int:
-    """Claim and run queued jobs until there are none (or `limit` have run); how many ran."""
+def run_pending(*, limit: int | None = None) -> int:
+    """Run the tasks waiting in the queue, here and now, one after another, as the queue's
+    worker does (`manage.py run_jobs --once`; tests, to say when queued work runs); how many
+    ran (or `limit`)."""
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    worker = Worker(
+        queue_names=sorted(backend.queues),
+        interval=0,
+        batch=True,
+        backend_name=backend.alias,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_name()[:64],
+        excluded_queue_names=[],
+    )
     ran = 0
     while limit is None or ran < limit:
-        # The queue is every school's; each job then runs inside its own school's scope.
-        with all_schools():
-            job = claim_next(worker)
-        if job is None:
-            break
-        run_job(job)
+        ready = DBTaskResult.objects.ready().filter(
+            backend_name=backend.alias, queue_name__in=backend.queues
+        )
+        with exclusive_transaction(ready.db):
+            task_result = ready.get_locked()
+            if task_result is None:
+                break
+            task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
         ran += 1
     return ran
-
-
-def work(stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
-    """The worker's loop (`manage.py run_jobs`): until `stop` is set, say it is here, delete
-    files past their day, and run what is queued."""
-    worker = worker_name()
-    last_expiry = 0.0
-    while not stop.is_set():
-        try:
-            mark_worker_seen()
-            if time.monotonic() - last_expiry > 60:
-                with all_schools():
-                    expire_files()
-                last_expiry = time.monotonic()
-            ran = run_pending(worker=worker, limit=1)
-        except DatabaseError:
-            # SQLite busy with another process's import, or the database restarting.
-            logger.warning("The job worker could not reach the database; trying again")
-            connection.close()
-            ran = 0
-        if not ran:
-            stop.wait(idle_seconds)
-
-
-# --- A thread for installations without a worker -----------------------------------------------
-
-_thread_lock = threading.Lock()
-_thread: threading.Thread | None = None
-_again = False
-
-
-def runner_mode() -> str:
-    return str(getattr(settings, "PROVMAP_JOB_RUNNER", "auto"))
-
-
-def kick() -> None:
-    """Once a job is queued (and committed), make sure something will work on it."""
-    mode = runner_mode()
-    if mode == "worker" or (mode == "auto" and worker_seen_recently()):
-        return
-    transaction.on_commit(_start_thread)
-
-
-def _start_thread() -> None:
-    global _thread, _again
-    with _thread_lock:
-        if _thread is not None and _thread.is_alive():
-            _again = True
-            return
-        _again = False
-        _thread = threading.Thread(target=_thread_main, name="provmap-jobs", daemon=True)
-        _thread.start()
-
-
-def _thread_main() -> None:
-    global _thread, _again
-    try:
-        while True:
-            try:
-                run_pending()
-            except DatabaseError:
-                # SQLite, busy with a worker's import: that worker will take the job.
-                logger.warning("The job thread could not claim a job; leaving it to a worker")
-            with _thread_lock:
-                if not _again:
-                    _thread = None
-                    return
-                _again = False
-    finally:
-        with _thread_lock:
-            if _thread is threading.current_thread():
-                _thread = None
-        connection.close()
 
 
 # --- Running a job -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The background job runner: claiming a job once, recording progress, failures that leave the
-database as it was, interrupted workers, files deleted after a day, and the thread for an
-installation without a worker."""
+"""The import jobs on the task queue: a job taken once and one at a time where it must be,
+recording progress, failures that leave the database as it was, interrupted workers, lost
+tasks queued again, files deleted after a day, and no work in the process that queues it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
-from django.test import override_settings
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from provmap.accounts.models import AuditEvent
 from provmap.interchange import jobs
@@ -65,31 +66,72 @@ def school():
     return SchoolFactory(urn="123456", name="Oakfield Academy")
 
 
-def test_a_job_is_claimed_once(school):
+def queued_tasks() -> list[tuple[str, int]]:
+    """The tasks waiting in the queue: (task, job id), oldest first."""
+    return [
+        (path.rpartition(".")[2], args_kwargs["kwargs"]["job_id"])
+        for path, args_kwargs in DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .order_by("enqueued_at", "run_after")
+        .values_list("task_path", "args_kwargs")
+    ]
+
+
+def test_uploading_queues_a_task_and_does_no_work(school):
     job = new_job(school)
-    claimed = jobs.claim_next("worker-a")
-    assert claimed is not None and claimed.pk == job.pk
-    assert (claimed.status, claimed.worker) == (Status.RUNNING, "worker-a")
-    assert jobs.claim_next("worker-b") is None
-    # The claim itself is one conditional statement: a second taker gets nothing.
-    assert not jobs._take(job.pk, "worker-b", alone=False)
+    assert queued_tasks() == [("check_file", job.pk)]
     job.refresh_from_db()
-    assert job.worker == "worker-a"
+    assert (job.status, job.worker, job.summary) == (Status.QUEUED, "", {})
+    assert jobs.run_pending() == 1
+    job.refresh_from_db()
+    assert job.status == Status.PREVIEWED
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    jobs.job_confirm(job)
+    assert queued_tasks() == [("import_file", job.pk)]
 
 
-def test_jobs_are_claimed_oldest_first_and_one_at_a_time_per_school(school):
+def test_a_job_is_taken_once(school):
+    job = new_job(school)
+    taken = jobs.take(job.pk, Task.CHECK, "worker-a")
+    assert taken is not None and taken.pk == job.pk
+    assert (taken.status, taken.worker) == (Status.RUNNING, "worker-a")
+    # Taking is one conditional statement: a second taker gets nothing, and the task the
+    # queue holds for the job finds nothing to do.
+    assert jobs.take(job.pk, Task.CHECK, "worker-b") is None
+    assert jobs.run_pending() == 1
+    job.refresh_from_db()
+    assert (job.status, job.worker) == (Status.RUNNING, "worker-a")
+    assert DBTaskResult.objects.get().return_value == "nothing to do"
+
+
+def test_jobs_run_oldest_first_and_one_at_a_time_per_school(school):
     first, second = new_job(school), new_job(school)
     elsewhere = new_job(SchoolFactory())
-    assert jobs.claim_next("a").pk == first.pk
-    # The school's next job waits; another school's goes ahead (except on SQLite, where one
-    # job runs at a time).
-    taken = jobs.claim_next("b")
-    if connection.vendor == "sqlite":
-        assert taken is None
-    else:
-        assert taken.pk == elsewhere.pk
+    assert jobs.run_pending(limit=1) == 1
+    first.refresh_from_db()
+    assert first.status == Status.PREVIEWED
+    # While one of the school's jobs runs, its next job waits; another school's goes ahead
+    # (except on SQLite, where one job runs at a time).
+    ImportJob.objects.filter(pk=first.pk).update(
+        status=Status.RUNNING, worker=jobs.worker_name(), heartbeat_at=timezone.now()
+    )
+    assert jobs.run_pending() == 2
     second.refresh_from_db()
+    elsewhere.refresh_from_db()
     assert second.status == Status.QUEUED
+    waiting = sorted(job for _, job in queued_tasks())
+    if connection.vendor == "sqlite":
+        assert elsewhere.status == Status.QUEUED
+        assert waiting == sorted([second.pk, elsewhere.pk])
+    else:
+        assert elsewhere.status == Status.PREVIEWED
+        assert waiting == [second.pk]
+    # The waiting job's task is queued again a moment later, and runs once its turn comes.
+    assert jobs.run_pending() == 0
+    ImportJob.objects.filter(pk=first.pk).update(status=Status.DONE)
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    assert jobs.run_pending() == len(waiting)
+    second.refresh_from_db()
+    assert second.status == Status.PREVIEWED
 
 
 def test_a_check_writes_nothing_and_keeps_the_file_for_the_import(school):
@@ -241,7 +283,13 @@ def test_an_interrupted_job_is_marked_failed(school):
     talking = new_job(
         school, status=Status.RUNNING, worker="elsewhere:1:MainThread", heartbeat_at=timezone.now()
     )
+    # The queue's worker had taken their tasks: those that died are failed there too.
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=old)
     assert jobs.recover_interrupted() == 2
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
+    assert sorted(failed.values_list("args_kwargs__kwargs__job_id", flat=True)) == sorted(
+        [gone.pk, silent.pk]
+    )
     for job, status in ((gone, Status.FAILED), (alive, Status.RUNNING), (silent, Status.FAILED)):
         job.refresh_from_db()
         assert job.status == status
@@ -296,24 +344,24 @@ def test_run_jobs_once_runs_what_is_queued(school):
     assert set(ImportJob.objects.values_list("status", flat=True)) == {Status.PREVIEWED}
 
 
-@override_settings(PROVMAP_JOB_RUNNER="auto")
-def test_no_thread_is_started_while_a_worker_is_about(school, django_capture_on_commit_callbacks):
-    jobs.mark_worker_seen()
-    with django_capture_on_commit_callbacks() as callbacks:
-        new_job(school)
-    assert callbacks == []
+def test_a_job_whose_task_was_lost_is_queued_again(school):
+    lost, waiting = new_job(school), new_job(school)
+    # The task of one failed before it took its job (the database was unreachable, say).
+    DBTaskResult.objects.filter(args_kwargs__kwargs__job_id=lost.pk).update(
+        status=TaskResultStatus.FAILED
+    )
+    assert jobs.requeue_lost() == 0  # not before a minute has gone by
+    later = timezone.now() + dt.timedelta(minutes=2)
+    assert jobs.requeue_lost(later) == 1
+    assert sorted(job for _, job in queued_tasks()) == sorted([lost.pk, waiting.pk])
+    assert jobs.run_pending() == 2
+    assert set(ImportJob.objects.values_list("status", flat=True)) == {Status.PREVIEWED}
 
 
-@pytest.mark.django_db(transaction=True)
-@override_settings(PROVMAP_JOB_RUNNER="auto")
-def test_without_a_worker_the_web_process_runs_the_job_in_a_thread(school):
-    from django.core.cache import cache
-
-    cache.delete(jobs.WORKER_SEEN_KEY)
-    job = new_job(school)
-    for thread in threading.enumerate():
-        if thread.name == "provmap-jobs":
-            thread.join(timeout=30)
-    job.refresh_from_db()
-    assert job.status == Status.PREVIEWED
-    assert job.worker.startswith(f"{socket.gethostname()}:{os.getpid()}:provmap-jobs")
+def test_the_queue_forgets_finished_tasks_a_day_on(school):
+    checked(school)
+    assert DBTaskResult.objects.count() == 1
+    jobs.housekeeping(timezone.now() + dt.timedelta(hours=23))
+    assert DBTaskResult.objects.count() == 1
+    jobs.housekeeping(timezone.now() + dt.timedelta(days=1, hours=1))
+    assert not DBTaskResult.objects.exists()

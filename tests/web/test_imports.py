@@ -1,7 +1,8 @@
 """Imports and exports in the browser: upload, the preview with its problems and columns, the
 confirmation, the job's page while it works, and the downloads of the map, a run and a pupil.
 
-Jobs run when a test says so (`run_jobs`): the test settings keep the job runner to workers.
+Jobs run when a test says so (`run_jobs`: the tasks queued so far, run in the test's process);
+no worker runs beside the tests.
 """
 
 from __future__ import annotations
