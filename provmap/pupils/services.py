@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from provmap.pupils.models import (
+    VULNERABLE_GROUP_FIELDS,
     Measure,
     Pupil,
     PupilNeed,
@@ -352,15 +353,7 @@ PUPIL_UPDATABLE_FIELDS = frozenset(
         "sen_status",
         "ethnicity",
         "first_language",
-        "pupil_premium",
-        "fsm",
-        "ever6_fsm",
-        "eal",
-        "looked_after",
-        "previously_looked_after",
-        "young_carer",
-        "more_able",
-        "at_risk_of_exclusion",
+        *VULNERABLE_GROUP_FIELDS,
         "on_roll_from",
         "on_roll_to",
     }
