@@ -44,6 +44,7 @@ from provmap.provision import costing
 from provmap.provision.models import Placement
 from provmap.provision.services import RESULT_STAGES
 from provmap.pupils.models import Measure, Pupil
+from provmap.pupils.score_range import measure_range_error
 from provmap.schools.bounds import date_error
 from provmap.schools.models import School
 
@@ -96,18 +97,9 @@ def _check_bounds(
 ) -> None:
     if measure is None:
         return
-    if measure.min_value is not None and value < measure.min_value:
-        planner.problem(
-            row,
-            stage,
-            f"{value} is below the lowest {measure.name} score ({measure.min_value}).",
-        )
-    if measure.max_value is not None and value > measure.max_value:
-        planner.problem(
-            row,
-            stage,
-            f"{value} is above the highest {measure.name} score ({measure.max_value}).",
-        )
+    message = measure_range_error(measure, value)
+    if message:
+        planner.problem(row, stage, message)
 
 
 def _plan_placement(
