@@ -18,6 +18,7 @@ from django_scopes.forms import SafeModelChoiceField
 from provmap.provision.models import Placement, Provision, ProvisionRun, Wave
 from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
 from provmap.provision.services import (
+    PROVISION_FIELD_WORDS,
     RESULT_STAGES,
     STAGE_NAMES,
     SUGGESTED,
@@ -274,25 +275,8 @@ class ProvisionForm(forms.ModelForm):
 
     class Meta:
         model = Provision
-        fields = [
-            "name",
-            "wave",
-            "provision_type",
-            "description",
-            "areas",
-            "default_staff",
-            "default_pupils",
-            "sessions_per_week",
-            "minutes_per_session",
-            "usual_weeks",
-            "measure",
-            "success_criteria",
-            "success_gain",
-            "evidence_strand",
-            "evidence_months",
-            "evidence_notes",
-            "active",
-        ]
+        # The catalogue entry's editable fields, in their order (the one list of them).
+        fields = list(PROVISION_FIELD_WORDS)
         labels = {
             "provision_type": "Type",
             "default_staff": "Staff in the usual ratio",
