@@ -187,14 +187,14 @@ def _show(value: object) -> str:
     return display(value)
 
 
-def first_value(rows: list[MapRow], key: str) -> object:
+def _first(rows: list[MapRow], key: str) -> object:
     for row in rows:
         if row.get(key) is not None:
             return row.get(key)
     return None
 
 
-def dates_in(rows: list[MapRow], *keys: str) -> list[dt.date]:
+def _dates(rows: list[MapRow], *keys: str) -> list[dt.date]:
     """The dates the rows give in these columns, row by row."""
     return [date for row in rows for key in keys if (date := row.date(key)) is not None]
 
@@ -202,9 +202,9 @@ def dates_in(rows: list[MapRow], *keys: str) -> list[dt.date]:
 def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
     first = rows[0]
     provision = planner.provision(first)
-    starts = dates_in(rows, "start_date")
+    starts = _dates(rows, "start_date")
     # Each column's parser (_PARSERS) gives its values one type.
-    group_start = cast("dt.date | None", first_value(rows, "group_start"))
+    group_start = cast("dt.date | None", _first(rows, "group_start"))
     start = group_start or (min(starts) if starts else None)
     if start is None:
         for row in rows:
@@ -217,8 +217,8 @@ def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
                 "(or give the group's dates in 'Group start' and 'Group end').",
             )
         return None
-    year = planner.year(cast("str | None", first_value(rows, "academic_year")), start)
-    term_name = first_value(rows, "term")
+    year = planner.year(cast("str | None", _first(rows, "academic_year")), start)
+    term_name = _first(rows, "term")
     term_id = None
     if term_name is not None:
         terms = [
@@ -236,11 +236,11 @@ def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
                 f"{year.name} has no term called '{term_name}' in provmap; the group is kept "
                 "without a term.",
             )
-    group_end = cast("dt.date | None", first_value(rows, "group_end"))
-    weeks = cast("Decimal | None", first_value(rows, "weeks"))
+    group_end = cast("dt.date | None", _first(rows, "group_end"))
+    weeks = cast("Decimal | None", _first(rows, "weeks"))
     # Without the group's own end: its latest exit or review, its weeks from its start, and
     # never before a pupil joins; the end of the school year if the sheet says none of these.
-    ends = dates_in(rows, "exit_date", "review_date")
+    ends = _dates(rows, "exit_date", "review_date")
     if weeks is not None:
         ends.append(start + dt.timedelta(days=int(Decimal(weeks) * 7) - 1))
     if group_end is not None:
@@ -261,8 +261,8 @@ def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
     sessions, minutes = _run_time(planner, first)
     rate = _rate_from_row(first)
     staff: list[tuple[PlannedStaff, Decimal | None, int | None]] = []
-    lines = cast("tuple[StaffLine, ...] | None", first_value(rows, "staff_lines"))
-    lead_line = cast("StaffLine | None", first_value(rows, "lead_staff"))
+    lines = cast("tuple[StaffLine, ...] | None", _first(rows, "staff_lines"))
+    lead_line = cast("StaffLine | None", _first(rows, "lead_staff"))
     # A sheet that lists who delivers each group says so even when a cell is blank; one that
     # does not (most hand-made maps) is delivered by the member of staff leading it.
     lists_staff = first.has("staff_lines")
@@ -274,10 +274,10 @@ def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
     elif lead_line is not None and not lists_staff:
         staff.append((planner.staff(lead_line, rate), None, None))
     lead_rate = None if lists_staff else rate
-    reviewer_line = cast("StaffLine | None", first_value(rows, "reviewing_staff"))
-    funding = first_value(rows, "funding")
+    reviewer_line = cast("StaffLine | None", _first(rows, "reviewing_staff"))
+    funding = _first(rows, "funding")
     today = planner.plan.as_of
-    status = first_value(rows, "group_status")
+    status = _first(rows, "group_status")
     if status is None:
         if start > today:
             status = ProvisionRun.Status.PLANNED
@@ -297,8 +297,8 @@ def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
     return PlannedRun(
         provision=provision,
         year=year,
-        label=str(first_value(rows, "group") or ""),
-        ref=str(first_value(rows, "group_ref") or ""),
+        label=str(_first(rows, "group") or ""),
+        ref=str(_first(rows, "group_ref") or ""),
         start_date=start,
         end_date=end,
         rows=rows,
@@ -307,9 +307,9 @@ def plan_run(planner: Planner, rows: list[MapRow]) -> PlannedRun | None:
         sessions_per_week=sessions,
         minutes_per_session=minutes,
         weeks=Decimal(weeks) if weeks is not None else None,
-        day_time=str(first_value(rows, "day_time") or ""),
-        withdrawn_from=str(first_value(rows, "withdrawn_from") or ""),
-        notes=str(first_value(rows, "group_notes") or ""),
+        day_time=str(_first(rows, "day_time") or ""),
+        withdrawn_from=str(_first(rows, "withdrawn_from") or ""),
+        notes=str(_first(rows, "group_notes") or ""),
         funding=planner.funding(str(funding)) if funding else None,
         lead=planner.staff(lead_line, lead_rate) if lead_line is not None else None,
         reviewer=planner.staff(reviewer_line, None) if reviewer_line is not None else None,
@@ -333,7 +333,7 @@ def _inside_year(
     (run_create's rules), reported on the row and column the value came from."""
     why = f"the dates of {year.name}"
     ok = True
-    start_key = "group_start" if first_value(rows, "group_start") is not None else "start_date"
+    start_key = "group_start" if _first(rows, "group_start") is not None else "start_date"
     message = date_error(
         start, year.start_date, year.end_date, label="The run's start date", why=why
     )

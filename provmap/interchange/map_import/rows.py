@@ -44,6 +44,7 @@ from provmap.schools.services import standard_academic_year_named
 
 
 def name_key(name: str) -> str:
+    """A name as rows and provmap are matched on it: any case, any spacing."""
     return " ".join(name.lower().split())
 
 
