@@ -39,7 +39,7 @@ from django.utils import timezone
 from provmap.accounts.audit import audit_record, pupil_reference
 from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, Membership, User
 from provmap.provision.models import Placement, RunStaff
-from provmap.pupils.models import Pupil, SENStatus
+from provmap.pupils.models import VULNERABLE_GROUP_FIELDS, Pupil, SENStatus
 from provmap.schools.models import School
 
 if TYPE_CHECKING:
@@ -414,17 +414,7 @@ def pupil_erase(
     pupil.sen_status = SENStatus.NONE
     pupil.ethnicity = ""
     pupil.first_language = ""
-    for flag in (
-        "pupil_premium",
-        "fsm",
-        "ever6_fsm",
-        "eal",
-        "looked_after",
-        "previously_looked_after",
-        "young_carer",
-        "more_able",
-        "at_risk_of_exclusion",
-    ):
+    for flag in VULNERABLE_GROUP_FIELDS:
         setattr(pupil, flag, False)
     pupil.archived_at = pupil.archived_at or timezone.now()
     pupil.save()

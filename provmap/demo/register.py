@@ -19,7 +19,7 @@ from typing import TypeVar
 from provmap.demo.attainment import Traits, set_initial_levels
 from provmap.demo.names import ETHNICITIES, SHORT_FORMS, Heritage
 from provmap.demo.school_calendar import YearDates, year_dates, year_group_birth_range
-from provmap.pupils.models import Pupil, SENStatus
+from provmap.pupils.models import VULNERABLE_GROUP_FIELDS, Pupil, SENStatus
 from provmap.pupils.needs import NeedType
 from provmap.pupils.services import (
     NewPupil,
@@ -471,7 +471,7 @@ def write_register(school: School, plans: list[DemoPupil]) -> list[Pupil]:
                     "ethnicity": plan.ethnicity,
                     "first_language": plan.first_language,
                     "on_roll_to": plan.on_roll_to,
-                    **{name: plan.flag(name) for name in FLAG_FIELDS},
+                    **{name: plan.flag(name) for name in VULNERABLE_GROUP_FIELDS},
                 },
             )
             for plan in plans
@@ -484,16 +484,3 @@ def write_register(school: School, plans: list[DemoPupil]) -> list[Pupil]:
         if plan.changes and plan.status == SENStatus.NONE:
             pupil_set_needs(pupil=record, need_types=[])
     return records
-
-
-FLAG_FIELDS = (
-    "pupil_premium",
-    "fsm",
-    "ever6_fsm",
-    "eal",
-    "looked_after",
-    "previously_looked_after",
-    "young_carer",
-    "more_able",
-    "at_risk_of_exclusion",
-)

@@ -59,7 +59,15 @@ from provmap.interchange.values import (
     text,
 )
 from provmap.interchange.writing import write_all_or_nothing
-from provmap.pupils.models import NC_YEAR_ORDER, Measure, Pupil, PupilNeed, Result, SENStatus
+from provmap.pupils.models import (
+    NC_YEAR_ORDER,
+    VULNERABLE_GROUP_FIELDS,
+    Measure,
+    Pupil,
+    PupilNeed,
+    Result,
+    SENStatus,
+)
 from provmap.pupils.services import (
     NewPupil,
     NewResult,
@@ -259,18 +267,6 @@ PUPIL_COLUMNS = [
 # Without these, a row cannot add a pupil who is not on the register yet.
 REGISTER_FIELDS = ("upn", "surname", "legal_forename", "date_of_birth", "sex", "nc_year")
 
-FLAG_FIELDS = (
-    "pupil_premium",
-    "fsm",
-    "ever6_fsm",
-    "eal",
-    "looked_after",
-    "previously_looked_after",
-    "young_carer",
-    "more_able",
-    "at_risk_of_exclusion",
-)
-
 FIELD_LABELS = {
     "upn": "UPN",
     "mis_id": "MIS id",
@@ -439,7 +435,7 @@ _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
     "ethnicity": (parse_ethnicity, ""),
     "first_language": (parse_language, ""),
     "on_roll_to": (parse_date, None),
-    **dict.fromkeys(FLAG_FIELDS, (parse_bool, False)),
+    **dict.fromkeys(VULNERABLE_GROUP_FIELDS, (parse_bool, False)),
 }
 
 

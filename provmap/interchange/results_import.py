@@ -45,6 +45,7 @@ from provmap.interchange.values import (
 )
 from provmap.interchange.writing import write_all_or_nothing
 from provmap.pupils.models import Measure, Pupil, Result
+from provmap.pupils.score_range import score_range_error
 from provmap.pupils.services import NewResult, measure_create, result_set_value, results_bulk_record
 from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.bounds import SCORE
@@ -123,11 +124,7 @@ def _upn(value: object) -> str:
 
 def _bounds(measure: Measure | None, name: str, value: Decimal) -> str | None:
     low, high = (measure.min_value, measure.max_value) if measure else guess_scale(name)[1:]
-    if low is not None and value < low:
-        return f"{value} is below the lowest {name} score ({low})."
-    if high is not None and value > high:
-        return f"{value} is above the highest {name} score ({high})."
-    return None
+    return score_range_error(value, name=name, low=low, high=high)
 
 
 def plan_results_import(

@@ -18,6 +18,7 @@ from django_scopes.forms import SafeModelChoiceField
 from provmap.provision.models import Placement, Provision, ProvisionRun, Wave
 from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
 from provmap.provision.services import (
+    PROVISION_FIELD_WORDS,
     RESULT_STAGES,
     STAGE_NAMES,
     SUGGESTED,
@@ -29,6 +30,7 @@ from provmap.provision.services import (
 )
 from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, Measure, NCYear, Pupil, SENStatus, Sex
 from provmap.pupils.needs import Area, NeedType
+from provmap.pupils.score_range import ABOVE, BELOW, outside_range
 from provmap.pupils.selectors import PupilSearch
 from provmap.schools.bounds import (
     EVIDENCE_MONTHS,
@@ -273,25 +275,8 @@ class ProvisionForm(forms.ModelForm):
 
     class Meta:
         model = Provision
-        fields = [
-            "name",
-            "wave",
-            "provision_type",
-            "description",
-            "areas",
-            "default_staff",
-            "default_pupils",
-            "sessions_per_week",
-            "minutes_per_session",
-            "usual_weeks",
-            "measure",
-            "success_criteria",
-            "success_gain",
-            "evidence_strand",
-            "evidence_months",
-            "evidence_notes",
-            "active",
-        ]
+        # The catalogue entry's editable fields, in their order (the one list of them).
+        fields = list(PROVISION_FIELD_WORDS)
         labels = {
             "provision_type": "Type",
             "default_staff": "Staff in the usual ratio",
@@ -611,10 +596,7 @@ class ResultsForm(forms.Form):
                 )
                 bounded(field, SCORE)
                 if measure is not None:
-                    if measure.min_value is not None:
-                        field.validators.append(_at_least(measure.min_value, who, measure.name))
-                    if measure.max_value is not None:
-                        field.validators.append(_at_most(measure.max_value, who, measure.name))
+                    field.validators.append(_in_range(measure, who))
                 self.fields[f"{prefix}-{stage}"] = field
             self.fields[f"{prefix}-rating"] = forms.ChoiceField(
                 label=f"RAGB rating for {who}",
@@ -681,17 +663,19 @@ class ResultsForm(forms.Form):
         }
 
 
-def _at_least(lowest: Decimal, who: str, measure: str) -> Callable[[Decimal], None]:
+def _in_range(measure: Measure, who: str) -> Callable[[Decimal], None]:
+    """A pupil's score inside the measure's range (`outside_range`, the one rule), said with
+    the pupil's name."""
+
     def check(value: Decimal) -> None:
-        if value is not None and value < lowest:
-            raise forms.ValidationError(f"{who}: the lowest {measure} score is {_plain(lowest)}.")
-
-    return check
-
-
-def _at_most(highest: Decimal, who: str, measure: str) -> Callable[[Decimal], None]:
-    def check(value: Decimal) -> None:
-        if value is not None and value > highest:
-            raise forms.ValidationError(f"{who}: the highest {measure} score is {_plain(highest)}.")
+        if value is None:
+            return
+        side = outside_range(value, measure.min_value, measure.max_value)
+        if side == BELOW:
+            lowest = _plain(measure.min_value)
+            raise forms.ValidationError(f"{who}: the lowest {measure.name} score is {lowest}.")
+        if side == ABOVE:
+            highest = _plain(measure.max_value)
+            raise forms.ValidationError(f"{who}: the highest {measure.name} score is {highest}.")
 
     return check

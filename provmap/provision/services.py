@@ -173,7 +173,11 @@ def provision_create(
     areas: Sequence[str] = (),
     **details: object,
 ) -> Provision:
-    """Add a provision to the school's catalogue, with the areas of need it addresses."""
+    """Add a provision to the school's catalogue, with the areas of need it addresses; any
+    other of its editable fields (PROVISION_UPDATABLE_FIELDS) in `details`."""
+    unknown_fields = set(details) - PROVISION_UPDATABLE_FIELDS
+    if unknown_fields:
+        raise ValueError(f"provision_create cannot set {', '.join(sorted(unknown_fields))}")
     unknown = [area for area in areas if area not in Area.values]
     if unknown:
         raise ValidationError({"areas": f"Unknown area(s) of need: {', '.join(unknown)}."})
@@ -575,29 +579,11 @@ def provision_set_measure(*, provision: Provision, measure: Measure) -> Provisio
 # table of a run, closing a run. Placements carry a version: an edit names the version it
 # read and is refused, saying what changed, when someone else saved in between.
 
-PROVISION_UPDATABLE_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "wave",
-        "provision_type",
-        "default_staff",
-        "default_pupils",
-        "sessions_per_week",
-        "minutes_per_session",
-        "usual_weeks",
-        "measure",
-        "success_criteria",
-        "success_gain",
-        "evidence_strand",
-        "evidence_months",
-        "evidence_notes",
-        "active",
-    }
-)
-
-
-# What a change to each field of a catalogue entry is called, in the order of the form.
+# The fields of a catalogue entry a school edits, in the order of its form, each with what a
+# change to it is called. The one list of them: the catalogue form's fields, what
+# provision_create and provision_update accept (and so what an import may set), and what a
+# refused edit says changed. The areas of need it addresses are rows of their own, given
+# apart as `areas`.
 PROVISION_FIELD_WORDS = {
     "name": "name",
     "wave": "wave",
@@ -617,6 +603,7 @@ PROVISION_FIELD_WORDS = {
     "evidence_notes": "evidence notes",
     "active": "offered",
 }
+PROVISION_UPDATABLE_FIELDS = frozenset(PROVISION_FIELD_WORDS) - {"areas"}
 # Long text is only said to have changed, not quoted.
 PROVISION_LONG_TEXT = frozenset({"description", "success_criteria", "evidence_notes"})
 

@@ -77,6 +77,9 @@ VULNERABLE_GROUP_FLAGS: list[tuple[str, str]] = [
     ("more_able", "More able"),
     ("at_risk_of_exclusion", "At risk of exclusion"),
 ]
+# The flags' field names, in the same order: what forms, imports, the register's updates and
+# erasure set.
+VULNERABLE_GROUP_FIELDS: tuple[str, ...] = tuple(name for name, _ in VULNERABLE_GROUP_FLAGS)
 
 
 class PupilQuerySet(models.QuerySet["Pupil"]):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from provmap.pupils.models import (
+    VULNERABLE_GROUP_FIELDS,
     Measure,
     Pupil,
     PupilNeed,
@@ -22,6 +23,7 @@ from provmap.pupils.models import (
     SENStatusPeriod,
 )
 from provmap.pupils.needs import NeedType
+from provmap.pupils.score_range import measure_range_error
 from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.bounds import SCHOOL_DATES, SCORE, date_error, show_date
 from provmap.schools.models import School
@@ -160,14 +162,9 @@ def _check_result_value(measure: Measure, value: Decimal) -> None:
     message = SCORE.error(value)
     if message:
         raise ValidationError({"value": message})
-    if measure.min_value is not None and value < measure.min_value:
-        raise ValidationError(
-            {"value": f"{value} is below the lowest {measure.name} score ({measure.min_value})."}
-        )
-    if measure.max_value is not None and value > measure.max_value:
-        raise ValidationError(
-            {"value": f"{value} is above the highest {measure.name} score ({measure.max_value})."}
-        )
+    message = measure_range_error(measure, value)
+    if message:
+        raise ValidationError({"value": message})
 
 
 def result_record(
@@ -352,15 +349,7 @@ PUPIL_UPDATABLE_FIELDS = frozenset(
         "sen_status",
         "ethnicity",
         "first_language",
-        "pupil_premium",
-        "fsm",
-        "ever6_fsm",
-        "eal",
-        "looked_after",
-        "previously_looked_after",
-        "young_carer",
-        "more_able",
-        "at_risk_of_exclusion",
+        *VULNERABLE_GROUP_FIELDS,
         "on_roll_from",
         "on_roll_to",
     }
