@@ -195,7 +195,9 @@ def snapshot_of(impact: ProvisionImpact | None) -> ImpactSnapshot:
         return ImpactSnapshot(verdict=wording.HEADLINE_UNCLEAR_TOO_FEW)
     effect = impact.effect
     return ImpactSnapshot(
-        verdict=impact.verdict.headline,
+        # Without its cost: the decision is shown to some who may not see costs, and the
+        # cost per pupil is kept beside it for those who may.
+        verdict=impact.verdict.plain_headline,
         recommendation=impact.verdict.recommendation,
         basis=impact.months_basis or "",
         effect=effect.value if effect else None,

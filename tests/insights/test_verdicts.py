@@ -129,3 +129,11 @@ def test_verdict_without_a_measure_says_so():
 
     assert result.recommendation == "not enough evidence"
     assert result.caveat == wording.REASON_NO_MEASURE
+
+
+def test_the_plain_headline_says_the_same_without_the_cost():
+    result = verdict(effect(0.5, 0.2, 0.8), n=20, cost_per_pupil=Decimal("300"))
+    assert "£300" in result.headline
+    assert result.plain_headline == result.headline.replace(", costing £300 per pupil", "")
+    unclear = verdict(None, n=2)
+    assert unclear.plain_headline == unclear.headline
