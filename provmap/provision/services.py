@@ -32,6 +32,7 @@ from provmap.schools.bounds import (
     SESSIONS_PER_WEEK,
     SUCCESS_GAIN,
     date_error,
+    model_field_errors,
     show_number,
     weekly_time_error,
 )
@@ -50,11 +51,8 @@ def _add_model_errors(
 ) -> None:
     """Add the model's own field checks (their bounds among them) to `errors`, except on
     fields already refused for a narrower reason (so each field gets one message)."""
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, messages)
+    for field, messages in model_field_errors(instance, exclude).items():
+        errors.setdefault(field, messages)
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from provmap.pupils.models import (
     VULNERABLE_GROUP_FIELDS,
@@ -25,22 +24,14 @@ from provmap.pupils.models import (
 from provmap.pupils.needs import NeedType
 from provmap.pupils.score_range import measure_range_error
 from provmap.pupils.upn import UPNError, validate_upn
-from provmap.schools.bounds import SCHOOL_DATES, SCORE, date_error, show_date
+from provmap.schools.bounds import SCHOOL_DATES, SCORE, date_error, model_field_errors, show_date
 from provmap.schools.models import School
-
-
-def _field_errors(instance: Model, exclude: list[str]) -> dict[str, list[str]]:
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        return dict(exc.message_dict)
-    return {}
 
 
 def pupil_errors(pupil: Pupil, *, exclude: list[str], who: str = "") -> dict[str, list[str]]:
     """The model's own checks on a pupil (dates within reason among them), then the dates
     against each other: born before joining, leaving after joining."""
-    errors = _field_errors(pupil, exclude)
+    errors = model_field_errors(pupil, exclude)
     prefix = f"{who}: " if who else ""
     dates_read = not errors.keys() & {"date_of_birth", "on_roll_from", "on_roll_to"}
     if dates_read and pupil.date_of_birth > pupil.on_roll_from:

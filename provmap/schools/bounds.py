@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.deconstruct import deconstructible
 
 if TYPE_CHECKING:
@@ -289,3 +290,14 @@ def refuse_rows_outside(
             "Some rows hold values outside what a school can mean (see docs/decisions.md, "
             "decision 37); correct them, then migrate again: " + "; ".join(found) + "."
         )
+
+
+def model_field_errors(instance: Model, exclude: list[str] | None = None) -> dict[str, list[str]]:
+    """The model's own field checks (its bounds among them) by field, for a service to add
+    its own refusals to: uniqueness and constraints are left to the service and the
+    database."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return dict(exc.message_dict)
+    return {}

@@ -8,13 +8,13 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 
 from provmap.schools.bounds import (
     TERM_WEEKS,
     YEAR_MAX_DAYS,
     YEAR_WEEKS,
     date_error,
+    model_field_errors,
     show_date,
     weeks_ceiling,
 )
@@ -60,19 +60,10 @@ def standard_academic_year_named(name: str) -> tuple[dt.date, dt.date]:
     return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
 
 
-def _field_errors(instance: Model, exclude: list[str]) -> dict[str, list[str]]:
-    """The model's own field checks (bounds included), as a dict to add to."""
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        return dict(exc.message_dict)
-    return {}
-
-
 def academic_year_errors(year: AcademicYear) -> dict[str, list[str]]:
     """What is wrong with a school year: its fields' bounds, then its dates in order, a
     length of at most 13 months, and no more teaching weeks than its dates hold."""
-    errors = _field_errors(year, ["school"])
+    errors = model_field_errors(year, ["school"])
     if errors.keys() & {"start_date", "end_date"}:
         return errors
     start, end = year.start_date, year.end_date
@@ -115,7 +106,7 @@ def academic_year_create(
 def term_errors(term: Term) -> dict[str, list[str]]:
     """What is wrong with a term: its fields' bounds, then its dates in order and inside its
     school year, and no more teaching weeks than its dates or its year hold."""
-    errors = _field_errors(term, ["school", "academic_year"])
+    errors = model_field_errors(term, ["school", "academic_year"])
     year = term.academic_year
     for field, label in (
         ("start_date", "The term's first day"),

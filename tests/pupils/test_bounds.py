@@ -13,30 +13,15 @@ from provmap.pupils.models import Measure, Pupil, PupilNeed, Result, SENStatusPe
 from provmap.pupils.services import (
     NewPupil,
     measure_create,
-    pupil_create,
     pupil_set_sen_status,
     pupil_update,
     pupils_bulk_create,
     result_record,
 )
 from tests.factories import MeasureFactory, PupilFactory, SchoolFactory
+from tests.pupils.helpers import make_pupil as new_pupil
 
 pytestmark = pytest.mark.django_db
-
-
-def new_pupil(school, **overrides):
-    values = {
-        "school": school,
-        "upn": "H801200001001",
-        "legal_forename": "Amira",
-        "surname": "Hussain",
-        "date_of_birth": dt.date(2013, 10, 2),
-        "sex": "F",
-        "nc_year": "7",
-        "on_roll_from": dt.date(2025, 9, 1),
-    }
-    values.update(overrides)
-    return pupil_create(**values)
 
 
 @pytest.mark.parametrize(

@@ -7,30 +7,15 @@ from django.core.exceptions import ValidationError
 from provmap.pupils.models import Result, SENStatusPeriod
 from provmap.pupils.services import (
     NewResult,
-    pupil_create,
     pupil_set_needs,
     pupil_set_sen_status,
     result_record,
     results_bulk_record,
 )
 from tests.factories import MeasureFactory, PupilFactory, SchoolFactory
+from tests.pupils.helpers import make_pupil
 
 pytestmark = pytest.mark.django_db
-
-
-def make_pupil(school, **overrides):
-    values = {
-        "school": school,
-        "upn": "H801200001001",
-        "legal_forename": "Amira",
-        "surname": "Hussain",
-        "date_of_birth": dt.date(2013, 10, 2),
-        "sex": "F",
-        "nc_year": "7",
-        "on_roll_from": dt.date(2025, 9, 1),
-    }
-    values.update(overrides)
-    return pupil_create(**values)
 
 
 def test_pupil_create_records_status_history_and_ranked_needs():
