@@ -349,7 +349,8 @@ def _plan_cohort(
     year7_start = cohort.record_year - (cohort.nc_year - 7)
     joined = year_dates(year7_start).terms[0].start
     reception_year = cohort.record_year - cohort.nc_year
-    forms = max(1, round(cohort.size / PUPILS_PER_FORM))
+    # One letter a form: a year group larger than the letters allow has larger forms.
+    forms = min(len(FORM_LETTERS), max(1, round(cohort.size / PUPILS_PER_FORM)))
     form_order = list(range(cohort.size))
     rng.shuffle(form_order)
     late = set()
