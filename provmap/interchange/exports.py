@@ -28,7 +28,13 @@ from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine
 from provmap.interchange.safety import neutralise
 from provmap.provision import costing
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
-from provmap.provision.selectors import CostedRun, Visibility, WholeSchool, map_slice
+from provmap.provision.selectors import (
+    NOT_ASSIGNED,
+    CostedRun,
+    Visibility,
+    WholeSchool,
+    map_slice,
+)
 from provmap.pupils.models import NC_YEAR_ORDER, Pupil, SENStatus
 from provmap.pupils.needs import Area
 from provmap.schools.models import AcademicYear, School
@@ -179,11 +185,11 @@ class MapExport:
             entry.cost += Decimal(share or 0)
             by_area[str(row["area"])] += Decimal(share or 0)
         by_stream = costing.totals_by(
-            (item.run.funding_stream.name if item.run.funding_stream else "Not assigned", item.cost)
+            (item.run.funding_stream.name if item.run.funding_stream else NOT_ASSIGNED, item.cost)
             for item in self.runs
         )
         for resource, cost in self.general:
-            name = resource.funding_stream.name if resource.funding_stream else "Not assigned"
+            name = resource.funding_stream.name if resource.funding_stream else NOT_ASSIGNED
             by_stream[name] = by_stream.get(name, Decimal(0)) + cost
         summary: list[list[object]] = [
             ["Groups", len(self.runs)],

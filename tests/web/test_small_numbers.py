@@ -181,3 +181,22 @@ def test_no_pupils_scores_or_small_group_labels_reach_an_aggregate_only_viewer(c
     # A cost shared by four pupils is one pupil's cost.
     assert "£75" not in pages["small"] and "£75" not in pages["overview"]
     assert "single a child out" in reading
+
+
+@pytest.mark.parametrize("who", [*AGGREGATE_ONLY, SENCO])
+def test_a_funding_stream_paying_for_few_pupils_shows_no_amount(client, school, who):
+    """A stream that pays for four pupils' provision would tell what each one's costs; the
+    SENCO still sees it."""
+    from provmap.provision.models import ProvisionRun
+    from tests.factories import FundingStreamFactory
+
+    tiny = FundingStreamFactory(school=school.school, name="Tiny fund")
+    ProvisionRun.objects.filter(provision=school.small).update(funding_stream=tiny)
+    client.force_login(school.users[who])
+    page = client.get(reverse("school_figures", args=[school.school.urn])).content.decode()
+    row = re.search(r"<tr><th scope=\"row\">Tiny fund</th>(.*?)</tr>", page, re.S)
+    assert row is not None
+    if who == SENCO:
+        assert "£300.00" in row.group(1)
+    else:
+        assert "£" not in row.group(1) and FEWER_THAN in row.group(1)

@@ -17,6 +17,7 @@ One module a subject; callers import from here:
 """
 
 from provmap.provision.selectors.costed import (
+    NOT_ASSIGNED,
     CostedPlacement,
     CostedRun,
     CostedStaffLine,
@@ -81,6 +82,7 @@ __all__ = [
     "CURRENT_SEN_CHOICES",
     "CURRENT_SEN_STATUSES",
     "NONE",
+    "NOT_ASSIGNED",
     "CostSummary",
     "CostedPlacement",
     "CostedRun",

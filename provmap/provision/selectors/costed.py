@@ -16,6 +16,9 @@ from provmap.pupils.models import NC_YEAR_ORDER, PupilNeed, SENStatus
 from provmap.pupils.needs import area_of
 from provmap.schools.models import AcademicYear, RoleRate, School, Term
 
+# The heading of costs paid from no funding stream.
+NOT_ASSIGNED = "Not assigned"
+
 
 @dataclass
 class CostedStaffLine:
@@ -231,11 +234,11 @@ class CostSummary:
 
     def by_funding_stream(self) -> dict[str, Decimal]:
         pairs = [
-            (item.run.funding_stream.name if item.run.funding_stream else "Not assigned", item.cost)
+            (item.run.funding_stream.name if item.run.funding_stream else NOT_ASSIGNED, item.cost)
             for item in self.runs
         ]
         pairs += [
-            (resource.funding_stream.name if resource.funding_stream else "Not assigned", cost)
+            (resource.funding_stream.name if resource.funding_stream else NOT_ASSIGNED, cost)
             for resource, cost in self.general
         ]
         return costing.totals_by(pairs)

@@ -30,20 +30,27 @@ def _sen_rows(figures: selectors.Figures, disclosure: Disclosure):
     return table, roll.total, receiving.total
 
 
-def _pupils_by(figures: selectors.Figures) -> tuple[dict[str, int], dict[str, int]]:
-    """How many pupils each area of need's and each year group's cost is shared between."""
+def _pupils_by(
+    figures: selectors.Figures,
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """How many pupils each area of need's, each year group's and each funding stream's cost
+    is shared between (a stream's general resources belong to no pupil)."""
     areas: dict[str, set[int]] = defaultdict(set)
     years: dict[str, set[int]] = defaultdict(set)
+    streams: dict[str, set[int]] = defaultdict(set)
     for item in figures.summary.runs if figures.summary else []:
+        stream = item.run.funding_stream
         for share in item.placements:
             pupil = share.placement.pupil
             if share.area in Area.values:
                 areas[Area(share.area).label].add(pupil.pk)
             if pupil.nc_year in NCYear.values:
                 years[NCYear(pupil.nc_year).label].add(pupil.pk)
+            streams[stream.name if stream else selectors.NOT_ASSIGNED].add(pupil.pk)
     return (
         {label: len(ids) for label, ids in areas.items()},
         {label: len(ids) for label, ids in years.items()},
+        {label: len(ids) for label, ids in streams.items()},
     )
 
 
@@ -60,7 +67,7 @@ def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
     figures = selectors.school_figures(school, today())
     disclosure = Disclosure.for_scope(scope)
     sen_rows, roll_total, receiving_total = _sen_rows(figures, disclosure)
-    by_area, by_year = _pupils_by(figures)
+    by_area, by_year, by_stream = _pupils_by(figures)
     return render_school_page(
         request,
         "provision/figures.html",
@@ -70,6 +77,8 @@ def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
         sen_rows=sen_rows,
         roll_total=roll_total,
         receiving_total=receiving_total,
+        # A stream that pays for one child's provision would give that child's cost away.
+        stream_rows=_cost_rows(figures.by_stream, by_stream, disclosure),
         area_rows=_cost_rows(figures.by_area, by_area, disclosure),
         year_rows=_cost_rows(figures.by_year, by_year, disclosure),
     )
