@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import MiddlewareNotUsed, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import add_never_cache_headers
 
 from provmap.accounts.access import enforce_policy, find_school
@@ -115,7 +115,8 @@ class ProxyHeaderWarningMiddleware:
 class SessionTimeoutMiddleware:
     """Sign out a session idle for PROVMAP_SESSION_IDLE_MINUTES, or older than
     PROVMAP_SESSION_ABSOLUTE_HOURS since sign-in however busy. The server-side session
-    expiry (SESSION_COOKIE_AGE, renewed on every request) enforces the idle limit as well."""
+    expiry (SESSION_COOKIE_AGE, renewed when this notes a request's time, at most once a
+    minute) enforces the idle limit as well."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -163,6 +164,19 @@ def must_set_up_mfa(user: User) -> bool:
     return requires_mfa(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
 
+def _resolved(request: HttpRequest) -> ResolverMatch | None:
+    """The URL's match, worked out once for both of ours that run before the view (Django
+    resolves again for the view itself: its own match is set only after every middleware's
+    `__call__` has begun)."""
+    if not hasattr(request, "_provmap_match"):
+        try:
+            match: ResolverMatch | None = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        request._provmap_match = match  # type: ignore[attr-defined]
+    return request._provmap_match  # type: ignore[attr-defined]
+
+
 class MFARequiredMiddleware:
     """Send anyone who must use two-factor sign-in and has not set it up to the TOTP set-up
     page; nothing else opens until they have (sign-out aside). Decided before any access
@@ -174,11 +188,8 @@ class MFARequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             remember_memberships(request.user)
-            try:
-                name = resolve(request.path_info).view_name
-            except Resolver404:
-                name = None
-            if name is not None and name not in MFA_SETUP_PAGES and must_set_up_mfa(request.user):
+            match = _resolved(request)
+            if match and match.view_name not in MFA_SETUP_PAGES and must_set_up_mfa(request.user):
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
 
@@ -198,25 +209,25 @@ class AccessPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # `access` is ours, not HttpRequest's (views read it through SchoolRequest).
         request.access = None  # type: ignore[attr-defined]
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        match = _resolved(request)
+        if match is None:
             with no_school():
                 return self.get_response(request)
         policy = policy_for(match.view_name)
         if policy is None:
             logger.error("Refused %r: its URL has no access policy", match.view_name)
             raise PermissionDenied
-        if policy.rule in (Rule.PUBLIC, Rule.GUEST) or not policy.school_scoped:
-            if policy.rule not in (Rule.PUBLIC, Rule.GUEST) and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+        if policy.rule not in (Rule.PUBLIC, Rule.GUEST) and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not policy.school_scoped:
             with no_school():
                 return self.get_response(request)
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        school = find_school(request.user, str(match.kwargs.get("urn", "")))
+        user = request.user
+        # School rules are never public: the sign-in check above let only a user through.
+        assert isinstance(user, User)
+        school = find_school(user, str(match.kwargs.get("urn", "")))
         with school_scope(school):
             request.access = enforce_policy(  # type: ignore[attr-defined]
-                policy, request.user, school, match.kwargs
+                policy, user, school, match.kwargs
             )
             return self.get_response(request)
