@@ -50,6 +50,9 @@ ERASED_UPN_PREFIX = "E-"
 ERASED_FORENAME = "Erased"
 ERASED_SURNAME = "pupil"
 
+# The audit trail's tables: kept (anonymised) through erasure, never copied or deleted.
+TRAIL_MODELS = (AuditEvent, AuditEventPupil)
+
 
 def is_erased(pupil: Pupil) -> bool:
     return pupil.upn.startswith(ERASED_UPN_PREFIX)
@@ -235,7 +238,7 @@ def held_counts(pupil: Pupil) -> list[tuple[str, int]]:
     """What is held about the pupil, table by table, in words (one COUNT per table)."""
     counts = []
     for relation in pupil_relations():
-        if relation.model in (AuditEvent, AuditEventPupil):
+        if relation.model in TRAIL_MODELS:
             continue
         if relation.model is Membership:
             label = "Linked parent or carer accounts"
@@ -375,7 +378,7 @@ def pupil_erase(
     identity = PupilIdentity.of(pupil)
     removed: dict[str, int] = {}
     for relation in pupil_relations():
-        if relation.model in (AuditEvent, AuditEventPupil, Placement):
+        if relation.model in (*TRAIL_MODELS, Placement):
             continue
         count = _erase_relation(relation, pupil)
         if count:
@@ -523,7 +526,7 @@ def _tables(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table that points at the pupil, as stored."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for relation in pupil_relations():
-        if relation.model in (AuditEvent, AuditEventPupil, Membership):
+        if relation.model in (*TRAIL_MODELS, Membership):
             continue  # the trail and the linked accounts have their own readable sections
         rows = serializers.serialize("python", relation.rows(pupil).order_by("pk"))
         if rows:

@@ -88,7 +88,7 @@ DETAILS = ("records", "errors", "warnings", "skipped", "notes", "columns", "part
 # A job on another machine that has not been heard from for this long was interrupted.
 SILENT_FOR = dt.timedelta(minutes=10)
 # A job with another in its way (its school's, or on SQLite any) looks again this much later.
-WAIT_FOR_TURN = dt.timedelta(seconds=2)
+WAIT_FOR_TURN = dt.timedelta(seconds=5)
 # A queued job whose task the queue has not had for this long is queued again.
 LOST_AFTER = dt.timedelta(minutes=1)
 # Finished tasks are deleted from the queue's table this long after they ended (the job keeps
@@ -267,7 +267,6 @@ def take(job_id: int, task: str, worker: str | None = None) -> ImportJob | None:
     """Mark a queued job as running, ours, in one conditional statement: None if it is not
     waiting for this task any more (taken already, cancelled, expired). Raises NotYourTurn
     while another job runs on SQLite (one writer), or elsewhere another of its school's."""
-    recover_interrupted()
     now = timezone.now()
     with transaction.atomic():
         queued = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED, task=task)
@@ -300,6 +299,11 @@ def work_on(job_id: int, task: str) -> str:
         try:
             job = take(job_id, task)
         except NotYourTurn:
+            # Only a job that has to wait asks whether the one in its way is still alive (a
+            # worker that died would hold the turn for ever), not every task; when it was
+            # not, the turn is this job's at once.
+            if recover_interrupted():
+                return work_on(job_id, task)
             _enqueue(job_id, task, after=WAIT_FOR_TURN)
             return "waiting"
     if job is None:
@@ -378,10 +382,12 @@ def requeue_lost(now: dt.datetime | None = None) -> int:
 
 def housekeeping(now: dt.datetime | None = None) -> None:
     """The worker's chores (`manage.py run_jobs`, every minute): delete the files past their
-    day, queue again the jobs whose task was lost, and delete the queue's finished tasks."""
+    day, mark failed the jobs whose worker died, queue again the jobs whose task was lost, and
+    delete the queue's finished tasks."""
     now = now or timezone.now()
     with all_schools():
         expire_files(now)
+        recover_interrupted()
         requeue_lost(now)
     DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_TASKS_FOR).delete()
 

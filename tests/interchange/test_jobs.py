@@ -365,3 +365,18 @@ def test_the_queue_forgets_finished_tasks_a_day_on(school):
     assert DBTaskResult.objects.count() == 1
     jobs.housekeeping(timezone.now() + dt.timedelta(days=1, hours=1))
     assert not DBTaskResult.objects.exists()
+
+
+def test_a_job_waiting_behind_one_whose_worker_died_runs_at_once(school):
+    """The job in the way is found dead only when another has to wait for it, and then the
+    waiting one takes its turn without waiting again."""
+    dead = 2**22 + 12345  # above the usual pid range
+    gone = new_job(school, status=Status.RUNNING, worker=f"{socket.gethostname()}:{dead}:T")
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING)
+    waiting = new_job(school)
+    assert jobs.run_pending() == 1
+    gone.refresh_from_db()
+    waiting.refresh_from_db()
+    assert gone.status == Status.FAILED
+    assert waiting.status == Status.PREVIEWED
+    assert queued_tasks() == []
