@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from provmap.formatting import counted
+from provmap.formatting import counted, figure
 
 # Effect sizes outside this range are drawn to its edge with an arrow: a handful of pupils can
 # give an interval many SDs wide, which would squash every other row to a dot.
@@ -38,14 +38,6 @@ def _n(value: float) -> str:
     """A coordinate with at most one decimal place."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
-
-
-def number(value: float, places: int = 1) -> str:
-    """A figure for a label: '4', '4.5', '-0.25' (no trailing zeros, no '-0')."""
-    text = f"{value:.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _svg(width: int, height: int, label: str, body: list[str], css: str = "") -> Svg:
@@ -219,7 +211,7 @@ def effect_axis(domain: tuple[float, float], *, width: int = INTERVAL_WIDTH) -> 
         css = "chart__tick chart__tick--zero" if tick == 0 else "chart__tick"
         body.append(
             f'<text class="{css}" x="{_n(x(tick))}" y="14" text-anchor="middle">'
-            f"{_text(number(tick, 2))}</text>"
+            f"{_text(figure(tick, 2))}</text>"
         )
         body.append(
             f'<line class="chart__grid" x1="{_n(x(tick))}" x2="{_n(x(tick))}" y1="17" y2="22"/>'
@@ -285,9 +277,9 @@ def scatter(
             f'<line class="chart__grid" x1="{_n(x0)}" x2="{_n(x1)}" '
             f'y1="{_n(y(tick))}" y2="{_n(y(tick))}"/>'
             f'<text class="chart__tick" x="{_n(x(tick))}" y="{_n(y0 + 18)}" '
-            f'text-anchor="middle">{_text(number(tick))}</text>'
+            f'text-anchor="middle">{_text(figure(tick))}</text>'
             f'<text class="chart__tick" x="{_n(x0 - 8)}" y="{_n(y(tick) + 4)}" '
-            f'text-anchor="end">{_text(number(tick))}</text>'
+            f'text-anchor="end">{_text(figure(tick))}</text>'
         )
     body.append(
         f'<rect class="chart__frame" x="{_n(x0)}" y="{_n(y1)}" width="{_n(x1 - x0)}" '
@@ -456,7 +448,7 @@ def histogram(
                 f'<rect class="{css}" x="{_n(x_start)}" y="{_n(y(item.count))}" '
                 f'width="{_n(max(x_end - x_start, 1))}" height="{_n(y(0) - y(item.count))}">'
                 f"<title>{counted(item.count, 'pupil')} gained "
-                f"more than {_text(number(item.low))} and up to {_text(number(item.high))} "
+                f"more than {_text(figure(item.low))} and up to {_text(figure(item.high))} "
                 f"{_text(unit)}"
                 "</title></rect>"
                 f'<text class="chart__count" x="{_n((x_start + x_end) / 2)}" '
@@ -469,7 +461,7 @@ def histogram(
             continue
         body.append(
             f'<text class="chart__tick" x="{_n(x(edge))}" y="{height - bottom + 18}" '
-            f'text-anchor="middle">{_text(number(edge))}</text>'
+            f'text-anchor="middle">{_text(figure(edge))}</text>'
         )
     body.append(
         f'<line class="chart__baseline" x1="{left}" x2="{width - right}" y1="{_n(y(0))}" '
@@ -484,7 +476,7 @@ def histogram(
             f'<line class="chart__criterion" x1="{_n(x(criterion))}" x2="{_n(x(criterion))}" '
             f'y1="{top - 8}" y2="{_n(y(0))}"/>'
             f'<text class="chart__note chart__note--criterion" x="{_n(x(criterion) + 4)}" '
-            f'y="{top - 14}">success: {_text(number(criterion))}</text>'
+            f'y="{top - 14}">success: {_text(figure(criterion))}</text>'
         )
     body.append(
         f'<text class="chart__axis-label" x="{_n((left + width - right) / 2)}" '
@@ -579,7 +571,7 @@ def before_after(
             f'<line class="chart__grid" x1="{_n(x(tick))}" x2="{_n(x(tick))}" y1="2" '
             f'y2="{height - 12}"/>'
             f'<text class="chart__tick chart__tick--small" x="{_n(x(tick))}" y="{height - 1}" '
-            f'text-anchor="middle">{_text(number(tick))}</text>'
+            f'text-anchor="middle">{_text(figure(tick))}</text>'
         )
     for index, item in enumerate(changes):
         if item.before is None or item.after is None:
@@ -598,10 +590,10 @@ def before_after(
             )
         body.append(
             f'<circle class="chart__before chart__before--{item.css}" cx="{_n(start)}" cy="{y}" '
-            f'r="5"><title>{_text(item.name)} before: {_text(number(item.before))}</title>'
+            f'r="5"><title>{_text(item.name)} before: {_text(figure(item.before))}</title>'
             "</circle>"
             f'<circle class="chart__after chart__after--{item.css}" cx="{_n(end)}" cy="{y}" r="5">'
-            f"<title>{_text(item.name)} after: {_text(number(item.after))}</title></circle>"
+            f"<title>{_text(item.name)} after: {_text(figure(item.after))}</title></circle>"
         )
     return _svg(width, height, label, body, "chart--before-after")
 
@@ -659,7 +651,7 @@ def line_chart(
     for tick in ticks:
         css = "chart__zero" if tick == 0 else "chart__grid"
         # The zero line says what it means where its value is written.
-        text = f"{zero_label} 0" if tick == 0 else number(tick)
+        text = f"{zero_label} 0" if tick == 0 else figure(tick)
         tick_css = "chart__tick chart__tick--zero" if tick == 0 else "chart__tick"
         body.append(
             f'<line class="{css}" x1="{left}" x2="{width - right}" y1="{_n(y(tick))}" '
@@ -693,7 +685,7 @@ def line_chart(
             body.append(
                 f'<circle class="chart__marker {css}" cx="{_n(x(index))}" cy="{_n(y(value))}" '
                 f'r="4"><title>{_text(item.name)}, {_text(terms[index])}: '
-                f"{_text(number(value))}</title></circle>"
+                f"{_text(figure(value))}</title></circle>"
             )
         if points:
             ends.append((y(points[-1][1]), number_, item.name))

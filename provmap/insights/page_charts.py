@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from provmap.formatting import figure
 from provmap.insights import charts, cohorts, wording
 from provmap.insights.disclosure import SMALL_NUMBER, Cell, Disclosure
 from provmap.insights.effects import EffectSize
@@ -57,7 +58,7 @@ def scatter(impact: ProvisionImpact, found: list[cohorts.Participant], identitie
         if identities:
             title = (
                 f"{row.pupil.full_name}, {row.run.label or 'group'}: "
-                f"{charts.number(row.progress.baseline)} to {charts.number(row.progress.exit)}"
+                f"{figure(row.progress.baseline)} to {figure(row.progress.exit)}"
             )
         points.append(charts.Point(row.progress.baseline, row.progress.exit, title))
     better = "above" if measure.higher_is_better else "below"
@@ -100,13 +101,12 @@ def means(impact: ProvisionImpact, found: list[cohorts.Participant], disclosure:
     assert changes[0].before is not None and changes[0].after is not None
     label = (
         f"Mean entry and exit results on {measure.name}: pupils who took part went from "
-        f"{charts.number(changes[0].before)} to {charts.number(changes[0].after)}"
+        f"{figure(changes[0].before)} to {figure(changes[0].after)}"
     )
     if len(changes) > 1:
         assert changes[1].before is not None and changes[1].after is not None
         label += (
-            f"; pupils who did not, from {charts.number(changes[1].before)} to "
-            f"{charts.number(changes[1].after)}"
+            f"; pupils who did not, from {figure(changes[1].before)} to {figure(changes[1].after)}"
         )
     return charts.before_after(
         changes, label=label, higher_is_better=measure.higher_is_better, width=420
@@ -182,15 +182,12 @@ def wider_rows(outcomes: list[cohorts.WiderOutcome], disclosure: Disclosure) -> 
             assert item.before is not None and item.after is not None
             label = (
                 f"{item.measure.name}: pupils who took part went from "
-                f"{charts.number(item.before)} to {charts.number(item.after)}"
+                f"{figure(item.before)} to {figure(item.after)}"
             )
         else:
             label = f"{item.measure.name}: {FEWER_THAN_TOOK_PART}"
         if others[0] is not None and others[1] is not None:
-            label += (
-                f"; pupils who did not, from {charts.number(others[0])} to "
-                f"{charts.number(others[1])}"
-            )
+            label += f"; pupils who did not, from {figure(others[0])} to {figure(others[1])}"
         rows.append(
             WiderRow(
                 item,

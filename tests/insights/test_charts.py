@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from provmap.formatting import figure
 from provmap.insights import charts
 
 
@@ -18,9 +19,9 @@ def test_nice_steps_and_ticks():
     assert charts.nice_ticks(-3.2, 0, 4) == [-4, -3, -2, -1, 0]
 
 
-def test_number_labels():
-    assert [charts.number(value) for value in (4.0, 4.5, -0.04, 12.25)] == ["4", "4.5", "0", "12.2"]
-    assert charts.number(-0.25, 2) == "-0.25"
+def test_number_labels_use_the_one_figure_format():
+    assert [figure(value) for value in (4.0, 4.5, -0.04, 12.25)] == ["4", "4.5", "0", "12.2"]
+    assert figure(-0.25, 2) == "-0.25"
 
 
 def test_effect_domain_covers_the_intervals_within_limits():
