@@ -55,6 +55,7 @@ from provmap.interchange.values import (
     parse_need,
     parse_sen_status,
     parse_sex,
+    parse_upn,
     shown,
     text,
 )
@@ -80,7 +81,6 @@ from provmap.pupils.services import (
     result_set_value,
     results_bulk_record,
 )
-from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.models import School
 from provmap.schools.services import school_create
 
@@ -386,13 +386,6 @@ def display(value: object) -> str:
     return str(value)
 
 
-def _upn(value: object) -> str:
-    try:
-        return validate_upn(shown(value))
-    except UPNError as exc:
-        raise CellError(str(exc)) from None
-
-
 def _text(max_length: int) -> Callable[[object], str]:
     return lambda value: text(value, max_length=max_length)
 
@@ -447,7 +440,7 @@ def read_pupil(reader: RowReader) -> PupilData:
         headings={key: heading for key, (heading, _) in reader.cells.items()},
     )
     values = data.values
-    upn = reader.get("upn", _upn)
+    upn = reader.get("upn", parse_upn)
     if upn:
         values["upn"] = upn
     if not (reader.has("surname") or reader.has("legal_forename")) and reader.has("full_name"):

@@ -37,17 +37,15 @@ from provmap.interchange.report import (
 )
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
 from provmap.interchange.values import (
-    CellError,
     parse_bounded,
     parse_school_date,
-    shown,
+    parse_upn,
     text,
 )
 from provmap.interchange.writing import write_all_or_nothing
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.score_range import score_range_error
 from provmap.pupils.services import NewResult, measure_create, result_set_value, results_bulk_record
-from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.bounds import SCORE
 from provmap.schools.models import School
 
@@ -115,13 +113,6 @@ class ResultsImportPlan:
     columns: ColumnMap | None = None
 
 
-def _upn(value: object) -> str:
-    try:
-        return validate_upn(shown(value))
-    except UPNError as exc:
-        raise CellError(str(exc)) from None
-
-
 def _bounds(measure: Measure | None, name: str, value: Decimal) -> str | None:
     low, high = (measure.min_value, measure.max_value) if measure else guess_scale(name)[1:]
     return score_range_error(value, name=name, low=low, high=high)
@@ -181,7 +172,7 @@ def plan_results_import(
     seen: dict[tuple[int, str, dt.date], int] = {}
     for row in table.rows:
         reader = RowReader.for_row(table.columns, row, problems)
-        upn = reader.get("upn", _upn) if reader.has("upn") else None
+        upn = reader.get("upn", parse_upn) if reader.has("upn") else None
         mis_id = reader.get("mis_id", lambda value: text(value, max_length=40))
         name = reader.get(
             "measure",

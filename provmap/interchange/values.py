@@ -18,6 +18,7 @@ from openpyxl.utils.datetime import from_excel
 from provmap.provision.models import Placement, ProvisionRun, ProvisionType, Wave
 from provmap.pupils.models import NCYear, SENStatus
 from provmap.pupils.needs import Area, NeedType
+from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.bounds import SCHOOL_DATES, Bound, date_error
 
 
@@ -65,6 +66,14 @@ def shown(value: object) -> str:
     if isinstance(value, dt.date):
         return f"{value:%d/%m/%Y}"
     return str(value).strip()
+
+
+def parse_upn(value: object) -> str:
+    """A UPN, checked (its check letter included) and in capitals."""
+    try:
+        return validate_upn(shown(value))
+    except UPNError as exc:
+        raise CellError(str(exc)) from None
 
 
 def text(value: object, *, max_length: int | None = None) -> str:

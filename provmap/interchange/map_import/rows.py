@@ -26,11 +26,11 @@ from provmap.interchange.values import (
     parse_rating,
     parse_run_status,
     parse_school_date,
+    parse_upn,
     parse_wave,
     shown,
     text,
 )
-from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.bounds import (
     COST_PER_MINUTE,
     HOURLY_RATE,
@@ -55,13 +55,6 @@ def _academic_year_name(value: object) -> str:
     except ValidationError:
         raise CellError(f"expected a school year such as 2025-26, not '{name}'.") from None
     return f"{start.year}-{(start.year + 1) % 100:02d}"
-
-
-def _upn(value: object) -> str:
-    try:
-        return validate_upn(shown(value))
-    except UPNError as exc:
-        raise CellError(str(exc)) from None
 
 
 def _midpoint(value: object) -> Decimal | str:
@@ -133,7 +126,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "total_cost": parse_amount,
     "pupil_cost": parse_amount,
     "group_notes": text,
-    "upn": _upn,
+    "upn": parse_upn,
     "mis_id": lambda value: text(value, max_length=40),
     "pupil": text,
     "surname": text,
