@@ -23,6 +23,7 @@ from django.utils import timezone
 from provmap.accounts import known_devices
 from provmap.accounts.known_devices import COOKIE_NAME
 from provmap.accounts.models import AuditAction, AuditEvent, Role, User
+from provmap.accounts.signin_limits import _address
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -406,3 +407,34 @@ def test_a_refusal_at_the_second_step_is_recorded(teacher, school):
     event = AuditEvent.objects.get(action=AuditAction.LOGIN_THROTTLED)
     assert event.school == school and event.details["username"] == "sam"
     assert "code" in event.summary
+
+
+def test_an_ipv6_address_counts_by_its_slash_64_network(rf):
+    """A household or office is given a whole /64: its addresses count as one."""
+    one = rf.get("/", REMOTE_ADDR="2001:db8:1:2::10")
+    same_network = rf.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::1")
+    other_network = rf.get("/", REMOTE_ADDR="2001:db8:1:3::10")
+    assert _address(one) == _address(same_network) == "2001:db8:1:2::"
+    assert _address(other_network) != _address(one)
+    assert _address(rf.get("/", REMOTE_ADDR="192.0.2.7")) == "192.0.2.7"
+
+
+def test_a_browser_remembers_the_ten_accounts_signed_in_on_it_most_recently(rf, monkeypatch):
+    from django.http import HttpResponse
+
+    users = [UserFactory() for _ in range(known_devices.MAX_ACCOUNTS + 1)]
+    cookies: dict[str, str] = {}
+    now = time.time()
+    for offset, user in enumerate(users):
+        request = rf.get("/")
+        request.COOKIES.update(cookies)
+        response = HttpResponse()
+        # One sign-in a second apart, so that which is the oldest is clear.
+        monkeypatch.setattr(time, "time", lambda offset=offset: now + offset)
+        known_devices.remember(request, response, user)
+        cookies = {known_devices.COOKIE_NAME: response.cookies[known_devices.COOKIE_NAME].value}
+    request = rf.get("/")
+    request.COOKIES.update(cookies)
+    known = [known_devices.device_for(request, user) is not None for user in users]
+    # The first account to sign in here is the one forgotten.
+    assert known == [False] + [True] * known_devices.MAX_ACCOUNTS
