@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("provmap.pupils.urls")),
     path("", include("provmap.interchange.urls")),
     path("", include("provmap.insights.urls")),
+    path("", include("provmap.schools.urls")),
 ]

@@ -32,6 +32,8 @@ from provmap.accounts.forms import AuditFilterForm, ErasureForm, PupilSearchForm
 from provmap.accounts.models import AuditAction, AuditEvent
 from provmap.accounts.permissions import memberships
 from provmap.pupils.models import Pupil
+from provmap.schools.models import AcademicYear, School
+from provmap.schools.scoping import school_scope
 from provmap.web.pages import render_school_page, today
 
 AUDIT_PAGE_SIZE = 50
@@ -42,12 +44,20 @@ TRAIL_SHOWN = 50
 
 
 def landing_url(pages: SchoolPages) -> str:
-    """The first page worth opening for one school: the map, a parent's children, figures."""
+    """The first page worth opening for one school: its set-up for a SENCO whose school has
+    no school year yet; else the map, a parent's children, figures."""
+    if pages.senco and not _has_a_year(pages.school):
+        return reverse("school_setup", args=[pages.school.urn])
     if pages.term_map:
         return reverse("term_map", args=[pages.school.urn])
     if pages.children:
         return reverse("my_children", args=[pages.school.urn])
     return reverse("school_figures", args=[pages.school.urn])
+
+
+def _has_a_year(school: School) -> bool:
+    with school_scope(school):
+        return AcademicYear.objects.filter(school=school).exists()
 
 
 def home(request: SignedInRequest) -> HttpResponse:

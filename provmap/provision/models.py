@@ -381,6 +381,8 @@ class GeneralResource(SchoolOwned):
         validators=[InBounds("fixed_cost")],
     )
     notes = models.TextField(blank=True)
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]

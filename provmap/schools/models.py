@@ -79,6 +79,8 @@ class School(models.Model):
     estab_code = models.CharField(
         "establishment number", max_length=4, blank=True, validators=[estab_validator]
     )
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -112,6 +114,8 @@ class AcademicYear(SchoolOwned):
         default=Decimal("38"),
         validators=[InBounds("year_weeks")],
     )
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["start_date"]
@@ -148,6 +152,8 @@ class Term(SchoolOwned):
         help_text="Teaching weeks in the term.",
         validators=[InBounds("term_weeks")],
     )
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["start_date"]
@@ -180,6 +186,8 @@ class RoleRate(SchoolOwned):
     hourly_rate = models.DecimalField(
         max_digits=7, decimal_places=2, validators=[InBounds("hourly_rate")]
     )
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [
@@ -224,6 +232,8 @@ class StaffMember(SchoolOwned):
         default=False, help_text="Employed elsewhere (LA service, NHS therapist, agency)."
     )
     active = models.BooleanField(default=True)
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -260,6 +270,8 @@ class FundingStream(SchoolOwned):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -275,6 +287,8 @@ class FundingBudget(SchoolOwned):
     stream = models.ForeignKey(FundingStream, on_delete=models.CASCADE, related_name="budgets")
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
     amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[InBounds("budget")])
+    # Bumped on every change so that two people editing it cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [

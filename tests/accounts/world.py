@@ -23,9 +23,17 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
-from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.models import GeneralResource, Placement, Provision, ProvisionRun
 from provmap.pupils.models import Measure, Pupil, Result
-from provmap.schools.models import School, StaffMember, Term, Trust
+from provmap.schools.models import (
+    FundingBudget,
+    FundingStream,
+    RoleRate,
+    School,
+    StaffMember,
+    Term,
+    Trust,
+)
 from provmap.schools.roles import StaffRole
 from tests.factories import (
     MeasureFactory,
@@ -85,6 +93,11 @@ class SchoolData:
     measure: Measure
     result: Result
     job: ImportJob
+    # Set-up rows: a rate by role, a funding stream with its budget, a general resource.
+    rate: RoleRate
+    stream: FundingStream
+    budget: FundingBudget
+    resource: GeneralResource
 
 
 @dataclass
@@ -125,6 +138,10 @@ class World:
             "result_id": data.result.pk,
             "year_id": data.term.academic_year_id,
             "job_id": data.job.pk,
+            "rate_id": data.rate.pk,
+            "stream_id": data.stream.pk,
+            "budget_id": data.budget.pk,
+            "resource_id": data.resource.pk,
             # Exports end in their format.
             "fmt": "xlsx",
             # allauth's emailed links: any well-formed but unknown key.
@@ -171,8 +188,35 @@ def _school(trust: Trust, name: str) -> SchoolData:
         file_name="pupils.csv",
         summary={"counts": {"created": 1, "updated": 0, "unchanged": 0, "left": 0}},
     )
+    rate = RoleRate.objects.create(school=school, role=StaffRole.TA, hourly_rate=Decimal(20))
+    stream = FundingStream.objects.create(school=school, name="Pupil premium", kind="pupil_premium")
+    budget = FundingBudget.objects.create(
+        school=school, stream=stream, academic_year=term.academic_year, amount=Decimal(5000)
+    )
+    resource = GeneralResource.objects.create(
+        school=school,
+        academic_year=term.academic_year,
+        name="SENCO training",
+        kind=GeneralResource.Kind.TRAINING,
+        fixed_cost=Decimal(300),
+    )
     return SchoolData(
-        school, term, provision, run, teacher, ta, mentor, pupil, placement, measure, result, job
+        school,
+        term,
+        provision,
+        run,
+        teacher,
+        ta,
+        mentor,
+        pupil,
+        placement,
+        measure,
+        result,
+        job,
+        rate,
+        stream,
+        budget,
+        resource,
     )
 
 

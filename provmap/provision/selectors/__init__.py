@@ -14,8 +14,10 @@ One module a subject; callers import from here:
 - `runs`: the catalogue, a provision's runs, one run with its results, who could join it
 - `pupil`: one pupil's provision over the years, a parent's children's provision
 - `figures`: the school's figures, aggregates only
+- `budget`: a year's funding streams, their budgets against planned spend and spend to date
 """
 
+from provmap.provision.selectors.budget import YearBudget, year_budget
 from provmap.provision.selectors.costed import (
     NOT_ASSIGNED,
     CostedPlacement,
@@ -108,6 +110,7 @@ __all__ = [
     "TermMap",
     "Visibility",
     "WholeSchool",
+    "YearBudget",
     "YearGroupMap",
     "YearMapLine",
     "YearMapRow",
@@ -134,6 +137,7 @@ __all__ = [
     "term_runs",
     "term_view",
     "visible_placements",
+    "year_budget",
     "year_group_map",
     "year_groups_of",
 ]

@@ -1,0 +1,86 @@
+"""What the set-up views share: finding a row of the school, the version a form sent back,
+and saying what was done (in the audit trail and to the user)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest
+
+from provmap.accounts.access import SchoolRequest
+from provmap.accounts.audit import audit_record
+from provmap.schools.models import School
+from provmap.schools.services import ChangedElsewhere
+from provmap.web.forms import add_service_errors
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def find(model: type[_M], school: School, pk: int, what: str = "row") -> _M:
+    """The school's row with this id (the request's school scope also holds to it); 404."""
+    found = model._default_manager.filter(school=school, pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {what}.")
+    return found
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version a delete button sent back; None when it is missing or not a number (the
+    delete is then refused as out of date by `version_or_refuse`)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+OUT_OF_DATE = "The page was out of date: look again and try once more."
+
+
+def done(
+    request: SchoolRequest,
+    action: str,
+    *,
+    summary: str,
+    message: str,
+    obj: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record a change in the audit trail and tell the user it is done."""
+    audit_record(
+        request,
+        action,
+        obj=obj,
+        school=request.access.school,
+        summary=summary,
+        details=details,
+    )
+    messages.success(request, message)
+
+
+def refused(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal, said at the top of the page the user is sent back to."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+_F = TypeVar("_F", bound=BaseForm)
+
+
+def save_form(
+    request: HttpRequest, form: _F, save: Callable[[], object], *, fresh: Callable[[], _F]
+) -> tuple[bool, _F]:
+    """Call a service with a valid form's values: (True, form) once saved; a refusal shown
+    on the form; when someone else saved first, their version shown afresh (`fresh`) with
+    what happened said above it."""
+    try:
+        save()
+    except ChangedElsewhere as changed:
+        refused(request, changed)
+        return False, fresh()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, form
+    return True, form

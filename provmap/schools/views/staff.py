@@ -1,0 +1,117 @@
+"""The school's staff: list, add, change (marking as left), delete one entered by mistake."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from provmap.accounts.access import SchoolRequest
+from provmap.accounts.models import AuditAction
+from provmap.schools import services
+from provmap.schools.forms import StaffMemberForm
+from provmap.schools.models import RoleRate, School, StaffMember
+from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
+from provmap.web.forms import add_service_errors
+from provmap.web.pages import render_school_page
+
+
+def _rates(school: School) -> dict[str, object]:
+    return dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
+
+
+def setup_staff(request: SchoolRequest, urn: str) -> HttpResponse:
+    school = request.access.school
+    staff = list(StaffMember.objects.filter(school=school).order_by("-active", "name"))
+    rates = _rates(school)
+    rows = [{"staff": person, "role_rate": rates.get(person.role)} for person in staff]
+    return render_school_page(request, "schools/staff.html", "setup", rows=rows)
+
+
+def staff_member_new(request: SchoolRequest, urn: str) -> HttpResponse:
+    school = request.access.school
+    form = StaffMemberForm(
+        request.POST or None,
+        instance=StaffMember(school=school),
+        role_rates=_rates(school),
+        pay_rates=request.access.scope.pay_rates,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = services.staff_member_create(school=school, **form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done(
+                request,
+                AuditAction.CREATE,
+                obj=staff,
+                summary=f"Member of staff ({staff.get_role_display()}).",
+                message=f"{staff.name} is added to the staff.",
+            )
+            return redirect("setup_staff", urn=school.urn)
+    return render_school_page(request, "schools/staff_form.html", "setup", form=form)
+
+
+def staff_member_edit(request: SchoolRequest, urn: str, staff_id: int) -> HttpResponse:
+    school = request.access.school
+    staff = find(StaffMember, school, staff_id, "member of staff")
+    rates = _rates(school)
+    pay_rates = request.access.scope.pay_rates
+    form = StaffMemberForm(
+        request.POST or None, instance=staff, role_rates=rates, pay_rates=pay_rates
+    )
+    if request.method == "POST" and form.is_valid():
+        saved, form = save_form(
+            request,
+            form,
+            lambda: services.staff_member_update(
+                staff=StaffMember.objects.get(pk=staff.pk),
+                read_version=form.read_version(),
+                **form.changes(),
+            ),
+            fresh=lambda: StaffMemberForm(
+                instance=StaffMember.objects.get(pk=staff.pk),
+                role_rates=rates,
+                pay_rates=pay_rates,
+            ),
+        )
+        if saved:
+            staff.refresh_from_db()
+            done(
+                request,
+                AuditAction.CHANGE,
+                obj=staff,
+                summary=f"Member of staff ({staff.get_role_display()}).",
+                message=f"{staff.name} is saved.",
+            )
+            return redirect("setup_staff", urn=school.urn)
+    return render_school_page(
+        request,
+        "schools/staff_form.html",
+        "setup",
+        form=form,
+        staff=StaffMember.objects.get(pk=staff.pk),
+    )
+
+
+@require_POST
+def staff_member_delete(request: SchoolRequest, urn: str, staff_id: int) -> HttpResponse:
+    school = request.access.school
+    staff = find(StaffMember, school, staff_id, "member of staff")
+    version = posted_version(request)
+    try:
+        if version is None:
+            raise ValidationError(OUT_OF_DATE)
+        services.staff_member_delete(staff=staff, read_version=version)
+    except ValidationError as error:
+        refused(request, error)
+        return redirect("staff_member_edit", urn=school.urn, staff_id=staff.pk)
+    done(
+        request,
+        AuditAction.DELETE,
+        summary=f"Member of staff ({staff.get_role_display()}) entered by mistake.",
+        message=f"{staff.name} is deleted.",
+    )
+    return redirect("setup_staff", urn=school.urn)
