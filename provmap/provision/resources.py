@@ -108,6 +108,7 @@ def general_resource_update(
     unknown = set(changes) - set(RESOURCE_FIELDS)
     if unknown:
         raise ValueError(f"general_resource_update cannot change {', '.join(sorted(unknown))}")
+    read_name = resource.name
     for field, value in changes.items():
         setattr(resource, field, value)
     resource.name = resource.name.strip()
@@ -118,7 +119,7 @@ def general_resource_update(
     if read_version is not None:
         claim = claim.filter(version=read_version)
     if not claim.update(version=F("version") + 1):
-        raise _changed(resource)
+        raise _changed(resource, read_name)
     resource.refresh_from_db(fields=["version"])
     if changes:
         resource.save(update_fields=list(changes) + (["name"] if "name" not in changes else []))
@@ -133,16 +134,14 @@ def general_resource_delete(*, resource: GeneralResource, read_version: int | No
         doomed = doomed.filter(version=read_version)
     deleted, _ = doomed.delete()
     if not deleted:
-        raise _changed(resource)
+        raise _changed(resource, resource.name)
 
 
-def _changed(resource: GeneralResource) -> ChangedElsewhere:
+def _changed(resource: GeneralResource, name: str) -> ChangedElsewhere:
     if not GeneralResource.objects.filter(pk=resource.pk).exists():
-        return ChangedElsewhere(
-            f"'{resource.name}' was deleted by someone else after you opened this page."
-        )
+        return ChangedElsewhere(f"'{name}' was deleted by someone else after you opened this page.")
     return ChangedElsewhere(
-        f"Someone else changed '{resource.name}' after you opened this page. Nothing was "
+        f"Someone else changed '{name}' after you opened this page. Nothing was "
         "saved: the page now shows it as it is, so make your change again if it is still "
         "needed."
     )

@@ -278,11 +278,11 @@ def _save(instance: models.Model, changes: dict[str, Any]) -> None:
 # How the rows that can stop a delete are called, by model (other apps' tables are named by
 # label so that `schools` imports nothing of theirs).
 DEPENDANT_WORDS: dict[str, tuple[str, str]] = {
-    "schools.term": ("term", "terms"),
-    "schools.fundingbudget": ("budget", "budgets"),
     "provision.provisionrun": ("run", "runs"),
     "provision.runstaff": ("place on a run's staff", "places on runs' staff"),
     "provision.generalresource": ("general resource", "general resources"),
+    "schools.fundingbudget": ("budget", "budgets"),
+    "schools.term": ("term", "terms"),
     "outcomes.reviewdecision": ("review decision", "review decisions"),
     "accounts.membership": ("sign-in account", "sign-in accounts"),
 }
@@ -308,8 +308,11 @@ def dependants(
         count = related._default_manager.filter(**{field_name: instance.pk}).count()
         if count:
             counts[label] = counts.get(label, 0) + count
+    order = list(DEPENDANT_WORDS)
     parts = []
-    for label, count in counts.items():
+    for label, count in sorted(
+        counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+    ):
         one, many = DEPENDANT_WORDS.get(label, (label.split(".")[1], label.split(".")[1] + "s"))
         parts.append(counted(count, one, many))
     total = sum(counts.values())
@@ -383,6 +386,7 @@ def academic_year_update(
 ) -> AcademicYear:
     """Change a school year's name, dates or teaching weeks; refused when its terms would
     fall outside its new dates."""
+    what = f"the year {year.name}"
     _apply(year, changes, YEAR_FIELDS)
     taken = AcademicYear.objects.filter(school_id=year.school_id, name=year.name)
     if taken.exclude(pk=year.pk).exists():
@@ -401,7 +405,7 @@ def academic_year_update(
             ]
     if errors:
         raise ValidationError(errors)
-    _claim(year, read_version, f"the year {year.name}")
+    _claim(year, read_version, what)
     _save(year, changes)
     return year
 
@@ -424,6 +428,7 @@ def academic_year_delete(*, year: AcademicYear, read_version: int | None = None)
 @transaction.atomic
 def term_update(*, term: Term, read_version: int | None = None, **changes: Any) -> Term:
     """Change a term's number, name, dates or teaching weeks."""
+    what = f"the term {term.name}"
     _apply(term, changes, TERM_FIELDS)
     taken = Term.objects.filter(academic_year_id=term.academic_year_id, number=term.number)
     if taken.exclude(pk=term.pk).exists():
@@ -433,7 +438,7 @@ def term_update(*, term: Term, read_version: int | None = None, **changes: Any) 
     errors = term_errors(term)
     if errors:
         raise ValidationError(errors)
-    _claim(term, read_version, f"the term {term.name}")
+    _claim(term, read_version, what)
     _save(term, changes)
     return term
 
@@ -485,7 +490,7 @@ def _share_weeks(total: Decimal, spans: list[int]) -> list[Decimal]:
         : units - sum(floors)
     ]:
         floors[index] += 1
-    return [Decimal(max(units_, 1)) * step for units_ in floors]
+    return [Decimal(units_) * step for units_ in floors]
 
 
 def standard_terms(
@@ -731,6 +736,7 @@ def staff_member_update(
     *, staff: StaffMember, read_version: int | None = None, **changes: Any
 ) -> StaffMember:
     """Change a member of staff (marking them as left: `active=False`)."""
+    what = staff.name
     _apply(staff, changes, STAFF_FIELDS)
     staff.name = staff.name.strip()
     if not staff.name:
@@ -738,7 +744,7 @@ def staff_member_update(
     errors = model_field_errors(staff, ["school"])
     if errors:
         raise ValidationError(errors)
-    _claim(staff, read_version, staff.name)
+    _claim(staff, read_version, what)
     _save(staff, changes)
     return staff
 
@@ -764,6 +770,7 @@ def funding_stream_update(
     *, stream: FundingStream, read_version: int | None = None, **changes: Any
 ) -> FundingStream:
     """Rename a funding stream or change its kind."""
+    what = f"the funding stream '{stream.name}'"
     _apply(stream, changes, ("name", "kind"))
     stream.name = stream.name.strip()
     taken = FundingStream.objects.filter(school_id=stream.school_id, name=stream.name)
@@ -772,7 +779,7 @@ def funding_stream_update(
     errors = model_field_errors(stream, ["school"])
     if errors:
         raise ValidationError(errors)
-    _claim(stream, read_version, f"the funding stream '{stream.name}'")
+    _claim(stream, read_version, what)
     _save(stream, changes)
     return stream
 
