@@ -43,6 +43,11 @@ PINNED: dict[tuple[str, str], int] = {
     ("imports", Role.SENCO): 5,
     ("audit_log", Role.SENCO): 6,
     ("export_map", Role.SENCO): 14,
+    ("school_setup", Role.SENCO): 12,
+    ("setup_staff", Role.SENCO): 6,
+    ("funding_streams", Role.SENCO): 6,
+    ("school_budget", Role.SENCO): 16,
+    ("general_resources", Role.SENCO): 8,
 }
 
 
