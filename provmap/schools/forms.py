@@ -206,6 +206,7 @@ class StaffMemberForm(VersionedForm):
             "active",
         ]
         labels = {
+            "contracted_hours": "Contracted hours a week",
             "hourly_rate": "Own hourly rate (£)",
             "is_external": "Employed elsewhere (LA service, NHS therapist, agency)",
             "active": "Works here now",
