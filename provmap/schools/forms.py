@@ -31,6 +31,7 @@ from provmap.schools.models import (
     StaffMember,
     Term,
 )
+from provmap.schools.roles import StaffRole
 from provmap.schools.services import RATE_TEXT_LIMIT
 
 OUT_OF_DATE = "The page was out of date: open it again and make your changes."
@@ -42,6 +43,9 @@ def _date_widget() -> forms.DateInput:
 
 class VersionedForm(forms.ModelForm):
     """A model form that, for an existing row, sends back the version it showed."""
+
+    class Meta:
+        fields: list[str] = []
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     BOUNDS: dict[str, Any] = {}
@@ -229,9 +233,9 @@ class StaffMemberForm(VersionedForm):
             del self.fields["hourly_rate"]
         elif role_rates:
             shown = "; ".join(
-                f"{label} £{role_rates[value]}"
-                for value, label in self.fields["role"].choices
-                if value in role_rates
+                f"{role.label} £{role_rates[role.value]}"
+                for role in StaffRole
+                if role.value in role_rates
             )
             self.fields[
                 "hourly_rate"

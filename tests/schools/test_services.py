@@ -4,6 +4,7 @@ second of two edits, deletes refused while something depends on the row."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -68,7 +69,7 @@ def test_standard_terms_share_the_years_weeks():
     assert terms[2].end_date == dt.date(2027, 7, 22)
     six = services.standard_terms(dt.date(2026, 9, 1), dt.date(2027, 8, 31), Decimal(39), 6)
     assert len(six) == 6 and sum(term.weeks for term in six) == 39
-    assert all(a.end_date < b.start_date for a, b in zip(six, six[1:], strict=False))
+    assert all(a.end_date < b.start_date for a, b in itertools.pairwise(six))
 
 
 def test_an_unusual_year_is_cut_into_equal_terms():

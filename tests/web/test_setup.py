@@ -3,7 +3,6 @@ parents, and every change is recorded in the audit trail."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 

@@ -26,7 +26,7 @@ def setup_years(request: SchoolRequest, urn: str) -> HttpResponse:
     years = list(AcademicYear.objects.filter(school=school).order_by("-start_date"))
     terms = list(Term.objects.filter(school=school).order_by("start_date"))
     for year in years:
-        year.term_list = [term for term in terms if term.academic_year_id == year.pk]  # type: ignore[attr-defined]
+        year.term_list = [term for term in terms if term.academic_year_id == year.pk]
     return render_school_page(request, "schools/years.html", "setup", years=years)
 
 

@@ -4,6 +4,7 @@ stream's budget against the map's planned spend and spend to date."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ def funding_streams(request: SchoolRequest, urn: str) -> HttpResponse:
         .order_by("academic_year__start_date")
     )
     for stream in streams:
-        stream.budget_list = [b for b in budgets if b.stream_id == stream.pk]  # type: ignore[attr-defined]
+        stream.budget_list = [b for b in budgets if b.stream_id == stream.pk]
     return render_school_page(request, "schools/streams.html", "setup", streams=streams)
 
 
@@ -56,7 +57,7 @@ def funding_stream_new(request: SchoolRequest, urn: str) -> HttpResponse:
     return render_school_page(request, "schools/stream_new.html", "setup", form=form)
 
 
-def _years(school: School):  # type: ignore[no-untyped-def]
+def _years(school: School) -> QuerySet[AcademicYear]:
     return AcademicYear.objects.filter(school=school).order_by("-start_date")
 
 
@@ -208,7 +209,7 @@ def school_budget(request: SchoolRequest, urn: str) -> HttpResponse:
     if found is not None and found.lines:
         chart = budgeting.budget_bars(
             found.lines,
-            label=f"Funding streams in {year.name}: "
+            label=f"Funding streams in {found.academic_year.name}: "
             + "; ".join(budgeting.describe(line) for line in found.lines),
         )
     return render_school_page(

@@ -24,15 +24,12 @@ from provmap.web.pages import render_school_page
 def role_rates(request: SchoolRequest, urn: str) -> HttpResponse:
     school = request.access.school
     rates = {rate.role: rate for rate in RoleRate.objects.filter(school=school)}
-    using = {
-        role: count
-        for role, count in StaffMember.objects.filter(
-            school=school, active=True, hourly_rate__isnull=True
-        )
+    using = dict(
+        StaffMember.objects.filter(school=school, active=True, hourly_rate__isnull=True)
         .values_list("role")
         .annotate(count=Count("pk"))
         .order_by()
-    }
+    )
     rows = [
         {"role": role, "rate": rates.get(role.value), "using": using.get(role.value, 0)}
         for role in StaffRole

@@ -28,7 +28,7 @@ def _form(school: School, *args: object, **kwargs: object) -> GeneralResourceFor
         years=AcademicYear.objects.filter(school=school).order_by("-start_date"),
         streams=FundingStream.objects.filter(school=school),
         staff=StaffMember.objects.filter(school=school, active=True),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
