@@ -43,7 +43,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("imports", Role.SENCO): 5,
     ("audit_log", Role.SENCO): 6,
     ("export_map", Role.SENCO): 14,
-    ("school_setup", Role.SENCO): 12,
+    ("school_setup", Role.SENCO): 13,
     ("setup_staff", Role.SENCO): 6,
     ("funding_streams", Role.SENCO): 6,
     ("school_budget", Role.SENCO): 16,

@@ -20,6 +20,7 @@ from provmap.schools.models import (
     StaffMember,
     Term,
 )
+from provmap.schools.views.setup import setup_steps
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 from tests.web.map_world import World, add_run, build_world, member
 
@@ -320,3 +321,13 @@ def test_another_schools_rows_are_not_found(client: Client):
         client.get(url(world, "school_budget"), {"year": other.term.academic_year_id}).status_code
         == 404
     )
+
+
+def test_the_checklist_links_to_the_people_page_once_there_is_one(settings):
+    world = build_world()
+    titles = [step.title for step in setup_steps(world.school)]
+    assert "People" not in titles
+    settings.ROOT_URLCONF = "tests.web.setup_people_urls"
+    people = next(step for step in setup_steps(world.school) if step.title == "People")
+    assert people.url == f"/school/{world.school.urn}/people/"
+    assert people.found == "1 person with a role in the school" and not people.done

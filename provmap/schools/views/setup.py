@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
 from provmap.accounts.access import SchoolRequest
-from provmap.accounts.models import AuditAction
+from provmap.accounts.models import AuditAction, Membership
 from provmap.formatting import counted
 from provmap.provision.models import GeneralResource, Provision
 from provmap.schools import services
@@ -101,15 +101,17 @@ def setup_steps(school: School) -> list[Step]:
             "Management time, training and materials that belong to no pupil (optional).",
         ),
     ]
-    people = _url("people", school)
-    if people is not None:
+    # Counted whether or not the people page is there, so the page always costs the same.
+    people = Membership.objects.filter(school=school).count()
+    people_url = _url("people", school)
+    if people_url is not None:
         steps.append(
             Step(
                 "People",
-                True,
-                "Who signs in, and what they may see",
-                people,
-                "Invite staff, governors and parents.",
+                people > 1,
+                f"{counted(people, 'person', 'people')} with a role in the school",
+                people_url,
+                "Invite staff, governors and parents, each with what they may see.",
             )
         )
     steps.append(
