@@ -6,6 +6,7 @@ checked with axe-core."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -48,6 +49,17 @@ def test_senco_sets_the_school_up(live_server, page: Page):
     page.get_by_role("button", name="Save the rate").click()
     expect(page.get_by_role("status")).to_contain_text("The rate for Teaching assistant is saved.")
     assert RoleRate.objects.get(school=school).hourly_rate == 21.5
+    # The local authority's published rates, pasted: previewed, then set at once.
+    page.get_by_role("link", name="Take the local authority's rates").click()
+    page.get_by_label("Rates, one role a line").fill("Role,Hourly rate\nTA,21.50\nLSA,19.75")
+    page.get_by_role("button", name="Check the list").click()
+    expect(page.get_by_role("row", name=re.compile("Learning support assistant"))).to_contain_text(
+        "Set"
+    )
+    check_accessibility(page, "rates preview")
+    page.get_by_role("button", name="Set these rates").click()
+    expect(page.get_by_role("status")).to_contain_text("1 rate set from the list.")
+    assert RoleRate.objects.get(school=school, role="lsa").hourly_rate == Decimal("19.75")
 
     page.get_by_role("link", name="Set-up", exact=True).click()
     page.get_by_role("link", name="Staff", exact=True).last.click()
