@@ -159,7 +159,12 @@ def pupil_find(request: SchoolRequest, urn: str) -> HttpResponse:
 
 
 def _edit_page(
-    request: SchoolRequest, membership: Membership, form: MembershipEditForm, *, status: int = 200
+    request: SchoolRequest,
+    membership: Membership,
+    form: MembershipEditForm,
+    *,
+    status: int = 200,
+    conflict: str = "",
 ) -> HttpResponse:
     children = _ticked_children(request, form)
     if children:
@@ -182,6 +187,7 @@ def _edit_page(
         children=children,
         find=PupilFindForm(),
         is_self=membership.user_id == request.user.pk,
+        conflict=conflict,
     )
 
 
@@ -213,9 +219,13 @@ def membership_edit(request: SchoolRequest, urn: str, membership_id: int) -> Htt
         )
     except MembershipChanged as error:
         membership.refresh_from_db()
-        fresh = _edit_form(request, membership)
-        fresh.add_error(None, error)
-        return _edit_page(request, membership, fresh, status=409)
+        return _edit_page(
+            request,
+            membership,
+            _edit_form(request, membership),
+            status=409,
+            conflict=" ".join(error.messages),
+        )
     except ValidationError as error:
         add_service_errors(form, error)
         return _edit_page(request, membership, form, status=400)

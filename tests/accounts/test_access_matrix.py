@@ -233,7 +233,7 @@ def test_roles_in_several_schools_are_each_kept_to_their_school(client):
 # --- Object ids: another school's id under the user's own school's URL --------------------
 
 # URL keyword arguments that name one object of a school.
-OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id")
+OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id", "membership_id")
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
 HOLDER_OF = {
     Rule.SCHOOL_MAP: (Role.SENCO, Role.TEACHER, Role.HEAD_OF_YEAR, TRUST_PUPILS),
@@ -291,4 +291,5 @@ def _other_schools_rows(world: World) -> list[tuple]:
         .order_by("pk")
         .values_list("pk", "status", "task"),
         *Pupil.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *Membership.objects.filter(school__in=schools).order_by("pk").values_list(),
     ]

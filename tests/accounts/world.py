@@ -85,6 +85,8 @@ class SchoolData:
     measure: Measure
     result: Result
     job: ImportJob
+    # A role someone holds in the school (the People page's rows).
+    membership: Membership | None = None
 
 
 @dataclass
@@ -125,6 +127,7 @@ class World:
             "result_id": data.result.pk,
             "year_id": data.term.academic_year_id,
             "job_id": data.job.pk,
+            "membership_id": data.membership.pk if data.membership else 0,
             # Exports end in their format.
             "fmt": "xlsx",
             # allauth's emailed links: any well-formed but unknown key.
@@ -218,4 +221,9 @@ def build_world() -> World:
     # Another family, whose child the parent must never reach.
     other_parent = MembershipFactory(user=_user("other_parent"), school=school, role=Role.PARENT)
     other_parent.children.add(other_child)
+    own.membership = Membership.objects.get(user=world.users[Role.TA])
+    for data in (sister, other):
+        data.membership = MembershipFactory(
+            user=_user(f"teacher_{data.school.urn}"), school=data.school, role=Role.TEACHER
+        )
     return world
