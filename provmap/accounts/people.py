@@ -36,8 +36,8 @@ from provmap.pupils.models import NCYear, Pupil
 from provmap.schools.models import School, StaffMember, Trust
 
 NAME_MAX = 150
-YEAR_GROUPS_MAX = Membership._meta.get_field("year_groups").max_length
-TEACHING_GROUPS_MAX = Membership._meta.get_field("teaching_groups").max_length
+YEAR_GROUPS_MAX: int = Membership._meta.get_field("year_groups").max_length or 60
+TEACHING_GROUPS_MAX: int = Membership._meta.get_field("teaching_groups").max_length or 200
 GROUP_NAME = re.compile(r"^[\w ./-]{1,20}$")
 
 
@@ -102,8 +102,7 @@ def _role_errors(
     if role == Role.PARENT:
         if not details.children:
             errors["children"] = [
-                "A parent or carer must be linked to at least one child: find and tick "
-                "their child."
+                "A parent or carer must be linked to at least one child: find and tick their child."
             ]
         elif any(child.school_id != school.pk for child in details.children):
             errors["children"] = [f"Every child must be a pupil of {school.name}."]
@@ -122,9 +121,9 @@ def _apply_details(membership: Membership, details: RoleDetails) -> None:
 
 
 def _other_sencos(school: School, *, besides: Membership) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        school=school, role=Role.SENCO, user__is_active=True
-    ).exclude(pk=besides.pk)
+    return Membership.objects.filter(school=school, role=Role.SENCO, user__is_active=True).exclude(
+        pk=besides.pk
+    )
 
 
 def _refuse_last_senco(membership: Membership, what: str) -> None:
@@ -152,7 +151,10 @@ def invitation_link(user: User, *, request: HttpRequest | None = None) -> str:
     """The link that lets `user` set their password (allauth's reset-from-key page)."""
     path = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     if request is not None:
         return request.build_absolute_uri(path)
@@ -333,9 +335,8 @@ def membership_update(
 ) -> Membership:
     """Change a role and what it carries. Given the version the page read, refuses when
     someone else has saved the role since (MembershipChanged)."""
-    if role == Role.TRUST_LEADER or membership.role == Role.TRUST_LEADER:
-        if role != membership.role:
-            raise ValidationError({"role": ["A trust role cannot become a school role."]})
+    if Role.TRUST_LEADER in (role, membership.role) and role != membership.role:
+        raise ValidationError({"role": ["A trust role cannot become a school role."]})
     errors = _role_errors(role, details, school=membership.school, trust=membership.trust)
     if errors:
         raise ValidationError(errors)
@@ -359,9 +360,7 @@ def membership_update(
     }
     membership.role = role
     _apply_details(membership, details)
-    membership.version = Membership.objects.values_list("version", flat=True).get(
-        pk=membership.pk
-    )
+    membership.version = Membership.objects.values_list("version", flat=True).get(pk=membership.pk)
     membership.save()
     after_children = set(details.children) if role == Role.PARENT else set()
     membership.children.set(after_children)
@@ -380,8 +379,7 @@ def membership_update(
         AuditAction.CHANGE,
         obj=membership,
         school=membership.school,
-        summary=f"Changed the role of {_describe(membership)}: "
-        f"{', '.join(changed) or 'nothing'}.",
+        summary=f"Changed the role of {_describe(membership)}: {', '.join(changed) or 'nothing'}.",
         details={"changed": changed},
         pupils=sorted(before_children | after_children, key=lambda pupil: pupil.pk) or None,
         actor=by,

@@ -53,7 +53,7 @@ def _membership(request: SchoolRequest, membership_id: int) -> Membership:
 def _ticked_children(request: SchoolRequest, form: MembershipForm) -> list[Pupil]:
     """The children a form shows ticked: those sent back, else those it started with."""
     if form.is_bound:
-        ids = [value for value in form.data.getlist("children") if value.isdigit()]
+        ids = [value for value in request.POST.getlist("children") if value.isdigit()]
     else:
         ids = [str(pk) for pk in form.initial.get("children", [])]
     if not ids:
@@ -78,9 +78,7 @@ def people(request: SchoolRequest, urn: str) -> HttpResponse:
     )
 
 
-def _invite_page(
-    request: SchoolRequest, form: InviteForm, *, status: int = 200
-) -> HttpResponse:
+def _invite_page(request: SchoolRequest, form: InviteForm, *, status: int = 200) -> HttpResponse:
     children = _ticked_children(request, form)
     if children:
         audit_record(
@@ -280,4 +278,3 @@ def person_deactivate_view(request: SchoolRequest, urn: str, membership_id: int)
 @require_POST
 def person_reactivate_view(request: SchoolRequest, urn: str, membership_id: int) -> HttpResponse:
     return _action(request, urn, membership_id, "reactivate")
-

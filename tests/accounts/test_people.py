@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import reverse
 
 from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, Membership, Role, User
 from provmap.accounts.people import (
@@ -241,7 +240,11 @@ def test_a_trust_leader_is_invited_to_their_trust(mailoutbox):
 
 def test_a_pending_invitation_is_sent_again_and_a_used_one_is_not(school, senco, mailoutbox):
     invitation = invite_person(
-        email="jo@example.org", first_name="Jo", last_name="B", role=Role.TEACHER, school=school,
+        email="jo@example.org",
+        first_name="Jo",
+        last_name="B",
+        role=Role.TEACHER,
+        school=school,
         by=senco,
     )
     link = invitation_resend(membership=invitation.membership, by=senco)
@@ -287,9 +290,7 @@ def test_the_last_senco_cannot_be_removed_or_changed(school, senco):
     with pytest.raises(ValidationError, match="no SENCO"):
         membership_remove(membership=only, by=senco)
     with pytest.raises(ValidationError, match="no SENCO"):
-        membership_update(
-            membership=only, role=Role.TEACHER, details=RoleDetails(), by=senco
-        )
+        membership_update(membership=only, role=Role.TEACHER, details=RoleDetails(), by=senco)
     second = MembershipFactory(school=school, role=Role.SENCO)
     membership_remove(membership=second, by=senco)
     assert not Membership.objects.filter(pk=second.pk).exists()
@@ -398,4 +399,3 @@ def test_create_school_refuses_bad_values_and_writes_nothing(mailoutbox, option,
     assert words in str(refused.value)
     assert "Nothing was created" in str(refused.value)
     assert not School.objects.exists() and not User.objects.exists() and mailoutbox == []
-

@@ -43,12 +43,16 @@ def client_of():
 
 
 def test_the_senco_sees_everyone_with_a_role_and_filters_by_role(school, senco, client_of):
-    MembershipFactory(school=school, role=Role.TA, user=UserFactory(first_name="Jo", last_name="Bloggs"))
+    MembershipFactory(
+        school=school, role=Role.TA, user=UserFactory(first_name="Jo", last_name="Bloggs")
+    )
     invited = UserFactory(first_name="New", last_name="Governor")
     invited.set_unusable_password()
     invited.save()
     MembershipFactory(school=school, role=Role.GOVERNOR, user=invited)
-    MembershipFactory(school=SchoolFactory(), role=Role.TA, user=UserFactory(first_name="Elsewhere"))
+    MembershipFactory(
+        school=SchoolFactory(), role=Role.TA, user=UserFactory(first_name="Elsewhere")
+    )
     client = client_of(senco)
     page = client.get(reverse("people", args=[school.urn])).content.decode()
     assert "Jo Bloggs" in page and "Priya Shah" in page and "Elsewhere" not in page
@@ -187,9 +191,7 @@ def test_deactivating_ends_the_persons_sessions(school, senco, client_of):
     assert response.status_code == 302
     ta.user.refresh_from_db()
     assert not ta.user.is_active
-    assert ta_client.get(reverse("mfa_index"))["Location"].startswith(
-        reverse("account_login")
-    )
+    assert ta_client.get(reverse("mfa_index"))["Location"].startswith(reverse("account_login"))
     client.post(reverse("person_reactivate", args=[school.urn, ta.pk]))
     ta.user.refresh_from_db()
     assert ta.user.is_active
@@ -214,7 +216,9 @@ def test_a_role_is_removed_and_an_invitation_sent_again(school, senco, client_of
 def test_a_role_in_another_school_is_not_found(school, senco, client_of):
     elsewhere = MembershipFactory(school=SchoolFactory(), role=Role.TA)
     client = client_of(senco)
-    assert client.get(reverse("membership_edit", args=[school.urn, elsewhere.pk])).status_code == 404
+    assert (
+        client.get(reverse("membership_edit", args=[school.urn, elsewhere.pk])).status_code == 404
+    )
     response = client.post(reverse("membership_remove", args=[school.urn, elsewhere.pk]))
     assert response.status_code == 404
     assert Membership.objects.filter(pk=elsewhere.pk).exists()

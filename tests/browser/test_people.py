@@ -41,7 +41,9 @@ def test_a_senco_invites_a_ta_who_sets_a_password_then_two_factor(
     page.get_by_label("Role", exact=True).select_option(label="Teaching assistant")
     page.get_by_label("Their record on the staff list").select_option(label="Jo Bloggs (TA)")
     page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_role("status")).to_contain_text("Invitation sent to jo.bloggs@oakfield.sch.uk")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Invitation sent to jo.bloggs@oakfield.sch.uk"
+    )
     expect(page.get_by_role("row").filter(has_text="Jo Bloggs")).to_contain_text("Invited")
     screenshot(page, "people.png")
     page.get_by_role("link", name="Jo Bloggs").click()

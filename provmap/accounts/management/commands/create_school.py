@@ -22,7 +22,6 @@ from provmap.schools.commands import AllSchoolsCommand
 from provmap.schools.models import School, Trust
 from provmap.schools.services import school_create
 
-
 # The option that gave each field a service may refuse.
 OPTIONS = {
     "urn": "--urn",
@@ -94,7 +93,9 @@ class Command(AllSchoolsCommand):
             raise CommandError("Nothing was created. " + " ".join(messages)) from None
 
         user = invitation.membership.user
-        self.stdout.write(f"Created {school.name} (URN {school.urn}, {school.la_code}/{school.estab_code}).")
+        self.stdout.write(
+            f"Created {school.name} (URN {school.urn}, {school.la_code}/{school.estab_code})."
+        )
         if trust is not None:
             self.stdout.write(f"In the trust {trust.name}.")
         account = "a new account" if invitation.new_account else "their existing account"
