@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "provmap.accounts.context_processors.demo",
+                "provmap.accounts.context_processors.trusts",
             ],
         },
     },

@@ -272,3 +272,14 @@ class PupilFindForm(forms.Form):
             | Q(legal_forename__istartswith=text)
             | Q(preferred_forename__istartswith=text)
         )
+
+
+class TrustInviteForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    trust_pupil_access = forms.BooleanField(
+        label="May see pupil-level data of the trust's schools",
+        required=False,
+        help_text="Without it, they see each school's figures only.",
+    )

@@ -498,3 +498,13 @@ def people_of(school: School, *, role: str = "") -> list[Person]:
         held = held.filter(role=role)
     held = held.order_by("user__last_name", "user__first_name", "user__username", "role")
     return [Person(membership) for membership in held]
+
+
+def trust_leaders_of(trust: Trust) -> list[Person]:
+    """The trust's leaders, by name; one query."""
+    held = (
+        Membership.objects.filter(trust=trust, role=Role.TRUST_LEADER)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    return [Person(membership) for membership in held]

@@ -41,6 +41,9 @@ class Rule(StrEnum):
     # The SENCO's own pages: the audit trail, data protection (archive, erasure, SAR),
     # people and their roles.
     SENCO = "senco"
+    # A trust leader's pages about their own trust (its leaders): `trust_id` in the URL must
+    # name a trust they lead, else 404.
+    TRUST = "trust"
 
 
 SCHOOL_RULES = frozenset(
@@ -144,6 +147,7 @@ POLICIES: dict[str, Policy] = {
     "invitation_resend": _post_only(Rule.SENCO),
     "person_deactivate": _post_only(Rule.SENCO),
     "person_reactivate": _post_only(Rule.SENCO),
+    "trust_people": Policy(Rule.TRUST),
     # Impact: figures for everyone who sees the school's figures (pupils are named only to
     # whole-school readers, by the views); the list of pupils not progressing, cut to each
     # user's pupils, for those who see the map; review decisions by those who edit it.

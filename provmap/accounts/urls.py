@@ -44,4 +44,5 @@ urlpatterns = [
     path(f"{PERSON}resend/", views_people.invitation_send_again, name="invitation_resend"),
     path(f"{PERSON}deactivate/", views_people.person_deactivate_view, name="person_deactivate"),
     path(f"{PERSON}reactivate/", views_people.person_reactivate_view, name="person_reactivate"),
+    path("trust/<int:trust_id>/people/", views_people.trust_people, name="trust_people"),
 ]

@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from provmap.accounts.access import SchoolRequest
+from provmap.accounts.access import SchoolRequest, TrustRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.forms import (
     InviteForm,
@@ -18,10 +18,12 @@ from provmap.accounts.forms import (
     MembershipForm,
     PeopleFilterForm,
     PupilFindForm,
+    TrustInviteForm,
 )
-from provmap.accounts.models import AuditAction, Membership
+from provmap.accounts.models import AuditAction, Membership, Role
 from provmap.accounts.people import (
     MembershipChanged,
+    RoleDetails,
     invitation_resend,
     invite_person,
     is_pending,
@@ -30,6 +32,7 @@ from provmap.accounts.people import (
     people_of,
     person_deactivate,
     person_reactivate,
+    trust_leaders_of,
 )
 from provmap.pupils.models import Pupil
 from provmap.web.forms import add_service_errors
@@ -278,3 +281,48 @@ def person_deactivate_view(request: SchoolRequest, urn: str, membership_id: int)
 @require_POST
 def person_reactivate_view(request: SchoolRequest, urn: str, membership_id: int) -> HttpResponse:
     return _action(request, urn, membership_id, "reactivate")
+
+
+# --- A trust's leaders (trust leaders) ----------------------------------------------------
+
+
+def trust_people(request: TrustRequest, trust_id: int) -> HttpResponse:
+    """The trust's leaders, and inviting another: only a leader of the trust opens it."""
+    trust = request.trust
+    form = TrustInviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = invite_person(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=Role.TRUST_LEADER,
+                trust=trust,
+                details=RoleDetails(trust_pupil_access=data["trust_pupil_access"]),
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            user = invitation.membership.user
+            messages.success(
+                request,
+                f"Invitation sent to {user.email}."
+                if invitation.link
+                else f"{user.email} already has an account: they now lead {trust.name} too.",
+            )
+            return redirect("trust_people", trust_id=trust.pk)
+    return render(
+        request,
+        "accounts/people/trust.html",
+        {
+            "trust": trust,
+            "current_trust": trust,
+            "leaders": trust_leaders_of(trust),
+            "form": form,
+            "active": "trust_people",
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -112,6 +112,9 @@ def expected(
     if name == "home" and role in TRUST_ROLES:
         # Home sends a user with one school straight to it; trust leaders have two.
         return Outcome.OK
+    if policy.rule == Rule.TRUST:
+        # The users' own trust: its leaders open it; to anyone else it does not exist.
+        return policy.on_get if role in TRUST_ROLES else Outcome.NOT_FOUND
     if not policy.school_scoped:
         return policy.on_get
     assert target is not None

@@ -222,3 +222,41 @@ def test_a_role_in_another_school_is_not_found(school, senco, client_of):
     response = client.post(reverse("membership_remove", args=[school.urn, elsewhere.pk]))
     assert response.status_code == 404
     assert Membership.objects.filter(pk=elsewhere.pk).exists()
+
+
+# --- A trust's leaders ----------------------------------------------------------------------
+
+
+def test_a_trust_leader_invites_another_to_their_trust(school, client_of, mailoutbox):
+    trust = school.trust
+    leader = UserFactory(first_name="Lee", last_name="Trust")
+    Membership.objects.create(user=leader, role=Role.TRUST_LEADER, trust=trust)
+    client = client_of(leader)
+    url = reverse("trust_people", args=[trust.pk])
+    page = client.get(url).content.decode()
+    assert "Lee Trust" in page and f"Leaders of {trust.name}" in page
+    refused = client.post(url, {"email": "nope", "first_name": "A", "last_name": "B"})
+    assert refused.status_code == 400
+    response = client.post(
+        url,
+        {
+            "email": "ceo@trust.org",
+            "first_name": "Cee",
+            "last_name": "Oh",
+            "trust_pupil_access": "on",
+        },
+    )
+    assert response.status_code == 302
+    invited = Membership.objects.get(user__email="ceo@trust.org")
+    assert invited.role == Role.TRUST_LEADER and invited.trust == trust
+    assert invited.trust_pupil_access
+    assert "Lee Trust has invited you" in mailoutbox[0].body
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, user=leader).exists()
+
+
+def test_only_the_trusts_leaders_open_its_page(school, senco, client_of):
+    url = reverse("trust_people", args=[school.trust.pk])
+    assert client_of(senco).get(url).status_code == 404
+    other = UserFactory()
+    Membership.objects.create(user=other, role=Role.TRUST_LEADER, trust=TrustFactory())
+    assert client_of(other).get(url).status_code == 404

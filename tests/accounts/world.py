@@ -128,6 +128,7 @@ class World:
             "year_id": data.term.academic_year_id,
             "job_id": data.job.pk,
             "membership_id": data.membership.pk if data.membership else 0,
+            "trust_id": data.school.trust_id,
             # Exports end in their format.
             "fmt": "xlsx",
             # allauth's emailed links: any well-formed but unknown key.
