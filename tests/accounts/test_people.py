@@ -85,7 +85,7 @@ def test_inviting_a_ta_makes_an_account_without_a_password_and_emails_a_link(
     assert message.to == ["Jo.Bloggs@Oakfield.sch.uk"]
     assert "Priya Shah has invited you" in message.body
     assert "Oakfield Academy" in message.body
-    assert "teaching assistant" in message.body
+    assert "with the role: Teaching assistant" in message.body
     assert "two-factor" in message.body
     assert _link(message) == invitation.link
     event = AuditEvent.objects.get(action=AuditAction.CREATE, school=school)
