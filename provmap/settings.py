@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "provmap.accounts.context_processors.demo",
+                "provmap.accounts.context_processors.trusts",
             ],
         },
     },
@@ -239,6 +240,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "provmap <no-reply@localhost>")
+# Where provmap is reached, for links in emails sent outside a request (`manage.py
+# create_school`); pages build their links from the request.
+PROVMAP_BASE_URL = os.environ.get("PROVMAP_BASE_URL", "http://localhost:8000").rstrip("/")
 
 # --- A cache shared by every server process: rate limits must hold across all of them ----
 # `manage.py createcachetable` makes the table (`make run` runs it).

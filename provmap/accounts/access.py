@@ -15,11 +15,11 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from provmap.accounts.models import User
+from provmap.accounts.models import Role, User
 from provmap.accounts.permissions import PupilScope, memberships, pupil_scope, schools_for
 from provmap.accounts.policies import Policy, Rule, rule_allows
 from provmap.pupils.models import Pupil
-from provmap.schools.models import School
+from provmap.schools.models import School, Trust
 
 
 def require(allowed: bool) -> None:
@@ -100,6 +100,27 @@ def find_school(user: User, urn: str) -> School:
     return school
 
 
+def find_trust(user: User, trust_id: Any) -> Trust:
+    """A trust the user leads; 404 for any other (its existence is not revealed)."""
+    for membership in memberships(user):
+        if (
+            membership.role == Role.TRUST_LEADER
+            and membership.trust is not None
+            and str(membership.trust_id) == str(trust_id)
+        ):
+            return membership.trust
+    raise Http404("No such trust.")
+
+
+def led_trusts(user: User) -> list[Trust]:
+    """The trusts the user leads (from the memberships read once for the request)."""
+    return [
+        membership.trust
+        for membership in memberships(user)
+        if membership.role == Role.TRUST_LEADER and membership.trust is not None
+    ]
+
+
 @dataclass(frozen=True)
 class SchoolAccess:
     """What the access check found for a school page: the school, what the user may see
@@ -138,6 +159,14 @@ class SchoolRequest(HttpRequest):
     user: User
     # Set by django-htmx's middleware, which runs for every request.
     htmx: HtmxDetails
+
+
+class TrustRequest(HttpRequest):
+    """The request a trust page's view receives: AccessPolicyMiddleware has found the trust
+    the URL names among those the user leads (404 otherwise) and set it here."""
+
+    trust: Trust
+    user: User
 
 
 def _pupil_in_reach(policy: Policy, school: School, scope: PupilScope, pupil_id: Any) -> Pupil:

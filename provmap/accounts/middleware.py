@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import add_never_cache_headers
 
-from provmap.accounts.access import enforce_policy, find_school
+from provmap.accounts.access import enforce_policy, find_school, find_trust
 from provmap.accounts.models import User
 from provmap.accounts.permissions import remember_memberships, requires_mfa
 from provmap.accounts.policies import Rule, policy_for
@@ -219,6 +219,13 @@ class AccessPolicyMiddleware:
             raise PermissionDenied
         if policy.rule not in (Rule.PUBLIC, Rule.GUEST) and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if policy.rule == Rule.TRUST:
+            assert isinstance(request.user, User)
+            request.trust = find_trust(  # type: ignore[attr-defined]
+                request.user, match.kwargs.get("trust_id")
+            )
+            with no_school():
+                return self.get_response(request)
         if not policy.school_scoped:
             with no_school():
                 return self.get_response(request)

@@ -69,6 +69,15 @@ class Membership(models.Model):
         blank=True,
         help_text="May see costs: empty follows the role's default.",
     )
+    # Who invited the person to this role and when (None for roles made before invitations
+    # or by the installer's command); the people page shows an invitation as pending until
+    # the person has set a password.
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+    # Moved on by every edit: two SENCOs editing the same role at once (the second is refused).
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

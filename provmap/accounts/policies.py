@@ -38,8 +38,12 @@ class Rule(StrEnum):
     PARENT_CHILD = "parent_child"
     # Changes to the catalogue and the map: the SENCO and the SEND administrator.
     SCHOOL_EDIT = "school_edit"
-    # The SENCO's own pages: the audit trail, data protection (archive, erasure, SAR).
+    # The SENCO's own pages: the audit trail, data protection (archive, erasure, SAR),
+    # people and their roles.
     SENCO = "senco"
+    # A trust leader's pages about their own trust (its leaders): `trust_id` in the URL must
+    # name a trust they lead, else 404.
+    TRUST = "trust"
 
 
 SCHOOL_RULES = frozenset(
@@ -134,6 +138,16 @@ POLICIES: dict[str, Policy] = {
     "pupil_data": Policy(Rule.SENCO),
     "pupil_sar_export": _post_only(Rule.SENCO),
     "pupil_erase": _post_only(Rule.SENCO),
+    # People and their roles: inviting, changing and removing roles, (de)activating accounts.
+    "people": Policy(Rule.SENCO),
+    "people_invite": Policy(Rule.SENCO),
+    "people_pupil_find": Policy(Rule.SENCO),
+    "membership_edit": Policy(Rule.SENCO),
+    "membership_remove": _post_only(Rule.SENCO),
+    "invitation_resend": _post_only(Rule.SENCO),
+    "person_deactivate": _post_only(Rule.SENCO),
+    "person_reactivate": _post_only(Rule.SENCO),
+    "trust_people": Policy(Rule.TRUST),
     # Impact: figures for everyone who sees the school's figures (pupils are named only to
     # whole-school readers, by the views); the list of pupils not progressing, cut to each
     # user's pupils, for those who see the map; review decisions by those who edit it.

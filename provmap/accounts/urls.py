@@ -5,7 +5,7 @@ from allauth.account import urls as allauth_account_urls
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from provmap.accounts import views
+from provmap.accounts import views, views_people
 
 # allauth's account pages (password reset, reauthentication, email...), less the two we
 # place ourselves: sign-in at /login/ and a POST-only sign-out at /logout/.
@@ -13,6 +13,8 @@ OWN = {"account_login", "account_logout"}
 account_pages = [url for url in allauth_account_urls.urlpatterns if url.name not in OWN]
 
 DATA_PROTECTION = "school/<str:urn>/data-protection/"
+PEOPLE = "school/<str:urn>/people/"
+PERSON = f"{PEOPLE}<int:membership_id>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,4 +36,13 @@ urlpatterns = [
         views.pupil_erase_view,
         name="pupil_erase",
     ),
+    path(PEOPLE, views_people.people, name="people"),
+    path(f"{PEOPLE}invite/", views_people.invite, name="people_invite"),
+    path(f"{PEOPLE}pupils/", views_people.pupil_find, name="people_pupil_find"),
+    path(PERSON, views_people.membership_edit, name="membership_edit"),
+    path(f"{PERSON}remove/", views_people.membership_delete, name="membership_remove"),
+    path(f"{PERSON}resend/", views_people.invitation_send_again, name="invitation_resend"),
+    path(f"{PERSON}deactivate/", views_people.person_deactivate_view, name="person_deactivate"),
+    path(f"{PERSON}reactivate/", views_people.person_reactivate_view, name="person_reactivate"),
+    path("trust/<int:trust_id>/people/", views_people.trust_people, name="trust_people"),
 ]

@@ -112,6 +112,9 @@ def expected(
     if name == "home" and role in TRUST_ROLES:
         # Home sends a user with one school straight to it; trust leaders have two.
         return Outcome.OK
+    if policy.rule == Rule.TRUST:
+        # The users' own trust: its leaders open it; to anyone else it does not exist.
+        return policy.on_get if role in TRUST_ROLES else Outcome.NOT_FOUND
     if not policy.school_scoped:
         return policy.on_get
     assert target is not None
@@ -233,7 +236,7 @@ def test_roles_in_several_schools_are_each_kept_to_their_school(client):
 # --- Object ids: another school's id under the user's own school's URL --------------------
 
 # URL keyword arguments that name one object of a school.
-OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id")
+OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id", "membership_id")
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
 HOLDER_OF = {
     Rule.SCHOOL_MAP: (Role.SENCO, Role.TEACHER, Role.HEAD_OF_YEAR, TRUST_PUPILS),
@@ -291,4 +294,5 @@ def _other_schools_rows(world: World) -> list[tuple]:
         .order_by("pk")
         .values_list("pk", "status", "task"),
         *Pupil.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *Membership.objects.filter(school__in=schools).order_by("pk").values_list(),
     ]

@@ -98,6 +98,8 @@ class SchoolData:
     stream: FundingStream
     budget: FundingBudget
     resource: GeneralResource
+    # A role someone holds in the school (the People page's rows).
+    membership: Membership | None = None
 
 
 @dataclass
@@ -142,6 +144,8 @@ class World:
             "stream_id": data.stream.pk,
             "budget_id": data.budget.pk,
             "resource_id": data.resource.pk,
+            "membership_id": data.membership.pk if data.membership else 0,
+            "trust_id": data.school.trust_id,
             # Exports end in their format.
             "fmt": "xlsx",
             # allauth's emailed links: any well-formed but unknown key.
@@ -262,4 +266,9 @@ def build_world() -> World:
     # Another family, whose child the parent must never reach.
     other_parent = MembershipFactory(user=_user("other_parent"), school=school, role=Role.PARENT)
     other_parent.children.add(other_child)
+    own.membership = Membership.objects.get(user=world.users[Role.TA])
+    for data in (sister, other):
+        data.membership = MembershipFactory(
+            user=_user(f"teacher_{data.school.urn}"), school=data.school, role=Role.TEACHER
+        )
     return world

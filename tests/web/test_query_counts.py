@@ -42,6 +42,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("impact_not_progressing", Role.SENCO): 17,
     ("imports", Role.SENCO): 5,
     ("audit_log", Role.SENCO): 6,
+    ("people", Role.SENCO): 5,
     ("export_map", Role.SENCO): 14,
     ("school_setup", Role.SENCO): 13,
     ("setup_staff", Role.SENCO): 6,
