@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.models import AuditAction, Membership
@@ -34,14 +34,6 @@ class Step:
     found: str
     url: str
     hint: str
-
-
-def _url(name: str, school: School) -> str | None:
-    """A page's address, or None where the page is not (yet) part of provmap."""
-    try:
-        return reverse(name, args=[school.urn])
-    except NoReverseMatch:
-        return None
 
 
 def setup_steps(school: School) -> list[Step]:
@@ -101,19 +93,16 @@ def setup_steps(school: School) -> list[Step]:
             "Management time, training and materials that belong to no pupil (optional).",
         ),
     ]
-    # Counted whether or not the people page is there, so the page always costs the same.
     people = Membership.objects.filter(school=school).count()
-    people_url = _url("people", school)
-    if people_url is not None:
-        steps.append(
-            Step(
-                "People",
-                people > 1,
-                f"{counted(people, 'person', 'people')} with a role in the school",
-                people_url,
-                "Invite staff, governors and parents, each with what they may see.",
-            )
+    steps.append(
+        Step(
+            "People",
+            people > 1,
+            f"{counted(people, 'person', 'people')} with a role in the school",
+            reverse("people", args=[school.urn]),
+            "Invite staff, governors and parents, each with what they may see.",
         )
+    )
     steps.append(
         Step(
             "Provision catalogue",
