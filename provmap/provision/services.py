@@ -18,6 +18,7 @@ from provmap.provision.models import (
     GeneralResource,
     Placement,
     Provision,
+    CostBasis,
     ProvisionArea,
     ProvisionRun,
     ProvisionType,
@@ -88,6 +89,18 @@ def provision_errors(provision: Provision) -> dict[str, list[str]]:
         )
         if message:
             errors["success_gain"] = [message]
+    if "price" not in errors and "cost_basis" not in errors:
+        if provision.is_priced and provision.price is None:
+            errors["price"] = [
+                f"Give the price: the entry is costed at "
+                f"{CostBasis(provision.cost_basis).label.lower()} (or choose staff time, or no "
+                "cost to the school)."
+            ]
+        elif not provision.is_priced and provision.price is not None:
+            errors["price"] = [
+                "A price is only for a bought-in service: choose how it is priced (per "
+                "session, pupil, group or year), or leave the price empty."
+            ]
     return errors
 
 
@@ -593,6 +606,8 @@ PROVISION_FIELD_WORDS = {
     "sessions_per_week": "sessions a week",
     "minutes_per_session": "minutes a session",
     "usual_weeks": "usual length in weeks",
+    "cost_basis": "how it is costed",
+    "price": "price",
     "measure": "measure of progress",
     "success_criteria": "success criteria",
     "success_gain": "gain that meets the success criteria",
@@ -621,6 +636,10 @@ def _shown(provision: Provision, field: str) -> str:
         return "none"
     if field == "provision_type":
         return ProvisionType(value).label
+    if field == "cost_basis":
+        return CostBasis(value).label
+    if field == "price":
+        return show_number(value, money=True)
     if field == "measure":
         return value.name
     if field == "active":
