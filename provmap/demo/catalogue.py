@@ -227,10 +227,6 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Reducing class size",
         months=1,
         effect=0.5,
-        # A licence for each pupil (about £30 a year for an online course); the TA's time on
-        # top, as always for the school's own staff.
-        cost_basis=CostBasis.PER_PUPIL,
-        price="30",
         description="Small bottom set with a teaching assistant in every lesson.",
         needs=(N.MLD, N.SLD, N.SPLD),
         screen="maths",
@@ -473,6 +469,10 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Digital technology",
         months=4,
         effect=10.0,
+        # A licence for each pupil (about £30 a year for an online course); the TA's time on
+        # top, as always for the school's own staff.
+        cost_basis=CostBasis.PER_PUPIL,
+        price="30",
         description="Online touch-typing course with a TA, for pupils who will use a laptop "
         "in lessons and examinations.",
         needs=(N.SPLD, N.PD, N.VI),

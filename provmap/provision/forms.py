@@ -26,6 +26,7 @@ from provmap.provision.services import (
     ProvisionSnapshot,
     ResultsEntry,
     placement_snapshot,
+    price_error,
     provision_snapshot,
 )
 from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, Measure, NCYear, Pupil, SENStatus, Sex
@@ -357,10 +358,15 @@ class ProvisionForm(forms.ModelForm):
             # Said above the form: the field is hidden, so there is nothing to link to.
             self.errors.pop("version", None)
             self.add_error(None, OUT_OF_DATE)
-        if data.get("cost_basis") and data["cost_basis"] not in PRICED_BASES:
+        basis = data.get("cost_basis")
+        if basis and basis not in PRICED_BASES:
             # A price left in the box means nothing on staff time or at no cost.
             data["price"] = None
             self.errors.pop("price", None)
+        elif basis and "price" not in self.errors:
+            message = price_error(basis, data.get("price"))
+            if message:
+                self.add_error("price", message)
         return data
 
     def changes(self) -> dict[str, Any]:

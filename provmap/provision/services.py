@@ -18,6 +18,7 @@ from provmap.provision.models import (
     GeneralResource,
     Placement,
     Provision,
+    PRICED_BASES,
     CostBasis,
     ProvisionArea,
     ProvisionRun,
@@ -61,6 +62,21 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
+def price_error(cost_basis: str, price: Decimal | None) -> str | None:
+    """A price is given exactly when the entry is bought in at a price."""
+    if cost_basis in PRICED_BASES and price is None:
+        return (
+            f"Give the price: the entry is costed at {CostBasis(cost_basis).label.lower()} "
+            "(or choose staff time, or no cost to the school)."
+        )
+    if cost_basis not in PRICED_BASES and price is not None:
+        return (
+            "A price is only for a bought-in service: choose how it is priced (per session, "
+            "pupil, group or year), or leave the price empty."
+        )
+    return None
+
+
 def provision_errors(provision: Provision) -> dict[str, list[str]]:
     """What is wrong with a catalogue entry: its fields' bounds, then its weekly time (no
     more than a school week) and its success gain (no larger than its measure's range)."""
@@ -90,17 +106,9 @@ def provision_errors(provision: Provision) -> dict[str, list[str]]:
         if message:
             errors["success_gain"] = [message]
     if "price" not in errors and "cost_basis" not in errors:
-        if provision.is_priced and provision.price is None:
-            errors["price"] = [
-                f"Give the price: the entry is costed at "
-                f"{CostBasis(provision.cost_basis).label.lower()} (or choose staff time, or no "
-                "cost to the school)."
-            ]
-        elif not provision.is_priced and provision.price is not None:
-            errors["price"] = [
-                "A price is only for a bought-in service: choose how it is priced (per "
-                "session, pupil, group or year), or leave the price empty."
-            ]
+        message = price_error(provision.cost_basis, provision.price)
+        if message:
+            errors["price"] = [message]
     return errors
 
 
