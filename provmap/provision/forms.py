@@ -15,7 +15,14 @@ from django.core.validators import DecimalValidator, MaxValueValidator, MinValue
 from django.db.models import QuerySet
 from django_scopes.forms import SafeModelChoiceField
 
-from provmap.provision.models import PRICED_BASES, Placement, Provision, ProvisionRun, Wave
+from provmap.provision.models import (
+    PRICED_BASES,
+    CostBasis,
+    Placement,
+    Provision,
+    ProvisionRun,
+    Wave,
+)
 from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
 from provmap.provision.services import (
     PROVISION_FIELD_WORDS,
@@ -335,7 +342,9 @@ class ProvisionForm(forms.ModelForm):
         self, *args: Any, measures: QuerySet[Measure], finance: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        if not finance:
+        if finance:
+            self.fields["cost_basis"].required = False
+        else:
             for name in self.COST_FIELDS:
                 del self.fields[name]
         for name, bound in self.BOUNDS.items():
@@ -358,6 +367,11 @@ class ProvisionForm(forms.ModelForm):
             # Said above the form: the field is hidden, so there is nothing to link to.
             self.errors.pop("version", None)
             self.add_error(None, OUT_OF_DATE)
+        if "cost_basis" in self.fields and not data.get("cost_basis"):
+            # Not sent: as the entry is (a new one from staff time).
+            data["cost_basis"] = self.instance.cost_basis or CostBasis.STAFF_TIME
+            if not self.data.get("price"):
+                data["price"] = self.instance.price
         basis = data.get("cost_basis")
         if basis and basis not in PRICED_BASES:
             # A price left in the box means nothing on staff time or at no cost.

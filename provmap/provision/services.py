@@ -15,11 +15,11 @@ from django.db.models import F, Model, ProtectedError
 from provmap.formatting import counted
 from provmap.provision import ratings
 from provmap.provision.models import (
+    PRICED_BASES,
+    CostBasis,
     GeneralResource,
     Placement,
     Provision,
-    PRICED_BASES,
-    CostBasis,
     ProvisionArea,
     ProvisionRun,
     ProvisionType,

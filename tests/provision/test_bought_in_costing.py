@@ -34,9 +34,7 @@ def test_per_session_is_price_x_sessions_a_week_x_weeks():
     assert result.service == Decimal("540.00")
     assert result.total == Decimal("540.00")
     # Fortnightly (0.5 a week) for 12 weeks at £60: 60 x 0.5 x 12 = £360.
-    assert cost(costing.PER_SESSION, "60", sessions="0.5", weeks="12").service == Decimal(
-        "360.00"
-    )
+    assert cost(costing.PER_SESSION, "60", sessions="0.5", weeks="12").service == Decimal("360.00")
 
 
 def test_per_pupil_charges_every_pupil_placed_the_whole_price():
@@ -92,9 +90,7 @@ def test_no_cost_to_the_school():
     assert free.total == Decimal("0.00")
     assert free.shares == (Decimal("0.00"), Decimal("0.00"))
     # A TA who goes with the NHS therapist is still the school's cost.
-    assert cost(costing.NO_COST, None, staff=[(nhs, True), (TA, False)]).total == Decimal(
-        "200.00"
-    )
+    assert cost(costing.NO_COST, None, staff=[(nhs, True), (TA, False)]).total == Decimal("200.00")
 
 
 def test_staff_time_is_unchanged_and_costs_external_staff_at_their_rate():

@@ -252,10 +252,7 @@ def _cost_rule(basis: str, price: Decimal | None) -> str:
             costing.PER_RUN: "the group",
             costing.PER_YEAR: "the year, for the run's part of the year's weeks",
         }[basis]
-        return (
-            f"{format_money(price)} {per}, and the school's own staff time x hourly rate "
-            "x weeks"
-        )
+        return f"{format_money(price)} {per}, and the school's own staff time x hourly rate x weeks"
     return "staff time x hourly rate x weeks"
 
 
@@ -311,10 +308,7 @@ def _check_costs(planner: Planner, run: PlannedRun) -> None:
     year = run.year.existing
     pupil_rows = [row for row in run.rows if planner.has_pupil(row)]
     costs = costing.cost_run_lines(
-        [
-            (costing.StaffTime(Decimal(s), int(m), rate), external)
-            for rate, s, m, external in lines
-        ],
+        [(costing.StaffTime(Decimal(s), int(m), rate), external) for rate, s, m, external in lines],
         basis=basis,
         price=price,
         sessions_per_week=sessions,

@@ -82,7 +82,9 @@ def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
     provision = _provision(school, provision_id)
     measures = Measure.objects.filter(school=school)
     finance = request.access.scope.finance
-    form = ProvisionForm(request.POST or None, measures=measures, finance=finance, instance=provision)
+    form = ProvisionForm(
+        request.POST or None, measures=measures, finance=finance, instance=provision
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.provision_update(
