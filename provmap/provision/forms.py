@@ -13,6 +13,7 @@ from django import forms
 from django.core import signing
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django_scopes.forms import SafeModelChoiceField
 
 from provmap.provision.models import (
@@ -342,11 +343,20 @@ class ProvisionForm(forms.ModelForm):
         self, *args: Any, measures: QuerySet[Measure], finance: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        if finance:
-            self.fields["cost_basis"].required = False
-        else:
+        if not finance:
             for name in self.COST_FIELDS:
                 del self.fields[name]
+        elif self.is_bound and "cost_basis" not in self.data:
+            # Not sent (a form from before entries were priced): the entry stays as it is.
+            kept = {"cost_basis": self.instance.cost_basis or CostBasis.STAFF_TIME}
+            if self.instance.price is not None and "price" not in self.data:
+                kept["price"] = str(self.instance.price)
+            if isinstance(self.data, QueryDict):
+                sent = self.data.copy()
+                sent.update(kept)  # neither key is in it, so nothing is appended to
+                self.data = sent
+            else:
+                self.data = {**self.data, **kept}
         for name, bound in self.BOUNDS.items():
             if name in self.fields:
                 bounded(self.fields[name], bound)
@@ -367,11 +377,6 @@ class ProvisionForm(forms.ModelForm):
             # Said above the form: the field is hidden, so there is nothing to link to.
             self.errors.pop("version", None)
             self.add_error(None, OUT_OF_DATE)
-        if "cost_basis" in self.fields and not data.get("cost_basis"):
-            # Not sent: as the entry is (a new one from staff time).
-            data["cost_basis"] = self.instance.cost_basis or CostBasis.STAFF_TIME
-            if not self.data.get("price"):
-                data["price"] = self.instance.price
         basis = data.get("cost_basis")
         if basis and basis not in PRICED_BASES:
             # A price left in the box means nothing on staff time or at no cost.
