@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from provmap.provision.models import Provision, ProvisionType, Wave
+from provmap.provision.models import CostBasis, Provision, ProvisionType, Wave
 from provmap.provision.services import provision_create
 from provmap.pupils.models import Measure
 from provmap.pupils.needs import Area, NeedType
@@ -181,6 +181,9 @@ class ProvisionSpec:
     strand: str = ""
     months: int | None = None
     description: str = ""
+    # How it is costed: staff time unless bought in (a price) or at no cost to the school.
+    cost_basis: str = CostBasis.STAFF_TIME
+    price: str | None = None
     # For the generator only.
     effect: float = 0.0
     needs: tuple[str, ...] = ()
@@ -466,6 +469,10 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Digital technology",
         months=4,
         effect=10.0,
+        # A licence for each pupil (about £30 a year for an online course); the TA's time on
+        # top, as always for the school's own staff.
+        cost_basis=CostBasis.PER_PUPIL,
+        price="30",
         description="Online touch-typing course with a TA, for pupils who will use a laptop "
         "in lessons and examinations.",
         needs=(N.SPLD, N.PD, N.VI),
@@ -1051,6 +1058,9 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Social and emotional learning",
         months=4,
         effect=4.0,
+        # Bought in from a local counselling service at £45 a 50-minute session.
+        cost_basis=CostBasis.PER_SESSION,
+        price="45",
         description="Weekly sessions with the school counsellor (BACP registered).",
         needs=(N.SEMH,),
         flags=("looked_after",),
@@ -1101,6 +1111,7 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Oral language interventions",
         months=6,
         effect=2.5,
+        cost_basis=CostBasis.NO_COST,
         description="Fortnightly therapy from the NHS service for pupils whose EHC plan "
         "names it; no cost to the school.",
         needs=(N.SLCN, N.ASD),
@@ -1123,6 +1134,9 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Oral language interventions",
         months=6,
         effect=2.0,
+        # An independent therapist's 45-minute session, with notes and targets: £70.
+        cost_basis=CostBasis.PER_SESSION,
+        price="70",
         description="Weekly therapy bought from an independent therapist.",
         needs=(N.SLCN,),
         capacity=4,
@@ -1145,6 +1159,7 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         strand="Individualised instruction",
         months=4,
         effect=2.0,
+        cost_basis=CostBasis.NO_COST,
         description="Programme from the NHS occupational therapist for motor and self-care skills.",
         needs=(N.PD,),
         capacity=3,
@@ -1162,6 +1177,7 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         sessions="0.5",
         minutes=60,
         weeks=12,
+        cost_basis=CostBasis.NO_COST,
         description="Advisory teacher for hearing or visual impairment: equipment checks, "
         "modified resources and advice to staff.",
         needs=(N.HI, N.VI, N.MSI),
@@ -1179,6 +1195,9 @@ PROVISIONS: tuple[ProvisionSpec, ...] = (
         pupils=1,
         minutes=180,
         weeks=1,
+        # The local authority's traded service sells EP time by the half-day session: £450.
+        cost_basis=CostBasis.PER_SESSION,
+        price="450",
         description="Consultation, observation and cognitive assessment, with a written "
         "report; often evidence for an EHC needs assessment.",
         needs=(N.MLD, N.SEMH, N.ASD, N.NSA, N.SLD),
@@ -1226,5 +1245,7 @@ def create_catalogue(school: School, measures: dict[str, Measure]) -> dict[str, 
             success_gain=Decimal(spec.gain) if spec.gain else None,
             evidence_strand=spec.strand,
             evidence_months=spec.months,
+            cost_basis=spec.cost_basis,
+            price=Decimal(spec.price) if spec.price is not None else None,
         )
     return catalogue

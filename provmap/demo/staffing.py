@@ -93,7 +93,13 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec(R.LEARNING_MENTOR, "Anger management; Year 10 and 11 mentoring"),
     StaffSpec(R.LEARNING_MENTOR, "Academic mentoring; check-in check-out"),
     StaffSpec(R.FAMILY_LIAISON, "Attendance; young carers; early help"),
-    StaffSpec(R.COUNSELLOR, "Counselling (BACP registered)", hours="15", rate="42.00"),
+    StaffSpec(
+        R.COUNSELLOR,
+        "Counselling (BACP registered), bought in from a local service",
+        hours="15",
+        rate="42.00",
+        external=True,
+    ),
     StaffSpec(
         R.SALT,
         "NHS speech and language therapist (no cost to school)",

@@ -8,7 +8,19 @@ cost-per-minute spreadsheets):
 * a group's cost is shared between its pupils (the "Durham" method), here in proportion to the
   days each pupil spent in the group, so a pupil who joined half-way carries half a share;
 * costs that belong to no pupil (management time, training, materials) count in the school's
-  total but not in any pupil's.
+  total but not in any pupil's;
+* a bought-in service is costed at its price instead of its provider's time (decision NN):
+  - per session: price x sessions a week x the run's weeks (as invoiced: each session held);
+  - per pupil: price for each pupil placed, charged whole (a place is bought, not days of it),
+    so each pupil carries the full price whatever day they joined;
+  - per group: the price of the run, whole, shared between its pupils like staff time;
+  - per year: price x the run's weeks / the school year's teaching weeks (at most the whole
+    price), so that a service level agreement delivered as three termly runs adds up to its
+    yearly price over the year and each term's map carries its part;
+  the school's own staff listed on a priced run (a TA who accompanies the therapist) are
+  costed as always; external staff on it (the provider's people) are in the price;
+* a service at no cost to the school (NHS therapy) costs £0 for the service, its external
+  staff nothing, and its school staff their time, as on a priced run.
 
 All money is Decimal and rounded to the penny only at the end of each calculation.
 """
@@ -26,6 +38,17 @@ _K = TypeVar("_K", bound=Hashable)
 
 PENNY = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal(60)
+ZERO = Decimal("0.00")
+
+# How a provision is costed (the values of provision.models.CostBasis).
+STAFF_TIME = "staff_time"
+PER_SESSION = "per_session"
+PER_PUPIL = "per_pupil"
+PER_RUN = "per_run"
+PER_YEAR = "per_year"
+NO_COST = "no_cost"
+BASES = frozenset({STAFF_TIME, PER_SESSION, PER_PUPIL, PER_RUN, PER_YEAR, NO_COST})
+PRICED = frozenset({PER_SESSION, PER_PUPIL, PER_RUN, PER_YEAR})
 
 
 def to_pennies(amount: Decimal) -> Decimal:
@@ -92,6 +115,105 @@ def run_cost(staff: Sequence[StaffTime], weeks: Decimal | int) -> RunCost:
         lines=tuple(staff_cost(time, weeks) for time in staff),
         weekly_minutes=sum((time.weekly_minutes for time in staff), Decimal(0)),
     )
+
+
+def counts_staff_cost(basis: str, *, external: bool) -> bool:
+    """Whether a staff line's time is costed: always on staff time; on a priced service or
+    one at no cost to the school only for the school's own staff (the provider's people are
+    in the price, or paid by someone else)."""
+    return basis == STAFF_TIME or not external
+
+
+def service_cost(
+    basis: str,
+    price: Decimal | None,
+    *,
+    sessions_per_week: Decimal | int,
+    weeks: Decimal | int,
+    year_weeks: Decimal | int,
+    pupils: int,
+) -> Decimal:
+    """What the school pays for the service itself on one run, to the penny (the module's
+    docstring gives the rules). £0 on staff time or at no cost to the school."""
+    if basis not in PRICED:
+        return ZERO
+    if price is None:
+        raise ValueError(f"a provision costed {basis} needs a price")
+    amount = Decimal(price)
+    if basis == PER_SESSION:
+        return to_pennies(amount * Decimal(sessions_per_week) * Decimal(weeks))
+    if basis == PER_PUPIL:
+        return to_pennies(amount) * pupils
+    if basis == PER_RUN:
+        return to_pennies(amount)
+    fraction = min(Decimal(weeks) / Decimal(year_weeks), Decimal(1))
+    return to_pennies(amount * fraction)
+
+
+def each_pupil_price(basis: str, price: Decimal | None) -> Decimal:
+    """The part of a run's cost every pupil carries whole (a place bought per pupil)."""
+    if basis == PER_PUPIL and price is not None:
+        return to_pennies(Decimal(price))
+    return ZERO
+
+
+def pupil_shares(shared: Decimal, each: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
+    """Each pupil's part of a run: `shared` split by days in the group (see share_cost), plus
+    `each`, carried whole by every pupil. Nothing is shared when no pupil spent a day in it."""
+    if weights and sum((Decimal(w) for w in weights), Decimal(0)) > 0:
+        parts = share_cost(shared, weights)
+    else:
+        parts = [ZERO] * len(weights)
+    return [part + each for part in parts]
+
+
+@dataclass(frozen=True)
+class CostedLines:
+    """One run costed: each staff line's cost (£0 for one in the price), what the service
+    itself costs, the total, and each pupil's part of the total."""
+
+    lines: tuple[Decimal, ...]
+    service: Decimal
+    shares: tuple[Decimal, ...]
+
+    @property
+    def staff(self) -> Decimal:
+        return sum(self.lines, Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.staff + self.service
+
+
+def cost_run_lines(
+    staff: Sequence[tuple[StaffTime, bool]],
+    *,
+    basis: str,
+    price: Decimal | None,
+    sessions_per_week: Decimal | int,
+    weeks: Decimal | int,
+    year_weeks: Decimal | int,
+    days_in_group: Sequence[Decimal | int],
+) -> CostedLines:
+    """The one rule for a run's cost, used by the pages, the exports and the map import's
+    check: `staff` are each line's time and whether the person is external; `days_in_group`
+    each pupil's days in the group (their weights in sharing)."""
+    lines = tuple(
+        staff_cost(time, weeks) if counts_staff_cost(basis, external=external) else ZERO
+        for time, external in staff
+    )
+    service = service_cost(
+        basis,
+        price,
+        sessions_per_week=sessions_per_week,
+        weeks=weeks,
+        year_weeks=year_weeks,
+        pupils=len(days_in_group),
+    )
+    each = each_pupil_price(basis, price)
+    shared = sum(lines, Decimal(0)) + service - each * len(days_in_group)
+    shares = pupil_shares(shared, each, days_in_group)
+    return CostedLines(lines=lines, service=service, shares=tuple(shares))
 
 
 def share_cost(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:

@@ -13,9 +13,17 @@ from django import forms
 from django.core import signing
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django_scopes.forms import SafeModelChoiceField
 
-from provmap.provision.models import Placement, Provision, ProvisionRun, Wave
+from provmap.provision.models import (
+    PRICED_BASES,
+    CostBasis,
+    Placement,
+    Provision,
+    ProvisionRun,
+    Wave,
+)
 from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
 from provmap.provision.services import (
     PROVISION_FIELD_WORDS,
@@ -26,6 +34,7 @@ from provmap.provision.services import (
     ProvisionSnapshot,
     ResultsEntry,
     placement_snapshot,
+    price_error,
     provision_snapshot,
 )
 from provmap.pupils.models import VULNERABLE_GROUP_FLAGS, Measure, NCYear, Pupil, SENStatus, Sex
@@ -35,6 +44,7 @@ from provmap.pupils.selectors import PupilSearch
 from provmap.schools.bounds import (
     EVIDENCE_MONTHS,
     MINUTES_PER_SESSION,
+    PRICE,
     PUPILS_IN_RATIO,
     RUN_WEEKS,
     SCORE,
@@ -283,6 +293,8 @@ class ProvisionForm(forms.ModelForm):
             "default_pupils": "Pupils in the usual ratio",
             "sessions_per_week": "Sessions a week",
             "minutes_per_session": "Minutes a session",
+            "cost_basis": "How it is costed",
+            "price": "Price (£)",
             "measure": "How progress is measured",
             "success_gain": "Gain that meets the success criteria",
             "evidence_strand": "Evidence strand",
@@ -296,6 +308,11 @@ class ProvisionForm(forms.ModelForm):
             "success_gain": "In the measure's own units, for example 6 points of standardised "
             "score. Used to suggest each pupil's RAGB rating.",
             "evidence_strand": "For example an EEF toolkit strand: 'Small group tuition'.",
+            "cost_basis": "Staff time: the time of the staff on each run at their rates. A "
+            "price: a bought-in service (the provider's external staff are in the price; your "
+            "own staff on a run still count). No cost to the school: for example NHS therapy.",
+            "price": "For a price only: per session held, per pupil placed, per group, or a "
+            "year's agreement (a run carries its weeks' part of the school year).",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -309,6 +326,7 @@ class ProvisionForm(forms.ModelForm):
         "sessions_per_week": SESSIONS_PER_WEEK,
         "minutes_per_session": MINUTES_PER_SESSION,
         "usual_weeks": USUAL_WEEKS,
+        "price": PRICE,
         "success_gain": SUCCESS_GAIN,
         "evidence_months": EVIDENCE_MONTHS,
     }
@@ -318,10 +336,30 @@ class ProvisionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     read = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, measures: QuerySet[Measure], **kwargs: Any) -> None:
+    # How an entry is costed is money: only those who see costs see and change it.
+    COST_FIELDS = ("cost_basis", "price")
+
+    def __init__(
+        self, *args: Any, measures: QuerySet[Measure], finance: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not finance:
+            for name in self.COST_FIELDS:
+                del self.fields[name]
+        elif self.is_bound and "cost_basis" not in self.data:
+            # Not sent (a form from before entries were priced): the entry stays as it is.
+            kept = {"cost_basis": self.instance.cost_basis or CostBasis.STAFF_TIME}
+            if self.instance.price is not None and "price" not in self.data:
+                kept["price"] = str(self.instance.price)
+            if isinstance(self.data, QueryDict):
+                sent = self.data.copy()
+                sent.update(kept)  # neither key is in it, so nothing is appended to
+                self.data = sent
+            else:
+                self.data = {**self.data, **kept}
         for name, bound in self.BOUNDS.items():
-            bounded(self.fields[name], bound)
+            if name in self.fields:
+                bounded(self.fields[name], bound)
         measure = cast(forms.ModelChoiceField, self.fields["measure"])
         measure.queryset = measures
         measure.empty_label = "Not chosen yet"
@@ -339,10 +377,23 @@ class ProvisionForm(forms.ModelForm):
             # Said above the form: the field is hidden, so there is nothing to link to.
             self.errors.pop("version", None)
             self.add_error(None, OUT_OF_DATE)
+        basis = data.get("cost_basis")
+        if basis and basis not in PRICED_BASES:
+            # A price left in the box means nothing on staff time or at no cost.
+            data["price"] = None
+            self.errors.pop("price", None)
+        elif basis and "price" not in self.errors:
+            message = price_error(basis, data.get("price"))
+            if message:
+                self.add_error("price", message)
         return data
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "areas"}
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name != "areas" and name in self.fields
+        }
 
     def read_version(self) -> int | None:
         return self.cleaned_data.get("version")

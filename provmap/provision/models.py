@@ -15,6 +15,7 @@ from provmap.schools.bounds import (
     FIXED_COST,
     HOURS_A_WEEK,
     MINUTES_PER_SESSION,
+    PRICE,
     PUPILS_IN_RATIO,
     RUN_WEEKS,
     SESSIONS_PER_WEEK,
@@ -23,6 +24,7 @@ from provmap.schools.bounds import (
     USUAL_WEEKS,
     InBounds,
     InDates,
+    show_number,
 )
 from provmap.schools.models import (
     AcademicYear,
@@ -54,6 +56,23 @@ class ProvisionType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class CostBasis(models.TextChoices):
+    """How a provision is costed (the rules are in provision/costing.py)."""
+
+    STAFF_TIME = "staff_time", "Staff time (the default)"
+    PER_SESSION = "per_session", "A price per session"
+    PER_PUPIL = "per_pupil", "A price per pupil placed"
+    PER_RUN = "per_run", "A price per group (each run)"
+    PER_YEAR = "per_year", "A price per school year"
+    NO_COST = "no_cost", "No cost to the school"
+
+
+# The bases that need a price.
+PRICED_BASES = frozenset(
+    {CostBasis.PER_SESSION, CostBasis.PER_PUPIL, CostBasis.PER_RUN, CostBasis.PER_YEAR}
+)
+
+
 class Provision(SchoolOwned):
     """An entry in the school's catalogue of provision (what it can offer)."""
 
@@ -78,6 +97,17 @@ class Provision(SchoolOwned):
     )
     usual_weeks = models.PositiveSmallIntegerField(
         "usual length in weeks", default=10, validators=[InBounds("usual_weeks")]
+    )
+    # How it is costed: from staff time, at a price (a bought-in service) or at no cost to
+    # the school (e.g. NHS therapy). A price is given exactly when the basis needs one.
+    cost_basis = models.CharField(
+        "how it is costed",
+        max_length=12,
+        choices=CostBasis.choices,
+        default=CostBasis.STAFF_TIME,
+    )
+    price = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, validators=[InBounds("price")]
     )
     measure = models.ForeignKey(
         Measure,
@@ -134,6 +164,19 @@ class Provision(SchoolOwned):
                 & within("evidence_months", EVIDENCE_MONTHS, nullable=True),
                 name="provision_evidence_in_bounds",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    cost_basis__in=sorted(PRICED_BASES),
+                    price__isnull=False,
+                    price__gte=PRICE.low,
+                    price__lte=PRICE.high,
+                )
+                | Q(
+                    cost_basis__in=[CostBasis.STAFF_TIME, CostBasis.NO_COST],
+                    price__isnull=True,
+                ),
+                name="provision_price_fits_basis",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +185,29 @@ class Provision(SchoolOwned):
     @property
     def default_ratio(self) -> str:
         return f"{self.default_staff}:{self.default_pupils}"
+
+    @property
+    def is_priced(self) -> bool:
+        return self.cost_basis in PRICED_BASES
+
+    @property
+    def is_no_cost(self) -> bool:
+        return self.cost_basis == CostBasis.NO_COST
+
+    @property
+    def cost_words(self) -> str:
+        """How it is costed, in words: "£45 a session", "No cost to the school"."""
+        if self.cost_basis == CostBasis.NO_COST:
+            return "No cost to the school"
+        if not self.is_priced or self.price is None:
+            return "Staff time"
+        per = {
+            CostBasis.PER_SESSION: "a session",
+            CostBasis.PER_PUPIL: "a pupil placed",
+            CostBasis.PER_RUN: "a group (each run)",
+            CostBasis.PER_YEAR: "a school year (each run its weeks' part)",
+        }[CostBasis(self.cost_basis)]
+        return f"{show_number(self.price, money=True)} {per}"
 
 
 class ProvisionArea(SchoolOwned):

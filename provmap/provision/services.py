@@ -15,6 +15,8 @@ from django.db.models import F, Model, ProtectedError
 from provmap.formatting import counted
 from provmap.provision import ratings
 from provmap.provision.models import (
+    PRICED_BASES,
+    CostBasis,
     GeneralResource,
     Placement,
     Provision,
@@ -60,6 +62,21 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
+def price_error(cost_basis: str, price: Decimal | None) -> str | None:
+    """A price is given exactly when the entry is bought in at a price."""
+    if cost_basis in PRICED_BASES and price is None:
+        return (
+            f"Give the price: the entry is costed at {CostBasis(cost_basis).label.lower()} "
+            "(or choose staff time, or no cost to the school)."
+        )
+    if cost_basis not in PRICED_BASES and price is not None:
+        return (
+            "A price is only for a bought-in service: choose how it is priced (per session, "
+            "pupil, group or year), or leave the price empty."
+        )
+    return None
+
+
 def provision_errors(provision: Provision) -> dict[str, list[str]]:
     """What is wrong with a catalogue entry: its fields' bounds, then its weekly time (no
     more than a school week) and its success gain (no larger than its measure's range)."""
@@ -88,6 +105,10 @@ def provision_errors(provision: Provision) -> dict[str, list[str]]:
         )
         if message:
             errors["success_gain"] = [message]
+    if "price" not in errors and "cost_basis" not in errors:
+        message = price_error(provision.cost_basis, provision.price)
+        if message:
+            errors["price"] = [message]
     return errors
 
 
@@ -593,6 +614,8 @@ PROVISION_FIELD_WORDS = {
     "sessions_per_week": "sessions a week",
     "minutes_per_session": "minutes a session",
     "usual_weeks": "usual length in weeks",
+    "cost_basis": "how it is costed",
+    "price": "price",
     "measure": "measure of progress",
     "success_criteria": "success criteria",
     "success_gain": "gain that meets the success criteria",
@@ -621,6 +644,10 @@ def _shown(provision: Provision, field: str) -> str:
         return "none"
     if field == "provision_type":
         return ProvisionType(value).label
+    if field == "cost_basis":
+        return CostBasis(value).label
+    if field == "price":
+        return show_number(value, money=True)
     if field == "measure":
         return value.name
     if field == "active":

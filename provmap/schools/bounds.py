@@ -114,6 +114,10 @@ HOURS_A_WEEK = Bound("Hours a week", _d("0.5"), _d("60"))
 CONTRACTED_HOURS = Bound("Contracted hours a week", HOURS_A_WEEK.low, HOURS_A_WEEK.high)
 BUDGET = Bound("The budget", _d("0"), _d("20000000"), money=True)
 FIXED_COST = Bound("The fixed cost", _d("0"), _d("1000000"), money=True)
+# A bought-in service's price (a session, a pupil's place, a group or a year of a service
+# level agreement): at least a penny (a free service is costed "no cost to the school", not
+# at £0), at most £100,000, above a secondary school's yearly traded-service agreement.
+PRICE = Bound("The price", _d("0.01"), _d("100000"), money=True)
 
 # The catalogue, runs and their staff.
 STAFF_IN_RATIO = Bound("Staff in the usual ratio", _d("1"), _d("10"))
@@ -140,6 +144,7 @@ BOUNDS: dict[str, Bound] = {
     "contracted_hours": CONTRACTED_HOURS,
     "budget": BUDGET,
     "fixed_cost": FIXED_COST,
+    "price": PRICE,
     "staff_in_ratio": STAFF_IN_RATIO,
     "pupils_in_ratio": PUPILS_IN_RATIO,
     "sessions_per_week": SESSIONS_PER_WEEK,

@@ -390,6 +390,46 @@ def test_costed_map_of_the_current_year_adds_up(demo: DemoSummary) -> None:
     assert Decimal(20000) < summary.school_total < Decimal(400000)
 
 
+def test_therapies_and_bought_in_services_are_costed_at_their_prices(demo: DemoSummary) -> None:
+    # NHS and LA central services cost the school nothing; the traded therapist (£70), the
+    # counselling service (£45) and the LA's educational psychologists (£450 a half-day) are
+    # paid by the session; the typing course by the pupil (£30), with the TA's time on top.
+    school = _school()
+    by_name: dict[str, list] = {}
+    for year in AcademicYear.objects.filter(school=school):
+        for item in cost_summary(school, year, as_of=TODAY).runs:
+            by_name.setdefault(item.run.provision.name, []).append(item)
+    for name in (
+        "Speech and language therapy (NHS)",
+        "Occupational therapy programme",
+        "Sensory support teacher visits (LA service)",
+    ):
+        assert all(item.cost == 0 and item.no_cost for item in by_name.get(name, [])), name
+    for name, price in (
+        ("School counselling", Decimal("45")),
+        ("Speech and language therapy (traded service)", Decimal("70")),
+        ("Educational psychologist assessment", Decimal("450")),
+    ):
+        for item in by_name.get(name, []):
+            run = item.run
+            assert item.service_cost == price * run.sessions_per_week * run.weeks, name
+            # The provider's people are in the price.
+            assert item.cost == item.service_cost, name
+    for item in by_name.get("Touch typing programme", []):
+        assert item.service_cost == Decimal(30) * item.pupil_count
+        assert item.cost == item.service_cost + item.staff_cost
+        assert item.staff_cost > 0  # the TA who runs it
+    # A school of 400 has runs of most of them.
+    present = {
+        "Speech and language therapy (NHS)",
+        "School counselling",
+        "Speech and language therapy (traded service)",
+        "Educational psychologist assessment",
+        "Touch typing programme",
+    }
+    assert present <= set(by_name), present - set(by_name)
+
+
 def test_everything_the_demo_wrote_is_within_what_a_school_can_mean(demo: DemoSummary) -> None:
     # The demo writes some tables in bulk; every row must still pass the checks the write
     # services make (bounds of every number, dates inside their year, run and term).

@@ -8,7 +8,7 @@ from provmap.interchange.map_import import import_map, plan_map_import
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.selectors import cost_summary
 from provmap.schools.models import StaffMember
-from tests.factories import PupilFactory
+from tests.factories import ProvisionFactory, PupilFactory
 from tests.interchange.samples import UPNS, csv_bytes, table_counts, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -409,3 +409,47 @@ def test_an_absurd_score_is_refused_by_row_and_column(school, pupils):
         (2, "Exit score", "A score must be between -100,000 and 100,000 (got 9,500,000).")
     ]
     assert Placement.objects.count() == 0
+
+
+def _lego_bought_in(school, **prices):
+    Provision.objects.filter(school=school, name="Lego therapy").update(**prices)
+    StaffMember.objects.filter(school=school, name="Mr Khan").update(is_external=True)
+
+
+def test_a_bought_in_services_cost_is_checked_against_its_price(school, pupils):
+    import_map(seed_map(), school=school, as_of=OCTOBER)
+    # Lego therapy is now bought in at £500 a group, Mr Khan being the provider's.
+    _lego_bought_in(school, cost_basis="per_run", price=Decimal("500"))
+    rows = [list(row) for row in SEED_ROWS]
+    rows[2][14] = "500"
+
+    report = import_map(seed_map(rows), school=school, as_of=OCTOBER)
+    assert [problem.row for problem in report.warnings] == []
+
+    rows[2][14] = "162"
+    report = import_map(seed_map(rows), school=school, as_of=OCTOBER)
+    assert [(problem.row, problem.message) for problem in report.warnings] == [
+        (
+            4,
+            "The sheet says £162.00; provmap costs Lego therapy at £500.00, £500.00 for this "
+            "pupil's share (£500.00 the group, and the school's own staff time x hourly rate x "
+            "weeks).",
+        )
+    ]
+
+
+def test_a_new_group_of_a_free_service_costs_nothing(school, pupils):
+    import_map(seed_map(SEED_ROWS[:2]), school=school, as_of=OCTOBER)
+    ProvisionFactory(school=school, name="Lego therapy", cost_basis="no_cost", price=None)
+    StaffMember.objects.create(
+        school=school, name="Mr Khan", role="learning_mentor", is_external=True
+    )
+    rows = [list(row) for row in SEED_ROWS]
+    rows[2][14] = "0"
+
+    report = import_map(seed_map(rows), school=school, as_of=OCTOBER)
+
+    assert [problem.message for problem in report.warnings] == []
+    run = ProvisionRun.objects.get(provision__name="Lego therapy")
+    summary = cost_summary(school, run.academic_year, as_of=OCTOBER)
+    assert summary.by_provision()["Lego therapy"] == Decimal("0.00")

@@ -41,7 +41,7 @@ from provmap.interchange.report import (
 )
 from provmap.interchange.services import column_mapping_for
 from provmap.provision import costing
-from provmap.provision.models import Placement
+from provmap.provision.models import Placement, Provision
 from provmap.provision.services import RESULT_STAGES
 from provmap.pupils.models import Measure, Pupil
 from provmap.pupils.score_range import measure_range_error
@@ -241,6 +241,21 @@ def _compare(planned: PlannedPlacement, existing: Placement) -> None:
     planned.action = "updated" if planned.changes else "unchanged"
 
 
+def _cost_rule(basis: str, price: Decimal | None) -> str:
+    """How provmap reached a run's cost, for the import's warning."""
+    if basis == costing.NO_COST:
+        return "no cost to the school, and the school's own staff time x hourly rate x weeks"
+    if basis in costing.PRICED and price is not None:
+        per = {
+            costing.PER_SESSION: "a session x sessions a week x weeks",
+            costing.PER_PUPIL: "each pupil placed",
+            costing.PER_RUN: "the group",
+            costing.PER_YEAR: "the year, for the run's part of the year's weeks",
+        }[basis]
+        return f"{format_money(price)} {per}, and the school's own staff time x hourly rate x weeks"
+    return "staff time x hourly rate x weeks"
+
+
 def _check_costs(planner: Planner, run: PlannedRun) -> None:
     """Warn about rows whose total cost is neither provmap's cost of the group nor the
     pupil's share of it."""
@@ -260,10 +275,13 @@ def _check_costs(planner: Planner, run: PlannedRun) -> None:
                 ),
                 line.effective_sessions,
                 line.effective_minutes,
+                line.staff.is_external,
             )
             for line in run.existing.staff_lines.all()
         ]
         weeks = run.existing.weeks
+        sessions = run.existing.sessions_per_week
+        catalogue: Provision | None = run.existing.provision
     else:
         # The time run_create will use: the group's own, else the catalogue entry's.
         catalogue = run.provision.existing
@@ -272,34 +290,41 @@ def _check_costs(planner: Planner, run: PlannedRun) -> None:
         )
         minutes = run.minutes_per_session or (catalogue.minutes_per_session if catalogue else 30)
         lines = [
-            (planned.rate(planner.role_rates), own_sessions or sessions, own_minutes or minutes)
+            (
+                planned.rate(planner.role_rates),
+                own_sessions or sessions,
+                own_minutes or minutes,
+                planned.existing is not None and planned.existing.is_external,
+            )
             for planned, own_sessions, own_minutes in run.staff
         ]
         weeks = run.weeks
         if weeks is None:
             return
-    total = sum(
-        (
-            costing.staff_cost(costing.StaffTime(Decimal(s), int(m), rate), weeks)
-            for rate, s, m in lines
-        ),
-        Decimal(0),
-    )
+    # A new catalogue entry is costed from staff time; an entry already in the catalogue as
+    # a bought-in service (or at no cost) is costed at its price, as the pages cost it.
+    basis = catalogue.cost_basis if catalogue else costing.STAFF_TIME
+    price = catalogue.price if catalogue else None
+    year = run.year.existing
     pupil_rows = [row for row in run.rows if planner.has_pupil(row)]
-    weights = [
-        costing.overlap_days(
-            run.start_date,
-            run.end_date,
-            row.date("start_date") or run.start_date,
-            row.date("exit_date") or run.end_date,
-        )
-        for row in pupil_rows
-    ]
-    shares = (
-        costing.share_cost(total, weights)
-        if pupil_rows and sum(weights) > 0
-        else [Decimal("0.00")] * len(pupil_rows)
+    costs = costing.cost_run_lines(
+        [(costing.StaffTime(Decimal(s), int(m), rate), external) for rate, s, m, external in lines],
+        basis=basis,
+        price=price,
+        sessions_per_week=sessions,
+        weeks=weeks,
+        year_weeks=year.weeks if year is not None else run.year.weeks,
+        days_in_group=[
+            costing.overlap_days(
+                run.start_date,
+                run.end_date,
+                row.date("start_date") or run.start_date,
+                row.date("exit_date") or run.end_date,
+            )
+            for row in pupil_rows
+        ],
     )
+    total, shares = costs.total, list(costs.shares)
     share_of = dict(zip((row.number for row in pupil_rows), shares, strict=True))
     for row in rows:
         share = share_of.get(row.number)
@@ -316,7 +341,7 @@ def _check_costs(planner: Planner, run: PlannedRun) -> None:
                 row,
                 key,
                 f"The sheet says {format_money(stated)}; provmap costs {run.description} at "
-                f"{format_money(total)}{per_pupil} (staff time x hourly rate x weeks).",
+                f"{format_money(total)}{per_pupil} ({_cost_rule(basis, price)}).",
             )
 
 

@@ -26,6 +26,8 @@ class CostedStaffLine:
     hourly_rate: Decimal
     weekly_minutes: Decimal
     cost: Decimal
+    # An external person on a bought-in (or free) service: their time is in the price.
+    in_price: bool = False
 
 
 @dataclass
@@ -42,6 +44,26 @@ class CostedRun:
     placements: list[CostedPlacement]
     cost: Decimal
     cost_to_date: Decimal
+    # What the school pays for the service itself (a bought-in provision's price); £0 on
+    # staff time or at no cost to the school. Part of `cost`.
+    service_cost: Decimal = Decimal("0.00")
+
+    @property
+    def staff_cost(self) -> Decimal:
+        return sum((line.cost for line in self.staff), Decimal(0))
+
+    @property
+    def cost_basis(self) -> str:
+        return self.run.provision.cost_basis
+
+    @property
+    def is_priced(self) -> bool:
+        return self.run.provision.is_priced
+
+    @property
+    def no_cost(self) -> bool:
+        """At no cost to the school, and nothing of the school's own staff on it either."""
+        return self.run.provision.is_no_cost and self.cost == 0
 
     @property
     def weekly_minutes(self) -> Decimal:
@@ -119,27 +141,44 @@ def _placement_area(placement: Placement) -> str:
 
 
 def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> CostedRun:
-    """Cost one run whose staff lines and placements are already fetched (`rates`: the
-    school's rate for each role, from `role_rates`)."""
-    staff: list[CostedStaffLine] = []
+    """Cost one run whose provision, school year, staff lines and placements are already
+    fetched (`rates`: the school's rate for each role, from `role_rates`): staff time, the
+    price of a bought-in service, or no cost to the school (the rules: provision/costing.py)."""
+    provision = run.provision
+    times = []
     for line in run.staff_lines.all():
         rate = costing.hourly_rate_for(line.staff.hourly_rate, rates.get(line.staff.role))
         time = costing.StaffTime(line.effective_sessions, line.effective_minutes, rate)
-        staff.append(
-            CostedStaffLine(line, rate, time.weekly_minutes, costing.staff_cost(time, run.weeks))
-        )
-    total = sum((line.cost for line in staff), Decimal(0))
+        times.append((line, time))
     placements = list(run.placements.all())
-    weights = [
-        costing.overlap_days(
-            run.start_date, run.end_date, item.start_date, item.end_date or run.end_date
+    costs = costing.cost_run_lines(
+        [(time, line.staff.is_external) for line, time in times],
+        basis=provision.cost_basis,
+        price=provision.price,
+        sessions_per_week=run.sessions_per_week,
+        weeks=run.weeks,
+        year_weeks=run.academic_year.weeks,
+        days_in_group=[
+            costing.overlap_days(
+                run.start_date, run.end_date, item.start_date, item.end_date or run.end_date
+            )
+            for item in placements
+        ],
+    )
+    staff = [
+        CostedStaffLine(
+            line,
+            time.hourly_rate,
+            time.weekly_minutes,
+            cost,
+            in_price=not costing.counts_staff_cost(
+                provision.cost_basis, external=line.staff.is_external
+            ),
         )
-        for item in placements
+        for (line, time), cost in zip(times, costs.lines, strict=True)
     ]
-    if placements and sum(weights) > 0:
-        shares = costing.share_cost(total, weights)
-    else:
-        shares = [Decimal("0.00")] * len(placements)
+    total = costs.total
+    shares = costs.shares
     return CostedRun(
         run=run,
         staff=staff,
@@ -149,6 +188,7 @@ def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> Co
         ],
         cost=total,
         cost_to_date=costing.cost_to_date(total, run.start_date, run.end_date, as_of),
+        service_cost=costs.service,
     )
 
 

@@ -46,6 +46,12 @@ class YearMapLine:
     each_minutes: Decimal | None
     weekly_minutes: Decimal
     cost: Decimal
+    # The price of a bought-in service (no staff code, no time of the school's).
+    service: bool = False
+
+
+# The year map's line for a bought-in service's price.
+SERVICE_CODE = "Price"
 
 
 @dataclass
@@ -85,15 +91,19 @@ def _year_map_lines(rows: list[MapRow]) -> list[YearMapLine]:
     """Staff lines of a provision's groups, added up by staff code, each costed at the part
     of its run carried by the year group's pupils."""
     by_code: dict[str, list[tuple[CostedStaffLine, Decimal]]] = {}
+    service_parts: list[Decimal] = []
     for row in rows:
         lines = row.costed.staff
         total = row.costed.cost
+        weights = [line.cost for line in lines] + [row.costed.service_cost]
         if total > 0:
-            parts = costing.share_cost(row.share, [line.cost for line in lines])
+            parts = costing.share_cost(row.share, weights)
         else:
-            parts = [Decimal("0.00")] * len(lines)
-        for line, part in zip(lines, parts, strict=True):
+            parts = [Decimal("0.00")] * len(weights)
+        for line, part in zip(lines, parts[:-1], strict=True):
             by_code.setdefault(line.line.staff.code, []).append((line, part))
+        if row.costed.is_priced:
+            service_parts.append(parts[-1])
     result = []
     for code, items in sorted(by_code.items()):
         names = sorted({line.line.staff.name for line, _ in items})
@@ -116,6 +126,19 @@ def _year_map_lines(rows: list[MapRow]) -> list[YearMapLine]:
                 each_minutes=each,
                 weekly_minutes=weekly,
                 cost=sum((part for _, part in items), Decimal(0)),
+            )
+        )
+    if service_parts:
+        basis = rows[0].costed.run.provision.get_cost_basis_display()
+        result.append(
+            YearMapLine(
+                code=SERVICE_CODE,
+                names=[basis],
+                count=0,
+                each_minutes=None,
+                weekly_minutes=Decimal(0),
+                cost=sum(service_parts, Decimal(0)),
+                service=True,
             )
         )
     return result

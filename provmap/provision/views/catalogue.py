@@ -43,7 +43,12 @@ def catalogue_page(request: SchoolRequest, urn: str) -> HttpResponse:
 def provision_new(request: SchoolRequest, urn: str) -> HttpResponse:
     school = request.access.school
     measures = Measure.objects.filter(school=school)
-    form = ProvisionForm(request.POST or None, measures=measures, instance=Provision(school=school))
+    form = ProvisionForm(
+        request.POST or None,
+        measures=measures,
+        finance=request.access.scope.finance,
+        instance=Provision(school=school),
+    )
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
@@ -76,7 +81,10 @@ def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
     school = request.access.school
     provision = _provision(school, provision_id)
     measures = Measure.objects.filter(school=school)
-    form = ProvisionForm(request.POST or None, measures=measures, instance=provision)
+    finance = request.access.scope.finance
+    form = ProvisionForm(
+        request.POST or None, measures=measures, finance=finance, instance=provision
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.provision_update(
@@ -92,7 +100,7 @@ def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
             for message in changed.messages:
                 messages.error(request, message)
             provision = _provision(school, provision_id)
-            form = ProvisionForm(measures=measures, instance=provision)
+            form = ProvisionForm(measures=measures, finance=finance, instance=provision)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
