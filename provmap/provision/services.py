@@ -527,7 +527,16 @@ def placements_bulk_create(
 # (which update placements already in provmap rather than add them twice) and by edit pages.
 
 PLACEMENT_UPDATABLE_FIELDS = frozenset(
-    {"start_date", "end_date", "need_type", "priority", "status", "rating", "notes"}
+    {
+        "start_date",
+        "end_date",
+        "need_type",
+        "priority",
+        "status",
+        "leaving_reason",
+        "rating",
+        "notes",
+    }
 )
 
 
@@ -593,6 +602,7 @@ PROVISION_FIELD_WORDS = {
     "sessions_per_week": "sessions a week",
     "minutes_per_session": "minutes a session",
     "usual_weeks": "usual length in weeks",
+    "usual_years": "usual year groups",
     "measure": "measure of progress",
     "success_criteria": "success criteria",
     "success_gain": "gain that meets the success criteria",

@@ -11,6 +11,7 @@ One module a subject; callers import from here:
 - `slices`: a year, a run, a pupil's or a year group's runs, costed and cut (the exports)
 - `year_map`: one year group's costed map over a school year
 - `staff`: staff time across runs against contracted hours
+- `joining`: warnings before pupils join a run, what deleting a run removes
 - `runs`: the catalogue, a provision's runs, one run with its results, who could join it
 - `pupil`: one pupil's provision over the years, a parent's children's provision
 - `figures`: the school's figures, aggregates only
@@ -38,6 +39,13 @@ from provmap.provision.selectors.filters import (
     MapOptions,
     school_forms,
     year_groups_of,
+)
+from provmap.provision.selectors.joining import (
+    JoiningWarning,
+    RunRemoval,
+    joining_warnings,
+    run_removal,
+    usual_years_words,
 )
 from provmap.provision.selectors.pupil import (
     KeyStageMap,
@@ -79,6 +87,11 @@ from provmap.provision.selectors.year_map import (
 )
 
 __all__ = [
+    "JoiningWarning",
+    "RunRemoval",
+    "joining_warnings",
+    "run_removal",
+    "usual_years_words",
     "CURRENT_SEN_CHOICES",
     "CURRENT_SEN_STATUSES",
     "NONE",
