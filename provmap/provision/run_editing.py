@@ -50,8 +50,9 @@ RUN_FIELD_WORDS = {
     "notes": "notes",
 }
 RUN_UPDATABLE_FIELDS = frozenset(RUN_FIELD_WORDS)
-_FOREIGN_KEYS = ("provision", "academic_year", "term", "funding_stream", "lead_staff")
-_FOREIGN_KEYS += ("reviewing_staff",)
+_FOREIGN_KEYS = frozenset(
+    {"provision", "academic_year", "term", "funding_stream", "lead_staff", "reviewing_staff"}
+)
 # Placement fields kept for an undo (with its id, pupil and result links).
 _PLACEMENT_FIELDS = (
     "pupil_id",
@@ -370,8 +371,7 @@ def run_update(
         and run.status != ProvisionRun.Status.CLOSED
     ):
         errors["status"] = [
-            "Close the run with 'Close the run': it completes its pupils and fills their "
-            "end dates."
+            "Close the run with 'Close the run': it completes its pupils and fills their end dates."
         ]
     errors.update(services.run_errors(edited, staff or ()))
     if "weeks" not in errors and "end_date" not in errors:
@@ -613,4 +613,3 @@ def run_close_on(
         run=run, exit__isnull=True, status=Placement.Status.COMPLETED
     ).count()
     return Closed(completed=[placement.pupil for placement in open_ones], missing_exit=missing)
-

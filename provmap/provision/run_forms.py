@@ -23,7 +23,10 @@ from provmap.schools.models import AcademicYear, FundingStream, StaffMember, Ter
 
 RUN_SNAPSHOT_SALT = "provmap.run-read"
 OUT_OF_DATE = "The page was out of date: open it again and make your changes."
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def sign_run_snapshot(snapshot: RunSnapshot) -> str:
@@ -85,8 +88,8 @@ class RunEditForm(_RunVersioned):
         required=False,
         help_text="Blank for a run over the whole year or other dates.",
     )
-    start_date = forms.DateField(label="Starts", **DATE_WIDGET)
-    end_date = forms.DateField(label="Ends", **DATE_WIDGET)
+    start_date = forms.DateField(label="Starts", widget=_date_input())
+    end_date = forms.DateField(label="Ends", widget=_date_input())
     status = forms.ChoiceField(label="Status", choices=ProvisionRun.Status.choices)
     sessions_per_week = bounded(
         forms.DecimalField(label="Sessions a week", max_digits=4, decimal_places=1),
@@ -120,9 +123,7 @@ class RunEditForm(_RunVersioned):
     reviewing_staff = forms.ModelChoiceField(
         label="Reviewed by", queryset=StaffMember.objects.none(), required=False
     )
-    notes = forms.CharField(
-        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     field_order = [
         "provision",
@@ -182,9 +183,7 @@ class RunEditForm(_RunVersioned):
 class StaffLineForm(forms.Form):
     staff = forms.ModelChoiceField(label="Who", queryset=StaffMember.objects.none())
     sessions_per_week = bounded(
-        forms.DecimalField(
-            label="Sessions a week", max_digits=4, decimal_places=1, required=False
-        ),
+        forms.DecimalField(label="Sessions a week", max_digits=4, decimal_places=1, required=False),
         SESSIONS_PER_WEEK,
     )
     minutes_per_session = bounded(
@@ -245,12 +244,12 @@ class _PlacementVersioned(_Versioned):
 
 
 class PlacementEditForm(_PlacementVersioned):
-    start_date = forms.DateField(label="Joined the group on", **DATE_WIDGET)
+    start_date = forms.DateField(label="Joined the group on", widget=_date_input())
     end_date = forms.DateField(
         label="Left the group on",
         required=False,
         help_text="Blank: to the end of the run.",
-        **DATE_WIDGET,
+        widget=_date_input(),
     )
     leaving_reason = forms.ChoiceField(
         label="Reason for leaving",
@@ -278,7 +277,7 @@ class WithdrawForm(_PlacementVersioned):
     on = forms.DateField(
         label="Last day in the group",
         help_text="Their share of the cost stops after this day.",
-        **DATE_WIDGET,
+        widget=_date_input(),
     )
     reason = forms.ChoiceField(
         label="Reason for leaving",
@@ -299,15 +298,13 @@ class CloseForm(_RunVersioned):
     on = forms.DateField(
         label="The group's last day",
         help_text="Pupils still in the group complete it on this day.",
-        **DATE_WIDGET,
+        widget=_date_input(),
     )
 
     def __init__(self, *args: Any, run: ProvisionRun, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, run=run, **kwargs)
         self.initial["on"] = min(today, run.end_date)
-        self.fields["on"].widget.attrs.update(
-            min=run.start_date.isoformat(), max=today.isoformat()
-        )
+        self.fields["on"].widget.attrs.update(min=run.start_date.isoformat(), max=today.isoformat())
 
 
 class DeleteForm(_RunVersioned):

@@ -99,9 +99,7 @@ def test_a_stale_edit_is_refused_saying_what_changed(world):
     run_editing.run_update(run=fresh(run), read_version=1, weeks=Decimal("9"))
     with pytest.raises(run_editing.RunChanged) as refused:
         run_editing.run_update(run=fresh(run), read_version=1, read=read, label="Mine")
-    assert "changed by someone else since you opened it: weeks now 9 (was 10)" in str(
-        refused.value
-    )
+    assert "changed by someone else since you opened it: weeks now 9 (was 10)" in str(refused.value)
     assert fresh(run).label == ""
 
 
@@ -257,15 +255,22 @@ def test_closing_on_a_day_fills_the_open_places(world):
     )
     today = dt.date(2025, 12, 1)
     with pytest.raises(ValidationError, match=r"cannot be after today \(1 Dec 2025\)"):
-        run_editing.run_close_on(run=fresh(run), read_version=1, on=dt.date(2025, 12, 5), today=today)
+        run_editing.run_close_on(
+            run=fresh(run), read_version=1, on=dt.date(2025, 12, 5), today=today
+        )
     with pytest.raises(ValidationError, match=r"before the run started \(8 Sep 2025\)"):
-        run_editing.run_close_on(run=fresh(run), read_version=1, on=dt.date(2025, 9, 1), today=today)
+        run_editing.run_close_on(
+            run=fresh(run), read_version=1, on=dt.date(2025, 9, 1), today=today
+        )
     closed = run_editing.run_close_on(
         run=fresh(run), read_version=1, on=dt.date(2025, 11, 28), today=today
     )
     assert closed.completed == [stayed]
     places = {p.pupil_id: p for p in Placement.objects.filter(run=run)}
-    assert (places[stayed.pk].status, places[stayed.pk].end_date) == ("completed", dt.date(2025, 11, 28))
+    assert (places[stayed.pk].status, places[stayed.pk].end_date) == (
+        "completed",
+        dt.date(2025, 11, 28),
+    )
     assert places[stayed.pk].leaving_reason == "completed"
     assert (places[left.pk].status, places[left.pk].end_date) == ("withdrawn", dt.date(2025, 10, 3))
     assert fresh(run).status == "closed"
@@ -283,7 +288,11 @@ def test_deleting_keeps_the_results_and_refuses_a_stale_page(world):
     )
     Placement.objects.filter(run=run).update(baseline=result)
     removal = selectors.run_removal(fresh(run))
-    assert (removal.pupils, removal.results, removal.staff) == ([pupil], 1, ["Jo Bloggs", "Sam Reed"])
+    assert (removal.pupils, removal.results, removal.staff) == (
+        [pupil],
+        1,
+        ["Jo Bloggs", "Sam Reed"],
+    )
     run_editing.run_update(run=fresh(run), read_version=1, label="Renamed")
     with pytest.raises(run_editing.RunChanged, match="Nothing was deleted"):
         run_editing.run_delete(run=fresh(run), read_version=1)
@@ -316,9 +325,7 @@ def test_warnings_before_joining(world):
         warning.pupil.pk: warning.warnings
         for warning in selectors.joining_warnings(fresh(run), [year9, repeat, twice, fine], None)
     }
-    assert found[year9.pk] == [
-        "In Year 9: Reading catch-up is usually for Year 7, Year 8."
-    ]
+    assert found[year9.pk] == ["In Year 9: Reading catch-up is usually for Year 7, Year 8."]
     assert found[repeat.pk] == [
         f"Already in {parallel} (8 Sep 2025 to 12 Dec 2025), a group of the same provision."
     ]

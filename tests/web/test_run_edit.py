@@ -158,7 +158,7 @@ def test_withdrawing_a_pupil_from_a_chosen_day(client, placed):
 
 
 def test_editing_a_place(client, placed):
-    world, run, pupil = placed
+    world, run, _ = placed
     placement = Placement.objects.get(run=run)
     client.force_login(world.senco)
     response = client.post(

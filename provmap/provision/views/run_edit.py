@@ -7,6 +7,8 @@ the audit trail with the pupils it concerns; after a change the run page offers 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -21,6 +23,7 @@ from provmap.formatting import counted, plural
 from provmap.provision import run_editing, selectors, services
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.run_forms import (
+    BaseStaffLines,
     CloseForm,
     DeleteForm,
     PlacementEditForm,
@@ -104,7 +107,7 @@ def run_edit(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
                 run=run,
                 read_version=form.cleaned_data["version"],
                 read=form.read_snapshot(),
-                staff=lines.assignments(),
+                staff=cast(BaseStaffLines, lines).assignments(),
                 **form.changes(),
             )
         except run_editing.RunChanged as changed:
@@ -247,7 +250,9 @@ def _placement_page(
     )
 
 
-def placement_edit(request: SchoolRequest, urn: str, run_id: int, placement_id: int) -> HttpResponse:
+def placement_edit(
+    request: SchoolRequest, urn: str, run_id: int, placement_id: int
+) -> HttpResponse:
     school = request.access.school
     run = _run(school, run_id)
     placement = _placement(school, run, placement_id)

@@ -20,7 +20,7 @@ from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
-from provmap.formatting import counted, plural
+from provmap.formatting import counted
 from provmap.provision import run_editing, selectors, services
 from provmap.provision.forms import (
     AddPupilsForm,
