@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 
 from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, Role
-from provmap.provision.models import Placement, ProvisionRun, RunStaff
+from provmap.provision.models import Placement, Provision, ProvisionRun, RunStaff
 from tests.factories import PupilFactory
 from tests.web.map_world import World, add_run, build_world, member, outsider
+from tests.web.test_catalogue import valid_data
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +226,13 @@ def test_outsiders_are_not_told_the_run_exists(client, placed):
     assert client.get(url(world, "run_edit", run.pk)).status_code == 404
     assert client.post(url(world, "run_delete", run.pk), {"version": 1}).status_code == 404
     assert ProvisionRun.objects.filter(pk=run.pk).exists()
+
+
+def test_a_provision_keeps_its_usual_year_groups(client):
+    world = build_world()
+    client.force_login(world.senco)
+    client.post(url(world, "provision_new"), valid_data(usual_years=["8", "7"]))
+    provision = Provision.objects.get(name="Lego therapy")
+    assert provision.usual_years == "7,8"
+    form = client.get(url(world, "provision_edit", provision.pk)).context["form"]
+    assert form.initial["usual_years"] == ["7", "8"]

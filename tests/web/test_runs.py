@@ -274,6 +274,10 @@ def test_removing_a_pupil_without_results_deletes_the_placement(client, run_with
     assert f"{year7_support[0].full_name} is no longer in Reading catch-up." in messages_of(
         response
     )
+    # The page offers to put them back.
+    assert f"You took {year7_support[0].full_name} out of the group." in response.content.decode()
+    client.post(reverse("run_undo", args=[world.school.urn, run.pk]), {"version": 2})
+    assert Placement.objects.filter(pk=placement.pk).exists()
 
 
 def test_removing_a_pupil_with_results_withdraws_them(client, run_with_register):

@@ -330,7 +330,8 @@ def run_remove_pupil(
             messages.error(request, message)
     else:
         who = placement.pupil.full_name
-        offer_undo(request, run, f"You took {who} out of the group.")
+        # The service moved the run's version on in the placement's copy of the run.
+        offer_undo(request, placement.run, f"You took {who} out of the group.")
         audit_record(
             request,
             AuditAction.DELETE if outcome == "removed" else AuditAction.CHANGE,
