@@ -357,9 +357,10 @@ class Placement(SchoolOwned):
 
 
 class RunChange(SchoolOwned):
-    """The run as it was before its last change (its fields, staff lines and placements, in
-    `before`), so that the change can be undone while nothing has changed the run since
-    (`version_after` is the run's version the change left). One row a run: the last."""
+    """The run as it was before its last change (its fields and staff lines in `before`, its
+    placements in RunChangePlacement rows), so that the change can be undone while nothing
+    has changed the run since (`version_after` is the run's version the change left). One
+    row a run: the last. Its summary names no pupil."""
 
     run = models.OneToOneField(ProvisionRun, on_delete=models.CASCADE, related_name="last_change")
     summary = models.CharField(max_length=200)
@@ -369,6 +370,15 @@ class RunChange(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.summary} ({self.run_id})"
+
+
+class RunChangePlacement(SchoolOwned):
+    """A pupil's place in the run as it was before its last change (one row a placement),
+    pointing at the pupil so that erasing their record removes it (and so the undo)."""
+
+    change = models.ForeignKey(RunChange, on_delete=models.CASCADE, related_name="placements")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField()
 
 
 class GeneralResource(SchoolOwned):

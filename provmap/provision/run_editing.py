@@ -24,7 +24,14 @@ from django.db.models import F
 
 from provmap.formatting import counted, plain
 from provmap.provision import services
-from provmap.provision.models import Placement, Provision, ProvisionRun, RunChange, RunStaff
+from provmap.provision.models import (
+    Placement,
+    Provision,
+    ProvisionRun,
+    RunChange,
+    RunChangePlacement,
+    RunStaff,
+)
 from provmap.pupils.models import Pupil, Result
 from provmap.schools.models import AcademicYear, Term
 
@@ -197,12 +204,15 @@ def _state(run: ProvisionRun) -> dict[str, Any]:
 
 def _remember(run: ProvisionRun, before: dict[str, Any], summary: str) -> None:
     """Keep the state before the change just made (replacing any older one), with the
-    versions its placements were left at (results saved since make an undo refused)."""
+    versions its placements were left at (results saved since make an undo refused). Each
+    placement is kept in a row of its own pointing at its pupil (erasure removes it)."""
+    placements = before.pop("placements")
     before["after"] = {
         str(pk): version
         for pk, version in Placement.objects.filter(run=run).values_list("pk", "version")
     }
-    RunChange.objects.update_or_create(
+    before["placement_count"] = len(placements)
+    change, _ = RunChange.objects.update_or_create(
         run=run,
         defaults={
             "school_id": run.school_id,
@@ -210,6 +220,13 @@ def _remember(run: ProvisionRun, before: dict[str, Any], summary: str) -> None:
             "before": before,
             "version_after": run.version,
         },
+    )
+    RunChangePlacement.objects.filter(change=change).delete()
+    RunChangePlacement.objects.bulk_create(
+        RunChangePlacement(
+            school_id=run.school_id, change=change, pupil_id=placement["pupil_id"], data=placement
+        )
+        for placement in placements
     )
 
 
@@ -248,6 +265,11 @@ def run_undo(*, run: ProvisionRun, read_version: int) -> Undone:
             f"The last change to {run} ({change.summary}) can no longer be undone: the run "
             "was changed since. Make the correction by editing it instead."
         )
+    kept = [row.data for row in RunChangePlacement.objects.filter(change=change)]
+    if len(kept) != change.before.get("placement_count", len(kept)):
+        raise ValidationError(
+            f"The last change to {run} can no longer be undone: a pupil's record was erased since."
+        )
     _claim(run, read_version, None, doing="undone")
     before = change.before
     fields = before["fields"]
@@ -257,7 +279,6 @@ def run_undo(*, run: ProvisionRun, read_version: int) -> Undone:
     }
     for name in ("sessions_per_week", "weeks"):
         values[name] = _decimal(fields[name])
-    kept = before["placements"]
     result_ids = {
         placement[link] for placement in kept for link in ("baseline_id", "midpoint_id", "exit_id")
     } - {None}
@@ -480,7 +501,7 @@ def run_pupil_remove(
         placement=placement, read_version=read_version, read=read, on=on
     )
     _claim(run, None, None, doing="saved")
-    _remember(run, before, f"{outcome} {placement.pupil.full_name}")
+    _remember(run, before, f"{outcome} a pupil")
     return outcome
 
 
@@ -518,7 +539,7 @@ def placement_edit(
     _claim_placement(placement, read_version, read)
     services.placement_update(placement=placement, **changes)
     _claim(run, None, None, doing="saved")
-    _remember(run, before, f"changed {placement.pupil.full_name}'s place")
+    _remember(run, before, "changed a pupil's place")
     return placement
 
 
@@ -553,7 +574,7 @@ def placement_withdraw(
     )
     placement.refresh_from_db()
     _claim(run, None, None, doing="saved")
-    _remember(run, before, f"withdrew {placement.pupil.full_name} from {_long_date(on)}")
+    _remember(run, before, f"withdrew a pupil from {_long_date(on)}")
     return placement
 
 

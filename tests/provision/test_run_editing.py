@@ -338,3 +338,20 @@ def test_warnings_before_joining(world):
     Placement.objects.filter(pupil=repeat).update(end_date=dt.date(2025, 10, 1))
     later = selectors.joining_warnings(fresh(run), [repeat], dt.date(2025, 11, 3))
     assert later == []
+
+
+def test_erasing_a_pupil_removes_their_copy_and_the_undo(world):
+    from provmap.accounts.data_protection import pupil_erase
+    from provmap.provision.models import RunChangePlacement
+
+    pupil = PupilFactory(school=world.school)
+    run = add_run(world, pupils=[pupil])
+    Placement.objects.filter(run=run).update(notes="Finds phonics hard")
+    run_editing.run_update(run=fresh(run), read_version=1, label="Group B")
+    (kept,) = RunChangePlacement.objects.filter(pupil=pupil)
+    assert kept.data["notes"] == "Finds phonics hard"
+    pupil_erase(pupil=pupil, by=None, reason="Request from the family")
+    assert not RunChangePlacement.objects.filter(pupil=pupil).exists()
+    with pytest.raises(ValidationError, match="a pupil's record was erased since"):
+        run_editing.run_undo(run=fresh(run), read_version=2)
+    assert Placement.objects.get(run=run).notes == ""

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('provision', '0004_provision_usual_years'),
+        ('pupils', '0003_bounds_on_what_schools_enter'),
         ('schools', '0002_bounds_on_what_schools_enter'),
     ]
 
@@ -31,6 +32,19 @@ class Migration(migrations.Migration):
                 ('version_after', models.PositiveIntegerField()),
                 ('made_at', models.DateTimeField(auto_now=True)),
                 ('run', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='last_change', to='provision.provisionrun')),
+                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
+            ],
+            options={
+                'abstract': False,
+            },
+        ),
+        migrations.CreateModel(
+            name='RunChangePlacement',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('data', models.JSONField()),
+                ('change', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='provision.runchange')),
+                ('pupil', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pupils.pupil')),
                 ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
             ],
             options={
