@@ -236,3 +236,5 @@ def test_a_provision_keeps_its_usual_year_groups(client):
     assert provision.usual_years == "7,8"
     form = client.get(url(world, "provision_edit", provision.pk)).context["form"]
     assert form.initial["usual_years"] == ["7", "8"]
+    page = client.get(url(world, "provision_detail", provision.pk)).content.decode()
+    assert "<dd>Year 7, Year 8</dd>" in page
