@@ -144,6 +144,13 @@ def run_delete(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
     school = request.access.school
     run = _run(school, run_id)
     removal = selectors.run_removal(run)
+    # Named on the page: only the pupils the user may open (never an archived leaver).
+    visible = set(
+        Pupil.objects.filter(pk__in=[pupil.pk for pupil in removal.pupils])
+        .visible_to(request.access.scope)
+        .values_list("pk", flat=True)
+    )
+    named = [pupil for pupil in removal.pupils if pupil.pk in visible]
     form = DeleteForm(request.POST if request.method == "POST" else None, run=run)
     if request.method == "POST" and form.is_valid():
         name = str(run)
@@ -168,16 +175,23 @@ def run_delete(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
         messages.success(request, f"{name} is deleted.")
         url = reverse("term_map", args=[school.urn])
         return redirect(f"{url}?term={run.term_id}" if run.term_id else url)
-    if removal.pupils:
+    if named:
         audit_record(
             request,
             AuditAction.VIEW,
             obj=run,
-            summary=f"Deleting {run}: {counted(len(removal.pupils), 'pupil')} named.",
-            pupils=removal.pupils,
+            summary=f"Deleting {run}: {counted(len(named), 'pupil')} named.",
+            pupils=named,
         )
     return render_school_page(
-        request, "provision/run_delete.html", "map", run=run, removal=removal, form=form
+        request,
+        "provision/run_delete.html",
+        "map",
+        run=run,
+        removal=removal,
+        named=named,
+        unnamed=len(removal.pupils) - len(named),
+        form=form,
     )
 
 
@@ -213,9 +227,12 @@ def run_undo(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
 # --- One pupil's place --------------------------------------------------------------------
 
 
-def _placement(school: School, run: ProvisionRun, placement_id: int) -> Placement:
+def _placement(request: SchoolRequest, run: ProvisionRun, placement_id: int) -> Placement:
+    """One pupil's place in the run, if the user may open the pupil (never an archived
+    leaver's)."""
     placement = (
-        Placement.objects.filter(school=school, run=run, pk=placement_id)
+        Placement.objects.filter(school=request.access.school, run=run, pk=placement_id)
+        .filter(pupil__in=Pupil.objects.visible_to(request.access.scope))
         .select_related("pupil", "baseline", "midpoint", "exit")
         .first()
     )
@@ -255,7 +272,7 @@ def placement_edit(
 ) -> HttpResponse:
     school = request.access.school
     run = _run(school, run_id)
-    placement = _placement(school, run, placement_id)
+    placement = _placement(request, run, placement_id)
     data = request.POST if request.method == "POST" else None
     form = PlacementEditForm(data, placement=placement)
     if request.method == "POST" and form.is_valid():
@@ -268,7 +285,7 @@ def placement_edit(
             )
         except ValidationError as error:
             if isinstance(error, services.PlacementChanged):
-                placement = _placement(school, run, placement_id)
+                placement = _placement(request, run, placement_id)
                 form = PlacementEditForm(placement=placement)
             add_service_errors(form, error)
         else:
@@ -293,7 +310,7 @@ def placement_withdraw(
 ) -> HttpResponse:
     school = request.access.school
     run = _run(school, run_id)
-    placement = _placement(school, run, placement_id)
+    placement = _placement(request, run, placement_id)
     withdraw = WithdrawForm(request.POST, placement=placement, today=today())
     if withdraw.is_valid():
         try:
@@ -306,7 +323,7 @@ def placement_withdraw(
             )
         except ValidationError as error:
             if isinstance(error, services.PlacementChanged):
-                placement = _placement(school, run, placement_id)
+                placement = _placement(request, run, placement_id)
                 withdraw = WithdrawForm(placement=placement, today=today())
             add_service_errors(withdraw, error)
         else:
