@@ -334,10 +334,13 @@ def weeks_error(weeks: Decimal, start: dt.date, end: dt.date) -> str | None:
     available = math.ceil(((end - start).days + 1) / 7)
     if weeks <= available:
         return None
+    # The year is said only when the dates are in different years.
+    first, last = f"{start.day} {start:%b}", f"{end.day} {end:%b}"
+    if start.year != end.year:
+        first, last = f"{first} {start.year}", f"{last} {end.year}"
     return (
-        f"{counted(weeks, 'week')} do not fit between {start.day} {start:%b} and "
-        f"{end.day} {end:%b} ({counted(available, 'week')}): give fewer weeks or "
-        "wider dates."
+        f"{counted(weeks, 'week')} do not fit between {first} and {last} "
+        f"({counted(available, 'week')}): give fewer weeks or wider dates."
     )
 
 

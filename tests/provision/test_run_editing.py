@@ -355,3 +355,13 @@ def test_erasing_a_pupil_removes_their_copy_and_the_undo(world):
     with pytest.raises(ValidationError, match="a pupil's record was erased since"):
         run_editing.run_undo(run=fresh(run), read_version=2)
     assert Placement.objects.get(run=run).notes == ""
+
+
+def test_the_weeks_message_gives_the_years_only_when_they_differ():
+    assert (
+        run_editing.weeks_error(Decimal("13"), dt.date(2025, 9, 1), dt.date(2025, 11, 28)) is None
+    )
+    assert run_editing.weeks_error(Decimal("14"), dt.date(2025, 12, 1), dt.date(2026, 1, 30)) == (
+        "14 weeks do not fit between 1 Dec 2025 and 30 Jan 2026 (9 weeks): give fewer weeks "
+        "or wider dates."
+    )
