@@ -129,7 +129,12 @@ POLICIES: dict[str, Policy] = {
     "run_remove_pupil": _post_only(Rule.SCHOOL_EDIT),
     # Editors, and the staff who lead or deliver the run: the view tells which.
     "run_results": _post_only(Rule.SCHOOL_MAP),
-    "run_close": _post_only(Rule.SCHOOL_EDIT),
+    "run_close": Policy(Rule.SCHOOL_EDIT),
+    "run_edit": Policy(Rule.SCHOOL_EDIT),
+    "run_delete": Policy(Rule.SCHOOL_EDIT),
+    "run_undo": _post_only(Rule.SCHOOL_EDIT),
+    "placement_edit": Policy(Rule.SCHOOL_EDIT),
+    "placement_withdraw": _post_only(Rule.SCHOOL_EDIT),
     "pupil_detail": Policy(Rule.PUPIL_READ),
     # Everyone's hours, pay rates and costs: for those who deploy staff.
     "staff_load": Policy(Rule.SCHOOL_EDIT),

@@ -282,6 +282,14 @@ class ProvisionForm(forms.ModelForm):
         choices=Area.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Kept as "7,8" on the entry; none ticked: any year group.
+    usual_years = forms.MultipleChoiceField(
+        label="Usual year groups",
+        required=False,
+        choices=NCYear.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: any year. Adding a pupil from another year asks first.",
+    )
 
     class Meta:
         model = Provision
@@ -365,6 +373,7 @@ class ProvisionForm(forms.ModelForm):
         measure.empty_label = "Not chosen yet"
         if self.instance.pk:
             self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
+            self.initial["usual_years"] = split_years(self.instance.usual_years)
             self.initial["version"] = self.instance.version
             self.initial["read"] = sign_provision_snapshot(provision_snapshot(self.instance))
         else:
@@ -388,6 +397,10 @@ class ProvisionForm(forms.ModelForm):
                 self.add_error("price", message)
         return data
 
+    def clean_usual_years(self) -> str:
+        chosen = set(self.cleaned_data.get("usual_years") or ())
+        return ",".join(year for year in NCYear.values if year in chosen)
+
     def changes(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
@@ -400,6 +413,11 @@ class ProvisionForm(forms.ModelForm):
 
     def read_snapshot(self) -> ProvisionSnapshot | None:
         return read_provision_snapshot(self.cleaned_data.get("read") or "")
+
+
+def split_years(text: str) -> list[str]:
+    """A provision's usual year groups, from how they are kept ("7,8")."""
+    return [year for year in text.split(",") if year]
 
 
 # --- Runs ---------------------------------------------------------------------------------

@@ -109,6 +109,9 @@ class Provision(SchoolOwned):
     price = models.DecimalField(
         max_digits=9, decimal_places=2, null=True, blank=True, validators=[InBounds("price")]
     )
+    # The NC year groups it is usually for, comma-separated ("7,8"); blank: any year. Adding
+    # a pupil from another year is allowed after a warning.
+    usual_years = models.CharField("usual year groups", max_length=60, blank=True)
     measure = models.ForeignKey(
         Measure,
         null=True,
@@ -274,6 +277,9 @@ class ProvisionRun(SchoolOwned):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     notes = models.TextField(blank=True)
+    # Bumped on every change to the run, its staff or its group, so that two people editing
+    # one run cannot overwrite each other, and an undo knows nothing came after it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["start_date", "provision__name", "label"]
@@ -354,6 +360,12 @@ class Placement(SchoolOwned):
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Leaving(models.TextChoices):
+        COMPLETED = "completed", "Completed the programme"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        MOVED = "moved", "Moved to another group"
+        LEFT_SCHOOL = "left_school", "Left the school"
+
     class Rating(models.TextChoices):
         RED = "R", "Red: no progress"
         AMBER = "A", "Amber: some progress"
@@ -384,6 +396,9 @@ class Placement(SchoolOwned):
     )
     rating = models.CharField("RAGB rating", max_length=1, choices=Rating.choices, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    leaving_reason = models.CharField(
+        "reason for leaving", max_length=12, choices=Leaving.choices, blank=True
+    )
     notes = models.TextField(blank=True)
     # Bumped on every edit so that two people editing one placement cannot overwrite each other.
     version = models.PositiveIntegerField(default=1)
@@ -405,6 +420,31 @@ class Placement(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.pupil} in {self.run}"
+
+
+class RunChange(SchoolOwned):
+    """The run as it was before its last change (its fields and staff lines in `before`, its
+    placements in RunChangePlacement rows), so that the change can be undone while nothing
+    has changed the run since (`version_after` is the run's version the change left). One
+    row a run: the last. Its summary names no pupil."""
+
+    run = models.OneToOneField(ProvisionRun, on_delete=models.CASCADE, related_name="last_change")
+    summary = models.CharField(max_length=200)
+    before = models.JSONField()
+    version_after = models.PositiveIntegerField()
+    made_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.summary} ({self.run_id})"
+
+
+class RunChangePlacement(SchoolOwned):
+    """A pupil's place in the run as it was before its last change (one row a placement),
+    pointing at the pupil so that erasing their record removes it (and so the undo)."""
+
+    change = models.ForeignKey(RunChange, on_delete=models.CASCADE, related_name="placements")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField()
 
 
 class GeneralResource(SchoolOwned):

@@ -548,7 +548,16 @@ def placements_bulk_create(
 # (which update placements already in provmap rather than add them twice) and by edit pages.
 
 PLACEMENT_UPDATABLE_FIELDS = frozenset(
-    {"start_date", "end_date", "need_type", "priority", "status", "rating", "notes"}
+    {
+        "start_date",
+        "end_date",
+        "need_type",
+        "priority",
+        "status",
+        "leaving_reason",
+        "rating",
+        "notes",
+    }
 )
 
 
@@ -616,6 +625,7 @@ PROVISION_FIELD_WORDS = {
     "usual_weeks": "usual length in weeks",
     "cost_basis": "how it is costed",
     "price": "price",
+    "usual_years": "usual year groups",
     "measure": "measure of progress",
     "success_criteria": "success criteria",
     "success_gain": "gain that meets the success criteria",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from provmap.provision.views import catalogue, children, figures, map, runs, staff
+from provmap.provision.views import catalogue, children, figures, map, run_edit, runs, staff
 
 urlpatterns = [
     # The maps
@@ -45,5 +45,18 @@ urlpatterns = [
         name="run_remove_pupil",
     ),
     path("school/<str:urn>/runs/<int:run_id>/results/", runs.run_results, name="run_results"),
-    path("school/<str:urn>/runs/<int:run_id>/close/", runs.run_close, name="run_close"),
+    path("school/<str:urn>/runs/<int:run_id>/close/", run_edit.run_close, name="run_close"),
+    path("school/<str:urn>/runs/<int:run_id>/edit/", run_edit.run_edit, name="run_edit"),
+    path("school/<str:urn>/runs/<int:run_id>/delete/", run_edit.run_delete, name="run_delete"),
+    path("school/<str:urn>/runs/<int:run_id>/undo/", run_edit.run_undo, name="run_undo"),
+    path(
+        "school/<str:urn>/runs/<int:run_id>/placements/<int:placement_id>/",
+        run_edit.placement_edit,
+        name="placement_edit",
+    ),
+    path(
+        "school/<str:urn>/runs/<int:run_id>/placements/<int:placement_id>/withdraw/",
+        run_edit.placement_withdraw,
+        name="placement_withdraw",
+    ),
 ]

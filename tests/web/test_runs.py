@@ -166,7 +166,8 @@ def test_searching_lists_pupils_to_add(client, run_with_register):
     content = client.get(run_url(world, run, "nc_year=7&sen_status=K")).content.decode()
     assert "3 pupils found" in content
     for pupil in year7_support:
-        assert f'name="pupils" value="{pupil.pk}" id="add-{pupil.pk}" checked' in content
+        # Nobody is ticked: each pupil who joins is chosen.
+        assert f'name="pupils" value="{pupil.pk}" id="add-{pupil.pk}">' in content
     for pupil in year7_none + year8:
         assert f'id="add-{pupil.pk}"' not in content
     by_name = client.get(run_url(world, run, f"q={year8[0].surname}")).content.decode()
@@ -256,7 +257,6 @@ def test_changes_need_a_post(client, run_with_register):
     client.force_login(world.senco)
     assert client.get(add_url(world, run)).status_code == 405
     assert client.get(remove_url(world, placement)).status_code == 405
-    assert client.get(reverse("run_close", args=[world.school.urn, run.pk])).status_code == 405
     assert client.get(reverse("run_results", args=[world.school.urn, run.pk])).status_code == 405
 
 
@@ -274,6 +274,10 @@ def test_removing_a_pupil_without_results_deletes_the_placement(client, run_with
     assert f"{year7_support[0].full_name} is no longer in Reading catch-up." in messages_of(
         response
     )
+    # The page offers to put them back.
+    assert f"You took {year7_support[0].full_name} out of the group." in response.content.decode()
+    client.post(reverse("run_undo", args=[world.school.urn, run.pk]), {"version": 2})
+    assert Placement.objects.filter(pk=placement.pk).exists()
 
 
 def test_removing_a_pupil_with_results_withdraws_them(client, run_with_register):
@@ -337,7 +341,11 @@ def test_closing_a_run_completes_its_pupils(client, run_with_register):
         )
     Placement.objects.filter(pupil=year7_support[2]).update(status=Placement.Status.WITHDRAWN)
     client.force_login(world.senco)
-    response = client.post(reverse("run_close", args=[world.school.urn, run.pk]), follow=True)
+    close_url = reverse("run_close", args=[world.school.urn, run.pk])
+    asked = client.get(close_url).content.decode()
+    assert "Close Reading catch-up?" in asked
+    assert "the 2 pupils still in the group complete it" in asked
+    response = client.post(close_url, {"version": 1, "on": "2025-12-12"}, follow=True)
     run.refresh_from_db()
     assert run.status == ProvisionRun.Status.CLOSED
     statuses = sorted(Placement.objects.filter(run=run).values_list("status", flat=True))

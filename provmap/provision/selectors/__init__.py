@@ -11,6 +11,7 @@ One module a subject; callers import from here:
 - `slices`: a year, a run, a pupil's or a year group's runs, costed and cut (the exports)
 - `year_map`: one year group's costed map over a school year
 - `staff`: staff time across runs against contracted hours
+- `joining`: warnings before pupils join a run, what deleting a run removes
 - `runs`: the catalogue, a provision's runs, one run with its results, who could join it
 - `pupil`: one pupil's provision over the years, a parent's children's provision
 - `figures`: the school's figures, aggregates only
@@ -40,6 +41,13 @@ from provmap.provision.selectors.filters import (
     MapOptions,
     school_forms,
     year_groups_of,
+)
+from provmap.provision.selectors.joining import (
+    JoiningWarning,
+    RunRemoval,
+    joining_warnings,
+    run_removal,
+    usual_years_words,
 )
 from provmap.provision.selectors.pupil import (
     KeyStageMap,
@@ -91,6 +99,7 @@ __all__ = [
     "CostedStaffLine",
     "Figures",
     "InView",
+    "JoiningWarning",
     "KeyStageMap",
     "MapFilters",
     "MapOptions",
@@ -102,6 +111,7 @@ __all__ = [
     "PupilProvision",
     "ResultLine",
     "RunPage",
+    "RunRemoval",
     "ScopedMap",
     "ScopedRuns",
     "StaffLoad",
@@ -121,12 +131,14 @@ __all__ = [
     "costed_runs",
     "current_term",
     "delivered_by",
+    "joining_warnings",
     "map_slice",
     "nc_year_after",
     "provision_page",
     "pupil_provision",
     "run_candidates",
     "run_page",
+    "run_removal",
     "school_figures",
     "school_forms",
     "scope_runs",
@@ -136,6 +148,7 @@ __all__ = [
     "term_on",
     "term_runs",
     "term_view",
+    "usual_years_words",
     "visible_placements",
     "year_budget",
     "year_group_map",

@@ -74,7 +74,13 @@ def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
     found = selectors.provision_page(school, provision_id, scope, as_of=today())
     if found is None:
         raise Http404("No such provision.")
-    return render_school_page(request, "provision/provision_detail.html", "catalogue", page=found)
+    return render_school_page(
+        request,
+        "provision/provision_detail.html",
+        "catalogue",
+        page=found,
+        usual_years=selectors.usual_years_words(found.provision.usual_years),
+    )
 
 
 def provision_edit(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:

@@ -6,6 +6,7 @@ lead or deliver a run may also record its results.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +20,8 @@ from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
-from provmap.formatting import counted, plural
-from provmap.provision import selectors, services
+from provmap.formatting import counted
+from provmap.provision import run_editing, selectors, services
 from provmap.provision.forms import (
     AddPupilsForm,
     PupilSearchForm,
@@ -29,6 +30,7 @@ from provmap.provision.forms import (
     read_snapshot,
 )
 from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.views.run_edit import offer_undo, undo_offer
 from provmap.pupils.models import Pupil
 from provmap.pupils.selectors import on_roll_between
 from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember
@@ -193,6 +195,8 @@ def _render_run(
         "candidates_shown": CANDIDATES_SHOWN,
         "adding": adding,
         "may_record": _may_record(scope, found),
+        "undo": undo_offer(request, run) if scope.can_edit else None,
+        "join_from": _join_from(run),
         "results_form": results_form or ResultsForm(page=found, today=today()),
     }
     if only_found:
@@ -200,6 +204,15 @@ def _render_run(
             render_school_page(request, "provision/_candidates.html", "map", **context)
         )
     return vary_on_htmx(render_school_page(request, "provision/run_detail.html", "map", **context))
+
+
+def _join_from(run: ProvisionRun) -> dt.date | None:
+    """The day pupils join a group from unless told otherwise: today, once it is running
+    (blank before it starts: from its first day)."""
+    day = today()
+    if run.status == ProvisionRun.Status.RUNNING and run.start_date <= day <= run.end_date:
+        return day
+    return None
 
 
 def _audit_run_page(
@@ -247,8 +260,30 @@ def run_add_pupils(request: SchoolRequest, urn: str, run_id: int) -> HttpRespons
                 messages.error(request, message)  # type: ignore[arg-type]
         return redirect(f"{target}#add")
     pupils = list(form.cleaned_data["pupils"])
+    start_date = form.cleaned_data["start_date"]
+    warnings = selectors.joining_warnings(run, pupils, start_date)
+    if warnings and not request.POST.get("confirmed"):
+        # Said before anything is saved: the user adds them anyway, or goes back.
+        audit_record(
+            request,
+            AuditAction.VIEW,
+            obj=run,
+            summary=f"Warnings before adding {counted(len(pupils), 'pupil')} to {run}.",
+            pupils=pupils,
+        )
+        return render_school_page(
+            request,
+            "provision/run_add_confirm.html",
+            "map",
+            run=run,
+            pupils=pupils,
+            warnings=warnings,
+            start_date=start_date,
+            back=back,
+            target=target,
+        )
     try:
-        services.placements_add(run=run, pupils=pupils, start_date=form.cleaned_data["start_date"])
+        run_editing.run_pupils_add(run=run, pupils=pupils, start_date=start_date)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -257,6 +292,7 @@ def run_add_pupils(request: SchoolRequest, urn: str, run_id: int) -> HttpRespons
         audit_record(request, AuditAction.CREATE, pupil=pupil, obj=run, summary=f"Added to {run}.")
     names = ", ".join(pupil.full_name for pupil in pupils[:5])
     more = f" and {len(pupils) - 5} more" if len(pupils) > 5 else ""
+    offer_undo(request, run, f"You added {counted(len(pupils), 'pupil')}.")
     messages.success(
         request,
         f"Added {counted(len(pupils), 'pupil')} to {run}: {names}{more}.",
@@ -283,7 +319,7 @@ def run_remove_pupil(
         messages.error(request, "The page was out of date: look again and try once more.")
         return redirect(_run_url(school, run.pk, "pupils"))
     try:
-        outcome = services.placement_remove(
+        outcome = run_editing.run_pupil_remove(
             placement=placement,
             read_version=int(version),
             read=read_snapshot(request.POST.get("read", "")),
@@ -294,6 +330,8 @@ def run_remove_pupil(
             messages.error(request, message)
     else:
         who = placement.pupil.full_name
+        # The service moved the run's version on in the placement's copy of the run.
+        offer_undo(request, placement.run, f"You took {who} out of the group.")
         audit_record(
             request,
             AuditAction.DELETE if outcome == "removed" else AuditAction.CHANGE,
@@ -343,30 +381,3 @@ def run_results(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
                 messages.info(request, "Nothing had changed, so nothing was saved.")
             return redirect(_run_url(school, found.run.pk, "results"))
     return _render_run(request, school, scope, found, results_form=form)
-
-
-@require_POST
-def run_close(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
-    school = request.access.school
-    run = _run(school, run_id)
-    try:
-        completed = services.run_close(run=run)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        audit_record(request, AuditAction.CHANGE, obj=run, summary=f"Closed {run}.")
-        missing = Placement.objects.filter(
-            run=run, exit__isnull=True, status=Placement.Status.COMPLETED
-        ).count()
-        note = (
-            f" {counted(missing, 'pupil')} {plural(missing, 'has', 'have')} no exit result yet: "
-            "you can still record it."
-            if missing
-            else ""
-        )
-        messages.success(
-            request,
-            f"{run} is closed; {counted(completed, 'pupil')} completed it." + note,
-        )
-    return redirect(_run_url(school, run.pk))
