@@ -42,7 +42,10 @@ TRAIL_SHOWN = 50
 
 
 def landing_url(pages: SchoolPages) -> str:
-    """The first page worth opening for one school: the map, a parent's children, figures."""
+    """The first page worth opening for one school: the week of those who deliver provision,
+    the map, a parent's children, figures."""
+    if pages.my_week and not pages.scope.everyone:
+        return reverse("my_week", args=[pages.school.urn])
     if pages.term_map:
         return reverse("term_map", args=[pages.school.urn])
     if pages.children:

@@ -14,6 +14,8 @@ One module a subject; callers import from here:
 - `runs`: the catalogue, a provision's runs, one run with its results, who could join it
 - `pupil`: one pupil's provision over the years, a parent's children's provision
 - `figures`: the school's figures, aggregates only
+- `my_week`: a teacher's, TA's or mentor's runs this week and the results due in them
+- `unmet`: pupils with a need and no provision in a term
 """
 
 from provmap.provision.selectors.costed import (
@@ -38,6 +40,12 @@ from provmap.provision.selectors.filters import (
     MapOptions,
     school_forms,
     year_groups_of,
+)
+from provmap.provision.selectors.my_week import (
+    DelivererWeek,
+    ToRecord,
+    WeekRun,
+    deliverer_week,
 )
 from provmap.provision.selectors.pupil import (
     KeyStageMap,
@@ -69,6 +77,14 @@ from provmap.provision.selectors.scoped import (
 from provmap.provision.selectors.slices import MapSlice, map_slice
 from provmap.provision.selectors.staff import StaffLoad, StaffRunLine, StaffTerm, staff_term
 from provmap.provision.selectors.terms import current_term, term_on
+from provmap.provision.selectors.unmet import (
+    ANY_NEED,
+    NEED_CHOICES,
+    ON_THE_REGISTER,
+    UnmetFilters,
+    UnmetNeed,
+    pupils_without_provision,
+)
 from provmap.provision.selectors.visibility import Visibility, WholeSchool, visible_placements
 from provmap.provision.selectors.year_map import (
     YearGroupMap,
@@ -79,14 +95,18 @@ from provmap.provision.selectors.year_map import (
 )
 
 __all__ = [
+    "ANY_NEED",
     "CURRENT_SEN_CHOICES",
     "CURRENT_SEN_STATUSES",
+    "NEED_CHOICES",
     "NONE",
     "NOT_ASSIGNED",
+    "ON_THE_REGISTER",
     "CostSummary",
     "CostedPlacement",
     "CostedRun",
     "CostedStaffLine",
+    "DelivererWeek",
     "Figures",
     "InView",
     "KeyStageMap",
@@ -106,7 +126,11 @@ __all__ = [
     "StaffRunLine",
     "StaffTerm",
     "TermMap",
+    "ToRecord",
+    "UnmetFilters",
+    "UnmetNeed",
     "Visibility",
+    "WeekRun",
     "WholeSchool",
     "YearGroupMap",
     "YearMapLine",
@@ -118,10 +142,12 @@ __all__ = [
     "costed_runs",
     "current_term",
     "delivered_by",
+    "deliverer_week",
     "map_slice",
     "nc_year_after",
     "provision_page",
     "pupil_provision",
+    "pupils_without_provision",
     "run_candidates",
     "run_page",
     "school_figures",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
@@ -47,8 +47,21 @@ def _filtered_term_map(
     return terms, term, form, runs.filter(form.filters())
 
 
+def _export_query(request: HttpRequest, term: Term | None, form: MapFilterForm) -> str:
+    """The query string of the map's downloads: the term and the filters the page shows."""
+    query = QueryDict(mutable=True)
+    if term is not None:
+        query["term"] = str(term.pk)
+    for name in form.fields:
+        values = [value for value in request.GET.getlist(name) if value]
+        if values:
+            query.setlist(name, values)
+    return query.urlencode()
+
+
 def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
-    """Every run of a term, filtered; with htmx, only the region under the filters."""
+    """Every run of a term, filtered; with htmx, only the region under the filters (with
+    its downloads, which carry the term and the filters)."""
     school, scope = request.access.school, request.access.scope
     terms, term, form, view = _filtered_term_map(request, school, scope)
     if view is not None and view.pupil_count:
@@ -57,7 +70,14 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
     fragment = wants_fragment(request)
     template = "provision/_map_region.html" if fragment else "provision/term_map.html"
     response = render_school_page(
-        request, template, "map", terms=terms, term=term, form=form, map=view
+        request,
+        template,
+        "map",
+        terms=terms,
+        term=term,
+        form=form,
+        map=view,
+        export_query=_export_query(request, term, form),
     )
     return vary_on_htmx(response)
 
