@@ -52,6 +52,7 @@ def year_value(code: str) -> int | str:
     """A year group as a spreadsheet wants it: 7 as the number 7; Reception as "R"."""
     return int(code) if code.isdigit() else code
 
+
 # (key, kind) in the order of the sheet; headings from interchange.mapsheet.
 EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("academic_year", TEXT),
@@ -238,7 +239,7 @@ class MapExport:
                 ["Costs not tied to pupils", self.general_cost],
                 ["Total", self.group_cost + self.general_cost],
             ]
-        sections = [
+        sections: list[tuple[str, list[str], list[list[object]]]] = [
             (self.title, ["", ""], summary),
             (
                 "By provision",

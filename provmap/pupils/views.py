@@ -3,6 +3,8 @@ from any page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 
 from provmap.accounts.access import SchoolRequest
@@ -72,7 +74,7 @@ def pupil_search(request: SchoolRequest, urn: str) -> HttpResponse:
             summary=f"Pupil search ({where}): {len(found)} of {total} pupil(s) shown.",
             pupils=found,
         )
-    context = {
+    context: dict[str, Any] = {
         "query": text,
         "found": found,
         "total": total,

@@ -32,7 +32,10 @@ def world() -> World:
 
 def _dates(start: int, end: int) -> dict[str, dt.date]:
     today = timezone.localdate()
-    return {"start_date": today + dt.timedelta(days=start), "end_date": today + dt.timedelta(days=end)}
+    return {
+        "start_date": today + dt.timedelta(days=start),
+        "end_date": today + dt.timedelta(days=end),
+    }
 
 
 def _place_from_start(run: ProvisionRun) -> None:
@@ -52,7 +55,9 @@ def week(world):
         withdrawn_from="French",
         **_dates(-20, 10),
     )
-    started = add_run(world, pupils=pupils(world, 1, surname="Started"), label="Group B", **_dates(-3, 60))
+    started = add_run(
+        world, pupils=pupils(world, 1, surname="Started"), label="Group B", **_dates(-3, 60)
+    )
     other = add_run(
         world,
         pupils=pupils(world, 1, surname="Elsewhere"),
@@ -97,7 +102,7 @@ def test_the_week_shows_only_their_own_runs_with_time_pupils_and_lesson(client, 
 
 
 def test_results_due_and_pupils_to_record(client, world, week):
-    ta, ending, started, _ = week
+    ta, *_ = week
     client.force_login(ta)
     content = client.get(reverse("my_week", args=[world.school.urn])).content.decode()
     # Group A started three weeks ago with no entry results, and ends within two weeks.
@@ -165,7 +170,7 @@ def test_pupils_on_the_register_with_no_group_in_the_term_are_listed(client, wor
     content = client.get(unmet_url(world)).content.decode()
     assert names(content) == {"Support", "Plan"}
     assert "2 pupils with no provision" in content
-    assert "<th scope=\"row\">Year 7</th><td class=\"num\">1</td>" in content
+    assert '<th scope="row">Year 7</th><td class="num">1</td>' in content
     assert AuditEvent.objects.get(action=AuditAction.VIEW).listed.count() == 2
 
 
@@ -173,9 +178,7 @@ def test_the_filters_narrow_the_list(client, world, needs):
     client.force_login(world.senco)
     assert names(client.get(unmet_url(world, "&need=E")).content.decode()) == {"Plan"}
     assert names(client.get(unmet_url(world, "&nc_year=7")).content.decode()) == {"Support"}
-    assert names(client.get(unmet_url(world, "&group=pupil_premium")).content.decode()) == {
-        "Plan"
-    }
+    assert names(client.get(unmet_url(world, "&group=pupil_premium")).content.decode()) == {"Plan"}
     assert names(client.get(unmet_url(world, "&need=any")).content.decode()) == {
         "Support",
         "Plan",
@@ -184,7 +187,6 @@ def test_the_filters_narrow_the_list(client, world, needs):
 
 
 def test_a_group_in_another_term_is_no_provision_in_this_one(client, world, needs):
-    provided, *_ = needs
     spring = TermFactory(
         academic_year=world.term.academic_year,
         number=2,
@@ -202,7 +204,9 @@ def test_editors_may_add_each_pupil_to_a_run_of_the_term(client, world, needs):
     run = ProvisionRun.objects.get()
     client.force_login(world.senco)
     content = client.get(unmet_url(world)).content.decode()
-    assert f'{reverse("run_detail", args=[world.school.urn, run.pk])}?q={support.upn}#add' in content
+    assert (
+        f"{reverse('run_detail', args=[world.school.urn, run.pk])}?q={support.upn}#add" in content
+    )
     client.force_login(member(world.school, Role.HEAD_OF_YEAR, year_groups="7"))
     content = client.get(unmet_url(world)).content.decode()
     assert names(content) == {"Support"}

@@ -41,7 +41,8 @@ class WeekRun:
         return [
             p
             for p in self.placements
-            if p.start_date <= self.week_end and (p.end_date is None or p.end_date >= self.week_start)
+            if p.start_date <= self.week_end
+            and (p.end_date is None or p.end_date >= self.week_start)
         ]
 
     @property
@@ -62,9 +63,7 @@ class WeekRun:
         """Pupils started without an entry result."""
         if not self.measured or self.run.start_date > self.as_of:
             return []
-        return [
-            p for p in self.placements if p.baseline_id is None and p.start_date <= self.as_of
-        ]
+        return [p for p in self.placements if p.baseline_id is None and p.start_date <= self.as_of]
 
     @property
     def missing_exit(self) -> list[Placement]:

@@ -1,6 +1,6 @@
 """A part of the map as one user may take it away: the runs of a school year (or of every
-year) or of a term, one run, one pupil's or one year group's, costed and cut to the user's scope. The
-exports read the map through it."""
+year) or of a term, one run, one pupil's or one year group's, costed and cut to the user's
+scope. The exports read the map through it."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from provmap.provision.models import Placement, ProvisionRun
 from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import (
     NC_YEAR_ORDER,
-    NCYear,
     VULNERABLE_GROUP_FLAGS,
+    NCYear,
     Pupil,
     PupilNeed,
     SENStatus,
