@@ -31,6 +31,7 @@ from provmap.accounts.data_protection import (
 from provmap.accounts.forms import AuditFilterForm, ErasureForm, PupilSearchForm
 from provmap.accounts.models import AuditAction, AuditEvent
 from provmap.accounts.permissions import memberships
+from provmap.formatting import counted
 from provmap.pupils.models import Pupil
 from provmap.web.pages import render_school_page, today
 
@@ -126,7 +127,7 @@ def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
         audit_record(
             request,
             AuditAction.VIEW,
-            summary=f"Data protection: {len(found or [])} pupil(s) found by a search, "
+            summary=f"Data protection: {counted(len(found or []), 'pupil')} found by a search, "
             f"{len(due)} due for erasure.",
             pupils=[*(found or []), *due],
         )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from provmap.accounts.access import SchoolAccess, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.interchange import jobs
 from provmap.interchange.exports import (
     MapExport,
@@ -136,7 +137,7 @@ def _job_page(
             AuditAction.VIEW,
             obj=job,
             summary=f"Import of '{job.file_name}' ({job.get_status_display()}): "
-            f"{shown} row(s) about pupils shown.",
+            f"{counted(shown, 'row')} about pupils shown.",
             pupils=Pupil.objects.filter(school=access.school, pk__in=named).only(
                 "pk", "upn", "school_id"
             )
@@ -240,8 +241,8 @@ def _download(
     audit_record(
         request,
         AuditAction.EXPORT,
-        summary=f"Exported {what} as {fmt.upper()}: {len(export.rows)} row(s), "
-        f"{export.pupil_count} pupil(s).",
+        summary=f"Exported {what} as {fmt.upper()}: {counted(len(export.rows), 'row')}, "
+        f"{counted(export.pupil_count, 'pupil')}.",
         details={"format": fmt, "rows": len(export.rows), "pupils": export.pupil_count},
         pupils=export.pupils,
         **audit,

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.provision import selectors as provision_selectors
 from provmap.pupils import selectors
 from provmap.pupils.models import Pupil
@@ -71,7 +72,7 @@ def pupil_search(request: SchoolRequest, urn: str) -> HttpResponse:
         audit_record(
             request,
             AuditAction.VIEW,
-            summary=f"Pupil search ({where}): {len(found)} of {total} pupil(s) shown.",
+            summary=f"Pupil search ({where}): {len(found)} of {counted(total, 'pupil')} shown.",
             pupils=found,
         )
     context: dict[str, Any] = {

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.provision import selectors
 from provmap.provision.forms import UnmetNeedForm
 from provmap.web.pages import chosen_term, render_school_page, school_terms, today
@@ -24,7 +25,7 @@ def my_week_page(request: SchoolRequest, urn: str) -> HttpResponse:
         audit_record(
             request,
             AuditAction.VIEW,
-            summary=f"My groups this week: {len(shown)} pupil(s) named.",
+            summary=f"My groups this week: {counted(len(shown), 'pupil')} named.",
             pupils=shown,
         )
     return render_school_page(
@@ -55,7 +56,8 @@ def unmet_need_page(request: SchoolRequest, urn: str) -> HttpResponse:
                 request,
                 AuditAction.VIEW,
                 obj=term,
-                summary=f"Pupils with no provision in {term}: {len(found.pupils)} pupil(s) named.",
+                summary=f"Pupils with no provision in {term}: "
+                f"{counted(len(found.pupils), 'pupil')} named.",
                 pupils=found.pupils,
             )
     return render_school_page(

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.provision import selectors
 from provmap.provision.forms import MapFilterForm
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
@@ -65,7 +66,7 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
     school, scope = request.access.school, request.access.scope
     terms, term, form, view = _filtered_term_map(request, school, scope)
     if view is not None and view.pupil_count:
-        summary = f"Term map {term}: {view.pupil_count} pupil(s) named."
+        summary = f"Term map {term}: {counted(view.pupil_count, 'pupil')} named."
         audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     fragment = wants_fragment(request)
     template = "provision/_map_region.html" if fragment else "provision/term_map.html"
@@ -96,7 +97,9 @@ def map_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
     if view is not None and run_id is not None:
         run = next((row.run for row in view.rows if row.run.pk == run_id), None)
     if lines:
-        summary = f"Pupils behind a figure of the map of {term}: {len(lines)} pupil(s) named."
+        summary = (
+            f"Pupils behind a figure of the map of {term}: {counted(len(lines), 'pupil')} named."
+        )
         audit_record(
             request,
             AuditAction.VIEW,
@@ -193,7 +196,9 @@ def waves_page(request: SchoolRequest, urn: str) -> HttpResponse:
     if term is not None:
         view = selectors.term_view(school, term, scope, as_of=today(), filters=filters)
         if view.pupil_count:
-            summary = f"Waves of {kind} {value} in {term}: {view.pupil_count} pupil(s) named."
+            summary = (
+                f"Waves of {kind} {value} in {term}: {counted(view.pupil_count, 'pupil')} named."
+            )
             audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     return render_school_page(
         request,
