@@ -681,10 +681,10 @@ def _in_range(measure: Measure, who: str) -> Callable[[Decimal], None]:
         side = outside_range(value, measure.min_value, measure.max_value)
         if side == BELOW:
             lowest = _plain(measure.min_value)
-            raise forms.ValidationError(f"{who}: the lowest {measure.name} score is {lowest}.")
+            raise forms.ValidationError(f"{who}: the lowest score on {measure.name} is {lowest}.")
         if side == ABOVE:
             highest = _plain(measure.max_value)
-            raise forms.ValidationError(f"{who}: the highest {measure.name} score is {highest}.")
+            raise forms.ValidationError(f"{who}: the highest score on {measure.name} is {highest}.")
 
     return check
 

@@ -91,7 +91,7 @@ class DelivererWeek:
 
     @property
     def this_week(self) -> list[WeekRun]:
-        """Runs that meet this week (not closed), by day and time as written."""
+        """Runs that meet this week (not closed), in the order they started."""
         return [
             item
             for item in self.runs
