@@ -173,7 +173,7 @@ def not_progressing_pupils_page(request: SchoolRequest, urn: str) -> HttpRespons
             request,
             AuditAction.VIEW,
             school=access.school,
-            summary=f"Pupils not progressing, {choice.name}: {len(shown)} pupil(s) named.",
+            summary=f"Pupils not progressing, {choice.name}: {counted(len(shown), 'pupil')} named.",
             pupils=[item.pupil for item in shown],
         )
     return _render(request, "insights/not_progressing_pupils.html", access, **context)
