@@ -41,6 +41,11 @@ class SchoolPages:
         return self.scope.sees_map
 
     @property
+    def my_week(self) -> bool:
+        """A teacher's, TA's or mentor's week: the runs they lead or deliver."""
+        return self.scope.sees_map and bool(self.scope.staff_ids)
+
+    @property
     def children(self) -> bool:
         return bool(self.scope.pupil_ids)
 

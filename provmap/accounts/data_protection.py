@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from provmap.accounts.audit import audit_record, pupil_reference
 from provmap.accounts.models import AuditAction, AuditEvent, AuditEventPupil, Membership, User
+from provmap.formatting import counted
 from provmap.provision.models import Placement, RunStaff
 from provmap.pupils.models import VULNERABLE_GROUP_FIELDS, Pupil, SENStatus
 from provmap.schools.models import School
@@ -286,7 +287,7 @@ def pupils_archive(*, pupils: QuerySet[Pupil], by: User | None = None) -> int:
             None,
             AuditAction.ARCHIVE,
             school=group[0].school,
-            summary=f"Archived {len(group)} leaver(s).",
+            summary=f"Archived {counted(len(group), 'leaver')}.",
             details={"pupil_refs": [pupil_reference(p.school.urn, p.upn) for p in group]},
             actor=by,
         )

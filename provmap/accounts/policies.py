@@ -118,6 +118,11 @@ POLICIES: dict[str, Policy] = {
     "map_pupils": Policy(Rule.SCHOOL_MAP),
     "year_map": Policy(Rule.SCHOOL_MAP),
     "waves": Policy(Rule.SCHOOL_MAP),
+    # Pupils with a need and no provision in a term: each user's own pupils only.
+    "unmet_need": Policy(Rule.SCHOOL_MAP),
+    # The home page of those who deliver (their runs this week, the results due); others
+    # who see the map are told they lead or deliver no run.
+    "my_week": Policy(Rule.SCHOOL_MAP),
     "catalogue": Policy(Rule.SCHOOL_MAP),
     "provision_detail": Policy(Rule.SCHOOL_MAP),
     "provision_new": Policy(Rule.SCHOOL_EDIT),
@@ -136,6 +141,8 @@ POLICIES: dict[str, Policy] = {
     "placement_edit": Policy(Rule.SCHOOL_EDIT),
     "placement_withdraw": _post_only(Rule.SCHOOL_EDIT),
     "pupil_detail": Policy(Rule.PUPIL_READ),
+    # Finding a pupil by name or UPN (the header's box): only among the pupils one may see.
+    "pupil_search": Policy(Rule.PUPIL_READ),
     # Everyone's hours, pay rates and costs: for those who deploy staff.
     "staff_load": Policy(Rule.SCHOOL_EDIT),
     "audit_log": Policy(Rule.SENCO),

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction, User
+from provmap.formatting import counted
 
 
 def user_end_sessions(*, user: User) -> int:
@@ -36,7 +37,7 @@ def user_deactivate(
         request,
         AuditAction.CHANGE,
         obj=user,
-        summary=f"Deactivated the account {user.username}; {ended} session(s) ended.",
+        summary=f"Deactivated the account {user.username}; {counted(ended, 'session')} ended.",
         actor=by,
     )
     return ended

@@ -31,6 +31,7 @@ from provmap.accounts.data_protection import (
 from provmap.accounts.forms import AuditFilterForm, ErasureForm, PupilSearchForm
 from provmap.accounts.models import AuditAction, AuditEvent
 from provmap.accounts.permissions import memberships
+from provmap.formatting import counted
 from provmap.pupils.models import Pupil
 from provmap.schools.models import AcademicYear, School
 from provmap.schools.scoping import school_scope
@@ -45,9 +46,12 @@ TRAIL_SHOWN = 50
 
 def landing_url(pages: SchoolPages) -> str:
     """The first page worth opening for one school: its set-up for a SENCO whose school has
-    no school year yet; else the map, a parent's children, figures."""
+    no school year yet; the week of those who deliver provision; else the map, a parent's
+    children, figures."""
     if pages.senco and not _has_a_year(pages.school):
         return reverse("school_setup", args=[pages.school.urn])
+    if pages.my_week and not pages.scope.everyone:
+        return reverse("my_week", args=[pages.school.urn])
     if pages.term_map:
         return reverse("term_map", args=[pages.school.urn])
     if pages.children:
@@ -133,7 +137,7 @@ def data_protection(request: SchoolRequest, urn: str) -> HttpResponse:
         audit_record(
             request,
             AuditAction.VIEW,
-            summary=f"Data protection: {len(found or [])} pupil(s) found by a search, "
+            summary=f"Data protection: {counted(len(found or []), 'pupil')} found by a search, "
             f"{len(due)} due for erasure.",
             pupils=[*(found or []), *due],
         )

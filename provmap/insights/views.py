@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from provmap.accounts.access import SchoolAccess, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.insights.disclosure import Disclosure
 from provmap.insights.forms import DecisionForm
 from provmap.insights.pages import (
@@ -84,7 +85,8 @@ def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpR
             request,
             AuditAction.VIEW,
             obj=provision,
-            summary=f"Impact of {provision.name}, {choice.name}: {len(named)} pupil(s) named.",
+            summary=f"Impact of {provision.name}, {choice.name}: "
+            f"{counted(len(named), 'pupil')} named.",
             pupils=[row.pupil for row in named],
         )
     return _render(request, "insights/provision.html", access, **context)
@@ -171,7 +173,7 @@ def not_progressing_pupils_page(request: SchoolRequest, urn: str) -> HttpRespons
             request,
             AuditAction.VIEW,
             school=access.school,
-            summary=f"Pupils not progressing, {choice.name}: {len(shown)} pupil(s) named.",
+            summary=f"Pupils not progressing, {choice.name}: {counted(len(shown), 'pupil')} named.",
             pupils=[item.pupil for item in shown],
         )
     return _render(request, "insights/not_progressing_pupils.html", access, **context)

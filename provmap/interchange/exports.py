@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import SupportsFloat, cast
@@ -31,15 +32,26 @@ from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors import (
     NOT_ASSIGNED,
     CostedRun,
+    MapFilters,
+    MapOptions,
+    MapSlice,
     Visibility,
     WholeSchool,
     map_slice,
 )
-from provmap.pupils.models import NC_YEAR_ORDER, Pupil, SENStatus
+from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil, SENStatus
 from provmap.pupils.needs import Area
-from provmap.schools.models import AcademicYear, School
+from provmap.schools.models import AcademicYear, School, Term
 
 TEXT, DATE, INT, NUMBER, MONEY, RATE = "text", "date", "int", "number", "money", "rate"
+# A year group: a number (7, 11) where it is one, else its code ("R", "N1").
+YEAR = "year"
+
+
+def year_value(code: str) -> int | str:
+    """A year group as a spreadsheet wants it: 7 as the number 7; Reception as "R"."""
+    return int(code) if code.isdigit() else code
+
 
 # (key, kind) in the order of the sheet; headings from interchange.mapsheet.
 EXPORT_COLUMNS: list[tuple[str, str]] = [
@@ -71,7 +83,7 @@ EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("group_notes", TEXT),
     ("upn", TEXT),
     ("pupil", TEXT),
-    ("year_group", TEXT),
+    ("year_group", YEAR),
     ("form", TEXT),
     ("sex", TEXT),
     ("sen_status", TEXT),
@@ -211,7 +223,7 @@ class MapExport:
                     "By year group",
                     ["Year group", "Pupils"],
                     [
-                        [year, len(totals.pupils)]
+                        [year_value(year), len(totals.pupils)]
                         for year, totals in sorted(
                             by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
                         )
@@ -227,7 +239,7 @@ class MapExport:
                 ["Costs not tied to pupils", self.general_cost],
                 ["Total", self.group_cost + self.general_cost],
             ]
-        sections = [
+        sections: list[tuple[str, list[str], list[list[object]]]] = [
             (self.title, ["", ""], summary),
             (
                 "By provision",
@@ -241,7 +253,7 @@ class MapExport:
                 "By year group (pupils' shares)",
                 ["Year group", "Pupils", "Cost"],
                 [
-                    [year, len(totals.pupils), totals.cost]
+                    [year_value(year), len(totals.pupils), totals.cost]
                     for year, totals in sorted(
                         by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
                     )
@@ -376,11 +388,13 @@ def map_export(
     school: School,
     *,
     academic_year: AcademicYear | None = None,
+    term: Term | None = None,
     year_group: str | None = None,
     run: ProvisionRun | None = None,
     pupil: Pupil | None = None,
     as_of: dt.date | None = None,
     scope: Visibility | None = None,
+    filters: MapFilters | None = None,
 ) -> MapExport:
     """The map's rows (and totals), in a fixed number of queries however large it is.
 
@@ -389,25 +403,72 @@ def map_export(
     those of the runs they lead or deliver) and those runs; costs only with the finance right
     (costs not tied to pupils only for whole-school readers), and each person's hourly rate
     only for those who see the staff page. Without a scope (the command line) it is whole.
-    What it holds is read, costed and cut by `provision.selectors.map_slice`, as the pages do.
+    What it holds is read, costed and cut by `provision.selectors.map_slice`, as the pages do;
+    a term's, narrowed by the term map's `filters`, is what the term map shows.
     """
-    if scope is None:
-        scope = WholeSchool()
+    scope = scope or WholeSchool()
     part = map_slice(
         school,
         scope,
         as_of=as_of or timezone.localdate(),
         academic_year=academic_year,
+        term=term,
         run=run,
         pupil=pupil,
         nc_year=year_group,
     )
-    filtered = pupil is not None or year_group is not None
+    return slice_export(
+        part,
+        scope=scope,
+        filters=filters,
+        title=_title(school, academic_year, term, year_group, run, pupil, filters),
+        pupils_only=pupil is not None or year_group is not None,
+    )
+
+
+def term_export(
+    school: School,
+    term: Term,
+    *,
+    scope: Visibility,
+    choose_filters: Callable[[MapOptions], MapFilters],
+    as_of: dt.date | None = None,
+) -> MapExport:
+    """The term map as the page shows it: the term's runs cut to `scope`, narrowed by the
+    filters `choose_filters` reads from the page's query string given what the term offers
+    (as the page's filter form does)."""
+    part = map_slice(school, scope, as_of=as_of or timezone.localdate(), term=term)
+    filters = choose_filters(part.runs.options())
+    return slice_export(
+        part,
+        scope=scope,
+        filters=filters,
+        title=_title(school, None, term, None, None, None, filters),
+    )
+
+
+def slice_export(
+    part: MapSlice,
+    *,
+    scope: Visibility,
+    title: str,
+    filters: MapFilters | None = None,
+    pupils_only: bool = False,
+) -> MapExport:
+    """The rows and totals of a slice of the map, narrowed by `filters` as the term map
+    narrows it (no query). With `pupils_only` (a pupil's or a year group's export), or a
+    filter on pupils, a run with none of the pupils asked for has no row of its own."""
+    shown = part.runs.filter(filters)
+    pupils_only = pupils_only or shown.filters.on_pupils
     rows: list[dict[str, object]] = []
     pupils: dict[int, Pupil] = {}
-    for item in part.runs.items:
+    runs: list[CostedRun] = []
+    for item in shown.rows:
+        if not item.placements and pupils_only:
+            continue
+        runs.append(item.costed)
         run_columns = _run_columns(item.costed, pay_rates=scope.pay_rates)
-        if not item.placements and not filtered:
+        if not item.placements:
             rows.append(dict(run_columns))
         for costed_placement in item.placements:
             pupils.setdefault(costed_placement.placement.pupil_id, costed_placement.placement.pupil)
@@ -420,9 +481,9 @@ def map_export(
                 }
             )
     return MapExport(
-        title=_title(school, academic_year, year_group, run, pupil),
+        title=title,
         rows=rows,
-        runs=[item.costed for item in part.runs.items],
+        runs=runs,
         general=part.general,
         pupils=list(pupils.values()),
         finance=scope.finance,
@@ -432,19 +493,25 @@ def map_export(
 def _title(
     school: School,
     academic_year: AcademicYear | None,
+    term: Term | None,
     year_group: str | None,
     run: ProvisionRun | None,
     pupil: Pupil | None,
+    filters: MapFilters | None = None,
 ) -> str:
     parts = [f"{school.name} provision map"]
     if academic_year is not None:
         parts.append(academic_year.name)
+    if term is not None:
+        parts.append(f"{term.name} {term.academic_year.name}")
     if year_group is not None:
-        parts.append(f"Year {year_group}")
+        parts.append(NCYear(year_group).label if year_group in NCYear.values else year_group)
     if run is not None:
         parts.append(str(run))
     if pupil is not None:
         parts.append(pupil.full_name)
+    if filters is not None and filters.active:
+        parts.append("filtered as on the page")
     return ", ".join(parts)
 
 
@@ -480,7 +547,7 @@ def map_csv_bytes(export: MapExport) -> bytes:
 def _column_width(key: str, kind: str) -> int:
     if kind == DATE:
         return 11
-    if kind in (INT, NUMBER, MONEY, RATE):
+    if kind in (INT, NUMBER, MONEY, RATE, YEAR):
         return 10
     if key in ("notes", "group_notes", "staff_lines", "provision", "areas"):
         return 30
@@ -504,6 +571,7 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
         RATE: workbook.add_format({"num_format": "£0.0000"}),
         NUMBER: workbook.add_format({"num_format": "General"}),
         INT: workbook.add_format({"num_format": "0"}),
+        YEAR: workbook.add_format({"num_format": "0"}),
         TEXT: workbook.add_format({"text_wrap": False}),
     }
     columns = export.columns
@@ -515,7 +583,13 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
             value = row.get(key)
             if value is None or value == "":
                 continue
-            if kind == DATE:
+            if kind == YEAR:
+                year = year_value(str(value))
+                if isinstance(year, int):
+                    sheet.write_number(row_index, column_index, year, formats[INT])
+                else:
+                    sheet.write_string(row_index, column_index, year)
+            elif kind == DATE:
                 sheet.write_datetime(row_index, column_index, value, formats[DATE])
             elif kind in (INT, NUMBER, MONEY, RATE):
                 number = cast(SupportsFloat, value)  # the number columns hold numbers

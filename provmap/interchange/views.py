@@ -11,6 +11,7 @@ run or a pupil, as XLSX or CSV, cut to what the user may see, and recorded in th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,14 +24,23 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from provmap.accounts.access import SchoolAccess, SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.interchange import jobs
-from provmap.interchange.exports import MapExport, map_csv_bytes, map_export, map_xlsx_bytes
+from provmap.interchange.exports import (
+    MapExport,
+    map_csv_bytes,
+    map_export,
+    map_xlsx_bytes,
+    term_export,
+)
 from provmap.interchange.forms import KINDS, ColumnsForm, UploadForm, accepted_types
 from provmap.interchange.models import ImportJob, ImportKind
+from provmap.provision import selectors
+from provmap.provision.forms import MapFilterForm
 from provmap.provision.models import ProvisionRun
 from provmap.pupils.models import NCYear, Pupil
-from provmap.schools.models import AcademicYear
-from provmap.web.pages import render_school_page, vary_on_htmx, wants_fragment
+from provmap.schools.models import AcademicYear, Term
+from provmap.web.pages import id_param, render_school_page, today, vary_on_htmx, wants_fragment
 
 RECENT_JOBS = 20
 # Changes listed on the page; the counts cover them all.
@@ -127,7 +137,7 @@ def _job_page(
             AuditAction.VIEW,
             obj=job,
             summary=f"Import of '{job.file_name}' ({job.get_status_display()}): "
-            f"{shown} row(s) about pupils shown.",
+            f"{counted(shown, 'row')} about pupils shown.",
             pupils=Pupil.objects.filter(school=access.school, pk__in=named).only(
                 "pk", "upn", "school_id"
             )
@@ -219,10 +229,9 @@ FORMATS = {
 
 def _download(
     request: HttpRequest,
-    access: SchoolAccess,
     export: MapExport,
     fmt: str,
-    name: str,
+    stem: str,
     what: str,
     **audit: Any,
 ) -> HttpResponse:
@@ -232,23 +241,49 @@ def _download(
     audit_record(
         request,
         AuditAction.EXPORT,
-        summary=f"Exported {what} as {fmt.upper()}: {len(export.rows)} row(s), "
-        f"{export.pupil_count} pupil(s).",
+        summary=f"Exported {what} as {fmt.upper()}: {counted(len(export.rows), 'row')}, "
+        f"{counted(export.pupil_count, 'pupil')}.",
         details={"format": fmt, "rows": len(export.rows), "pupils": export.pupil_count},
         pupils=export.pupils,
         **audit,
     )
     response = HttpResponse(data, content_type=content_type)
-    filename = f"provmap-{slugify(access.school.urn)}-{name}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # "2025/26" as "2025-26": a slash cannot be in a file name.
+    filename = slugify(stem.replace("/", "-"))
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def _term_filters(request: HttpRequest) -> Callable[[selectors.MapOptions], selectors.MapFilters]:
+    """The term map's filters from the query string, checked as the page checks them."""
+
+    def choose(options: selectors.MapOptions) -> selectors.MapFilters:
+        form = MapFilterForm(request.GET, options=options)
+        form.is_valid()
+        return form.filters()
+
+    return choose
 
 
 @require_safe
 def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
-    """The whole map, or one school year (?year=) and/or one year group (?nc_year=)."""
+    """What a map page shows: a term (?term=) with the term map's filters, or the whole map,
+    one school year (?year=) and/or one year group (?nc_year=). Named after the term or the
+    year: provision-map-2025-26-autumn.xlsx."""
     access = request.access
     school = access.school
+    term_id = id_param(request, "term")
+    if term_id is not None:
+        term = (
+            Term.objects.filter(school=school, pk=term_id).select_related("academic_year").first()
+        )
+        if term is None:
+            raise Http404("No such term.")
+        export = term_export(
+            school, term, scope=access.scope, choose_filters=_term_filters(request), as_of=today()
+        )
+        stem = f"provision-map-{term.academic_year.name}-{term.name}"
+        return _download(request, export, fmt, stem, f"the map of {term}", obj=term)
     year = None
     wanted = request.GET.get("year", "")
     if wanted:
@@ -259,8 +294,10 @@ def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
     nc_year = request.GET.get("nc_year") or None
     if nc_year is not None and nc_year not in NCYear.values:
         raise Http404("No such year group.")
-    export = map_export(school, academic_year=year, year_group=nc_year, scope=access.scope)
-    parts = ["map"]
+    export = map_export(
+        school, academic_year=year, year_group=nc_year, scope=access.scope, as_of=today()
+    )
+    parts = ["provision-map"]
     if year is not None:
         parts.append(year.name)
     if nc_year is not None:
@@ -268,9 +305,7 @@ def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
     what = " ".join(
         ["the map", *([year.name] if year else []), *([f"Year {nc_year}"] if nc_year else [])]
     )
-    return _download(
-        request, access, export, fmt, slugify("-".join(parts)), what, obj=year or school
-    )
+    return _download(request, export, fmt, "-".join(parts), what, obj=year or school)
 
 
 @require_safe
@@ -283,7 +318,8 @@ def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpR
     export = map_export(access.school, run=run, scope=access.scope)
     if not export.runs:
         raise Http404("No such run.")
-    return _download(request, access, export, fmt, f"run-{run.pk}", f"the run {run}", obj=run)
+    stem = f"provmap-{access.school.urn}-run-{run.pk}"
+    return _download(request, export, fmt, stem, f"the run {run}", obj=run)
 
 
 @require_safe
@@ -293,6 +329,5 @@ def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> H
     pupil = access.named_pupil
     assert pupil is not None
     export = map_export(access.school, pupil=pupil, scope=access.scope)
-    return _download(
-        request, access, export, fmt, f"pupil-{pupil.pk}", "one pupil's provision", pupil=pupil
-    )
+    stem = f"provmap-{access.school.urn}-pupil-{pupil.pk}"
+    return _download(request, export, fmt, stem, "one pupil's provision", pupil=pupil)

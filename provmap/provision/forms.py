@@ -24,7 +24,15 @@ from provmap.provision.models import (
     ProvisionRun,
     Wave,
 )
-from provmap.provision.selectors import NONE, MapFilters, MapOptions, RunPage
+from provmap.provision.selectors import (
+    NEED_CHOICES,
+    NONE,
+    ON_THE_REGISTER,
+    MapFilters,
+    MapOptions,
+    RunPage,
+    UnmetFilters,
+)
 from provmap.provision.services import (
     PROVISION_FIELD_WORDS,
     RESULT_STAGES,
@@ -742,9 +750,35 @@ def _in_range(measure: Measure, who: str) -> Callable[[Decimal], None]:
         side = outside_range(value, measure.min_value, measure.max_value)
         if side == BELOW:
             lowest = _plain(measure.min_value)
-            raise forms.ValidationError(f"{who}: the lowest {measure.name} score is {lowest}.")
+            raise forms.ValidationError(f"{who}: the lowest score on {measure.name} is {lowest}.")
         if side == ABOVE:
             highest = _plain(measure.max_value)
-            raise forms.ValidationError(f"{who}: the highest {measure.name} score is {highest}.")
+            raise forms.ValidationError(f"{who}: the highest score on {measure.name} is {highest}.")
 
     return check
+
+
+# --- Pupils with a need and no provision ---------------------------------------------------
+
+
+class UnmetNeedForm(forms.Form):
+    """Which pupils with a need to look for: every field optional."""
+
+    need = forms.ChoiceField(label="Need", required=False, choices=NEED_CHOICES)
+    nc_year = forms.ChoiceField(
+        label="Year group", required=False, choices=_any("Any year", NCYear.choices)
+    )
+    group = forms.MultipleChoiceField(
+        label="Groups (all must apply)",
+        required=False,
+        choices=VULNERABLE_GROUP_FLAGS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def filters(self) -> UnmetFilters:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return UnmetFilters(
+            need=data.get("need") or ON_THE_REGISTER,
+            nc_year=data.get("nc_year") or "",
+            groups=tuple(data.get("group") or ()),
+        )

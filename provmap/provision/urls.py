@@ -1,6 +1,15 @@
 from django.urls import path
 
-from provmap.provision.views import catalogue, children, figures, map, run_edit, runs, staff
+from provmap.provision.views import (
+    catalogue,
+    children,
+    daily,
+    figures,
+    map,
+    run_edit,
+    runs,
+    staff,
+)
 
 urlpatterns = [
     # The maps
@@ -8,6 +17,9 @@ urlpatterns = [
     path("school/<str:urn>/map/pupils/", map.map_pupils_page, name="map_pupils"),
     path("school/<str:urn>/map/year/", map.year_map_page, name="year_map"),
     path("school/<str:urn>/map/waves/", map.waves_page, name="waves"),
+    path("school/<str:urn>/map/no-provision/", daily.unmet_need_page, name="unmet_need"),
+    # Those who deliver provision: their week
+    path("school/<str:urn>/my-week/", daily.my_week_page, name="my_week"),
     # Figures and a parent's view
     path("school/<str:urn>/figures/", figures.figures_page, name="school_figures"),
     path("school/<str:urn>/my-child/", children.children_page, name="my_children"),

@@ -43,9 +43,9 @@ def score_range_error(
     `low` to `high`; None when nothing is."""
     side = outside_range(value, low, high)
     if side == BELOW:
-        return f"{value} is below the lowest {name} score ({low})."
+        return f"{value} is below the lowest score on {name} ({low})."
     if side == ABOVE:
-        return f"{value} is above the highest {name} score ({high})."
+        return f"{value} is above the highest score on {name} ({high})."
     return None
 
 

@@ -76,7 +76,7 @@ def test_the_term_map_records_one_event_for_the_names_it_shows(client, school, s
     assert response.status_code == 200
     event = AuditEvent.objects.get(action=AuditAction.VIEW)
     assert event.object_type == "schools.term" and event.object_id == str(term.pk)
-    assert "3 pupil(s) named" in event.summary
+    assert "3 pupils named" in event.summary
 
 
 def test_a_write_is_recorded(client, school, senco):

@@ -115,7 +115,7 @@ def test_results_are_checked_before_anything_is_saved():
     run = add_run(world, pupils=pupils(world, 2))
     first, second = Placement.objects.filter(run=run).order_by("pk")
     entries = [entry(first, baseline=Decimal(80)), entry(second, baseline=Decimal(200))]
-    with pytest.raises(ValidationError, match="above the highest Reading test score"):
+    with pytest.raises(ValidationError, match="above the highest score on Reading test"):
         services.run_record_results(run=run, entries=entries, dates=DATES)
     assert Result.objects.count() == 0
     with pytest.raises(ValidationError, match="Give the date of the baselines"):

@@ -49,6 +49,10 @@ PINNED: dict[tuple[str, str], int] = {
     ("funding_streams", Role.SENCO): 6,
     ("school_budget", Role.SENCO): 16,
     ("general_resources", Role.SENCO): 8,
+    ("pupil_search", Role.SENCO): 9,
+    ("pupil_search", Role.TEACHER): 9,
+    ("unmet_need", Role.SENCO): 7,
+    ("my_week", Role.TEACHER): 5,
 }
 
 
@@ -97,7 +101,10 @@ def _url(world: World, page: str) -> str:
         "impact_provision": [school.urn, world.provision.pk],
         "export_map": [school.urn, "csv"],
     }
-    return reverse(page, args=by_id.get(page, [school.urn]))
+    url = reverse(page, args=by_id.get(page, [school.urn]))
+    if page == "pupil_search":
+        url += "?q=surname"
+    return url
 
 
 def _count(page: str, role: str, rows: int) -> int:

@@ -149,7 +149,7 @@ def test_results_out_of_range_are_refused_naming_the_pupil(client, group):
     response = client.post(results_url(world, run), data)
     assert response.status_code == 200
     content = response.content.decode()
-    assert f"{first.pupil.full_name}: the highest Reading test score is 160." in content
+    assert f"{first.pupil.full_name}: the highest score on Reading test is 160." in content
     assert f"{placements[1].pupil.full_name}: enter a number." in content
     assert 'value="170"' in content  # what was typed stays, to correct it
     assert Result.objects.count() == 0

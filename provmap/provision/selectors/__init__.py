@@ -16,6 +16,8 @@ One module a subject; callers import from here:
 - `pupil`: one pupil's provision over the years, a parent's children's provision
 - `figures`: the school's figures, aggregates only
 - `budget`: a year's funding streams, their budgets against planned spend and spend to date
+- `my_week`: a teacher's, TA's or mentor's runs this week and the results due in them
+- `unmet`: pupils with a need and no provision in a term
 """
 
 from provmap.provision.selectors.budget import YearBudget, year_budget
@@ -49,6 +51,12 @@ from provmap.provision.selectors.joining import (
     run_removal,
     usual_years_words,
 )
+from provmap.provision.selectors.my_week import (
+    DelivererWeek,
+    ToRecord,
+    WeekRun,
+    deliverer_week,
+)
 from provmap.provision.selectors.pupil import (
     KeyStageMap,
     PupilPlacement,
@@ -79,6 +87,14 @@ from provmap.provision.selectors.scoped import (
 from provmap.provision.selectors.slices import MapSlice, map_slice
 from provmap.provision.selectors.staff import StaffLoad, StaffRunLine, StaffTerm, staff_term
 from provmap.provision.selectors.terms import current_term, term_on
+from provmap.provision.selectors.unmet import (
+    ANY_NEED,
+    NEED_CHOICES,
+    ON_THE_REGISTER,
+    UnmetFilters,
+    UnmetNeed,
+    pupils_without_provision,
+)
 from provmap.provision.selectors.visibility import Visibility, WholeSchool, visible_placements
 from provmap.provision.selectors.year_map import (
     YearGroupMap,
@@ -89,14 +105,18 @@ from provmap.provision.selectors.year_map import (
 )
 
 __all__ = [
+    "ANY_NEED",
     "CURRENT_SEN_CHOICES",
     "CURRENT_SEN_STATUSES",
+    "NEED_CHOICES",
     "NONE",
     "NOT_ASSIGNED",
+    "ON_THE_REGISTER",
     "CostSummary",
     "CostedPlacement",
     "CostedRun",
     "CostedStaffLine",
+    "DelivererWeek",
     "Figures",
     "InView",
     "JoiningWarning",
@@ -118,7 +138,11 @@ __all__ = [
     "StaffRunLine",
     "StaffTerm",
     "TermMap",
+    "ToRecord",
+    "UnmetFilters",
+    "UnmetNeed",
     "Visibility",
+    "WeekRun",
     "WholeSchool",
     "YearBudget",
     "YearGroupMap",
@@ -131,11 +155,13 @@ __all__ = [
     "costed_runs",
     "current_term",
     "delivered_by",
+    "deliverer_week",
     "joining_warnings",
     "map_slice",
     "nc_year_after",
     "provision_page",
     "pupil_provision",
+    "pupils_without_provision",
     "run_candidates",
     "run_page",
     "run_removal",

@@ -1,6 +1,6 @@
 """A part of the map as one user may take it away: the runs of a school year (or of every
-year), one run, one pupil's or one year group's, costed and cut to the user's scope. The
-exports read the map through it."""
+year) or of a term, one run, one pupil's or one year group's, costed and cut to the user's
+scope. The exports read the map through it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from provmap.provision.selectors.costed import cost_run, general_costs, role_rat
 from provmap.provision.selectors.scoped import ScopedRuns, scope_runs
 from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import Pupil
-from provmap.schools.models import AcademicYear, School
+from provmap.schools.models import AcademicYear, School, Term
 
 # School year first, then as on the map.
 SLICE_ORDER = (
@@ -42,11 +42,13 @@ def map_slice(
     *,
     as_of: dt.date,
     academic_year: AcademicYear | None = None,
+    term: Term | None = None,
     run: ProvisionRun | None = None,
     pupil: Pupil | None = None,
     nc_year: str | None = None,
 ) -> MapSlice:
-    """The runs of `academic_year` (every year without one), narrowed to one `run`, to the
+    """The runs of `academic_year` (every year without one) or those meeting `term` (as the
+    term map reads them), narrowed to one `run`, to the
     runs of one `pupil` or to those of the pupils of one `nc_year`, costed (with the results
     of each placement) and cut to `scope`. With a pupil or a year group, a run keeps only
     their placements. A fixed number of queries however large the slice."""
@@ -54,6 +56,8 @@ def map_slice(
     runs = ProvisionRun.objects.filter(school=school)
     if academic_year is not None:
         runs = runs.filter(academic_year=academic_year)
+    if term is not None:
+        runs = runs.filter(start_date__lte=term.end_date, end_date__gte=term.start_date)
     if run is not None:
         runs = runs.filter(pk=run.pk)
     if pupil is not None:
@@ -70,7 +74,7 @@ def map_slice(
             nc_year is None or placement.pupil.nc_year == nc_year
         )
 
-    whole = run is None and pupil is None and nc_year is None
+    whole = run is None and pupil is None and nc_year is None and term is None
     general = []
     if whole and scope.everyone and scope.finance:
         general = general_costs(school, rates, academic_year=academic_year)

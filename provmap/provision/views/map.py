@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.provision import selectors
 from provmap.provision.forms import MapFilterForm
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
@@ -47,17 +48,37 @@ def _filtered_term_map(
     return terms, term, form, runs.filter(form.filters())
 
 
+def _export_query(request: HttpRequest, term: Term | None, form: MapFilterForm) -> str:
+    """The query string of the map's downloads: the term and the filters the page shows."""
+    query = QueryDict(mutable=True)
+    if term is not None:
+        query["term"] = str(term.pk)
+    for name in form.fields:
+        values = [value for value in request.GET.getlist(name) if value]
+        if values:
+            query.setlist(name, values)
+    return query.urlencode()
+
+
 def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
-    """Every run of a term, filtered; with htmx, only the region under the filters."""
+    """Every run of a term, filtered; with htmx, only the region under the filters (with
+    its downloads, which carry the term and the filters)."""
     school, scope = request.access.school, request.access.scope
     terms, term, form, view = _filtered_term_map(request, school, scope)
     if view is not None and view.pupil_count:
-        summary = f"Term map {term}: {view.pupil_count} pupil(s) named."
+        summary = f"Term map {term}: {counted(view.pupil_count, 'pupil')} named."
         audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     fragment = wants_fragment(request)
     template = "provision/_map_region.html" if fragment else "provision/term_map.html"
     response = render_school_page(
-        request, template, "map", terms=terms, term=term, form=form, map=view
+        request,
+        template,
+        "map",
+        terms=terms,
+        term=term,
+        form=form,
+        map=view,
+        export_query=_export_query(request, term, form),
     )
     return vary_on_htmx(response)
 
@@ -76,7 +97,9 @@ def map_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
     if view is not None and run_id is not None:
         run = next((row.run for row in view.rows if row.run.pk == run_id), None)
     if lines:
-        summary = f"Pupils behind a figure of the map of {term}: {len(lines)} pupil(s) named."
+        summary = (
+            f"Pupils behind a figure of the map of {term}: {counted(len(lines), 'pupil')} named."
+        )
         audit_record(
             request,
             AuditAction.VIEW,
@@ -173,7 +196,9 @@ def waves_page(request: SchoolRequest, urn: str) -> HttpResponse:
     if term is not None:
         view = selectors.term_view(school, term, scope, as_of=today(), filters=filters)
         if view.pupil_count:
-            summary = f"Waves of {kind} {value} in {term}: {view.pupil_count} pupil(s) named."
+            summary = (
+                f"Waves of {kind} {value} in {term}: {counted(view.pupil_count, 'pupil')} named."
+            )
             audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     return render_school_page(
         request,

@@ -228,7 +228,7 @@ def _audit_run_page(
         summary = f"Pupils found to add to {found.run}: {len(candidates)} of {total} shown."
         shown = list(candidates)
     else:
-        summary = f"Run {found.run}: {len(found.lines)} pupil(s) named"
+        summary = f"Run {found.run}: {counted(len(found.lines), 'pupil')} named"
         if candidates:
             summary += f", {len(candidates)} of {total} found to add"
         summary += "."

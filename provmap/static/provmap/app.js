@@ -1,5 +1,6 @@
 // Small enhancements for provmap's pages. Every page works without them: they only add a
-// print button and a "tick all" button, which need a script to do anything.
+// print button and a "tick all" button, which need a script to do anything, and the arrow
+// keys in the pupil search's list.
 (function () {
   "use strict";
 
@@ -27,6 +28,28 @@
       boxes.forEach(function (box) {
         box.checked = tick;
       });
+    }
+  });
+
+  // The header's pupil search: the arrow keys move between the box and the pupils listed
+  // under it, Escape closes the list. Tab reaches them too, after the Search button.
+  document.addEventListener("keydown", function (event) {
+    var search = event.target.closest(".pupil-search");
+    if (!search) {
+      return;
+    }
+    var box = search.querySelector('input[type="search"]');
+    var links = Array.prototype.slice.call(search.querySelectorAll(".pupil-search__results a"));
+    var index = links.indexOf(event.target);
+    if (event.key === "ArrowDown" && links.length) {
+      event.preventDefault();
+      links[Math.min(index + 1, links.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && index >= 0) {
+      event.preventDefault();
+      (index === 0 ? box : links[index - 1]).focus();
+    } else if (event.key === "Escape" && links.length) {
+      search.querySelector(".pupil-search__results").innerHTML = "";
+      box.focus();
     }
   });
 
