@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from provmap.formatting import counted
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
 from provmap.interchange.ctf import CTFFile, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
@@ -46,13 +47,15 @@ from provmap.interchange.report import (
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
 from provmap.interchange.values import (
     NOT_EAL_LANGUAGES,
+    NOT_FOLLOWING_NC,
     CellError,
+    nc_year_for_age,
     parse_bool,
+    parse_census_nc_year,
     parse_date,
     parse_ethnicity,
     parse_language,
-    parse_nc_year,
-    parse_need,
+    parse_need_with_note,
     parse_sen_status,
     parse_sex,
     parse_upn,
@@ -99,12 +102,27 @@ PUPIL_COLUMNS = [
             "Student id",
             "Person id",
             "MIS number",
+            "Admission No.",
+            "AdNo",
+            "Student number",
+            "Roll number",
+            "Reference",
+            "MIS reference",
         ),
     ),
     Column(
         "surname",
         "the surname",
-        ("Legal Surname", "Surname", "Last name", "Family name", "Lastname", "Legal last name"),
+        (
+            "Legal Surname",
+            "Surname",
+            "Last name",
+            "Family name",
+            "Lastname",
+            "Legal last name",
+            "Official surname",
+            "Legal family name",
+        ),
     ),
     Column(
         "legal_forename",
@@ -117,12 +135,24 @@ PUPIL_COLUMNS = [
             "Given name",
             "Legal first name",
             "Forenames",
+            "Official forename",
+            "Legal given name",
+            "First names",
         ),
     ),
     Column(
         "preferred_forename",
         "the preferred forename",
-        ("Preferred Forename", "Preferred name", "Known as", "Preferred first name", "Chosen name"),
+        (
+            "Preferred Forename",
+            "Preferred name",
+            "Known as",
+            "Preferred first name",
+            "Chosen name",
+            "Preferred given name",
+            "Known as forename",
+            "Forename (preferred)",
+        ),
     ),
     Column(
         "full_name",
@@ -132,9 +162,17 @@ PUPIL_COLUMNS = [
     Column(
         "date_of_birth",
         "the date of birth",
-        ("DOB", "Date of Birth", "Birth date", "Birthdate", "D O B"),
+        (
+            "DOB",
+            "Date of Birth",
+            "Birth date",
+            "Birthdate",
+            "D O B",
+            "Date of birth (DOB)",
+            "Birthday",
+        ),
     ),
-    Column("sex", "the sex", ("Gender", "Sex")),
+    Column("sex", "the sex", ("Gender", "Sex", "Legal sex", "Gender (legal)")),
     Column(
         "nc_year",
         "the year group",
@@ -147,6 +185,11 @@ PUPIL_COLUMNS = [
             "Yr",
             "Year grp",
             "NC Yr",
+            "NC Year Actual",
+            "Year taught in",
+            "Curriculum year group",
+            "National curriculum year group",
+            "Year of study",
         ),
     ),
     Column(
@@ -161,12 +204,30 @@ PUPIL_COLUMNS = [
             "Form group",
             "Reg grp",
             "Class",
+            "Registration form",
+            "Reg form",
+            "Tutor group name",
+            "Class name",
+            "Registration class",
+            "Form tutor group",
         ),
     ),
     Column(
         "sen_status",
         "the SEN status",
-        ("SEN Status", "SEN Provision", "SEN", "SEND status", "SEN stage", "SEN code"),
+        (
+            "SEN Status",
+            "SEN Provision",
+            "SEN",
+            "SEND status",
+            "SEN stage",
+            "SEN code",
+            "SEND",
+            "SEN provision type",
+            "Special educational needs",
+            "SEN status code",
+            "SEN category",
+        ),
     ),
     Column(
         "primary_need",
@@ -180,12 +241,27 @@ PUPIL_COLUMNS = [
             "Need type",
             "SEN type",
             "Need",
+            "Primary need type",
+            "Primary SEN type",
+            "SEN need type",
+            "SEN primary need type",
+            "Primary SEND need",
+            "SEN type rank 1",
         ),
     ),
     Column(
         "secondary_need",
         "the secondary need",
-        ("Secondary Need", "Secondary SEN need", "SEN secondary need", "Second need"),
+        (
+            "Secondary Need",
+            "Secondary SEN need",
+            "SEN secondary need",
+            "Second need",
+            "Secondary need type",
+            "Secondary SEN type",
+            "SEN type rank 2",
+            "Secondary SEND need",
+        ),
     ),
     Column(
         "pupil_premium",
@@ -197,10 +273,34 @@ PUPIL_COLUMNS = [
             "PP eligible",
             "Disadvantaged",
             "Pupil premium eligible",
+            "Pupil premium eligibility",
+            "Pupil premium status",
+            "PP indicator",
+            "PP status",
+            "PPG",
+            "Is pupil premium",
+            "Disadvantaged pupil",
+            "Deprivation pupil premium",
+            "Pupil premium (deprivation)",
         ),
     ),
     Column(
-        "fsm", "FSM", ("FSM", "Free school meals", "FSM eligible", "FSM eligibility", "FSM now")
+        "fsm",
+        "FSM",
+        (
+            "FSM",
+            "Free school meals",
+            "FSM eligible",
+            "FSM eligibility",
+            "FSM now",
+            "Eligible for FSM",
+            "Free meals",
+            "Free school meal eligibility",
+            "FSM status",
+            "Is FSM",
+            "Free school meals eligible",
+            "Current FSM",
+        ),
     ),
     Column(
         "ever6_fsm",
@@ -213,18 +313,60 @@ PUPIL_COLUMNS = [
             "Ever 6",
             "Ever 6 FSM eligible",
             "FSM in last 6 years",
+            "Ever FSM 6",
+            "FSM ever 6 years",
+            "Ever 6 free school meals",
         ),
     ),
-    Column("eal", "EAL", ("EAL", "English as an additional language")),
+    Column(
+        "eal",
+        "EAL",
+        (
+            "EAL",
+            "English as an additional language",
+            "English as additional language",
+            "EAL status",
+            "Is EAL",
+            "EAL flag",
+        ),
+    ),
     Column(
         "looked_after",
         "looked after",
-        ("CLA", "Looked After", "LAC", "In care", "Looked after child", "Child looked after"),
+        (
+            "CLA",
+            "Looked After",
+            "LAC",
+            "In care",
+            "Looked after child",
+            "Child looked after",
+            "Looked after status",
+            "Is looked after",
+            "CiC",
+            "Child in care",
+            "Children looked after",
+            "Looked after (CLA)",
+            "In care (LAC)",
+            "In LA care",
+        ),
     ),
     Column(
         "previously_looked_after",
         "previously looked after",
-        ("PLAC", "Previously looked after", "Post LAC", "Previously looked after child"),
+        (
+            "PLAC",
+            "Previously looked after",
+            "Post LAC",
+            "Previously looked after child",
+            "Post looked after",
+            "Post looked after arrangements",
+            "PLAC status",
+            "Adopted from care",
+            "Previously in care",
+            "Formerly looked after",
+            "Ever in care",
+            "Is previously looked after",
+        ),
     ),
     Column("young_carer", "young carer", ("Young carer",)),
     Column(
@@ -236,12 +378,32 @@ PUPIL_COLUMNS = [
         "at_risk_of_exclusion", "at risk of exclusion", ("At risk of exclusion", "Exclusion risk")
     ),
     Column(
-        "ethnicity", "the ethnicity", ("Ethnicity", "Ethnic group", "Ethnic code", "Ethnic origin")
+        "ethnicity",
+        "the ethnicity",
+        (
+            "Ethnicity",
+            "Ethnic group",
+            "Ethnic code",
+            "Ethnic origin",
+            "Ethnicity description",
+            "Ethnic background",
+            "Ethnicity (census)",
+        ),
     ),
     Column(
         "first_language",
         "the first language",
-        ("First Language", "Home language", "Main language", "Language", "First lang"),
+        (
+            "First Language",
+            "Home language",
+            "Main language",
+            "Language",
+            "First lang",
+            "First language code",
+            "Mother tongue",
+            "Language (first)",
+            "Home language code",
+        ),
     ),
     Column(
         "on_roll_from",
@@ -255,6 +417,14 @@ PUPIL_COLUMNS = [
             "Date joined",
             "On roll from",
             "Start date",
+            "Enrolment date",
+            "Enrollment date",
+            "Date started",
+            "Join date",
+            "Date joined school",
+            "Admission date (current school)",
+            "Date of admission to school",
+            "Entry date (this school)",
         ),
     ),
     Column(
@@ -327,6 +497,8 @@ class PupilData:
     needs: tuple[str, ...] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    # How codes of older files or special schools were read ("E1 (early years) read as N1").
+    notes: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -417,7 +589,6 @@ _REQUIRED = {
     "legal_forename": ("every pupil needs a forename", _text(100)),
     "date_of_birth": ("every pupil needs a date of birth", parse_date),
     "sex": ("every pupil needs a sex (M or F)", parse_sex),
-    "nc_year": ("every pupil needs a year group", parse_nc_year),
 }
 # Optional fields: their parser, and the value a blank cell stands for.
 _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
@@ -432,7 +603,41 @@ _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
 }
 
 
-def read_pupil(reader: RowReader) -> PupilData:
+def _noting(parse: Callable[[object], tuple[str, str]], data: PupilData) -> Callable[[object], str]:
+    """A parser that returns (code, note) as one that returns the code, keeping the note."""
+
+    def read(value: object) -> str:
+        code, note = parse(value)
+        if note:
+            data.notes.append(note)
+        return code
+
+    return read
+
+
+def _read_nc_year(reader: RowReader, data: PupilData, as_of: dt.date) -> None:
+    """The year group; X (not following the National Curriculum, in special schools) is the
+    year group of the pupil's age on the file's date."""
+    year = reader.get(
+        "nc_year", _noting(parse_census_nc_year, data), required="every pupil needs a year group"
+    )
+    if year is None:
+        return
+    if year == NOT_FOLLOWING_NC:
+        born = data.values.get("date_of_birth")
+        by_age = nc_year_for_age(born, as_of) if isinstance(born, dt.date) else None
+        if by_age is None:
+            reader.problem(
+                "nc_year",
+                "X (not following the National Curriculum) is read as the year group of the "
+                "pupil's age, which needs a date of birth that gives a year group from N1 to 13.",
+            )
+            return
+        year = by_age
+    data.values["nc_year"] = year
+
+
+def read_pupil(reader: RowReader, as_of: dt.date | None = None) -> PupilData:
     """Check and convert one record's cells (a spreadsheet row or a CTF pupil)."""
     data = PupilData(
         number=reader.number,
@@ -440,6 +645,7 @@ def read_pupil(reader: RowReader) -> PupilData:
         headings={key: heading for key, (heading, _) in reader.cells.items()},
     )
     values = data.values
+    as_of = as_of or timezone.localdate()
     upn = reader.get("upn", parse_upn)
     if upn:
         values["upn"] = upn
@@ -458,12 +664,17 @@ def read_pupil(reader: RowReader) -> PupilData:
             value = reader.get(key, parse)
             if value is not None or reader.blank(key):
                 values[key] = blank if value is None else value
+    if reader.has("nc_year"):
+        _read_nc_year(reader, data, as_of)
     if reader.has("on_roll_from"):
         value = reader.get("on_roll_from", parse_date)
         if value is not None:
             values["on_roll_from"] = value
     if reader.has("primary_need") or reader.has("secondary_need"):
-        needs = [reader.get(key, parse_need) for key in ("primary_need", "secondary_need")]
+        needs = [
+            reader.get(key, _noting(parse_need_with_note, data))
+            for key in ("primary_need", "secondary_need")
+        ]
         chosen = tuple(need for need in needs if need)
         if len(set(chosen)) != len(chosen):
             reader.problem("secondary_need", "the secondary need is the same as the primary.")
@@ -510,15 +721,19 @@ def _inputs_from_sheet(
     whole_roll = has_names and all(
         found.has(key) for key in ("upn", "date_of_birth", "sex", "nc_year")
     )
-    pupils = [read_pupil(RowReader.for_row(found, row, problems)) for row in table.rows]
+    plan.report.ignored_columns = found.ignored
+    footer = table.footer_note()
+    if footer:
+        plan.report.notes.append(footer)
+    pupils = [read_pupil(RowReader.for_row(found, row, problems), plan.as_of) for row in table.rows]
     return pupils, whole_roll
 
 
-def _inputs_from_ctf(ctf: CTFFile, problems: list[Problem]) -> list[PupilData]:
+def _inputs_from_ctf(ctf: CTFFile, problems: list[Problem], as_of: dt.date) -> list[PupilData]:
     problems.extend(ctf.problems)
     pupils = []
     for item in ctf.pupils:
-        data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"))
+        data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"), as_of)
         data.attendance = item.attendance
         if item.needs is not None:
             data.needs = item.needs
@@ -860,7 +1075,7 @@ def plan_pupil_import(
             ctf = parse_ctf(upload)
             if as_of is None:
                 plan.as_of = ctf.header.date
-            pupils = _inputs_from_ctf(ctf, problems)
+            pupils = _inputs_from_ctf(ctf, problems, plan.as_of)
             own_file = True
             if school is None and new_school is None:
                 source = ctf.header.source
@@ -953,9 +1168,22 @@ def plan_pupil_import(
     ]
     if plan.new_school is not None:
         report.notes.append(f"New school: {plan.new_school.name} (URN {plan.new_school.urn}).")
+    report.notes.extend(_code_notes(pupils))
     if plan.attendance:
         report.notes.append(f"New or corrected attendance results: {len(plan.attendance)}.")
     return plan
+
+
+def _code_notes(pupils: list[PupilData]) -> list[str]:
+    """One line for each way a code of an older file or a special school was read."""
+    counts: dict[str, int] = {}
+    for data in pupils:
+        for note in dict.fromkeys(data.notes):
+            counts[note] = counts.get(note, 0) + 1
+    return [
+        f"{note[:1].upper()}{note[1:]}: {counted(count, 'pupil')}."
+        for note, count in counts.items()
+    ]
 
 
 def _leave_out(plan: PupilImportPlan, rows: set[int]) -> None:
