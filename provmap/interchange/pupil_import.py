@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from provmap.formatting import counted
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
-from provmap.interchange.ctf import CTFFile, parse_ctf
+from provmap.interchange.ctf import CTFFile, CTFSchool, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
 from provmap.interchange.models import ImportKind
 from provmap.interchange.report import (
@@ -539,8 +539,10 @@ class PupilImportPlan:
     actions: list[PupilAction] = field(default_factory=list)
     attendance: list[AttendanceAction] = field(default_factory=list)
     attendance_measure: Measure | None = None
-    # Attendance results already recorded, by (pupil id, date).
-    attendance_results: dict[tuple[int, dt.date], list[Result]] = field(default_factory=dict)
+    # Attendance results already recorded, by (pupil id, the year its school year starts):
+    # a CTF gives one attendance figure a school year, so two files covering the same
+    # year store it once.
+    attendance_results: dict[tuple[int, int], list[Result]] = field(default_factory=dict)
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row of a student list and the field each column feeds (None for a CTF).
     columns: ColumnMap | None = None
@@ -729,12 +731,20 @@ def _inputs_from_sheet(
     return pupils, whole_roll
 
 
-def _inputs_from_ctf(ctf: CTFFile, problems: list[Problem], as_of: dt.date) -> list[PupilData]:
+def _inputs_from_ctf(
+    ctf: CTFFile, problems: list[Problem], as_of: dt.date, ours: CTFSchool
+) -> list[PupilData]:
+    """The CTF's pupils; their admission date is the one their school history gives for
+    `ours` (the school importing), never the date they joined the school that sent it."""
     problems.extend(ctf.problems)
     pupils = []
     for item in ctf.pupils:
+        entry = item.entry_date_at(ours)
+        if entry is not None:
+            item.cells["on_roll_from"] = ("EntryDate", entry)
         data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"), as_of)
         data.attendance = item.attendance
+        data.notes.extend(item.notes)
         if item.needs is not None:
             data.needs = item.needs
             data.headings["needs"] = "SENneeds"
@@ -1024,11 +1034,16 @@ def _plan_leavers(
         )
 
 
+def _school_year(date: dt.date) -> int:
+    """The year in which the school year holding `date` starts (in September)."""
+    return date.year if date.month >= 9 else date.year - 1
+
+
 def _plan_attendance(plan: PupilImportPlan, data: PupilData, pupil: Pupil | None) -> None:
     if not data.attendance:
         return
     for date, value in data.attendance:
-        results = plan.attendance_results.get((pupil.pk, date), []) if pupil else []
+        results = plan.attendance_results.get((pupil.pk, _school_year(date)), []) if pupil else []
         if any(result.value == value for result in results):
             continue
         plan.attendance.append(
@@ -1075,7 +1090,6 @@ def plan_pupil_import(
             ctf = parse_ctf(upload)
             if as_of is None:
                 plan.as_of = ctf.header.date
-            pupils = _inputs_from_ctf(ctf, problems, plan.as_of)
             own_file = True
             if school is None and new_school is None:
                 source = ctf.header.source
@@ -1100,7 +1114,19 @@ def plan_pupil_import(
                         ]
                     )
                 own_file = ctf.header.source.urn == school.urn
-            detected_whole_roll = own_file
+            ours = (
+                CTFSchool(
+                    urn=school.urn,
+                    name=school.name,
+                    la_code=school.la_code,
+                    estab_code=school.estab_code,
+                )
+                if school is not None
+                else ctf.header.source
+            )
+            pupils = _inputs_from_ctf(ctf, problems, plan.as_of, ours)
+            # A partial CTF (attainment only, say) never lists the whole roll.
+            detected_whole_roll = own_file and ctf.header.qualifier != "partial"
         else:
             pupils, detected_whole_roll = _inputs_from_sheet(upload, kind, plan, problems, columns)
     except ImportRejected as rejected:
@@ -1137,9 +1163,8 @@ def plan_pupil_import(
         ).first()
         if plan.attendance_measure is not None:
             for result in Result.objects.filter(measure=plan.attendance_measure):
-                plan.attendance_results.setdefault((result.pupil_id, result.date), []).append(
-                    result
-                )
+                key = (result.pupil_id, _school_year(result.date))
+                plan.attendance_results.setdefault(key, []).append(result)
     _plan_pupils(
         plan,
         pupils,

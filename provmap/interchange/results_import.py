@@ -145,6 +145,10 @@ def plan_results_import(
         )
         plan.columns = table.columns
         plan.remember = table.columns.remembered()
+        report.ignored_columns = table.columns.ignored
+        footer = table.footer_note()
+        if footer:
+            report.notes.append(footer)
         require_columns(table, RESULT_COLUMNS, ("measure", "date", "value"))
         if not (table.columns.has("upn") or table.columns.has("mis_id")):
             raise ImportRejected(

@@ -87,7 +87,11 @@ def text(value: object, *, max_length: int | None = None) -> str:
 # Dates -------------------------------------------------------------------------------------
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# A date, or a date and time with or without a time zone (2025-10-01T09:30:00+01:00, ...Z).
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?$"
+)
 _WORDY = re.compile(r"^(\d{1,2})[\s\-]+([A-Za-z]{3,9})[\s\-,]+(\d{4})$")
 _MONTHS = {
     name.lower(): number
