@@ -716,3 +716,65 @@ def parse_ethnicity(value: object) -> str:
 
 def parse_language(value: object) -> str:
     return _census_code(value, LANGUAGE_DESCRIPTIONS, "language", "ENG", "English, Polish, Urdu")
+
+
+# Results ------------------------------------------------------------------------------------
+
+_BOUND_BELOW = re.compile(r"^(?:<|below|under|less than)\s*(.+)$", re.IGNORECASE)
+_BOUND_ABOVE = re.compile(r"^(?:>|above|over|more than)\s*(.+)$|^(.+?)\s*\+$", re.IGNORECASE)
+_BOUND_BELOW_AFTER = re.compile(r"^(.+?)\s*-$")
+
+
+def split_bound(value: object) -> tuple[object, str]:
+    """('<70' -> ('70', '<'), '131+' -> ('131', '>'), '70' -> ('70', '')): a score written as
+    a bound of the test's range, and which side the pupil's score lies."""
+    if not isinstance(value, str):
+        return value, ""
+    original = value.strip()
+    if match := _BOUND_BELOW.match(original):
+        return match.group(1).strip(), "<"
+    if match := _BOUND_ABOVE.match(original):
+        return (match.group(1) or match.group(2)).strip(), ">"
+    match = _BOUND_BELOW_AFTER.match(original)
+    if match and re.fullmatch(r"\d+(?:\.\d+)?", match.group(1)):
+        return match.group(1).strip(), "<"
+    return original, ""
+
+
+_AGE_WORDS = re.compile(
+    r"^(\d{1,2})\s*(?:y|yr|yrs|years?)\s*,?\s*(?:(\d{1,2})\s*(?:m|mth|mths|months?))?$",
+    re.IGNORECASE,
+)
+_AGE_SEPARATED = re.compile(r"^(\d{1,2})\s*[.:;/]\s*(\d{1,2})$")
+_EXPECTED_AGE = "an age in years and months, such as 9.04, 9:04, 9y 4m or 9 years 4 months"
+
+
+def parse_age_months(value: object) -> Decimal:
+    """A reading or spelling age as months: '9.04', '9:04', '9.4', '9y 4m', '9 years 4
+    months' and '9 years' are 9 years and 4 months (112) or 108; a whole number above 20 is
+    already months."""
+    if isinstance(value, bool):
+        raise CellError(f"expected {_EXPECTED_AGE}, not {value}.")
+    original = shown(value)
+    if isinstance(value, float) and not value.is_integer():
+        # 9.04 typed into Excel comes back as the number 9.04; 9.10 as 9.1 (ten months).
+        original = f"{value:.2f}"
+    years: int
+    months: int
+    if match := _AGE_SEPARATED.match(original):
+        years, months = int(match.group(1)), int(match.group(2))
+    elif match := _AGE_WORDS.match(original):
+        years, months = int(match.group(1)), int(match.group(2) or 0)
+    elif re.fullmatch(r"\d{1,3}", original):
+        number = int(original)
+        if number > 20:
+            return Decimal(number)
+        years, months = number, 0
+    else:
+        raise CellError(f"expected {_EXPECTED_AGE}, not '{original}'.")
+    if months > 11:
+        raise CellError(
+            f"'{original}' is not an age in years and months: a year has 12 months, so the "
+            f"months run from 0 to 11 (expected {_EXPECTED_AGE})."
+        )
+    return Decimal(years * 12 + months)

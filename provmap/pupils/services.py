@@ -187,6 +187,8 @@ class NewResult:
     pupil_id: int
     date: dt.date
     value: Decimal
+    # Result.Bound: "<" or ">" when the score was given as a bound ("<70", "131+").
+    bound: str = ""
 
 
 @transaction.atomic
@@ -207,6 +209,7 @@ def results_bulk_record(
                 measure=measure,
                 date=new.date,
                 value=new.value,
+                bound=new.bound,
                 source=source,
             )
         )
