@@ -16,7 +16,7 @@ The heading row need not be the first: title rows above it are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -224,6 +224,58 @@ def find_table(
     if not rows:
         raise file_problem(f"'{file_name}' has headings but no rows of data.")
     return Table(sheet_name=sheet.name, columns=column_map, rows=rows, footer=footer)
+
+
+def find_tables(
+    sheets: list[Sheet],
+    columns: list[Column],
+    *,
+    file_name: str,
+    usable: Callable[[ColumnMap], bool],
+    remembered: Mapping[str, str] | None = None,
+    examples: Iterable[str] = (),
+    chosen: Collection[str] | None = None,
+) -> tuple[list[Table], Table, list[str]]:
+    """Every sheet's table, for a workbook with one sheet per area of need or year group: the
+    best table (as `find_table` finds it) and each other sheet whose headings are `usable`,
+    in the workbook's order; the best; and a sentence for each sheet left out. `chosen`
+    (sheet names) reads only those sheets."""
+    if chosen is not None:
+        wanted = {name.strip().lower() for name in chosen}
+        unknown = wanted - {sheet.name.lower() for sheet in sheets}
+        if unknown:
+            names = ", ".join(f"'{sheet.name}'" for sheet in sheets)
+            missing = ", ".join(f"'{name}'" for name in sorted(unknown))
+            raise file_problem(f"'{file_name}' has no sheet named {missing}; its sheets: {names}.")
+        left_out = [sheet for sheet in sheets if sheet.name.lower() not in wanted]
+        sheets = [sheet for sheet in sheets if sheet.name.lower() in wanted]
+    else:
+        left_out = []
+    best = find_table(
+        sheets, columns, file_name=file_name, remembered=remembered, examples=examples
+    )
+    tables: list[Table] = []
+    notes = [
+        f"Sheet '{sheet.name}' was left out, as chosen: none of its rows were read."
+        for sheet in left_out
+    ]
+    for sheet in sheets:
+        if sheet.name == best.sheet_name:
+            tables.append(best)
+            continue
+        try:
+            table = find_table([sheet], columns, file_name=file_name, remembered=remembered)
+        except ImportRejected:
+            table = None
+        if table is None or not usable(table.columns):
+            if any(not row.is_blank for row in sheet.rows):
+                notes.append(
+                    f"Sheet '{sheet.name}' was not read: it has no row of headings like those "
+                    f"of sheet '{best.sheet_name}'."
+                )
+            continue
+        tables.append(table)
+    return tables, best, notes
 
 
 def require_columns(table: Table, columns: list[Column], keys: Iterable[str]) -> None:

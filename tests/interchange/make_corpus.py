@@ -374,6 +374,33 @@ def ctf_pupil_record(
     return "<Pupil>" + "".join(parts) + "</Pupil>"
 
 
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """A workbook of several sheets, as Excel saves it (written with openpyxl)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+MAP_HEADINGS = [
+    "UPN",
+    "Provision",
+    "Start date",
+    "Sessions per week",
+    "Session minutes",
+    "Assessment",
+    "Baseline score",
+    "Baseline date",
+]
+
+
 def mis_files() -> dict[str, bytes]:
     """Student lists, results and CTFs as school systems write them, by file name."""
     upns = MIS_UPNS
@@ -556,6 +583,31 @@ def mis_files() -> dict[str, bytes]:
                 [upns[0], "Adams", "9.04", "01/10/2025", "<70", "02/10/2025"],
                 [upns[1], "Brown", "9y 11m", "01/10/2025", "131+", "02/10/2025"],
             ]
+        ),
+        # A provision map with a sheet per area of need, and a sheet of notes.
+        "map_by_area.xlsx": workbook(
+            {
+                "Cognition and learning": [
+                    ["Provision map 2025-26: cognition and learning"],
+                    MAP_HEADINGS,
+                    [
+                        upns[0],
+                        "Reading catch-up",
+                        "08/09/2025",
+                        2,
+                        30,
+                        "Reading test",
+                        92,
+                        "01/09/2025",
+                    ],
+                ],
+                "SEMH": [
+                    MAP_HEADINGS,
+                    [upns[1], "Nurture group", "08/09/2025", 1, 45, "", None, None],
+                    [upns[0], "Nurture group", "08/09/2025", 1, 45, "", None, None],
+                ],
+                "Notes": [["Reviewed termly by the SENCo."]],
+            }
         ),
         # A transfer in from another school, addressed to this school by LA and estab.
         "ctf_transfer_in.xml": ctf_document(

@@ -325,3 +325,69 @@ def test_the_command_line_and_the_browser_check_a_file_alike(
     jobs.run_pending()
     by_browser = table_counts()
     assert by_browser != before
+
+
+def _map_school(school):
+    for index, upn in enumerate(MIS_UPNS[:2]):
+        PupilFactory(
+            school=school, upn=upn, surname=f"Pupil{index}", on_roll_from=dt.date(2024, 9, 2)
+        )
+    return MeasureFactory(school=school, name="Reading test", scale=Measure.Scale.STANDARDISED)
+
+
+def test_a_map_with_a_sheet_per_area_reads_every_sheet_and_links_the_assessment(school, calendar):
+    from provmap.interchange.map_import import import_map
+    from provmap.provision.models import Placement, Provision
+
+    reading_test = _map_school(school)
+
+    report = import_map(upload("map_by_area.xlsx"), school=school, as_of=OCTOBER)
+
+    assert not report.errors, report.errors
+    assert Placement.objects.count() == 3
+    # The school's own measure of that name, so its cohort's results are the comparison.
+    assert Provision.objects.get(name="Reading catch-up").measure == reading_test
+    assert Measure.objects.count() == 1
+    assert "Sheets read: 'Cognition and learning', 'SEMH'." in report.notes
+    assert [str(problem) for problem in report.warnings] == [
+        "Sheet 'Notes' was not read: it has no row of headings like those of sheet "
+        "'Cognition and learning'."
+    ]
+
+
+def test_a_map_sheet_can_be_chosen_and_the_others_are_named(school, calendar, tmp_path):
+    _map_school(school)
+    path = tmp_path / "map.xlsx"
+    path.write_bytes(FILES["map_by_area.xlsx"])
+    out = StringIO()
+
+    call_command("import_map", str(path), "--sheet", "SEMH", "--json", stdout=out)
+
+    summary = json.loads(out.getvalue())
+    assert summary["created"] == 2
+    assert [warning["message"] for warning in summary["warnings"]] == [
+        "Sheet 'Cognition and learning' was left out, as chosen: none of its rows were read.",
+        "Sheet 'Notes' was left out, as chosen: none of its rows were read.",
+    ]
+
+
+def test_a_problem_on_a_later_sheet_names_its_sheet_and_row(school, calendar):
+    from provmap.interchange.map_import import import_map
+    from tests.interchange.make_corpus import MAP_HEADINGS, workbook
+
+    _map_school(school)
+    data = workbook(
+        {
+            "Year 7": [MAP_HEADINGS, [MIS_UPNS[0], "Reading catch-up", "08/09/2025", 2, 30]],
+            "Year 8": [MAP_HEADINGS, [MIS_UPNS[1], "Nurture group", "31/02/2025", 1, 45]],
+        }
+    )
+    before = table_counts()
+
+    report = import_map(Upload("map.xlsx", data), school=school, as_of=OCTOBER)
+
+    assert [str(problem) for problem in report.errors] == [
+        "Sheet 'Year 8', row 2, column 'Start date': '31/02/2025' is not a real date: "
+        "February 2025 has 28 days."
+    ]
+    assert table_counts() == before
