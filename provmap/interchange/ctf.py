@@ -3,13 +3,21 @@
 Parsed with defusedxml, which refuses entity declarations (the "billion laughs" expansion) and
 external references (reading the server's files or the network) before they can do harm.
 
+The file is read a piece at a time (iterparse): each <Pupil> is read when it closes and then
+dropped, so a whole-school CTF of thousands of pupils is read in bounded memory.
+
 What is read for each pupil (elements found anywhere under <Pupil>, no namespace):
-UPN, Surname, Forename, PreferredForename, DOB, Sex (older files: Gender), BasicDetails
-(NCyearActual, Ethnicity, Languages/Type with LanguageType F for the first language),
-LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6 FSM), SENhistory/SEN (dated SEN
-provision), SENneeds/SENneed (ranked need types), Attendance/YearData (sessions possible and
-attended, or the absences to work attendance out from), and the pupil's entry date at the
-school that sent the file (SchoolHistory). Other elements are left alone.
+UPN, Surname, Forename, PreferredForename (with the names or in BasicDetails), DOB, Sex (older
+files: Gender), BasicDetails (NCyearActual, Ethnicity, Languages/Type with LanguageType F for
+the first language), LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6 FSM),
+SENhistory/SEN (dated SEN provision, with an EndDate when it ended: No SEN follows until the
+next period), SENneeds/SENneed (ranked need types; one with an EndDate by the file's date is
+history, not a current need), Attendance/YearData (sessions possible and attended, or the
+absences to work attendance out from), and the pupil's entry date at each school of their
+SchoolHistory (the importer takes the one at its own school). An element the file leaves out
+is left out of the cells, so a partial CTF updates existing pupils without every field. Codes
+of older versions (SEN provision A, P, S; need type BESD; year groups E1, E2, 14, X) are read
+with a note. Other elements are left alone.
 
 The simple fields come out as cells keyed like a spreadsheet's columns, so that a CTF and a CSV
 student list are checked by the same code (interchange.pupil_import).

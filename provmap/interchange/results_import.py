@@ -373,7 +373,7 @@ def _match_existing(plan: ResultsImportPlan) -> None:
         if item.measure.existing is None:
             continue
         same_day = recorded.get((item.pupil.pk, item.measure.existing.pk, item.date), [])
-        if any(result.value == item.value for result in same_day):
+        if any(result.value == item.value and result.bound == item.bound for result in same_day):
             item.action = "unchanged"
         elif len(same_day) == 1:
             item.action, item.existing = "updated", same_day[0]
@@ -406,7 +406,7 @@ def apply_results_import(
                     )
                 )
             elif item.action == "updated" and item.existing is not None:
-                result_set_value(result=item.existing, value=item.value)
+                result_set_value(result=item.existing, value=item.value, bound=item.bound)
         measures = {planned.measure.pk: planned.measure for planned in plan.measures}
         measures.update(
             {

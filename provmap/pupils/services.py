@@ -496,10 +496,19 @@ def measure_create(
     return measure
 
 
-def result_set_value(*, result: Result, value: Decimal | int | float | str) -> Result:
-    """Correct the value of a recorded result."""
+def result_set_value(
+    *, result: Result, value: Decimal | int | float | str, bound: str | None = None
+) -> Result:
+    """Correct the value of a recorded result (and, if given, whether it is a bound: "<70",
+    "131+")."""
     value = Decimal(str(value))
     _check_result_value(result.measure, value)
     result.value = value
-    result.save(update_fields=["value"])
+    fields = ["value"]
+    if bound is not None:
+        if bound not in Result.Bound.values:
+            raise ValidationError({"bound": f"'{bound}' is not one of <, > or blank."})
+        result.bound = bound
+        fields.append("bound")
+    result.save(update_fields=fields)
     return result
