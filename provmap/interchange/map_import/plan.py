@@ -451,6 +451,9 @@ def plan_map_import(
             chosen=sheets,
         )
         report.warnings.extend(Problem(None, "", message) for message in left_out)
+        report.ignored_columns = list(
+            dict.fromkeys(heading for found in tables for heading in found.columns.ignored)
+        )
         plan.columns = table.columns
         plan.remember = table.columns.remembered()
         if not table.columns.has("provision"):
