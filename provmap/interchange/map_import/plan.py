@@ -441,8 +441,9 @@ def plan_map_import(
     problems: list[Problem] = []
     try:
         kind = detect_kind(upload, (FileKind.CSV, FileKind.XLSX))
+        workbook = read_sheets(upload, kind)
         tables, table, left_out = find_tables(
-            read_sheets(upload, kind),
+            workbook,
             MAP_COLUMNS,
             file_name=upload.name,
             usable=_usable,
@@ -451,6 +452,9 @@ def plan_map_import(
             chosen=sheets,
         )
         report.warnings.extend(Problem(None, "", message) for message in left_out)
+        if len(workbook) > 1:
+            plan.sheets = [sheet.name for sheet in workbook]
+            plan.sheets_read = [found.sheet_name for found in tables]
         report.ignored_columns = list(
             dict.fromkeys(heading for found in tables for heading in found.columns.ignored)
         )
