@@ -235,11 +235,11 @@ def find_tables(
     remembered: Mapping[str, str] | None = None,
     examples: Iterable[str] = (),
     chosen: Collection[str] | None = None,
-) -> tuple[list[Table], Table, list[str]]:
+) -> tuple[list[Table], Table, list[str], list[str]]:
     """Every sheet's table, for a workbook with one sheet per area of need or year group: the
     best table (as `find_table` finds it) and each other sheet whose headings are `usable`,
-    in the workbook's order; the best; and a sentence for each sheet left out. `chosen`
-    (sheet names) reads only those sheets."""
+    in the workbook's order; the best; a warning for each sheet left out by `chosen` (sheet
+    names: only those are read); and a note for each sheet with something else on it."""
     if chosen is not None:
         wanted = {name.strip().lower() for name in chosen}
         unknown = wanted - {sheet.name.lower() for sheet in sheets}
@@ -255,10 +255,11 @@ def find_tables(
         sheets, columns, file_name=file_name, remembered=remembered, examples=examples
     )
     tables: list[Table] = []
-    notes = [
+    warnings = [
         f"Sheet '{sheet.name}' was left out, as chosen: none of its rows were read."
         for sheet in left_out
     ]
+    notes: list[str] = []
     for sheet in sheets:
         if sheet.name == best.sheet_name:
             tables.append(best)
@@ -275,7 +276,7 @@ def find_tables(
                 )
             continue
         tables.append(table)
-    return tables, best, notes
+    return tables, best, warnings, notes
 
 
 def require_columns(table: Table, columns: list[Column], keys: Iterable[str]) -> None:

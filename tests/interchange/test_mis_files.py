@@ -349,10 +349,11 @@ def test_a_map_with_a_sheet_per_area_reads_every_sheet_and_links_the_assessment(
     assert Provision.objects.get(name="Reading catch-up").measure == reading_test
     assert Measure.objects.count() == 1
     assert "Sheets read: 'Cognition and learning', 'SEMH'." in report.notes
-    assert [str(problem) for problem in report.warnings] == [
+    assert (
         "Sheet 'Notes' was not read: it has no row of headings like those of sheet "
-        "'Cognition and learning'."
-    ]
+        "'Cognition and learning'." in report.notes
+    )
+    assert report.warnings == []
 
 
 def test_a_map_sheet_can_be_chosen_and_the_others_are_named(school, calendar, tmp_path):

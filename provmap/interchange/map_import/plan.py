@@ -442,7 +442,7 @@ def plan_map_import(
     try:
         kind = detect_kind(upload, (FileKind.CSV, FileKind.XLSX))
         workbook = read_sheets(upload, kind)
-        tables, table, left_out = find_tables(
+        tables, table, left_out, other_sheets = find_tables(
             workbook,
             MAP_COLUMNS,
             file_name=upload.name,
@@ -452,6 +452,7 @@ def plan_map_import(
             chosen=sheets,
         )
         report.warnings.extend(Problem(None, "", message) for message in left_out)
+        plan.sheet_notes = other_sheets
         if len(workbook) > 1:
             plan.sheets = [sheet.name for sheet in workbook]
             plan.sheets_read = [found.sheet_name for found in tables]
@@ -536,6 +537,7 @@ def plan_map_import(
             report.notes.append(f"New {what}: {', '.join(items)}.")
     numbering.records(report.records)
     report.warnings = numbering.problems(report.warnings)
+    report.notes.extend(plan.sheet_notes)
     if numbering.several:
         names = ", ".join(f"'{found.sheet_name}'" for found in tables)
         report.notes.append(f"Sheets read: {names}.")

@@ -181,6 +181,8 @@ class MapImportPlan:
     # A workbook's sheets, and those read (all, unless some were chosen), when it has several.
     sheets: list[str] = field(default_factory=list)
     sheets_read: list[str] = field(default_factory=list)
+    # Sheets of the workbook with something other than a map on them (notes, totals).
+    sheet_notes: list[str] = field(default_factory=list)
 
 
 class Planner:
