@@ -82,6 +82,9 @@ def _print(command: BaseCommand, report: ImportReport, *, dry_run: bool) -> None
             continue
         row = f"row {record.row}: " if record.row else ""
         out.write(f"  {record.action:<8} {row}{record}")
+    if report.ignored_columns:
+        columns = ", ".join(f"'{heading}'" for heading in report.ignored_columns)
+        out.write(f"  Columns not read: {columns}.")
     for note in report.notes:
         out.write(f"  {note}")
     for warning in report.warnings:

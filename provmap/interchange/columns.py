@@ -16,7 +16,7 @@ The heading row need not be the first: title rows above it are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -46,10 +46,16 @@ _TRAILING = re.compile(r"\s+(?:code|y n|yes no|flag|indicator)$")
 
 
 def _forms(heading: str) -> list[str]:
+    """The heading, without its "Pupil"/"code" words, and each without spaces (DfE's joined-up
+    names such as "NCyearActual" or "PreferredSurname" are written without them)."""
     forms = [heading]
     shorter = _TRAILING.sub("", _LEADING.sub("", heading))
     if shorter and shorter != heading:
         forms.append(shorter)
+    for form in list(forms):
+        joined = form.replace(" ", "")
+        if joined not in forms:
+            forms.append(joined)
     return forms
 
 
@@ -108,6 +114,9 @@ def match_columns(
     for column in columns:
         for rank, synonym in enumerate(column.synonyms):
             ranks.setdefault(normalise_heading(synonym), (column.key, rank))
+    for column in columns:
+        for rank, synonym in enumerate(column.synonyms):
+            ranks.setdefault(normalise_heading(synonym).replace(" ", ""), (column.key, rank))
     # (field, position) -> rank; remembered choices rank before every synonym.
     candidates: dict[str, list[tuple[int, int]]] = {}
     for position, heading in enumerate(texts):
@@ -141,6 +150,44 @@ class Table:
     sheet_name: str
     columns: ColumnMap
     rows: list[SheetRow]
+    # Report footer lines under the data ("Total: 8 students"), left out of the rows.
+    footer: list[SheetRow] = field(default_factory=list)
+
+    def footer_note(self) -> str | None:
+        if not self.footer:
+            return None
+        lines = "; ".join(f"row {row.number}: '{_row_text(row)}'" for row in self.footer)
+        return f"Footer lines under the data were left out ({lines})."
+
+
+def _row_text(row: SheetRow) -> str:
+    return " ".join(shown(cell) for cell in row.cells if not is_blank(cell))
+
+
+_FOOTER = re.compile(
+    r"^(?:(?:grand\s+)?total|count|number of|no\.? of|printed|report|generated|produced|run on|"
+    r"page\s+\d|end of|\d+\s+(?:students?|pupils?|records?|rows?|learners?|children)\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_footer(row: SheetRow) -> bool:
+    """A report's closing line: one or two cells, the first saying "Total: 8 students",
+    "Printed on ..." or "Page 1 of 1"."""
+    filled = [cell for cell in row.cells if not is_blank(cell)]
+    return (
+        0 < len(filled) <= 2
+        and isinstance(filled[0], str)
+        and bool(_FOOTER.match(filled[0].strip()))
+    )
+
+
+def split_footer(rows: list[SheetRow]) -> tuple[list[SheetRow], list[SheetRow]]:
+    """(the data rows, the footer lines at their end)."""
+    end = len(rows)
+    while end > 0 and _is_footer(rows[end - 1]):
+        end -= 1
+    return rows[:end], rows[end:]
 
 
 HEADER_SEARCH_ROWS = 10
@@ -173,9 +220,63 @@ def find_table(
         )
     _, sheet, column_map = best
     rows = [row for row in sheet.rows if row.number > column_map.header_row and not row.is_blank]
+    rows, footer = split_footer(rows)
     if not rows:
         raise file_problem(f"'{file_name}' has headings but no rows of data.")
-    return Table(sheet_name=sheet.name, columns=column_map, rows=rows)
+    return Table(sheet_name=sheet.name, columns=column_map, rows=rows, footer=footer)
+
+
+def find_tables(
+    sheets: list[Sheet],
+    columns: list[Column],
+    *,
+    file_name: str,
+    usable: Callable[[ColumnMap], bool],
+    remembered: Mapping[str, str] | None = None,
+    examples: Iterable[str] = (),
+    chosen: Collection[str] | None = None,
+) -> tuple[list[Table], Table, list[str], list[str]]:
+    """Every sheet's table, for a workbook with one sheet per area of need or year group: the
+    best table (as `find_table` finds it) and each other sheet whose headings are `usable`,
+    in the workbook's order; the best; a warning for each sheet left out by `chosen` (sheet
+    names: only those are read); and a note for each sheet with something else on it."""
+    if chosen is not None:
+        wanted = {name.strip().lower() for name in chosen}
+        unknown = wanted - {sheet.name.lower() for sheet in sheets}
+        if unknown:
+            names = ", ".join(f"'{sheet.name}'" for sheet in sheets)
+            missing = ", ".join(f"'{name}'" for name in sorted(unknown))
+            raise file_problem(f"'{file_name}' has no sheet named {missing}; its sheets: {names}.")
+        left_out = [sheet for sheet in sheets if sheet.name.lower() not in wanted]
+        sheets = [sheet for sheet in sheets if sheet.name.lower() in wanted]
+    else:
+        left_out = []
+    best = find_table(
+        sheets, columns, file_name=file_name, remembered=remembered, examples=examples
+    )
+    tables: list[Table] = []
+    warnings = [
+        f"Sheet '{sheet.name}' was left out, as chosen: none of its rows were read."
+        for sheet in left_out
+    ]
+    notes: list[str] = []
+    for sheet in sheets:
+        if sheet.name == best.sheet_name:
+            tables.append(best)
+            continue
+        try:
+            table = find_table([sheet], columns, file_name=file_name, remembered=remembered)
+        except ImportRejected:
+            table = None
+        if table is None or not usable(table.columns):
+            if any(not row.is_blank for row in sheet.rows):
+                notes.append(
+                    f"Sheet '{sheet.name}' was not read: it has no row of headings like those "
+                    f"of sheet '{best.sheet_name}'."
+                )
+            continue
+        tables.append(table)
+    return tables, best, warnings, notes
 
 
 def require_columns(table: Table, columns: list[Column], keys: Iterable[str]) -> None:

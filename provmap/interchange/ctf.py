@@ -3,13 +3,21 @@
 Parsed with defusedxml, which refuses entity declarations (the "billion laughs" expansion) and
 external references (reading the server's files or the network) before they can do harm.
 
+The file is read a piece at a time (iterparse): each <Pupil> is read when it closes and then
+dropped, so a whole-school CTF of thousands of pupils is read in bounded memory.
+
 What is read for each pupil (elements found anywhere under <Pupil>, no namespace):
-UPN, Surname, Forename, PreferredForename, DOB, Sex (older files: Gender), BasicDetails
-(NCyearActual, Ethnicity, Languages/Type with LanguageType F for the first language),
-LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6 FSM), SENhistory/SEN (dated SEN
-provision), SENneeds/SENneed (ranked need types), Attendance/YearData (sessions possible and
-attended, or the absences to work attendance out from), and the pupil's entry date at the
-school that sent the file (SchoolHistory). Other elements are left alone.
+UPN, Surname, Forename, PreferredForename (with the names or in BasicDetails), DOB, Sex (older
+files: Gender), BasicDetails (NCyearActual, Ethnicity, Languages/Type with LanguageType F for
+the first language), LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6 FSM),
+SENhistory/SEN (dated SEN provision, with an EndDate when it ended: No SEN follows until the
+next period), SENneeds/SENneed (ranked need types; one with an EndDate by the file's date is
+history, not a current need), Attendance/YearData (sessions possible and attended, or the
+absences to work attendance out from), and the pupil's entry date at each school of their
+SchoolHistory (the importer takes the one at its own school). An element the file leaves out
+is left out of the cells, so a partial CTF updates existing pupils without every field. Codes
+of older versions (SEN provision A, P, S; need type BESD; year groups E1, E2, 14, X) are read
+with a note. Other elements are left alone.
 
 The simple fields come out as cells keyed like a spreadsheet's columns, so that a CTF and a CSV
 student list are checked by the same code (interchange.pupil_import).
@@ -18,13 +26,14 @@ student list are checked by the same code (interchange.pupil_import).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import iterparse
 
 from provmap.interchange.files import Upload, limit
 from provmap.interchange.report import Problem, file_problem
@@ -32,9 +41,14 @@ from provmap.interchange.values import (
     NOT_EAL_LANGUAGES,
     CellError,
     parse_date,
-    parse_need,
+    parse_need_with_note,
     parse_school_date,
     parse_sen_status,
+)
+from provmap.pupils.models import SENStatus
+
+LEGACY_SEN_CODES = frozenset(
+    {SENStatus.SCHOOL_ACTION, SENStatus.SCHOOL_ACTION_PLUS, SENStatus.STATEMENT}
 )
 
 RECORD = "Pupil"
@@ -67,6 +81,19 @@ class CTFPupil:
     sen_history: list[tuple[dt.date, str]] | None = None
     needs: tuple[str, ...] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    # The pupil's entry date at each school of their history, keyed by ("urn", URN) and
+    # ("estab", LA and establishment number).
+    entry_dates: dict[tuple[str, str], str] = field(default_factory=dict)
+    # How codes of older CTF versions were read.
+    notes: list[str] = field(default_factory=list)
+
+    def entry_date_at(self, school: CTFSchool) -> str | None:
+        """The date the pupil joined `school`, if their school history says."""
+        if school.urn and ("urn", school.urn) in self.entry_dates:
+            return self.entry_dates[("urn", school.urn)]
+        if school.la_code and school.estab_code:
+            return self.entry_dates.get(("estab", school.la_code + school.estab_code))
+        return None
 
 
 @dataclass
@@ -100,9 +127,20 @@ def _school(element: Element | None) -> CTFSchool:
     )
 
 
-def _parse_xml(upload: Upload) -> Element:
+def _local(tag: object) -> str:
+    return tag.split("}", 1)[1] if isinstance(tag, str) and "}" in tag else str(tag)
+
+
+def _events(upload: Upload) -> Iterator[tuple[str, Element]]:
+    """The file's elements as they open and close, read a piece at a time (a whole-school CTF
+    is never held in memory at once), refusing entities and external references."""
     try:
-        root = fromstring(upload.data, forbid_dtd=False, forbid_entities=True)
+        yield from iterparse(
+            io.BytesIO(upload.data),
+            events=("start", "end"),
+            forbid_dtd=False,
+            forbid_entities=True,
+        )
     except EntitiesForbidden as exc:
         if exc.sysid or exc.pubid:
             raise file_problem(
@@ -126,19 +164,9 @@ def _parse_xml(upload: Upload) -> Element:
             f"'{upload.name}' is not well-formed XML (line {line}, column {column + 1}): the "
             "file is damaged or is not a CTF."
         ) from None
-    _strip_namespaces(root)
-    if root.tag != "CTfile":
-        raise file_problem(
-            f"'{upload.name}' is XML but not a Common Transfer File: it starts with <{root.tag}>, "
-            "not <CTfile>."
-        )
-    return root
 
 
-def _header(root: Element, name: str) -> CTFHeader:
-    header = root.find("Header")
-    if header is None:
-        raise file_problem(f"'{name}' has no <Header>, so it is not a complete CTF.")
+def _header(header: Element) -> CTFHeader:
     stamp = _text(header, "DateTime") or ""
     try:
         date = parse_date(stamp)
@@ -218,30 +246,72 @@ def _fsm(
     return now, ever6
 
 
-def _sen(element: Element, pupil: CTFPupil, problems: list[Problem]) -> None:
-    history: list[tuple[dt.date, str]] = []
+LEGACY_SEN_NOTE = (
+    "SEN provision codes from before 2014 (A School Action, P School Action Plus, "
+    "S Statement) kept as historic statuses"
+)
+
+
+def _sen_history(
+    element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Problem]
+) -> None:
+    """Dated SEN provision. A period with an end date is followed by No SEN from the next day
+    until another starts, so an ended status is history and one that ended and started again
+    is two periods."""
+    periods: list[tuple[dt.date, dt.date | None, str]] = []
     for sen in element.iterfind(".//SENhistory/SEN"):
         # Kept as the pupil's SEN history, so within the dates a school records.
         start = _date(_text(sen, "StartDate"), pupil, "StartDate", problems, parse_school_date)
+        end = _date(_text(sen, "EndDate"), pupil, "EndDate", problems, parse_school_date)
         code = _text(sen, "SENprovision")
         if start is None or code is None:
             continue
         try:
-            history.append((start, parse_sen_status(code)))
+            status = parse_sen_status(code)
         except CellError as exc:
             problems.append(Problem(pupil.index, "SENprovision", _capital(str(exc)), RECORD))
-    if history:
-        pupil.sen_history = sorted(set(history))
-        starts = [start for start, _ in pupil.sen_history]
-        if len(set(starts)) != len(starts):
+            continue
+        if status in LEGACY_SEN_CODES:
+            pupil.notes.append(LEGACY_SEN_NOTE)
+        if end is not None and end < start:
             problems.append(
                 Problem(
                     pupil.index,
-                    "SENhistory",
-                    "Two different SEN statuses start on the same day.",
+                    "EndDate",
+                    f"The SEN provision {status} ends ({end:%d/%m/%Y}) before it starts "
+                    f"({start:%d/%m/%Y}).",
                     RECORD,
                 )
             )
+            continue
+        periods.append((start, end, status))
+    if not periods:
+        return
+    periods.sort(key=lambda period: period[0])
+    history: list[tuple[dt.date, str]] = []
+    for index, (start, end, status) in enumerate(periods):
+        history.append((start, status))
+        following = periods[index + 1][0] if index + 1 < len(periods) else None
+        if end is None or status == SENStatus.NONE:
+            continue
+        after = end + dt.timedelta(days=1)
+        if after <= header.date and (following is None or following > after):
+            history.append((after, SENStatus.NONE))
+    pupil.sen_history = sorted(set(history))
+    starts = [start for start, _ in pupil.sen_history]
+    if len(set(starts)) != len(starts):
+        problems.append(
+            Problem(
+                pupil.index,
+                "SENhistory",
+                "Two different SEN statuses start on the same day.",
+                RECORD,
+            )
+        )
+
+
+def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Problem]) -> None:
+    _sen_history(element, pupil, header, problems)
     ranked: list[tuple[int, str]] = []
     needs_found = False
     for need in element.iterfind(".//SENneed"):
@@ -250,10 +320,19 @@ def _sen(element: Element, pupil: CTFPupil, problems: list[Problem]) -> None:
         rank = _whole(_text(need, "SENtypeRank")) or 1
         if code is None:
             continue
+        # A need with an end date on or before the file's is history, not a current need.
+        ended = _date(_text(need, "EndDate"), pupil, "EndDate", problems)
+        if ended is not None and ended <= header.date:
+            pupil.notes.append("Needs that had ended by the file's date left out of current needs")
+            continue
         try:
-            ranked.append((rank, parse_need(code)))
+            type_code, note = parse_need_with_note(code)
         except CellError as exc:
             problems.append(Problem(pupil.index, "SENtype", _capital(str(exc)), RECORD))
+            continue
+        if note:
+            pupil.notes.append(note)
+        ranked.append((rank, type_code))
     if needs_found or pupil.sen_history is not None:
         needs = [code for _, code in sorted(ranked)]
         if len(set(needs)) != len(needs):
@@ -292,18 +371,17 @@ def _attendance(element: Element, header: CTFHeader) -> list[tuple[dt.date, Deci
     return results
 
 
-def _entry_date(element: Element, header: CTFHeader) -> str | None:
-    """The date the pupil joined the school that sent the file, from its school history."""
+def _entry_dates(element: Element, pupil: CTFPupil) -> None:
+    """The date the pupil joined each school of their history."""
     for school in element.iterfind(".//SchoolHistory/School"):
-        same_urn = header.source.urn and _text(school, "URN") == header.source.urn
-        same_estab = (
-            header.source.la_code
-            and _text(school, "LEA") == header.source.la_code
-            and _text(school, "Estab") == header.source.estab_code
-        )
-        if same_urn or same_estab:
-            return _text(school, "EntryDate")
-    return None
+        entry = _text(school, "EntryDate")
+        if entry is None:
+            continue
+        urn, la_code, estab = (_text(school, name) for name in ("URN", "LEA", "Estab"))
+        if urn:
+            pupil.entry_dates.setdefault(("urn", urn), entry)
+        if la_code and estab:
+            pupil.entry_dates.setdefault(("estab", la_code + estab), entry)
 
 
 # Simple elements and the pupil field each feeds.
@@ -318,18 +396,26 @@ _BASIC = (("NCyearActual", "nc_year"), ("Ethnicity", "ethnicity"))
 
 
 def _pupil(element: Element, index: int, header: CTFHeader, problems: list[Problem]) -> CTFPupil:
+    """One pupil's cells. An element the file leaves out is left out of the cells too, so that
+    a partial CTF (attainment only, say) updates the pupils it names without the rest; a new
+    pupil still needs every field of the register (interchange.pupil_import says which)."""
     pupil = CTFPupil(index=index)
-    for name, key in _SIMPLE:
-        value = _text(element, name)
-        if value is not None or name in ("UPN", "Surname", "Forename", "DOB"):
-            pupil.cells[key] = (name, value)
-    sex_element = "Sex" if element.find("Sex") is not None else "Gender"
-    pupil.cells["sex"] = (sex_element, _text(element, sex_element))
     basic = element.find("BasicDetails")
-    for name, key in _BASIC:
-        value = _text(basic, name)
-        if value is not None or name == "NCyearActual":
+    for name, key in _SIMPLE:
+        # Preferred names sit in BasicDetails in the specification; some MIS put them with
+        # the legal names.
+        value = _text(element, name)
+        if value is None and name.startswith("Preferred"):
+            value = _text(basic, name)
+        if value is not None or (name == "UPN" and element.find(name) is not None):
             pupil.cells[key] = (name, value)
+    for name in ("Sex", "Gender"):
+        if element.find(name) is not None:
+            pupil.cells["sex"] = (name, _text(element, name))
+            break
+    for name, key in _BASIC:
+        if basic is not None and basic.find(name) is not None:
+            pupil.cells[key] = (name, _text(basic, name))
     language = _first_language(element)
     if language is not None:
         pupil.cells["first_language"] = ("Language", language)
@@ -341,23 +427,48 @@ def _pupil(element: Element, index: int, header: CTFHeader, problems: list[Probl
     if fsm is not None:
         pupil.cells["fsm"] = ("FSMhistory", fsm[0])
         pupil.cells["ever6_fsm"] = ("FSMhistory", fsm[1])
-    entry = _entry_date(element, header)
-    if entry is not None:
-        pupil.cells["on_roll_from"] = ("EntryDate", entry)
-    _sen(element, pupil, problems)
+    _entry_dates(element, pupil)
+    _sen(element, pupil, header, problems)
     pupil.attendance = _attendance(element, header)
     return pupil
 
 
 def parse_ctf(upload: Upload) -> CTFFile:
-    """The header and pupils of a CTF, or ImportRejected if the file cannot be one."""
-    root = _parse_xml(upload)
-    header = _header(root, upload.name)
-    elements = root.findall("CTFpupilData/Pupil")
-    if not elements:
-        raise file_problem(f"'{upload.name}' is a CTF with no pupils in it.")
-    if len(elements) > limit("PROVMAP_IMPORT_MAX_ROWS"):
-        raise file_problem(f"'{upload.name}' holds more pupils than provmap reads from one file.")
+    """The header and pupils of a CTF, or ImportRejected if the file cannot be one. Each
+    <Pupil> is read when it closes and then dropped, so memory stays bounded."""
+    most = limit("PROVMAP_IMPORT_MAX_ROWS")
     problems: list[Problem] = []
-    pupils = [_pupil(element, index, header, problems) for index, element in enumerate(elements, 1)]
+    pupils: list[CTFPupil] = []
+    header: CTFHeader | None = None
+    path: list[str] = []
+    for event, element in _events(upload):
+        tag = _local(element.tag)
+        if event == "start":
+            if not path and tag != "CTfile":
+                raise file_problem(
+                    f"'{upload.name}' is XML but not a Common Transfer File: it starts with "
+                    f"<{tag}>, not <CTfile>."
+                )
+            path.append(tag)
+            continue
+        path.pop()
+        if path == ["CTfile"] and tag == "Header":
+            _strip_namespaces(element)
+            header = _header(element)
+        elif path == ["CTfile", "CTFpupilData"] and tag == "Pupil":
+            if header is None:
+                raise file_problem(f"'{upload.name}' has no <Header>, so it is not a complete CTF.")
+            if len(pupils) >= most:
+                raise file_problem(
+                    f"'{upload.name}' holds more pupils than provmap reads from one file."
+                )
+            _strip_namespaces(element)
+            pupils.append(_pupil(element, len(pupils) + 1, header, problems))
+            element.clear()
+        elif path == ["CTfile"] and tag == "CTFpupilData":
+            element.clear()
+    if header is None:
+        raise file_problem(f"'{upload.name}' has no <Header>, so it is not a complete CTF.")
+    if not pupils:
+        raise file_problem(f"'{upload.name}' is a CTF with no pupils in it.")
     return CTFFile(header=header, pupils=pupils, problems=problems)

@@ -117,6 +117,7 @@ class ColumnsForm(forms.Form):
         kind: str,
         headings: list[dict[str, Any]],
         whole_roll: bool | None = None,
+        sheets: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(data)
         self.headings = headings
@@ -135,6 +136,24 @@ class ColumnsForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=initial,
             )
+        if sheets:
+            self.fields["sheets"] = forms.MultipleChoiceField(
+                label="Which sheets of the workbook to read?",
+                help_text="Every sheet with a provision map is read unless you choose some; "
+                "a sheet left out is named under 'Worth knowing'.",
+                choices=[(name, name) for name in sheets["all"]],
+                widget=forms.CheckboxSelectMultiple,
+                initial=sheets["read"],
+                error_messages={"required": "Choose at least one sheet to read."},
+            )
+
+    @property
+    def has_sheets(self) -> bool:
+        return "sheets" in self.fields
+
+    def sheets(self) -> list[str] | None:
+        """The sheets chosen, or None (every sheet) when the form has no choice of them."""
+        return list(self.cleaned_data["sheets"]) if self.has_sheets else None
 
     @staticmethod
     def name_for(item: dict[str, Any]) -> str:

@@ -200,12 +200,19 @@ def _queue(job: ImportJob, task: str, options: dict[str, Any]) -> None:
 
 
 def job_check_again(
-    job: ImportJob, *, columns: dict[str, str] | None = None, whole_roll: bool | None = None
+    job: ImportJob,
+    *,
+    columns: dict[str, str] | None = None,
+    whole_roll: bool | None = None,
+    sheets: list[str] | None = None,
 ) -> None:
-    """Check the stored file again, with the columns (and, for pupils, the roll) chosen."""
+    """Check the stored file again, with the columns (and, for pupils, the roll; for a map
+    workbook, the sheets) chosen."""
     options = {**job.options, "whole_roll": whole_roll}
     if columns is not None:
         options["columns"] = columns
+    if sheets is not None:
+        options["sheets"] = sheets
     options.pop("valid_rows_only", None)
     _queue(job, Task.CHECK, options)
 
@@ -467,6 +474,13 @@ class ProgressRecorder:
             self._side = None
 
 
+def _sheets(plan: Plan) -> dict[str, list[str]] | None:
+    """A map workbook's sheets and those read, when it has several."""
+    if isinstance(plan, MapImportPlan) and plan.sheets:
+        return {"all": plan.sheets, "read": plan.sheets_read}
+    return None
+
+
 def _plan(job: ImportJob, upload: Upload, *, skip_invalid_rows: bool = False) -> Plan:
     columns = job.options.get("columns") or None
     if job.kind == ImportKind.PUPILS:
@@ -481,7 +495,9 @@ def _plan(job: ImportJob, upload: Upload, *, skip_invalid_rows: bool = False) ->
         return plan_results_import(
             upload, school=job.school, columns=columns, skip_invalid_rows=skip_invalid_rows
         )
-    return plan_map_import(upload, school=job.school, columns=columns)
+    return plan_map_import(
+        upload, school=job.school, columns=columns, sheets=job.options.get("sheets") or None
+    )
 
 
 def _apply(plan: Plan, progress: ProgressRecorder) -> ImportReport:
@@ -572,6 +588,7 @@ def describe(plan: Plan) -> dict[str, Any]:
         "records": records,
         "record_count": sum(1 for record in report.records if record.action != "unchanged"),
         "columns": columns,
+        "sheets": _sheets(plan),
         "applied": report.applied,
         "partial": None,
     }

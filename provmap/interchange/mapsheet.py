@@ -152,7 +152,22 @@ MAP_COLUMNS = [
     Column("status", "the placement's status", ("Placement status", "Status")),
     Column("priority", "the priority", ("Priority", "Must should could")),
     Column("need", "the need addressed", ("Need addressed", "Need", "SEN need addressed")),
-    Column("measure", "the measure", ("Measure", "Assessment", "Outcome measure", "Test")),
+    Column(
+        "measure",
+        "the measure",
+        (
+            "Measure",
+            "Assessment",
+            "Outcome measure",
+            "Test",
+            "Assessment name",
+            "Assessment used",
+            "Test used",
+            "Measure name",
+            "Outcome assessment",
+            "Impact measure",
+        ),
+    ),
     Column(
         "baseline",
         "the baseline score",

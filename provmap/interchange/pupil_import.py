@@ -32,8 +32,9 @@ from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from provmap.formatting import counted
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
-from provmap.interchange.ctf import CTFFile, parse_ctf
+from provmap.interchange.ctf import CTFFile, CTFSchool, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
 from provmap.interchange.models import ImportKind
 from provmap.interchange.report import (
@@ -46,13 +47,15 @@ from provmap.interchange.report import (
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
 from provmap.interchange.values import (
     NOT_EAL_LANGUAGES,
+    NOT_FOLLOWING_NC,
     CellError,
+    nc_year_for_age,
     parse_bool,
+    parse_census_nc_year,
     parse_date,
     parse_ethnicity,
     parse_language,
-    parse_nc_year,
-    parse_need,
+    parse_need_with_note,
     parse_sen_status,
     parse_sex,
     parse_upn,
@@ -99,12 +102,27 @@ PUPIL_COLUMNS = [
             "Student id",
             "Person id",
             "MIS number",
+            "Admission No.",
+            "AdNo",
+            "Student number",
+            "Roll number",
+            "Reference",
+            "MIS reference",
         ),
     ),
     Column(
         "surname",
         "the surname",
-        ("Legal Surname", "Surname", "Last name", "Family name", "Lastname", "Legal last name"),
+        (
+            "Legal Surname",
+            "Surname",
+            "Last name",
+            "Family name",
+            "Lastname",
+            "Legal last name",
+            "Official surname",
+            "Legal family name",
+        ),
     ),
     Column(
         "legal_forename",
@@ -117,12 +135,24 @@ PUPIL_COLUMNS = [
             "Given name",
             "Legal first name",
             "Forenames",
+            "Official forename",
+            "Legal given name",
+            "First names",
         ),
     ),
     Column(
         "preferred_forename",
         "the preferred forename",
-        ("Preferred Forename", "Preferred name", "Known as", "Preferred first name", "Chosen name"),
+        (
+            "Preferred Forename",
+            "Preferred name",
+            "Known as",
+            "Preferred first name",
+            "Chosen name",
+            "Preferred given name",
+            "Known as forename",
+            "Forename (preferred)",
+        ),
     ),
     Column(
         "full_name",
@@ -132,9 +162,17 @@ PUPIL_COLUMNS = [
     Column(
         "date_of_birth",
         "the date of birth",
-        ("DOB", "Date of Birth", "Birth date", "Birthdate", "D O B"),
+        (
+            "DOB",
+            "Date of Birth",
+            "Birth date",
+            "Birthdate",
+            "D O B",
+            "Date of birth (DOB)",
+            "Birthday",
+        ),
     ),
-    Column("sex", "the sex", ("Gender", "Sex")),
+    Column("sex", "the sex", ("Gender", "Sex", "Legal sex", "Gender (legal)")),
     Column(
         "nc_year",
         "the year group",
@@ -147,6 +185,11 @@ PUPIL_COLUMNS = [
             "Yr",
             "Year grp",
             "NC Yr",
+            "NC Year Actual",
+            "Year taught in",
+            "Curriculum year group",
+            "National curriculum year group",
+            "Year of study",
         ),
     ),
     Column(
@@ -161,12 +204,30 @@ PUPIL_COLUMNS = [
             "Form group",
             "Reg grp",
             "Class",
+            "Registration form",
+            "Reg form",
+            "Tutor group name",
+            "Class name",
+            "Registration class",
+            "Form tutor group",
         ),
     ),
     Column(
         "sen_status",
         "the SEN status",
-        ("SEN Status", "SEN Provision", "SEN", "SEND status", "SEN stage", "SEN code"),
+        (
+            "SEN Status",
+            "SEN Provision",
+            "SEN",
+            "SEND status",
+            "SEN stage",
+            "SEN code",
+            "SEND",
+            "SEN provision type",
+            "Special educational needs",
+            "SEN status code",
+            "SEN category",
+        ),
     ),
     Column(
         "primary_need",
@@ -180,12 +241,27 @@ PUPIL_COLUMNS = [
             "Need type",
             "SEN type",
             "Need",
+            "Primary need type",
+            "Primary SEN type",
+            "SEN need type",
+            "SEN primary need type",
+            "Primary SEND need",
+            "SEN type rank 1",
         ),
     ),
     Column(
         "secondary_need",
         "the secondary need",
-        ("Secondary Need", "Secondary SEN need", "SEN secondary need", "Second need"),
+        (
+            "Secondary Need",
+            "Secondary SEN need",
+            "SEN secondary need",
+            "Second need",
+            "Secondary need type",
+            "Secondary SEN type",
+            "SEN type rank 2",
+            "Secondary SEND need",
+        ),
     ),
     Column(
         "pupil_premium",
@@ -197,10 +273,34 @@ PUPIL_COLUMNS = [
             "PP eligible",
             "Disadvantaged",
             "Pupil premium eligible",
+            "Pupil premium eligibility",
+            "Pupil premium status",
+            "PP indicator",
+            "PP status",
+            "PPG",
+            "Is pupil premium",
+            "Disadvantaged pupil",
+            "Deprivation pupil premium",
+            "Pupil premium (deprivation)",
         ),
     ),
     Column(
-        "fsm", "FSM", ("FSM", "Free school meals", "FSM eligible", "FSM eligibility", "FSM now")
+        "fsm",
+        "FSM",
+        (
+            "FSM",
+            "Free school meals",
+            "FSM eligible",
+            "FSM eligibility",
+            "FSM now",
+            "Eligible for FSM",
+            "Free meals",
+            "Free school meal eligibility",
+            "FSM status",
+            "Is FSM",
+            "Free school meals eligible",
+            "Current FSM",
+        ),
     ),
     Column(
         "ever6_fsm",
@@ -213,18 +313,60 @@ PUPIL_COLUMNS = [
             "Ever 6",
             "Ever 6 FSM eligible",
             "FSM in last 6 years",
+            "Ever FSM 6",
+            "FSM ever 6 years",
+            "Ever 6 free school meals",
         ),
     ),
-    Column("eal", "EAL", ("EAL", "English as an additional language")),
+    Column(
+        "eal",
+        "EAL",
+        (
+            "EAL",
+            "English as an additional language",
+            "English as additional language",
+            "EAL status",
+            "Is EAL",
+            "EAL flag",
+        ),
+    ),
     Column(
         "looked_after",
         "looked after",
-        ("CLA", "Looked After", "LAC", "In care", "Looked after child", "Child looked after"),
+        (
+            "CLA",
+            "Looked After",
+            "LAC",
+            "In care",
+            "Looked after child",
+            "Child looked after",
+            "Looked after status",
+            "Is looked after",
+            "CiC",
+            "Child in care",
+            "Children looked after",
+            "Looked after (CLA)",
+            "In care (LAC)",
+            "In LA care",
+        ),
     ),
     Column(
         "previously_looked_after",
         "previously looked after",
-        ("PLAC", "Previously looked after", "Post LAC", "Previously looked after child"),
+        (
+            "PLAC",
+            "Previously looked after",
+            "Post LAC",
+            "Previously looked after child",
+            "Post looked after",
+            "Post looked after arrangements",
+            "PLAC status",
+            "Adopted from care",
+            "Previously in care",
+            "Formerly looked after",
+            "Ever in care",
+            "Is previously looked after",
+        ),
     ),
     Column("young_carer", "young carer", ("Young carer",)),
     Column(
@@ -236,12 +378,32 @@ PUPIL_COLUMNS = [
         "at_risk_of_exclusion", "at risk of exclusion", ("At risk of exclusion", "Exclusion risk")
     ),
     Column(
-        "ethnicity", "the ethnicity", ("Ethnicity", "Ethnic group", "Ethnic code", "Ethnic origin")
+        "ethnicity",
+        "the ethnicity",
+        (
+            "Ethnicity",
+            "Ethnic group",
+            "Ethnic code",
+            "Ethnic origin",
+            "Ethnicity description",
+            "Ethnic background",
+            "Ethnicity (census)",
+        ),
     ),
     Column(
         "first_language",
         "the first language",
-        ("First Language", "Home language", "Main language", "Language", "First lang"),
+        (
+            "First Language",
+            "Home language",
+            "Main language",
+            "Language",
+            "First lang",
+            "First language code",
+            "Mother tongue",
+            "Language (first)",
+            "Home language code",
+        ),
     ),
     Column(
         "on_roll_from",
@@ -255,6 +417,14 @@ PUPIL_COLUMNS = [
             "Date joined",
             "On roll from",
             "Start date",
+            "Enrolment date",
+            "Enrollment date",
+            "Date started",
+            "Join date",
+            "Date joined school",
+            "Admission date (current school)",
+            "Date of admission to school",
+            "Entry date (this school)",
         ),
     ),
     Column(
@@ -327,6 +497,8 @@ class PupilData:
     needs: tuple[str, ...] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    # How codes of older files or special schools were read ("E1 (early years) read as N1").
+    notes: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -367,8 +539,10 @@ class PupilImportPlan:
     actions: list[PupilAction] = field(default_factory=list)
     attendance: list[AttendanceAction] = field(default_factory=list)
     attendance_measure: Measure | None = None
-    # Attendance results already recorded, by (pupil id, date).
-    attendance_results: dict[tuple[int, dt.date], list[Result]] = field(default_factory=dict)
+    # Attendance results already recorded, by (pupil id, the year its school year starts):
+    # a CTF gives one attendance figure a school year, so two files covering the same
+    # year store it once.
+    attendance_results: dict[tuple[int, int], list[Result]] = field(default_factory=dict)
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row of a student list and the field each column feeds (None for a CTF).
     columns: ColumnMap | None = None
@@ -417,7 +591,6 @@ _REQUIRED = {
     "legal_forename": ("every pupil needs a forename", _text(100)),
     "date_of_birth": ("every pupil needs a date of birth", parse_date),
     "sex": ("every pupil needs a sex (M or F)", parse_sex),
-    "nc_year": ("every pupil needs a year group", parse_nc_year),
 }
 # Optional fields: their parser, and the value a blank cell stands for.
 _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
@@ -432,7 +605,41 @@ _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
 }
 
 
-def read_pupil(reader: RowReader) -> PupilData:
+def _noting(parse: Callable[[object], tuple[str, str]], data: PupilData) -> Callable[[object], str]:
+    """A parser that returns (code, note) as one that returns the code, keeping the note."""
+
+    def read(value: object) -> str:
+        code, note = parse(value)
+        if note:
+            data.notes.append(note)
+        return code
+
+    return read
+
+
+def _read_nc_year(reader: RowReader, data: PupilData, as_of: dt.date) -> None:
+    """The year group; X (not following the National Curriculum, in special schools) is the
+    year group of the pupil's age on the file's date."""
+    year = reader.get(
+        "nc_year", _noting(parse_census_nc_year, data), required="every pupil needs a year group"
+    )
+    if year is None:
+        return
+    if year == NOT_FOLLOWING_NC:
+        born = data.values.get("date_of_birth")
+        by_age = nc_year_for_age(born, as_of) if isinstance(born, dt.date) else None
+        if by_age is None:
+            reader.problem(
+                "nc_year",
+                "X (not following the National Curriculum) is read as the year group of the "
+                "pupil's age, which needs a date of birth that gives a year group from N1 to 13.",
+            )
+            return
+        year = by_age
+    data.values["nc_year"] = year
+
+
+def read_pupil(reader: RowReader, as_of: dt.date | None = None) -> PupilData:
     """Check and convert one record's cells (a spreadsheet row or a CTF pupil)."""
     data = PupilData(
         number=reader.number,
@@ -440,6 +647,7 @@ def read_pupil(reader: RowReader) -> PupilData:
         headings={key: heading for key, (heading, _) in reader.cells.items()},
     )
     values = data.values
+    as_of = as_of or timezone.localdate()
     upn = reader.get("upn", parse_upn)
     if upn:
         values["upn"] = upn
@@ -458,12 +666,17 @@ def read_pupil(reader: RowReader) -> PupilData:
             value = reader.get(key, parse)
             if value is not None or reader.blank(key):
                 values[key] = blank if value is None else value
+    if reader.has("nc_year"):
+        _read_nc_year(reader, data, as_of)
     if reader.has("on_roll_from"):
         value = reader.get("on_roll_from", parse_date)
         if value is not None:
             values["on_roll_from"] = value
     if reader.has("primary_need") or reader.has("secondary_need"):
-        needs = [reader.get(key, parse_need) for key in ("primary_need", "secondary_need")]
+        needs = [
+            reader.get(key, _noting(parse_need_with_note, data))
+            for key in ("primary_need", "secondary_need")
+        ]
         chosen = tuple(need for need in needs if need)
         if len(set(chosen)) != len(chosen):
             reader.problem("secondary_need", "the secondary need is the same as the primary.")
@@ -510,16 +723,28 @@ def _inputs_from_sheet(
     whole_roll = has_names and all(
         found.has(key) for key in ("upn", "date_of_birth", "sex", "nc_year")
     )
-    pupils = [read_pupil(RowReader.for_row(found, row, problems)) for row in table.rows]
+    plan.report.ignored_columns = found.ignored
+    footer = table.footer_note()
+    if footer:
+        plan.report.notes.append(footer)
+    pupils = [read_pupil(RowReader.for_row(found, row, problems), plan.as_of) for row in table.rows]
     return pupils, whole_roll
 
 
-def _inputs_from_ctf(ctf: CTFFile, problems: list[Problem]) -> list[PupilData]:
+def _inputs_from_ctf(
+    ctf: CTFFile, problems: list[Problem], as_of: dt.date, ours: CTFSchool
+) -> list[PupilData]:
+    """The CTF's pupils; their admission date is the one their school history gives for
+    `ours` (the school importing), never the date they joined the school that sent it."""
     problems.extend(ctf.problems)
     pupils = []
     for item in ctf.pupils:
-        data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"))
+        entry = item.entry_date_at(ours)
+        if entry is not None:
+            item.cells["on_roll_from"] = ("EntryDate", entry)
+        data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"), as_of)
         data.attendance = item.attendance
+        data.notes.extend(item.notes)
         if item.needs is not None:
             data.needs = item.needs
             data.headings["needs"] = "SENneeds"
@@ -809,11 +1034,16 @@ def _plan_leavers(
         )
 
 
+def _school_year(date: dt.date) -> int:
+    """The year in which the school year holding `date` starts (in September)."""
+    return date.year if date.month >= 9 else date.year - 1
+
+
 def _plan_attendance(plan: PupilImportPlan, data: PupilData, pupil: Pupil | None) -> None:
     if not data.attendance:
         return
     for date, value in data.attendance:
-        results = plan.attendance_results.get((pupil.pk, date), []) if pupil else []
+        results = plan.attendance_results.get((pupil.pk, _school_year(date)), []) if pupil else []
         if any(result.value == value for result in results):
             continue
         plan.attendance.append(
@@ -860,7 +1090,6 @@ def plan_pupil_import(
             ctf = parse_ctf(upload)
             if as_of is None:
                 plan.as_of = ctf.header.date
-            pupils = _inputs_from_ctf(ctf, problems)
             own_file = True
             if school is None and new_school is None:
                 source = ctf.header.source
@@ -885,7 +1114,19 @@ def plan_pupil_import(
                         ]
                     )
                 own_file = ctf.header.source.urn == school.urn
-            detected_whole_roll = own_file
+            ours = (
+                CTFSchool(
+                    urn=school.urn,
+                    name=school.name,
+                    la_code=school.la_code,
+                    estab_code=school.estab_code,
+                )
+                if school is not None
+                else ctf.header.source
+            )
+            pupils = _inputs_from_ctf(ctf, problems, plan.as_of, ours)
+            # A partial CTF (attainment only, say) never lists the whole roll.
+            detected_whole_roll = own_file and ctf.header.qualifier != "partial"
         else:
             pupils, detected_whole_roll = _inputs_from_sheet(upload, kind, plan, problems, columns)
     except ImportRejected as rejected:
@@ -922,9 +1163,8 @@ def plan_pupil_import(
         ).first()
         if plan.attendance_measure is not None:
             for result in Result.objects.filter(measure=plan.attendance_measure):
-                plan.attendance_results.setdefault((result.pupil_id, result.date), []).append(
-                    result
-                )
+                key = (result.pupil_id, _school_year(result.date))
+                plan.attendance_results.setdefault(key, []).append(result)
     _plan_pupils(
         plan,
         pupils,
@@ -953,9 +1193,22 @@ def plan_pupil_import(
     ]
     if plan.new_school is not None:
         report.notes.append(f"New school: {plan.new_school.name} (URN {plan.new_school.urn}).")
+    report.notes.extend(_code_notes(pupils))
     if plan.attendance:
         report.notes.append(f"New or corrected attendance results: {len(plan.attendance)}.")
     return plan
+
+
+def _code_notes(pupils: list[PupilData]) -> list[str]:
+    """One line for each way a code of an older file or a special school was read."""
+    counts: dict[str, int] = {}
+    for data in pupils:
+        for note in dict.fromkeys(data.notes):
+            counts[note] = counts.get(note, 0) + 1
+    return [
+        f"{note[:1].upper()}{note[1:]}: {counted(count, 'pupil')}."
+        for note, count in counts.items()
+    ]
 
 
 def _leave_out(plan: PupilImportPlan, rows: set[int]) -> None:

@@ -101,6 +101,9 @@ class ImportReport:
     # Rows left out because they had problems, when the caller chose to import only the
     # valid rows (pupils and results); the rest of the file is planned as usual.
     skipped: list[Problem] = field(default_factory=list)
+    # Headings of columns the file has that nothing reads (shown so that a misread column
+    # is noticed).
+    ignored_columns: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for record in self.records if record.action == action)
@@ -141,6 +144,8 @@ class ImportReport:
             "rejected": self.rejected,
             "errors": [problem.as_dict() for problem in self.errors[:MAX_REPORTED_PROBLEMS]],
             "warnings": [problem.as_dict() for problem in self.warnings[:MAX_REPORTED_PROBLEMS]],
+            "ignored_columns": list(self.ignored_columns),
+            "notes": list(self.notes),
         }
 
     def summary_line(self) -> str:

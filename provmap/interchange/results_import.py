@@ -12,6 +12,7 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +23,9 @@ from provmap.interchange.columns import (
     Column,
     ColumnMap,
     RowReader,
+    Table,
     find_table,
+    normalise_heading,
     require_columns,
 )
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
@@ -37,9 +40,13 @@ from provmap.interchange.report import (
 )
 from provmap.interchange.services import column_mapping_for, column_mapping_remember
 from provmap.interchange.values import (
+    CellError,
+    is_blank,
+    parse_age_months,
     parse_bounded,
     parse_school_date,
     parse_upn,
+    split_bound,
     text,
 )
 from provmap.interchange.writing import write_all_or_nothing
@@ -98,6 +105,8 @@ class PlannedResult:
     measure: PlannedMeasure
     date: dt.date
     value: Decimal
+    # Result.Bound: the score was given as "<70" or "131+".
+    bound: str = ""
     existing: Result | None = None
     action: str = "created"
 
@@ -111,6 +120,93 @@ class ResultsImportPlan:
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row and the field each column feeds, once a heading row was found.
     columns: ColumnMap | None = None
+
+
+def _result_value(cell: object, *, age: bool) -> Decimal:
+    """A score, or for a reading or spelling age, the age in months (9.04 -> 112)."""
+    if age:
+        months = parse_age_months(cell)
+        message = SCORE.error(months)
+        if message:
+            raise CellError(message)
+        return months
+    return parse_bounded(cell, SCORE, places=2)
+
+
+@dataclass
+class WideColumns:
+    """A file with one row per pupil and a column per assessment: each assessment's column,
+    and the column of its date (its own, or the one date column of the file)."""
+
+    measures: dict[str, int]
+    dates: dict[str, int]
+
+    @property
+    def positions(self) -> set[int]:
+        return set(self.measures.values()) | set(self.dates.values())
+
+
+# Columns of a pupil list that are not assessments, in a wide results file.
+_PUPIL_DETAILS = re.compile(
+    r"^(?:(?:legal |preferred )?(?:surname|forename|first name|last name|name|full name)|"
+    r"dob|date of birth|gender|sex|year|year group|nc year|reg|form|reg group|tutor group|"
+    r"class|adno|admission number|upn|mis id|sen status|sen|pupil premium|pp|fsm|eal)$"
+)
+_DATE_OF = re.compile(r"^(?:date of (.+)|(.+?) (?:test )?date|(.+?) date taken|(.+?) \(date\))$")
+
+
+def _wide_columns(table: Table) -> WideColumns | None:
+    """The assessment columns of a wide file, or None if it has none."""
+    used = set(table.columns.fields.values())
+    measures: dict[str, int] = {}
+    date_columns: dict[str, int] = {}
+    for position, heading in enumerate(table.columns.headings):
+        if not heading or position in used:
+            continue
+        normal = normalise_heading(heading)
+        if _PUPIL_DETAILS.match(normal):
+            continue
+        match = _DATE_OF.match(heading.strip().lower())
+        if match:
+            date_columns[next(group for group in match.groups() if group)] = position
+            continue
+        measures[heading.strip()] = position
+    if not measures:
+        return None
+    dates = {}
+    for name in measures:
+        own = date_columns.get(name.lower())
+        if own is not None:
+            dates[name] = own
+    return WideColumns(measures=measures, dates=dates)
+
+
+def _readers(table: Table, wide: WideColumns | None, problems: list[Problem]):
+    """One reader per result: a row of a long file, or each filled assessment cell of a row
+    of a wide one (with the row's pupil and the assessment's date)."""
+    for row in table.rows:
+        if wide is None:
+            yield RowReader.for_row(table.columns, row, problems)
+            continue
+        base = {
+            key: (table.columns.heading(key), table.columns.raw(row, key))
+            for key in ("upn", "mis_id", "date")
+            if table.columns.has(key)
+        }
+        for name, position in wide.measures.items():
+            value = row.cells[position] if position < len(row.cells) else None
+            if is_blank(value):
+                continue
+            cells = dict(base)
+            cells["measure"] = (name, name)
+            cells["value"] = (name, value)
+            if name in wide.dates:
+                at = wide.dates[name]
+                heading = table.columns.headings[at]
+                cells["date"] = (heading, row.cells[at] if at < len(row.cells) else None)
+            elif "date" not in cells:
+                cells["date"] = ("Date", None)
+            yield RowReader(row.number, cells, problems)
 
 
 def _bounds(measure: Measure | None, name: str, value: Decimal) -> str | None:
@@ -145,7 +241,22 @@ def plan_results_import(
         )
         plan.columns = table.columns
         plan.remember = table.columns.remembered()
-        require_columns(table, RESULT_COLUMNS, ("measure", "date", "value"))
+        report.ignored_columns = table.columns.ignored
+        footer = table.footer_note()
+        if footer:
+            report.notes.append(footer)
+        wide = _wide_columns(table) if not table.columns.has("measure") else None
+        if wide is None:
+            require_columns(table, RESULT_COLUMNS, ("measure", "date", "value"))
+        else:
+            report.ignored_columns = [
+                heading
+                for position, heading in enumerate(table.columns.headings)
+                if heading in table.columns.ignored and position not in wide.positions
+            ]
+            report.notes.append(
+                "One row per pupil, a column per assessment: " + ", ".join(wide.measures) + "."
+            )
         if not (table.columns.has("upn") or table.columns.has("mis_id")):
             raise ImportRejected(
                 [
@@ -170,8 +281,7 @@ def plan_results_import(
     measures = {measure.name.lower(): measure for measure in Measure.objects.filter(school=school)}
     planned_measures: dict[str, PlannedMeasure] = {}
     seen: dict[tuple[int, str, dt.date], int] = {}
-    for row in table.rows:
-        reader = RowReader.for_row(table.columns, row, problems)
+    for reader in _readers(table, wide, problems):
         upn = reader.get("upn", parse_upn) if reader.has("upn") else None
         mis_id = reader.get("mis_id", lambda value: text(value, max_length=40))
         name = reader.get(
@@ -180,9 +290,15 @@ def plan_results_import(
             required="each result needs the name of its measure",
         )
         date = reader.get("date", parse_school_date, required="each result needs its date")
+        raw_value, bound = split_bound(reader.raw("value"))
+        age = False
+        if name is not None:
+            known = measures.get(name.lower())
+            scale = known.scale if known else guess_scale(name)[0]
+            age = scale == Measure.Scale.AGE_MONTHS
         value = reader.get(
             "value",
-            lambda cell: parse_bounded(cell, SCORE, places=2),
+            lambda cell, raw=raw_value, age=age: _result_value(raw, age=age),
             required="each result needs its value",
         )
         pupil = None
@@ -211,15 +327,15 @@ def plan_results_import(
         if message:
             reader.problem("value", message)
             continue
-        first = seen.setdefault((pupil.pk, key, date), row.number)
-        if first != row.number:
+        first = seen.setdefault((pupil.pk, key, date), reader.number)
+        if first != reader.number:
             reader.problem(
                 "date",
                 f"row {first} already gives {pupil.full_name}'s {planned.name} result on "
                 f"{display(date)}.",
             )
             continue
-        plan.results.append(PlannedResult(row.number, pupil, planned, date, value))
+        plan.results.append(PlannedResult(reader.number, pupil, planned, date, value, bound))
     report.rows = len(table.rows)
     if problems:
         if not skip_invalid_rows or report.skip_rows(problems) is None:
@@ -257,7 +373,7 @@ def _match_existing(plan: ResultsImportPlan) -> None:
         if item.measure.existing is None:
             continue
         same_day = recorded.get((item.pupil.pk, item.measure.existing.pk, item.date), [])
-        if any(result.value == item.value for result in same_day):
+        if any(result.value == item.value and result.bound == item.bound for result in same_day):
             item.action = "unchanged"
         elif len(same_day) == 1:
             item.action, item.existing = "updated", same_day[0]
@@ -285,10 +401,12 @@ def apply_results_import(
         for item in plan.results:
             if item.action == "created":
                 by_measure.setdefault(item.measure.measure.pk, []).append(
-                    NewResult(pupil_id=item.pupil.pk, date=item.date, value=item.value)
+                    NewResult(
+                        pupil_id=item.pupil.pk, date=item.date, value=item.value, bound=item.bound
+                    )
                 )
             elif item.action == "updated" and item.existing is not None:
-                result_set_value(result=item.existing, value=item.value)
+                result_set_value(result=item.existing, value=item.value, bound=item.bound)
         measures = {planned.measure.pk: planned.measure for planned in plan.measures}
         measures.update(
             {

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from openpyxl.utils.datetime import from_excel
 
 from provmap.provision.models import Placement, ProvisionRun, ProvisionType, Wave
-from provmap.pupils.models import NCYear, SENStatus
+from provmap.pupils.models import NC_YEAR_ORDER, NCYear, SENStatus
 from provmap.pupils.needs import Area, NeedType
 from provmap.pupils.upn import UPNError, validate_upn
 from provmap.schools.bounds import SCHOOL_DATES, Bound, date_error
@@ -87,7 +87,11 @@ def text(value: object, *, max_length: int | None = None) -> str:
 # Dates -------------------------------------------------------------------------------------
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# A date, or a date and time with or without a time zone (2025-10-01T09:30:00+01:00, ...Z).
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?$"
+)
 _WORDY = re.compile(r"^(\d{1,2})[\s\-]+([A-Za-z]{3,9})[\s\-,]+(\d{4})$")
 _MONTHS = {
     name.lower(): number
@@ -227,8 +231,8 @@ def parse_positive_decimal(value: object, *, places: int = 1, limit: int = 1000)
 
 # Flags -------------------------------------------------------------------------------------
 
-_TRUE = {"y", "yes", "true", "t", "1", "x", "✓", "✔", "eligible"}
-_FALSE = {"n", "no", "false", "f", "0", "-", "not eligible"}
+_TRUE = {"y", "yes", "true", "t", "1", "x", "✓", "✔", "eligible", "on", "1.0"}
+_FALSE = {"n", "no", "false", "f", "0", "-", "not eligible", "off", "0.0"}
 
 
 def parse_bool(value: object) -> bool:
@@ -296,6 +300,54 @@ def parse_nc_year(value: object) -> str:
     )
 
 
+# Census year-group codes provmap does not keep as such, and what they are read as: E1 and E2
+# (early years, before nursery) as N1, 14 (a special school's year 14) as 13, X (not
+# following the National Curriculum) as the year group of the pupil's age.
+NOT_FOLLOWING_NC = "X"
+SPECIAL_NC_YEARS = {
+    "e1": ("N1", "E1 (early years) read as N1"),
+    "e2": ("N1", "E2 (early years) read as N1"),
+    "14": ("13", "14 (a special school's year 14) read as 13"),
+    "year 14": ("13", "14 (a special school's year 14) read as 13"),
+    "y14": ("13", "14 (a special school's year 14) read as 13"),
+    "x": (
+        NOT_FOLLOWING_NC,
+        "X (not following the National Curriculum) read as the year group of the pupil's age",
+    ),
+}
+
+
+def parse_census_nc_year(value: object) -> tuple[str, str]:
+    """A year group as `parse_nc_year` reads it, or one of the census codes of special
+    schools and early years (E1, E2, 14, X): (the year group, a note saying how a special
+    code was read, or ""). X comes back as X: its year group follows from the date of birth
+    (`nc_year_for_age`)."""
+    words = _words(value)
+    if words in SPECIAL_NC_YEARS:
+        return SPECIAL_NC_YEARS[words]
+    try:
+        return parse_nc_year(value), ""
+    except CellError:
+        raise CellError(
+            "expected a National Curriculum year (N1, N2, R, 1 to 13, or the census codes E1, "
+            f"E2, 14 and X), not '{shown(value)}'."
+        ) from None
+
+
+def nc_year_for_age(born: dt.date, on: dt.date) -> str | None:
+    """The year group of a pupil born on `born`, in the school year that holds `on` (children
+    start Reception in the September after they turn four), or None outside N1 to 13."""
+    school_year = on.year if on.month >= 9 else on.year - 1
+    cohort = born.year if born.month >= 9 else born.year - 1
+    # Born September 2019 to August 2020: Reception in the school year starting September 2024.
+    reception_offset = school_year - cohort - 5
+    order = NC_YEAR_ORDER["R"] + reception_offset
+    values = NCYear.values
+    if 0 <= order < len(values):
+        return values[order]
+    return None
+
+
 _SEN_WORDS = {
     "no sen": SENStatus.NONE,
     "none": SENStatus.NONE,
@@ -312,6 +364,23 @@ _SEN_WORDS = {
     "school action plus": SENStatus.SCHOOL_ACTION_PLUS,
     "statement": SENStatus.STATEMENT,
     "statement of sen": SENStatus.STATEMENT,
+    "statemented": SENStatus.STATEMENT,
+    "statement of special educational needs": SENStatus.STATEMENT,
+    "no special educational need": SENStatus.NONE,
+    "no special educational needs": SENStatus.NONE,
+    "non sen": SENStatus.NONE,
+    "n a": SENStatus.NONE,
+    "sen support k": SENStatus.SUPPORT,
+    "send support": SENStatus.SUPPORT,
+    "school support": SENStatus.SUPPORT,
+    "e ehc plan": SENStatus.EHC_PLAN,
+    "ehc plan e": SENStatus.EHC_PLAN,
+    "education health care plan": SENStatus.EHC_PLAN,
+    "education health and care plan ehcp": SENStatus.EHC_PLAN,
+    "statement or ehc plan": SENStatus.EHC_PLAN,
+    "ehcp statement": SENStatus.EHC_PLAN,
+    "a school action": SENStatus.SCHOOL_ACTION,
+    "p school action plus": SENStatus.SCHOOL_ACTION_PLUS,
 }
 
 
@@ -324,20 +393,67 @@ def parse_sen_status(value: object) -> str:
     if words in _SEN_WORDS:
         return _SEN_WORDS[words]
     raise CellError(
-        f"expected a SEN status: N (no SEN), K (SEN support) or E (EHC plan), not '{shown(value)}'."
+        f"expected a SEN status: N (no SEN), K (SEN support) or E (EHC plan), or one written "
+        f"out (No SEN, SEN Support, EHC Plan), not '{shown(value)}'."
     )
 
 
 _NEED_WORDS = {
     **{_words(label): code for code, label in NeedType.choices},
+    # The census descriptions, and the wordings MIS exports use for them.
+    "specific learning difficulty": NeedType.SPLD,
+    "specific learning difficulties": NeedType.SPLD,
+    "moderate learning difficulty": NeedType.MLD,
+    "moderate learning difficulties": NeedType.MLD,
+    "severe learning difficulty": NeedType.SLD,
+    "severe learning difficulties": NeedType.SLD,
+    "profound multiple learning difficulty": NeedType.PMLD,
+    "profound and multiple learning difficulties": NeedType.PMLD,
+    "profound multiple learning difficulties": NeedType.PMLD,
+    "social emotional and mental health": NeedType.SEMH,
+    "social emotional mental health": NeedType.SEMH,
+    "speech language and communication": NeedType.SLCN,
+    "speech language and communication need": NeedType.SLCN,
+    "speech language communication needs": NeedType.SLCN,
+    "hearing impairment": NeedType.HI,
+    "visual impairment": NeedType.VI,
+    "multi sensory impairment": NeedType.MSI,
+    "multisensory impairment": NeedType.MSI,
+    "physical disability": NeedType.PD,
     "autism": NeedType.ASD,
     "asc": NeedType.ASD,
+    "autistic spectrum disorder": NeedType.ASD,
     "autistic spectrum condition": NeedType.ASD,
+    "autism spectrum disorder": NeedType.ASD,
+    "autism spectrum condition": NeedType.ASD,
+    "other difficulty disability": NeedType.OTH,
+    "other difficulty or disability": NeedType.OTH,
+    "sen support but no specialist assessment of type of need": NeedType.NSA,
+    "no specialist assessment": NeedType.NSA,
     "dyslexia": NeedType.SPLD,
-    "social emotional and mental health": NeedType.SEMH,
-    "speech language and communication": NeedType.SLCN,
-    "physical disability": NeedType.PD,
 }
+
+# Need types of older census and CTF versions, read as today's (a note says so).
+LEGACY_NEEDS = {
+    "BESD": (NeedType.SEMH, "BESD (behaviour, emotional and social difficulty) read as SEMH"),
+    "behaviour emotional and social difficulty": (
+        NeedType.SEMH,
+        "BESD (behaviour, emotional and social difficulty) read as SEMH",
+    ),
+    "behaviour emotional and social difficulties": (
+        NeedType.SEMH,
+        "BESD (behaviour, emotional and social difficulty) read as SEMH",
+    ),
+}
+
+
+def parse_need_with_note(value: object) -> tuple[str, str]:
+    """A need type as `parse_need` reads it, or a legacy one (BESD): (code, note or "")."""
+    code = _code_before_dash(value).upper()
+    for key in (code, _words(value)):
+        if key in LEGACY_NEEDS:
+            return LEGACY_NEEDS[key]
+    return parse_need(value), ""
 
 
 def parse_need(value: object) -> str:
@@ -348,9 +464,12 @@ def parse_need(value: object) -> str:
     words = _words(value)
     if words in _NEED_WORDS:
         return _NEED_WORDS[words]
+    if code in LEGACY_NEEDS or words in LEGACY_NEEDS:
+        return LEGACY_NEEDS[code if code in LEGACY_NEEDS else words][0]
+    allowed = ", ".join(NeedType.values)
     raise CellError(
-        "expected a need type code such as SPLD, MLD, SEMH, SLCN, ASD, HI, VI or OTH, "
-        f"not '{shown(value)}'."
+        f"expected a need type: one of the census codes {allowed}, or its description "
+        f"(such as Specific Learning Difficulty), not '{shown(value)}'."
     )
 
 
@@ -419,57 +538,243 @@ def parse_wave(value: object) -> int:
     return Wave(int(match.group(1))).value
 
 
-# Census codes for ethnicity and first language, and the descriptions MIS exports use.
+# Census codes for ethnicity and first language, and the descriptions MIS exports use (the
+# main categories and the extended ones schools may record instead).
 ETHNICITY_DESCRIPTIONS = {
     "white british": "WBRI",
+    "white english": "WENG",
+    "white scottish": "WSCO",
+    "white welsh": "WWEL",
+    "white cornish": "WCOR",
+    "other white british": "WOWB",
+    "white other white british": "WOWB",
     "white irish": "WIRI",
+    "irish": "WIRI",
     "traveller of irish heritage": "WIRT",
+    "white traveller of irish heritage": "WIRT",
     "any other white background": "WOTH",
+    "white any other white background": "WOTH",
+    "white other": "WOTH",
     "gypsy roma": "WROM",
+    "white gypsy roma": "WROM",
+    "gypsy": "WROG",
+    "roma": "WROR",
+    "white eastern european": "WEEU",
+    "white western european": "WWEU",
+    "white greek greek cypriot": "WGRE",
+    "white turkish turkish cypriot": "WTUR",
+    "white italian": "WITA",
+    "white portuguese": "WPOR",
+    "white albanian": "WALB",
     "white and black caribbean": "MWBC",
+    "mixed white and black caribbean": "MWBC",
     "white and black african": "MWBA",
+    "mixed white and black african": "MWBA",
     "white and asian": "MWAS",
+    "mixed white and asian": "MWAS",
     "any other mixed background": "MOTH",
+    "mixed any other mixed background": "MOTH",
     "indian": "AIND",
+    "asian indian": "AIND",
     "pakistani": "APKN",
+    "asian pakistani": "APKN",
+    "mirpuri pakistani": "AMPK",
+    "kashmiri pakistani": "AKPA",
     "bangladeshi": "ABAN",
+    "asian bangladeshi": "ABAN",
+    "nepali": "ANEP",
+    "sri lankan tamil": "ASLT",
     "any other asian background": "AOTH",
+    "asian any other asian background": "AOTH",
     "black caribbean": "BCRB",
+    "caribbean": "BCRB",
     "black african": "BAFR",
+    "african": "BAFR",
+    "ghanaian": "BGHA",
+    "nigerian": "BNGN",
+    "somali": "BSOM",
+    "sudanese": "BSUD",
     "any other black background": "BOTH",
+    "black any other black background": "BOTH",
     "chinese": "CHNE",
+    "hong kong chinese": "CHKC",
     "any other ethnic group": "OOTH",
+    "other ethnic group": "OOTH",
+    "afghan": "OAFG",
+    "arab other": "OARA",
+    "filipino": "OFIL",
+    "iranian": "OIRN",
+    "iraqi": "OIRQ",
+    "kurdish": "OKRD",
+    "latin south central american": "OLAM",
+    "vietnamese": "OVIE",
+    "thai": "OTHA",
+    "japanese": "OJPN",
+    "korean": "OKOR",
+    "yemeni": "OYEM",
     "refused": "REFU",
+    "information refused": "REFU",
     "information not yet obtained": "NOBT",
+    "not obtained": "NOBT",
 }
 
 LANGUAGE_DESCRIPTIONS = {
     "english": "ENG",
+    "english english": "ENG",
     "believed to be english": "ENB",
+    "not known but believed to be english": "ENB",
+    "other than english": "OTH",
+    "believed to be other than english": "OTB",
+    "not known but believed to be other than english": "OTB",
     "information not obtained": "NOT",
     "not obtained": "NOT",
     "refused": "REF",
+    "information refused": "REF",
+    "albanian": "ALB",
+    "albanian shqip": "ALB",
+    "arabic": "ARA",
+    "bengali": "BNG",
+    "bengali bangla": "BNG",
+    "sylheti": "BNGS",
+    "bengali sylheti": "BNGS",
+    "british sign language": "BSL",
+    "bulgarian": "BUL",
+    "chinese": "CHI",
+    "cantonese": "CHIC",
+    "chinese cantonese": "CHIC",
+    "mandarin": "CHIM",
+    "chinese mandarin": "CHIM",
+    "mandarin putonghua": "CHIM",
+    "czech": "CZE",
+    "dutch": "DUT",
+    "dutch flemish": "DUT",
+    "french": "FRN",
+    "german": "GER",
+    "greek": "GRE",
+    "gujarati": "GUJ",
+    "hindi": "HDI",
+    "hungarian": "HUN",
+    "italian": "ITA",
+    "japanese": "JPN",
+    "kurdish": "KUR",
+    "lithuanian": "LIT",
+    "nepali": "NEP",
+    "panjabi": "PNJ",
+    "punjabi": "PNJ",
+    "pashto": "PAS",
+    "pashto pakhto": "PAS",
+    "polish": "POL",
+    "portuguese": "POR",
+    "romanian": "RMN",
+    "russian": "RUS",
+    "somali": "SOM",
+    "spanish": "SPA",
+    "tamil": "TAM",
+    "turkish": "TUR",
+    "ukrainian": "UKR",
+    "urdu": "URD",
+    "vietnamese": "VIE",
+    "welsh": "WEL",
+    "welsh cymraeg": "WEL",
+    "yoruba": "YOR",
 }
 
 # First-language codes that do not make a pupil EAL.
 NOT_EAL_LANGUAGES = frozenset({"ENG", "ENB", "NOT", "REF"})
 
 
-def _census_code(value: object, descriptions: dict[str, str], what: str, example: str) -> str:
+def _census_code(
+    value: object, descriptions: dict[str, str], what: str, example: str, names: str
+) -> str:
+    """A census code, or its description. Descriptions are looked up first ("Thai" and
+    "Urdu" are names, not codes); a word of three or four letters written in capitals (or
+    all in small letters) is otherwise taken as a code, as MIS exports write codes."""
     original = shown(value)
-    if re.fullmatch(r"[A-Za-z]{3,4}", original):
-        return original.upper()
-    words = _words(value)
-    # "White - British" and "White British" are both written.
-    for key in (words, _words(original.replace(" - ", " "))):
+    # "White - British", "White British", "Asian or Asian British - Indian" are all written.
+    for key in (
+        _words(original),
+        _words(original.replace(" - ", " ")),
+        _words(re.sub(r"^[A-Z]{3,4}\s+-\s+", "", original)),
+        _words(re.sub(r"^.*\bor\b.*?\bbritish\s*-\s*", "", original, flags=re.IGNORECASE)),
+    ):
         if key in descriptions:
             return descriptions[key]
-    raise CellError(f"expected the census {what} code (for example {example}), not '{original}'.")
+    code = _code_before_dash(value)
+    if re.fullmatch(r"[A-Za-z]{3,4}", code) and (code.isupper() or code.islower()):
+        return code.upper()
+    raise CellError(
+        f"expected the census {what} code (for example {example}) or its description (such "
+        f"as {names}), not '{original}'."
+    )
 
 
 def parse_ethnicity(value: object) -> str:
-    return _census_code(value, ETHNICITY_DESCRIPTIONS, "ethnicity", "WBRI")
+    return _census_code(
+        value, ETHNICITY_DESCRIPTIONS, "ethnicity", "WBRI", "White - British, Black African"
+    )
 
 
 def parse_language(value: object) -> str:
-    return _census_code(value, LANGUAGE_DESCRIPTIONS, "language", "ENG")
+    return _census_code(value, LANGUAGE_DESCRIPTIONS, "language", "ENG", "English, Polish, Urdu")
+
+
+# Results ------------------------------------------------------------------------------------
+
+_BOUND_BELOW = re.compile(r"^(?:<|below|under|less than)\s*(.+)$", re.IGNORECASE)
+_BOUND_ABOVE = re.compile(r"^(?:>|above|over|more than)\s*(.+)$|^(.+?)\s*\+$", re.IGNORECASE)
+_BOUND_BELOW_AFTER = re.compile(r"^(.+?)\s*-$")
+
+
+def split_bound(value: object) -> tuple[object, str]:
+    """('<70' -> ('70', '<'), '131+' -> ('131', '>'), '70' -> ('70', '')): a score written as
+    a bound of the test's range, and which side the pupil's score lies."""
+    if not isinstance(value, str):
+        return value, ""
+    original = value.strip()
+    if match := _BOUND_BELOW.match(original):
+        return match.group(1).strip(), "<"
+    if match := _BOUND_ABOVE.match(original):
+        return (match.group(1) or match.group(2)).strip(), ">"
+    match = _BOUND_BELOW_AFTER.match(original)
+    if match and re.fullmatch(r"\d+(?:\.\d+)?", match.group(1)):
+        return match.group(1).strip(), "<"
+    return original, ""
+
+
+_AGE_WORDS = re.compile(
+    r"^(\d{1,2})\s*(?:y|yr|yrs|years?)\s*,?\s*(?:(\d{1,2})\s*(?:m|mth|mths|months?))?$",
+    re.IGNORECASE,
+)
+_AGE_SEPARATED = re.compile(r"^(\d{1,2})\s*[.:;/]\s*(\d{1,2})$")
+_EXPECTED_AGE = "an age in years and months, such as 9.04, 9:04, 9y 4m or 9 years 4 months"
+
+
+def parse_age_months(value: object) -> Decimal:
+    """A reading or spelling age as months: '9.04', '9:04', '9.4', '9y 4m', '9 years 4
+    months' and '9 years' are 9 years and 4 months (112) or 108; a whole number above 20 is
+    already months."""
+    if isinstance(value, bool):
+        raise CellError(f"expected {_EXPECTED_AGE}, not {value}.")
+    original = shown(value)
+    if isinstance(value, float) and not value.is_integer():
+        # 9.04 typed into Excel comes back as the number 9.04; 9.10 as 9.1 (ten months).
+        original = f"{value:.2f}"
+    years: int
+    months: int
+    if match := _AGE_SEPARATED.match(original):
+        years, months = int(match.group(1)), int(match.group(2))
+    elif match := _AGE_WORDS.match(original):
+        years, months = int(match.group(1)), int(match.group(2) or 0)
+    elif re.fullmatch(r"\d{1,3}", original):
+        number = int(original)
+        if number > 20:
+            return Decimal(number)
+        years, months = number, 0
+    else:
+        raise CellError(f"expected {_EXPECTED_AGE}, not '{original}'.")
+    if months > 11:
+        raise CellError(
+            f"'{original}' is not an age in years and months: a year has 12 months, so the "
+            f"months run from 0 to 11 (expected {_EXPECTED_AGE})."
+        )
+    return Decimal(years * 12 + months)

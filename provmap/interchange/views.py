@@ -104,6 +104,7 @@ def _columns_form(job: ImportJob, data: Any = None) -> ColumnsForm | None:
         kind=job.kind,
         headings=columns["headings"],
         whole_roll=job.options.get("whole_roll"),
+        sheets=(job.summary or {}).get("sheets"),
     )
 
 
@@ -169,7 +170,8 @@ def job_page(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
 
 @require_POST
 def job_recheck(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
-    """Check the file again with the columns (and, for pupils, the roll) chosen."""
+    """Check the file again with the columns (and, for pupils, the roll; for a map workbook,
+    the sheets) chosen."""
     access = request.access
     job = _job(access, job_id)
     form = _columns_form(job, request.POST)
@@ -179,7 +181,9 @@ def job_recheck(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
     if not form.is_valid():
         return _job_page(request, access, job, columns_form=form, status=400)
     try:
-        jobs.job_check_again(job, columns=form.columns(), whole_roll=form.whole_roll())
+        jobs.job_check_again(
+            job, columns=form.columns(), whole_roll=form.whole_roll(), sheets=form.sheets()
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("import_job", urn=urn, job_id=job.pk)

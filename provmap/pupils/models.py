@@ -288,6 +288,16 @@ class Result(SchoolOwned):
     value = models.DecimalField(max_digits=9, decimal_places=2, validators=[InBounds("score")])
     source = models.CharField(max_length=60, blank=True, help_text="Where the result came from.")
 
+    class Bound(models.TextChoices):
+        """A score given as a bound of the test's range ("<70", "131+"): the value is the
+        bound, and the pupil's true score lies beyond it."""
+
+        EXACT = "", "Exact"
+        BELOW = "<", "Below the value (written as <70)"
+        ABOVE = ">", "Above the value (written as 131+)"
+
+    bound = models.CharField(max_length=1, choices=Bound.choices, blank=True, default="")
+
     class Meta:
         ordering = ["pupil", "measure", "date"]
         constraints = [

@@ -187,6 +187,8 @@ class NewResult:
     pupil_id: int
     date: dt.date
     value: Decimal
+    # Result.Bound: "<" or ">" when the score was given as a bound ("<70", "131+").
+    bound: str = ""
 
 
 @transaction.atomic
@@ -207,6 +209,7 @@ def results_bulk_record(
                 measure=measure,
                 date=new.date,
                 value=new.value,
+                bound=new.bound,
                 source=source,
             )
         )
@@ -493,10 +496,19 @@ def measure_create(
     return measure
 
 
-def result_set_value(*, result: Result, value: Decimal | int | float | str) -> Result:
-    """Correct the value of a recorded result."""
+def result_set_value(
+    *, result: Result, value: Decimal | int | float | str, bound: str | None = None
+) -> Result:
+    """Correct the value of a recorded result (and, if given, whether it is a bound: "<70",
+    "131+")."""
     value = Decimal(str(value))
     _check_result_value(result.measure, value)
     result.value = value
-    result.save(update_fields=["value"])
+    fields = ["value"]
+    if bound is not None:
+        if bound not in Result.Bound.values:
+            raise ValidationError({"bound": f"'{bound}' is not one of <, > or blank."})
+        result.bound = bound
+        fields.append("bound")
+    result.save(update_fields=fields)
     return result

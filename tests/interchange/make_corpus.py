@@ -266,6 +266,395 @@ def binary_cases() -> dict[str, bytes]:
     }
 
 
+# Files as school systems export them ---------------------------------------------------------
+# Written from the published CTF specification and the heading and value conventions of MIS
+# student lists (SIMS-, Arbor- and Bromcom-style reports, DfE joined-up element names), so that
+# each can be imported with a known result (tests/interchange/test_mis_files.py).
+
+MIS_UPNS = ["N801200022001", "C801200022002", "R801200022003", "F801200022004"]
+
+
+def _csv(rows: list[list[object]]) -> bytes:
+    lines = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            text = "" if cell is None else str(cell)
+            if any(mark in text for mark in ',"\n'):
+                text = '"' + text.replace('"', '""') + '"'
+            cells.append(text)
+        lines.append(",".join(cells))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _xml(tag: str, value: object) -> str:
+    return "" if value is None else f"<{tag}>{escape(str(value))}</{tag}>"
+
+
+def ctf_document(
+    pupils: list[str],
+    *,
+    source: tuple[str, str, str, str] = ("654321", "Riverside Primary", "802", "2100"),
+    destination: tuple[str, str, str] = ("123456", "801", "2000"),
+    stamp: str = "2025-10-01T09:30:00+01:00",
+    qualifier: str = "full",
+    version: str = "25.0",
+) -> bytes:
+    """A CTF: its header (the sending school, the school it is for) and its pupils."""
+    urn, name, la, estab = source
+    dest_urn, dest_la, dest_estab = destination
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CTfile><Header>'
+        f"<DocumentName>Common Transfer File</DocumentName>{_xml('CTFversion', version)}"
+        f"{_xml('DateTime', stamp)}{_xml('DocumentQualifier', qualifier)}"
+        "<SupplierID>MIS</SupplierID>"
+        f"<SourceSchool>{_xml('LEA', la)}{_xml('Estab', estab)}{_xml('URN', urn)}"
+        f"{_xml('SchoolName', name)}<AcademicYear>2025</AcademicYear></SourceSchool>"
+        f"<DestSchool>{_xml('LEA', dest_la)}{_xml('Estab', dest_estab)}{_xml('URN', dest_urn)}"
+        "</DestSchool></Header><CTFpupilData>" + "".join(pupils) + "</CTFpupilData></CTfile>"
+    ).encode("utf-8")
+
+
+def ctf_pupil_record(
+    upn: str,
+    surname: str | None = None,
+    forename: str | None = None,
+    *,
+    dob: str | None = None,
+    sex: str | None = None,
+    year: str | None = None,
+    preferred: str | None = None,
+    sen: list[tuple[str, str | None, str]] | None = None,
+    needs: list[tuple[str, str | None]] | None = None,
+    schools: list[tuple[str, str, str, str]] | None = None,
+    attendance: list[tuple[int, int, int]] | None = None,
+) -> str:
+    """One <Pupil>: the elements given, in the specification's order; SEN periods are
+    (start, end, provision), needs (type, end date), schools (URN, LA, estab, entry date)."""
+    parts = [_xml("UPN", upn), _xml("Surname", surname), _xml("Forename", forename)]
+    parts += [_xml("DOB", dob), _xml("Sex", sex)]
+    if year is not None or preferred is not None:
+        parts.append(
+            f"<BasicDetails>{_xml('PreferredForename', preferred)}{_xml('NCyearActual', year)}"
+            "<Ethnicity>WBRI</Ethnicity><Languages><Type><LanguageType>F</LanguageType>"
+            "<Language>ENG</Language></Type></Languages></BasicDetails>"
+        )
+    if sen is not None or needs is not None:
+        parts.append("<SENhistory>")
+        for start, end, code in sen or []:
+            parts.append(
+                f"<SEN>{_xml('StartDate', start)}{_xml('EndDate', end)}"
+                f"{_xml('SENprovision', code)}</SEN>"
+            )
+        if needs:
+            parts.append("<SENneeds>")
+            for rank, (code, end) in enumerate(needs, start=1):
+                parts.append(
+                    f"<SENneed>{_xml('SENtypeRank', rank)}{_xml('SENtype', code)}"
+                    f"{_xml('EndDate', end)}</SENneed>"
+                )
+            parts.append("</SENneeds>")
+        parts.append("</SENhistory>")
+    if attendance:
+        parts.append("<Attendance>")
+        for year_start, possible, attended in attendance:
+            parts.append(
+                f"<YearData>{_xml('Year', year_start)}{_xml('SessionsPossible', possible)}"
+                f"{_xml('SessionsAttended', attended)}</YearData>"
+            )
+        parts.append("</Attendance>")
+    if schools:
+        parts.append("<SchoolHistory>")
+        for urn, la, estab, entry in schools:
+            parts.append(
+                f"<School>{_xml('LEA', la)}{_xml('Estab', estab)}{_xml('URN', urn)}"
+                f"{_xml('EntryDate', entry)}</School>"
+            )
+        parts.append("</SchoolHistory>")
+    return "<Pupil>" + "".join(parts) + "</Pupil>"
+
+
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """A workbook of several sheets, as Excel saves it (written with openpyxl)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+MAP_HEADINGS = [
+    "UPN",
+    "Provision",
+    "Start date",
+    "Sessions per week",
+    "Session minutes",
+    "Assessment",
+    "Baseline score",
+    "Baseline date",
+]
+
+
+def mis_files() -> dict[str, bytes]:
+    """Student lists, results and CTFs as school systems write them, by file name."""
+    upns = MIS_UPNS
+    return {
+        # SIMS-style student list: codes written out, "Year 7", a report footer.
+        "sims_student_list.csv": _csv(
+            [
+                [
+                    "Legal Surname",
+                    "Legal Forename",
+                    "Preferred Forename",
+                    "UPN",
+                    "Adno",
+                    "DOB",
+                    "Gender",
+                    "Year",
+                    "Reg Group",
+                    "SEN Status",
+                    "Primary Need",
+                    "Pupil Premium Indicator",
+                    "FSM Eligible",
+                    "In Care",
+                    "Ethnicity",
+                    "First Language",
+                    "Date of Admission",
+                    "House",
+                ],
+                [
+                    "Adams",
+                    "Amy",
+                    "Ami",
+                    upns[0],
+                    "001001",
+                    "01/09/2012",
+                    "Female",
+                    "Year 8",
+                    "8A",
+                    "SEN Support",
+                    "Specific Learning Difficulty",
+                    "True",
+                    "Y",
+                    "no",
+                    "White - British",
+                    "English",
+                    "03/09/2019",
+                    "Red",
+                ],
+                [
+                    "Brown",
+                    "Ben",
+                    "",
+                    upns[1],
+                    "001002",
+                    "14/02/2013",
+                    "Male",
+                    "Y7",
+                    "7B",
+                    "EHC Plan",
+                    "Autistic Spectrum Disorder",
+                    "FALSE",
+                    "n",
+                    "YES",
+                    "Asian or Asian British - Pakistani",
+                    "Urdu",
+                    "04/09/2024",
+                    "Blue",
+                ],
+                [
+                    "Clark",
+                    "Cara",
+                    "",
+                    upns[2],
+                    "001003",
+                    "20/03/2013",
+                    "F",
+                    "7",
+                    "7B",
+                    "No SEN",
+                    "",
+                    "0",
+                    "0",
+                    "0",
+                    "Any other white background",
+                    "Polish",
+                    "04/09/2024",
+                    "Blue",
+                ],
+                [],
+                ["Total: 3 students"],
+            ]
+        ),
+        # Arbor-style: first and last names, "Is looked after", "Admission date".
+        "arbor_students.csv": _csv(
+            [
+                [
+                    "UPN",
+                    "Admission Number",
+                    "First Name",
+                    "Last Name",
+                    "Preferred First Name",
+                    "Date of Birth",
+                    "Gender",
+                    "Year Group",
+                    "Registration Form",
+                    "SEN Status",
+                    "Is Looked After",
+                    "Pupil Premium",
+                    "EAL",
+                    "Start Date",
+                ],
+                [
+                    upns[0],
+                    "001001",
+                    "Amy",
+                    "Adams",
+                    "Ami",
+                    "2012-09-01",
+                    "F",
+                    "Year 8",
+                    "8A",
+                    "K",
+                    "No",
+                    "Yes",
+                    "No",
+                    "2019-09-03",
+                ],
+            ]
+        ),
+        # DfE joined-up CTF element names as CSV headings.
+        "dfe_joined_up.csv": _csv(
+            [
+                [
+                    "UPN",
+                    "Surname",
+                    "Forename",
+                    "PreferredSurname",
+                    "PreferredForename",
+                    "DOB",
+                    "Gender",
+                    "NCyearActual",
+                    "SENprovision",
+                    "EntryDate",
+                    "FSMeligible",
+                ],
+                [
+                    upns[3],
+                    "Davies",
+                    "Dylan",
+                    "Davis",
+                    "Dyl",
+                    "2014-05-05",
+                    "M",
+                    "6",
+                    "N",
+                    "2018-09-04",
+                    "false",
+                ],
+            ]
+        ),
+        # Excel-touched: admission numbers kept as text with their leading zeros.
+        "excel_students.xlsx": minimal_xlsx(
+            [
+                ["UPN", "Adno", "Surname", "Forename", "DOB", "Gender", "NC Year"],
+                [upns[0], "000123", "Adams", "Amy", "01/09/2012", "F", "8"],
+                [None, None, None, None, None, None, None],
+                ["Printed on 01/10/2025"],
+            ]
+        ),
+        # Results, one row per pupil and a column per assessment, a date per column.
+        "results_wide.csv": _csv(
+            [
+                [
+                    "UPN",
+                    "Surname",
+                    "Reading age",
+                    "Reading age date",
+                    "Standardised score",
+                    "Standardised score date",
+                ],
+                [upns[0], "Adams", "9.04", "01/10/2025", "<70", "02/10/2025"],
+                [upns[1], "Brown", "9y 11m", "01/10/2025", "131+", "02/10/2025"],
+            ]
+        ),
+        # A provision map with a sheet per area of need, and a sheet of notes.
+        "map_by_area.xlsx": workbook(
+            {
+                "Cognition and learning": [
+                    ["Provision map 2025-26: cognition and learning"],
+                    MAP_HEADINGS,
+                    [
+                        upns[0],
+                        "Reading catch-up",
+                        "08/09/2025",
+                        2,
+                        30,
+                        "Reading test",
+                        92,
+                        "01/09/2025",
+                    ],
+                ],
+                "SEMH": [
+                    MAP_HEADINGS,
+                    [upns[1], "Nurture group", "08/09/2025", 1, 45, "", None, None],
+                    [upns[0], "Nurture group", "08/09/2025", 1, 45, "", None, None],
+                ],
+                "Notes": [["Reviewed termly by the SENCo."]],
+            }
+        ),
+        # A transfer in from another school, addressed to this school by LA and estab.
+        "ctf_transfer_in.xml": ctf_document(
+            [
+                ctf_pupil_record(
+                    upns[3],
+                    "Davies",
+                    "Dylan",
+                    dob="2014-05-05",
+                    sex="M",
+                    year="6",
+                    preferred="Dyl",
+                    sen=[("2020-09-01", "2021-07-20", "K"), ("2023-01-09", None, "K")],
+                    needs=[("BESD", None), ("SPLD", "2024-07-19"), ("SLCN", None)],
+                    schools=[
+                        ("654321", "802", "2100", "2019-09-03"),
+                        ("123456", "801", "2000", "2025-09-03"),
+                    ],
+                ),
+            ],
+            destination=("", "801", "2000"),
+        ),
+        # A partial CTF (attainment only) naming pupils by UPN and names.
+        "ctf_partial.xml": ctf_document(
+            [ctf_pupil_record(upns[0], "Adams", "Amy", attendance=[(2024, 300, 270)])],
+            source=("123456", "Oakfield Academy", "801", "2000"),
+            qualifier="partial",
+        ),
+        # An older CTF with legacy codes: School Action Plus, and a special school's X.
+        "ctf_old_version.xml": ctf_document(
+            [
+                ctf_pupil_record(
+                    upns[2],
+                    "Clark",
+                    "Cara",
+                    dob="2013-03-20",
+                    sex="F",
+                    year="X",
+                    sen=[("2012-09-03", None, "P")],
+                ),
+            ],
+            version="9.0",
+            stamp="2025-10-01T08:00:00Z",
+        ),
+    }
+
+
 def main() -> None:
     for name, data in binary_cases().items():
         (CORPUS / name).write_bytes(data)

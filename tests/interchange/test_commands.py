@@ -69,6 +69,8 @@ def test_import_pupils_prints_a_json_summary(school, student_list):
         "rejected": 0,
         "errors": [],
         "warnings": [],
+        "ignored_columns": [],
+        "notes": [],
     }
     assert Pupil.objects.filter(school=school).count() == 4
     assert exit_status("import_pupils", str(student_list)) == 0

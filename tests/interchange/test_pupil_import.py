@@ -48,6 +48,8 @@ def test_a_student_list_adds_every_pupil_with_their_details(school):
         "rejected": 0,
         "errors": [],
         "warnings": [],
+        "ignored_columns": [],
+        "notes": [],
     }
     pupils = register()
     amy = pupils[UPNS[0]]

@@ -7,17 +7,22 @@ from provmap.interchange.values import (
     CellError,
     UncalculatedFormula,
     check_readable,
+    nc_year_for_age,
+    parse_age_months,
     parse_areas,
     parse_bool,
+    parse_census_nc_year,
     parse_date,
     parse_decimal,
     parse_ethnicity,
+    parse_language,
     parse_nc_year,
     parse_need,
     parse_rating,
     parse_sen_status,
     parse_sex,
     parse_wave,
+    split_bound,
 )
 
 SEPT_8 = dt.date(2025, 9, 8)
@@ -206,3 +211,119 @@ def test_cells_no_column_can_use_are_refused():
     with pytest.raises(CellError, match="shows the Excel error #N/A"):
         check_readable("#N/A")
     check_readable("fine")
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("SEN Support", "K"),
+        ("sen support", "K"),
+        ("EHC Plan", "E"),
+        ("Education, Health and Care Plan", "E"),
+        ("No Special Educational Need", "N"),
+        ("Statement of Special Educational Needs", "S"),
+    ],
+)
+def test_sen_status_descriptions_of_the_census_and_mis_exports(value, status):
+    assert parse_sen_status(value) == status
+
+
+@pytest.mark.parametrize(
+    ("value", "need"),
+    [
+        ("Specific Learning Difficulty", "SPLD"),
+        ("Moderate Learning Difficulty", "MLD"),
+        ("Autistic Spectrum Disorder", "ASD"),
+        ("Social, Emotional and Mental Health", "SEMH"),
+        ("Multi-Sensory Impairment", "MSI"),
+        ("SEN support but no specialist assessment of type of need", "NSA"),
+        ("BESD", "SEMH"),
+    ],
+)
+def test_need_type_descriptions(value, need):
+    assert parse_need(value) == need
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("White - British", "WBRI"),
+        ("White - English", "WENG"),
+        ("Asian or Asian British - Pakistani", "APKN"),
+        ("Black or Black British - African", "BAFR"),
+        ("Thai", "OTHA"),
+        ("WSCO", "WSCO"),
+        ("Information not yet obtained", "NOBT"),
+    ],
+)
+def test_ethnicity_descriptions_main_and_extended(value, code):
+    assert parse_ethnicity(value) == code
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("English", "ENG"),
+        ("Polish", "POL"),
+        ("Urdu", "URD"),
+        ("Panjabi", "PNJ"),
+        ("Bengali (Sylheti)", "BNGS"),
+        ("POL", "POL"),
+        ("eng", "ENG"),
+        ("ENG - English", "ENG"),
+    ],
+)
+def test_language_names_and_codes(value, code):
+    assert parse_language(value) == code
+
+
+def test_an_unknown_language_name_is_refused_with_what_is_allowed():
+    with pytest.raises(CellError, match=r"census language code \(for example ENG\)"):
+        parse_language("Igbo")
+
+
+@pytest.mark.parametrize(
+    ("value", "year", "noted"),
+    [("E1", "N1", True), ("E2", "N1", True), ("14", "13", True), ("X", "X", True)],
+)
+def test_census_year_codes_of_special_schools_and_early_years(value, year, noted):
+    code, note = parse_census_nc_year(value)
+    assert (code, bool(note)) == (year, noted)
+
+
+def test_the_year_group_of_an_age():
+    october = dt.date(2025, 10, 1)
+    assert nc_year_for_age(dt.date(2012, 10, 1), october) == "8"
+    assert nc_year_for_age(dt.date(2013, 8, 31), october) == "8"
+    assert nc_year_for_age(dt.date(2020, 9, 1), october) == "R"
+    assert nc_year_for_age(dt.date(2000, 1, 1), october) is None
+
+
+@pytest.mark.parametrize(
+    "value", ["9.04", "9:04", "9y 4m", "9 years 4 months", "9 yrs 4 mths", 9.04, "112"]
+)
+def test_reading_ages_in_the_forms_schools_write(value):
+    assert parse_age_months(value) == Decimal(112)
+
+
+def test_an_age_with_too_many_months_is_refused():
+    with pytest.raises(CellError, match="the months run from 0 to 11"):
+        parse_age_months("9.14")
+
+
+@pytest.mark.parametrize(
+    ("value", "split"),
+    [("<70", ("70", "<")), ("131+", ("131", ">")), (">130", ("130", ">")), ("96", ("96", ""))],
+)
+def test_scores_given_as_a_bound(value, split):
+    assert split_bound(value) == split
+
+
+@pytest.mark.parametrize("value", ["yes", "YES", "Y", "true", "TRUE", "1", 1, "T"])
+def test_flags_in_any_case(value):
+    assert parse_bool(value) is True
+
+
+def test_dates_with_a_time_zone():
+    assert parse_date("2025-10-01T09:30:00+01:00") == dt.date(2025, 10, 1)
+    assert parse_date("2025-10-01T08:30:00Z") == dt.date(2025, 10, 1)

@@ -541,3 +541,38 @@ def test_a_workbook_with_lying_zip_headers_is_refused_with_what_is_wrong(senco, 
     assert "Something went wrong" not in content
     jobs_key = "interchange.ImportJob"
     assert table_counts() == {**before, jobs_key: before[jobs_key] + 1}
+
+
+def test_the_sheets_of_a_map_workbook_can_be_chosen_in_the_preview(senco, world):
+    from tests.interchange.make_corpus import MAP_HEADINGS, workbook
+
+    upn = Pupil.objects.filter(school=world.school).values_list("upn", flat=True).first()
+    data = workbook(
+        {
+            "Year 7": [MAP_HEADINGS, [upn, "Reading catch-up", "08/09/2025", 2, 30]],
+            "Year 8": [MAP_HEADINGS, [upn, "Nurture group", "08/09/2025", 1, 45]],
+        }
+    )
+    job = upload(senco, world, "map", "map.xlsx", data)
+    run_jobs()
+    job.refresh_from_db()
+    assert job.summary["sheets"] == {"all": ["Year 7", "Year 8"], "read": ["Year 7", "Year 8"]}
+    content = page(senco, world, job)
+    assert "Which sheets of the workbook to read?" in content
+    assert 'type="checkbox" name="sheets" value="Year 8"' in content
+
+    choices = {
+        f"column_{item['position']}": item["field"] for item in job.summary["columns"]["headings"]
+    }
+    refused = senco.post(job_url(world, job, "check"), choices)
+    assert refused.status_code == 400
+    assert "Choose at least one sheet to read." in refused.content.decode()
+    assert (
+        senco.post(job_url(world, job, "check"), {**choices, "sheets": ["Year 8"]}).status_code
+        == 302
+    )
+    run_jobs()
+    job.refresh_from_db()
+    assert job.options["sheets"] == ["Year 8"]
+    assert job.summary["sheets"]["read"] == ["Year 8"]
+    assert "Sheet &#x27;Year 7&#x27; was left out, as chosen" in page(senco, world, job)

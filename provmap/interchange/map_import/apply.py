@@ -4,7 +4,7 @@ and provision services, in one transaction (all or nothing), with progress as it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import cast
 
 from django.db import transaction
@@ -186,10 +186,12 @@ def import_map(
     as_of: dt.date | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    sheets: Collection[str] | None = None,
 ) -> ImportReport:
-    """Check and (unless `dry_run`) import a spreadsheet map in one transaction."""
+    """Check and (unless `dry_run`) import a spreadsheet map in one transaction; `sheets`
+    (names) reads only those sheets of a workbook."""
     with transaction.atomic():
-        plan = plan_map_import(upload, school=school, as_of=as_of)
+        plan = plan_map_import(upload, school=school, as_of=as_of, sheets=sheets)
         if plan.report.errors or dry_run:
             return plan.report
         return apply_map_import(plan, progress=progress)

@@ -6,14 +6,15 @@ report of what importing would create or change."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 from typing import cast
 
 from django.utils import timezone
 
-from provmap.interchange.columns import RowReader, find_table
-from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
+from provmap.interchange.columns import ColumnMap, RowReader, Table, find_tables
+from provmap.interchange.files import FileKind, SheetRow, Upload, detect_kind, read_sheets
 from provmap.interchange.map_import.grouping import (
     PENNY,
     RunMatcher,
@@ -381,7 +382,71 @@ def _plan(plan: MapImportPlan, rows: list[MapRow], problems: list[Problem], labe
             if planned is not None:
                 plan.placements.append(planned)
         _check_costs(planner, run)
-    plan.report.warnings = planner.warnings
+    plan.report.warnings.extend(planner.warnings)
+
+
+def _usable(columns: ColumnMap) -> bool:
+    """Headings a sheet of a map needs: the provision and the pupil."""
+    return columns.has("provision") and any(
+        columns.has(key) for key in ("upn", "mis_id", "pupil", "surname")
+    )
+
+
+def _problem_order(problem: Problem) -> tuple[str, int]:
+    return (problem.record, problem.row or 0)
+
+
+class _SheetNumbering:
+    """Rows of a workbook with one sheet per area or year group, numbered one after another
+    for planning (a row's number is its identity there), and given back their sheet and
+    row in what is reported."""
+
+    def __init__(self, tables: list[Table]):
+        self.tables = tables
+        self.several = len(tables) > 1
+        self.where: dict[int, tuple[str, int]] = {}
+
+    def rows(self) -> Iterator[tuple[Table, SheetRow]]:
+        number = 0
+        for table in self.tables:
+            for row in table.rows:
+                if not self.several:
+                    yield table, row
+                    continue
+                number += 1
+                self.where[number] = (table.sheet_name, row.number)
+                yield table, SheetRow(number=number, cells=row.cells)
+
+    def record(self, number: int | None) -> tuple[str, int | None]:
+        if number is None or number not in self.where:
+            return "Row", number
+        sheet, row = self.where[number]
+        return f"Sheet '{sheet}', row", row
+
+    def _text(self, message: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            record, row = self.record(int(match.group(2)))
+            return f"{record if match.group(1) == 'Row' else record.lower()} {row}"
+
+        return re.sub(r"\b(Row|row) (\d+)\b", replace, message) if self.several else message
+
+    def problems(self, problems: list[Problem]) -> list[Problem]:
+        if not self.several:
+            return problems
+        return [
+            Problem(row, problem.column, self._text(problem.message), record)
+            for problem in problems
+            for record, row in [self.record(problem.row)]
+        ]
+
+    def records(self, records: list[RecordChange]) -> None:
+        if not self.several:
+            return
+        for record in records:
+            sheet_record, row = self.record(record.row)
+            if sheet_record != "Row":
+                record.label = f"{record.label} ({sheet_record.split(',')[0]})"
+            record.row = row
 
 
 def plan_map_import(
@@ -390,21 +455,34 @@ def plan_map_import(
     school: School,
     as_of: dt.date | None = None,
     columns: Mapping[str, str] | None = None,
+    sheets: Collection[str] | None = None,
 ) -> MapImportPlan:
     """Check a spreadsheet map and work out what importing it would create or change,
     writing nothing. `columns` (normalised heading -> field, "" to ignore) overrides the
-    columns matched from the headings."""
+    columns matched from the headings. A workbook with a sheet per area of need or year group
+    is read whole; `sheets` (their names) reads only those, with a warning for the others."""
     report = ImportReport(kind=ImportKind.MAP, file_name=upload.name, school=school.name)
     plan = MapImportPlan(report=report, school=school, as_of=as_of or timezone.localdate())
     problems: list[Problem] = []
     try:
         kind = detect_kind(upload, (FileKind.CSV, FileKind.XLSX))
-        table = find_table(
-            read_sheets(upload, kind),
+        workbook = read_sheets(upload, kind)
+        tables, table, left_out, other_sheets = find_tables(
+            workbook,
             MAP_COLUMNS,
             file_name=upload.name,
+            usable=_usable,
             remembered={**column_mapping_for(school, ImportKind.MAP), **(columns or {})},
             examples=("Provision", "Pupil", "UPN", "Start date", "Baseline score"),
+            chosen=sheets,
+        )
+        report.warnings.extend(Problem(None, "", message) for message in left_out)
+        plan.sheet_notes = other_sheets
+        if len(workbook) > 1:
+            plan.sheets = [sheet.name for sheet in workbook]
+            plan.sheets_read = [found.sheet_name for found in tables]
+        report.ignored_columns = list(
+            dict.fromkeys(heading for found in tables for heading in found.columns.ignored)
         )
         plan.columns = table.columns
         plan.remember = table.columns.remembered()
@@ -433,12 +511,18 @@ def plan_map_import(
     except ImportRejected as rejected:
         report.reject(rejected.problems)
         return plan
-    rows = [read_map_row(RowReader.for_row(table.columns, row, problems)) for row in table.rows]
-    labelled = any(table.columns.has(key) for key in ("group", "group_start", "group_ref"))
+    numbering = _SheetNumbering(tables)
+    rows = [
+        read_map_row(RowReader.for_row(found.columns, row, problems))
+        for found, row in numbering.rows()
+    ]
+    labelled = any(
+        found.columns.has(key) for found in tables for key in ("group", "group_start", "group_ref")
+    )
     _plan(plan, rows, problems, labelled)
     report.rows = len(rows)
     if problems:
-        report.reject(sorted(problems, key=lambda problem: problem.row or 0))
+        report.reject(sorted(numbering.problems(problems), key=_problem_order))
         return plan
     report.records = [
         RecordChange(
@@ -449,6 +533,7 @@ def plan_map_import(
         )
         for item in plan.placements
     ]
+
     for run in plan.runs:
         if run.existing is None and not any(item.run is run for item in plan.placements):
             report.records.append(
@@ -475,4 +560,10 @@ def plan_map_import(
     ):
         if items:
             report.notes.append(f"New {what}: {', '.join(items)}.")
+    numbering.records(report.records)
+    report.warnings = numbering.problems(report.warnings)
+    report.notes.extend(plan.sheet_notes)
+    if numbering.several:
+        names = ", ".join(f"'{found.sheet_name}'" for found in tables)
+        report.notes.append(f"Sheets read: {names}.")
     return plan

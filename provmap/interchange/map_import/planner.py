@@ -178,6 +178,11 @@ class MapImportPlan:
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row and the field each column feeds, once a heading row was found.
     columns: ColumnMap | None = None
+    # A workbook's sheets, and those read (all, unless some were chosen), when it has several.
+    sheets: list[str] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+    # Sheets of the workbook with something other than a map on them (notes, totals).
+    sheet_notes: list[str] = field(default_factory=list)
 
 
 class Planner:

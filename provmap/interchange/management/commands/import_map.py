@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+from typing import Any
+
 from provmap.interchange.cli import SchoolFileImportCommand
 from provmap.interchange.files import Upload
 from provmap.interchange.map_import import import_map
@@ -16,5 +19,19 @@ class Command(SchoolFileImportCommand):
         "provmap's, and writes nothing if any row is wrong."
     )
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--sheet",
+            action="append",
+            metavar="NAME",
+            help="Read only this sheet of the workbook (repeat for several); by default every "
+            "sheet with a provision map is read.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.sheets = options.get("sheet")
+        super().handle(*args, **options)
+
     def run_import(self, upload: Upload, *, school: School, dry_run: bool) -> ImportReport:
-        return import_map(upload, school=school, dry_run=dry_run)
+        return import_map(upload, school=school, dry_run=dry_run, sheets=self.sheets)
