@@ -550,13 +550,13 @@ def _read_measures(
         start, end = windows[measure_id]
         if start <= date <= end:
             grouped[measure_id][pupil_id].append((date, float(value)))
-    # Anyone in a provision on the measure while its window was open is no comparison.
+    # Anyone in a provision on the measure before or while its window was open is no
+    # comparison (what they had may still show).
     excluded: dict[int, set[int]] = defaultdict(set)
-    for measure_id, pupil_id, start_date, end_date in Placement.objects.filter(
+    for measure_id, pupil_id, start_date in Placement.objects.filter(
         school=school, run__provision__measure_id__in=list(windows)
-    ).values_list("run__provision__measure_id", "pupil_id", "run__start_date", "run__end_date"):
-        low, high = windows[measure_id]
-        if start_date <= high and end_date >= low:
+    ).values_list("run__provision__measure_id", "pupil_id", "run__start_date"):
+        if start_date <= windows[measure_id][1]:
             excluded[measure_id].add(pupil_id)
     return {
         measure_id: _MeasureData(

@@ -137,7 +137,7 @@ def impact_verdict(
         reason = estimate.reason or wording.REASON_TOO_FEW_PUPILS.format(
             n=estimate.n, minimum=MIN_PUPILS
         )
-        if n_comparison < MIN_COMPARISON:
+        if n_comparison < MIN_COMPARISON and reason != wording.REASON_NO_MEASURE:
             return Verdict(
                 wording.HEADLINE_NO_COMPARISON,
                 wording.NOT_ENOUGH_EVIDENCE,
