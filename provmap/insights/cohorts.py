@@ -79,16 +79,9 @@ WIDER_KINDS = {
 
 
 def wider_kind(measure: Measure) -> str | None:
-    """Which wider outcome a measure tells about: attendance and behaviour by name (a school
-    names them so), attainment for standardised scores and grades; None for the rest."""
-    name = measure.name.lower()
-    if "attend" in name:
-        return ATTENDANCE
-    if "behav" in name:
-        return BEHAVIOUR
-    if measure.scale in (Measure.Scale.STANDARDISED, Measure.Scale.GRADE):
-        return ATTAINMENT
-    return None
+    """Which wider outcome a measure tells about: its kind (set when the measure was made,
+    never guessed from its name here); None for wellbeing and other measures."""
+    return measure.kind if measure.kind in WIDER_KINDS else None
 
 
 def attendance_band(value: float | None) -> str:

@@ -208,10 +208,14 @@ def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
 
 def _finished(placement: Placement, run: ProvisionRun, as_of: dt.date) -> bool:
     """Should the pupil have a result after the group by now?"""
-    return placement.status in (
-        Placement.Status.COMPLETED,
-        Placement.Status.WITHDRAWN,
-    ) or run.end_date < as_of
+    return (
+        placement.status
+        in (
+            Placement.Status.COMPLETED,
+            Placement.Status.WITHDRAWN,
+        )
+        or run.end_date < as_of
+    )
 
 
 @dataclass
@@ -308,9 +312,7 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
     ]
     comparison = comparison_spells(data.results, sorted(occasions), data.excluded, origin)
     spells += comparison
-    model = fit_measure(
-        spells, higher_is_better=spec.higher_is_better, known_sd=spec.known_sd
-    )
+    model = fit_measure(spells, higher_is_better=spec.higher_is_better, known_sd=spec.known_sd)
     return _Fitted(
         model=model,
         spells=spells,
@@ -507,7 +509,8 @@ def provision_impacts(
         found = fitted.get(provision.measure_id) if provision.measure_id else None
         sd = found.model.sd if found else None
         described = [
-            _describe_run(provision, item, by_run[item.run.pk], sd) for item in runs_of[provision.pk]
+            _describe_run(provision, item, by_run[item.run.pk], sd)
+            for item in runs_of[provision.pk]
         ]
         impacts.append(_pool(provision, runs_of[provision.pk], described, found))
     return impacts

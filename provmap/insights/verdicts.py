@@ -112,7 +112,11 @@ def verdict(
             wording.HEADLINE_NO_SIGN_YET, wording.CHANGE, ADJUSTED, caveat, months=months
         )
     return Verdict(
-        wording.HEADLINE_UNCLEAR_CHANCE, wording.NOT_ENOUGH_EVIDENCE, ADJUSTED, caveat, months=months
+        wording.HEADLINE_UNCLEAR_CHANCE,
+        wording.NOT_ENOUGH_EVIDENCE,
+        ADJUSTED,
+        caveat,
+        months=months,
     )
 
 

@@ -39,8 +39,7 @@ HEADLINE_UNCLEAR_TOO_FEW = "Unclear: too few pupils to tell"
 HEADLINE_NO_COMPARISON = "Cannot tell yet: no comparison group"
 HEADLINE_CANNOT_TELL = "Cannot tell yet"
 HEADLINE_UNCLEAR_ATTRITION = (
-    "Unclear: pupils did better than similar pupils, but too many have no result after the "
-    "group"
+    "Unclear: pupils did better than similar pupils, but too many have no result after the group"
 )
 HEADLINE_NOT_DELIVERED = "Unclear: too little of the provision was delivered to judge it"
 HEADLINE_UNCLEAR_CHANCE = "Unclear: the progress seen could be down to chance"

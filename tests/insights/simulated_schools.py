@@ -75,7 +75,9 @@ def simulate(design: Design, seed: int) -> list[Spell]:
     for name, effect in design.effects.items():
         runs, size = design.sizes.get(name, (design.runs, design.run_size))
         for _ in range(runs):
-            pair = STAGGERED_PAIRS[run_number % len(STAGGERED_PAIRS)] if design.staggered else (0, 1)
+            pair = (
+                STAGGERED_PAIRS[run_number % len(STAGGERED_PAIRS)] if design.staggered else (0, 1)
+            )
             run_number += 1
             pairs_used.append(pair)
             start, end = pair
@@ -86,7 +88,11 @@ def simulate(design: Design, seed: int) -> list[Spell]:
             for pupil in chosen:
                 stayed = rng.random() >= design.dropout
                 boost[pupil, end] += shared + (effect * SD if stayed else 0.0)
-                spells[int(pupil)] = {"pair": pair, "provisions": {name}, "group": ("run", run_number)}
+                spells[int(pupil)] = {
+                    "pair": pair,
+                    "provisions": {name},
+                    "group": ("run", run_number),
+                }
     if design.overlap:
         # Some pupils of the last provision also took the first, between the same results.
         first, last = next(iter(design.effects)), list(design.effects)[-1]

@@ -26,14 +26,28 @@ def fixed_data(seed=7):
             for _ in range(int(rng.integers(4, 7))):
                 entry = rng.normal(80, 8)
                 months = float(rng.choice([3.0, 4.0, 6.0]))
-                rows.append((entry, 20 + 0.8 * entry + effect + shared + 0.5 * months
-                             + rng.normal(0, 5), months, {provision}, ("run", run)))
+                rows.append(
+                    (
+                        entry,
+                        20 + 0.8 * entry + effect + shared + 0.5 * months + rng.normal(0, 5),
+                        months,
+                        {provision},
+                        ("run", run),
+                    )
+                )
     rows[0][3].add("B")  # one pupil in both provisions
     for pupil in range(60):
         entry = rng.normal(100, 15)
         months = float(rng.choice([3.0, 4.0, 6.0]))
-        rows.append((entry, 20 + 0.8 * entry + 0.5 * months + rng.normal(0, 5), months, set(),
-                     ("pupil", pupil)))
+        rows.append(
+            (
+                entry,
+                20 + 0.8 * entry + 0.5 * months + rng.normal(0, 5),
+                months,
+                set(),
+                ("pupil", pupil),
+            )
+        )
     return [
         Spell(
             pupil=index,
@@ -139,9 +153,7 @@ def test_the_model_recovers_the_coefficients_and_reports_them_in_the_cohorts_sd(
 
 def test_lower_is_better_measures_are_turned_round():
     spells = fixed_data()
-    flipped = [
-        Spell(s.pupil, -s.entry, -s.exit, s.months, s.provisions, s.group) for s in spells
-    ]
+    flipped = [Spell(s.pupil, -s.entry, -s.exit, s.months, s.provisions, s.group) for s in spells]
     upright = fit_measure(spells).estimates["A"]
     turned = fit_measure(flipped, higher_is_better=False).estimates["A"]
     assert turned.difference == pytest.approx(upright.difference)

@@ -19,9 +19,7 @@ CASES = {
     "several provisions on one test": Design(effects={"A": 0.0, "B": 0.25, "C": 0.5}),
     "pupils in two provisions": Design(effects={"A": 0.2, "B": 0.0, "C": 0.4}, overlap=0.4),
     "drop-outs": Design(effects={"A": 0.0, "B": 0.4}, dropout=0.25),
-    "staggered dates with growth": Design(
-        effects={"A": 0.0, "B": 0.3}, staggered=True, growth=1.5
-    ),
+    "staggered dates with growth": Design(effects={"A": 0.0, "B": 0.3}, staggered=True, growth=1.5),
     "group effects": Design(effects={"A": 0.0, "B": 0.3}, runs=6, group_sd=0.25),
     "small groups": Design(
         effects={"A": 0.0, "B": 0.3}, sizes={"A": (3, 3), "B": (4, 4)}, group_sd=0.1
@@ -105,8 +103,9 @@ def test_without_comparison_pupils_nothing_is_called_helping():
 
 def test_a_provision_that_does_nothing_is_rarely_called_helping(models):
     helping = [
-        verdicts.impact_verdict(model.estimates["A"], n_comparison=model.n_comparison)
-        .recommendation
+        verdicts.impact_verdict(
+            model.estimates["A"], n_comparison=model.n_comparison
+        ).recommendation
         == wording.CONTINUE
         for case in ("several provisions on one test", "group effects", "drop-outs")
         for model in models[case]

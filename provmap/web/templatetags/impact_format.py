@@ -73,4 +73,3 @@ def months_range(value: tuple[int, int] | None) -> str:
     if low == high:
         return signed(int(low))
     return f"{signed(int(low))} to {signed(int(high))}"
-
