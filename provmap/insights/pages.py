@@ -95,7 +95,7 @@ class OverviewRow:
 
     @property
     def reason(self) -> str:
-        text = self.impact.raw.reason or self.impact.verdict.caveat
+        text = self.impact.verdict.caveat or self.impact.raw.reason or ""
         return (self.disclosure or Disclosure(exact=True)).text(text)
 
     @property
