@@ -88,8 +88,9 @@ class EffectSize:
     sd_basis: str
 
     @property
-    def months(self) -> int:
-        return eef_months(self.value)
+    def months_range(self) -> tuple[int, int]:
+        """EEF months at the two ends of the interval (never one number from the point)."""
+        return eef_months(self.low), eef_months(self.high)
 
 
 def _oriented(values: Sequence[float], higher_is_better: bool) -> np.ndarray:
@@ -262,9 +263,7 @@ class AdjustedEffect:
     @property
     def months_range(self) -> tuple[int, int] | None:
         """EEF months at the two ends of the interval: never one number from a point."""
-        if self.effect is None:
-            return None
-        return eef_months(self.effect.low), eef_months(self.effect.high)
+        return self.effect.months_range if self.effect is not None else None
 
 
 def ancova(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from provmap.insights import wording
-from provmap.insights.effects import MIN_COMPARISON, MIN_PUPILS, EffectSize, eef_months
+from provmap.insights.effects import MIN_COMPARISON, MIN_PUPILS, EffectSize
 from provmap.insights.estimator import Estimate
 
 # The smallest effect worth having: 0.10 is where the EEF's table reaches 2 months.
@@ -58,9 +58,7 @@ class Verdict:
 
 def months_range(effect: EffectSize | None) -> tuple[int, int] | None:
     """The EEF months at the two ends of an effect's interval."""
-    if effect is None:
-        return None
-    return eef_months(effect.low), eef_months(effect.high)
+    return effect.months_range if effect is not None else None
 
 
 def verdict(

@@ -48,7 +48,7 @@ def test_effect_size_on_the_measures_own_sd_by_hand():
     assert effect.standard_error == pytest.approx(3 / (15 * math.sqrt(3)))
     assert effect.low == pytest.approx(0.4 - 0.49683, abs=1e-5)
     assert effect.high == pytest.approx(0.4 + 0.49683, abs=1e-5)
-    assert effect.months == 5
+    assert effect.months_range == (-2, 11)
 
 
 def test_effect_size_when_lower_is_better():
