@@ -312,5 +312,6 @@ def fit_measure(
         sd_basis=basis,
         estimates=estimates,
         baseline_slope=float(fit.coefficients[1]),
+        # Points a month between tests: the third column when the months vary.
         months_slope=float(fit.coefficients[2]) if timed else None,
     )

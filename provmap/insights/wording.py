@@ -68,8 +68,8 @@ CAVEAT_NO_COMPARISON = (
     "pupils who are not in provision on this measure on the same dates as the group."
 )
 ATTRITION_WARNING = (
-    "{missing} of the pupils placed have no result after the group: if they did worse, the "
-    "figures flatter the provision."
+    "{missing} of the pupils placed have no entry result or no result after the group: if "
+    "they did worse, the figures flatter the provision."
 )
 DELIVERED_WARNING = (
     "Only {delivered} of the planned sessions were delivered: deliver it as planned before "

@@ -50,7 +50,7 @@ def test_likely_helping_is_withheld_when_many_placed_have_no_result_after():
 
     assert result.headline == wording.HEADLINE_UNCLEAR_ATTRITION
     assert result.recommendation == wording.NOT_ENOUGH_EVIDENCE
-    assert "30% of the pupils placed have no result after the group" in result.caveat
+    assert "30% of the pupils placed have no entry result or no result after" in result.caveat
     assert verdict(effect(0.5, 0.2, 0.8), n=20, attrition=0.2).recommendation == "continue"
 
 

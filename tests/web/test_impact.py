@@ -223,6 +223,31 @@ def test_provision_page_explains_the_figures_in_words_and_charts(client, world):
     assert "style=" not in content
 
 
+def test_without_a_comparison_group_the_provision_page_describes_and_advises(client):
+    world = School(comparison=False)
+    client.force_login(world.senco)
+    words = plain(text_of(client.get(world.provision_page())))
+
+    assert wording.HEADLINE_NO_COMPARISON in words
+    assert (
+        "Pupils in this group gained 7 points on average between entry and exit. This is a "
+        "description, not a measure of impact:"
+    ) in words
+    assert "test pupils who are not in provision on this measure on the same dates" in words
+    assert "Likely helping" not in words
+    assert "no comparison that allows it" in words
+    assert "each month of extra progress" not in words
+
+
+def test_many_pupils_without_a_result_after_the_group_are_flagged(client, world):
+    for placement in Placement.objects.filter(run__provision=world.provision)[:2]:
+        placement.exit.delete()
+    client.force_login(world.senco)
+    words = plain(text_of(client.get(world.provision_page())))
+
+    assert ("2 of the 5 pupils placed have no entry result or no result after the group") in words
+
+
 def test_provision_page_records_who_was_named_in_the_audit_trail(client, world):
     client.force_login(world.senco)
     client.get(world.provision_page())
