@@ -129,3 +129,11 @@ def test_senco_reviews_the_impact_of_provision(live_server, page: Page):
         "href", re.compile(rf"/school/{urn}/pupils/\d+/")
     )
     check_accessibility(page, "pupils not progressing")
+
+    # How impact is worked out, and what makes it trustworthy.
+    page.get_by_role("navigation", name="Impact pages").get_by_role(
+        "link", name="How impact is worked out"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How impact is worked out")
+    expect(page.get_by_role("main")).to_contain_text("Test a comparison group on the same dates")
+    check_accessibility(page, "how impact is worked out")
