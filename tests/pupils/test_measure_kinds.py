@@ -16,7 +16,8 @@ from provmap.pupils.measure_kinds import guess_kind
         ("Reading age (months)", "age_months", "attainment"),
         ("NGRT", "standardised", "attainment"),
         ("GCSE English", "grade", "attainment"),
-        ("Handwriting speed", "raw", "other"),
+        ("Handwriting speed", "raw", "attainment"),
+        ("Typing speed", "raw", "other"),
     ],
 )
 def test_guess_kind(name, scale, kind):
