@@ -18,6 +18,7 @@ from factory.django import DjangoModelFactory
 
 from provmap.accounts.models import Membership, Role, User
 from provmap.provision.models import Placement, Provision, ProvisionRun, RunStaff
+from provmap.pupils.measure_kinds import guess_kind
 from provmap.pupils.models import Measure, Pupil
 from provmap.pupils.upn import make_upn
 from provmap.schools.models import (
@@ -112,6 +113,7 @@ class MeasureFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     name = factory.Sequence(lambda n: f"Reading test {n}")
     scale = Measure.Scale.STANDARDISED
+    kind = factory.LazyAttribute(lambda measure: guess_kind(measure.name, measure.scale))
     higher_is_better = True
     min_value = Decimal("40")
     max_value = Decimal("160")

@@ -166,6 +166,7 @@ POLICIES: dict[str, Policy] = {
     "impact_overview": Policy(Rule.SCHOOL_FIGURES),
     "impact_provision": Policy(Rule.SCHOOL_FIGURES),
     "impact_decision_record": _post_only(Rule.SCHOOL_EDIT),
+    "impact_method": Policy(Rule.SCHOOL_FIGURES),
     "impact_groups": Policy(Rule.SCHOOL_FIGURES),
     "impact_not_progressing": Policy(Rule.SCHOOL_FIGURES),
     "impact_not_progressing_pupils": Policy(Rule.SCHOOL_MAP),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from provmap.provision.models import CostBasis, Provision, ProvisionType, Wave
 from provmap.provision.services import provision_create
+from provmap.pupils.measure_kinds import guess_kind
 from provmap.pupils.models import Measure
 from provmap.pupils.needs import Area, NeedType
 from provmap.pupils.services import measure_create
@@ -1215,6 +1216,7 @@ def create_measures(school: School) -> dict[str, Measure]:
             school=school,
             name=spec.name,
             scale=spec.scale,
+            kind=guess_kind(spec.name, spec.scale),
             higher_is_better=spec.higher_is_better,
             min_value=Decimal(spec.min_value),
             max_value=Decimal(spec.max_value),

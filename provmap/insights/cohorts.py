@@ -7,12 +7,15 @@
   term, and whether it is narrowing;
 * who is not progressing, and the traits they share compared with pupils who progress.
 
-Groups are the pupils' groups now (their current SEN status, primary need, flags and year):
-following the same pupils over time is what tells whether a gap is closing for them.
+A provision's results by group count each pupil by their SEN status and year group when
+their run started. The gaps over terms use the pupils' groups now (their current SEN status,
+primary need, flags and year): following the same pupils over time is what tells whether a
+gap is closing for them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections import defaultdict
@@ -26,9 +29,9 @@ from provmap.insights.effects import (
     MIN_PUPILS,
     AdjustedEffect,
     EffectSize,
-    ancova,
     paired_effect_size,
 )
+from provmap.insights.estimator import fit_measure
 from provmap.insights.patterns import (
     NotProgressingReport,
     PupilRecord,
@@ -39,7 +42,7 @@ from provmap.insights.patterns import (
     who_is_not_progressing,
 )
 from provmap.insights.progress import STANDARDISED_SD, PupilProgress, cohort_sd
-from provmap.insights.selectors import ProvisionImpact, provision_impacts
+from provmap.insights.selectors import ProvisionImpact, adjusted_of, provision_impacts
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import (
     NC_YEAR_ORDER,
@@ -50,6 +53,7 @@ from provmap.pupils.models import (
     PupilNeed,
     Result,
     SENStatus,
+    SENStatusPeriod,
     Sex,
 )
 from provmap.pupils.needs import Area, area_of
@@ -75,16 +79,9 @@ WIDER_KINDS = {
 
 
 def wider_kind(measure: Measure) -> str | None:
-    """Which wider outcome a measure tells about: attendance and behaviour by name (a school
-    names them so), attainment for standardised scores and grades; None for the rest."""
-    name = measure.name.lower()
-    if "attend" in name:
-        return ATTENDANCE
-    if "behav" in name:
-        return BEHAVIOUR
-    if measure.scale in (Measure.Scale.STANDARDISED, Measure.Scale.GRADE):
-        return ATTAINMENT
-    return None
+    """Which wider outcome a measure tells about: its kind (set when the measure was made,
+    never guessed from its name here); None for wellbeing and other measures."""
+    return measure.kind if measure.kind in WIDER_KINDS else None
 
 
 def attendance_band(value: float | None) -> str:
@@ -253,31 +250,89 @@ def by_category(items: Sequence, group_of: Callable = lambda item: item.group) -
 # --- One provision: its pupils, its results by group ----------------------------------------
 
 
+class AtRun:
+    """A pupil as they were when their run started: their SEN status and year group then
+    (everything else as now), so a group breakdown counts a pupil where they were."""
+
+    def __init__(self, pupil: Pupil, *, sen_status: str, nc_year: str) -> None:
+        self._pupil = pupil
+        self.sen_status = sen_status
+        self.nc_year = nc_year
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._pupil, name)
+
+
+def year_then(nc_year: str, years_ago: int) -> str:
+    """A year group `years_ago` school years back (Year 8 a year ago was Year 7)."""
+    order = NCYear.values
+    if nc_year not in order or years_ago <= 0:
+        return nc_year
+    return order[max(order.index(nc_year) - years_ago, 0)]
+
+
+def _school_year_of(day: dt.date) -> int:
+    """The calendar year a school year starts in (September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
 @dataclass(frozen=True)
 class Participant:
-    """A pupil with entry and exit results in one of the provision's runs."""
+    """A pupil with entry and exit results in one of the provision's runs; `then` is the
+    pupil as they were when the run started (status and year)."""
 
     pupil: Pupil
     area: str
     run: ProvisionRun
     placement: Placement
     progress: PupilProgress
+    then: object = None
+
+    @property
+    def as_at_run(self) -> object:
+        return self.then if self.then is not None else self.pupil
 
 
-def participants(impact: ProvisionImpact) -> list[Participant]:
-    """The pupils behind a provision's figures, in run order and by name within a run."""
+def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> list[Participant]:
+    """The pupils behind a provision's figures, in run order and by name within a run, each
+    with their SEN status and year group when their run started (one query)."""
+    as_of = as_of or dt.date.today()
+    pupils_of = [
+        {item.placement.pk: item.placement.pupil for item in run.costed.placements}
+        if run.costed
+        else {}
+        for run in impact.runs
+    ]
+    pupil_ids = {pupil.pk for found in pupils_of for pupil in found.values()}
+    history: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
+    if pupil_ids:
+        for pupil_id, status, start, end in SENStatusPeriod.objects.filter(
+            pupil_id__in=pupil_ids
+        ).values_list("pupil_id", "status", "start_date", "end_date"):
+            history[pupil_id].append((start, end, status))
+    now = _school_year_of(as_of)
     found: list[Participant] = []
-    for run in impact.runs:
-        pupils = (
-            {item.placement.pk: item.placement.pupil for item in run.costed.placements}
-            if run.costed
-            else {}
-        )
-        rows = [
-            Participant(pupils[p.pk], primary_area(pupils[p.pk]), run.run, p, progress)
-            for p, progress in zip(run.scored, run.progress, strict=True)
-            if p.pk in pupils
-        ]
+    for run, pupils in zip(impact.runs, pupils_of, strict=True):
+        day = run.run.start_date
+        rows = []
+        for placement, progress in zip(run.scored, run.progress, strict=True):
+            pupil = pupils.get(placement.pk)
+            if pupil is None:
+                continue
+            status = next(
+                (
+                    code
+                    for start, end, code in history[pupil.pk]
+                    if start <= day and (end is None or end >= day)
+                ),
+                pupil.sen_status,
+            )
+            then = AtRun(
+                pupil,
+                sen_status=status,
+                nc_year=year_then(pupil.nc_year, now - _school_year_of(day)),
+            )
+            rows.append(Participant(pupil, primary_area(pupil), run.run, placement, progress, then))
         rows.sort(key=lambda row: (row.pupil.surname, row.pupil.forename, row.pupil.pk))
         found.extend(rows)
     return found
@@ -295,34 +350,37 @@ class GroupImpact:
 
     @property
     def effect(self) -> EffectSize | None:
-        if self.adjusted is not None and self.adjusted.effect is not None:
-            return self.adjusted.effect
-        return self.raw if self.n >= MIN_PUPILS else None
+        """Only against the comparison group: a group's own gains are described, not judged."""
+        return self.adjusted.effect if self.adjusted is not None else None
 
     @property
     def basis(self) -> str | None:
-        if self.adjusted is not None and self.adjusted.effect is not None:
-            return "adjusted"
-        return "raw" if self.effect is not None else None
+        return "adjusted" if self.effect is not None else None
 
     @property
-    def months(self) -> int | None:
-        return self.effect.months if self.effect else None
+    def months_range(self) -> tuple[int, int] | None:
+        return self.adjusted.months_range if self.adjusted is not None else None
+
+
+IN_GROUP, REST = "in group", "rest of provision"
 
 
 def impact_by_group(
     impact: ProvisionImpact, found: Sequence[Participant]
 ) -> list[tuple[str, list[GroupImpact]]]:
-    """The provision's figures for each group with anyone in it: the mean gain, the pre/post
-    effect, and (with at least MIN_PUPILS in the group) the effect against every comparison
-    pupil at the same entry result."""
+    """The provision's figures for each group with anyone in it (by the pupils' status and
+    year when their run started): the mean gain and, with at least MIN_PUPILS in the group,
+    its effect in the measure's model, the provision split into the group's pupils and the
+    rest (each with its own indicator, every other provision and the comparison as before)."""
     measure = impact.measure
     higher = measure.higher_is_better if measure else True
     known_sd = STANDARDISED_SD if measure and measure.scale == Measure.Scale.STANDARDISED else None
-    years = {row.pupil.nc_year for row in found}
+    sd = impact.adjusted.effect.sd if impact.adjusted.effect else known_sd
+    key = impact.provision.pk
+    years = {getattr(row.as_at_run, "nc_year", "") for row in found}
     rows: list[GroupImpact] = []
     for group in pupil_groups(years):
-        members = [row for row in found if group.member(row.pupil, row.area)]
+        members = [row for row in found if group.member(row.as_at_run, row.area)]  # type: ignore[arg-type]
         if not members:
             continue
         pairs = [(row.progress.baseline, row.progress.exit) for row in members]
@@ -330,13 +388,23 @@ def impact_by_group(
             [pair[0] for pair in pairs],
             [pair[1] for pair in pairs],
             higher_is_better=higher,
-            known_sd=known_sd,
+            known_sd=sd,
         )
-        adjusted = (
-            ancova(pairs, impact.comparison, higher_is_better=higher, known_sd=known_sd)
-            if len(members) >= MIN_PUPILS and impact.comparison
-            else None
-        )
+        adjusted = None
+        if len(members) >= MIN_PUPILS and impact.adjusted.n_comparison and impact.spells:
+            inside = {row.pupil.pk for row in members}
+            spells = [
+                dataclasses.replace(
+                    spell,
+                    provisions=frozenset(
+                        (IN_GROUP if spell.pupil in inside else REST) if item == key else item
+                        for item in spell.provisions
+                    ),
+                )
+                for spell in impact.spells
+            ]
+            model = fit_measure(spells, higher_is_better=higher, known_sd=known_sd)
+            adjusted = adjusted_of(model.estimates.get(IN_GROUP), model.n_comparison)
         rows.append(
             GroupImpact(
                 group=group,

@@ -88,8 +88,9 @@ class EffectSize:
     sd_basis: str
 
     @property
-    def months(self) -> int:
-        return eef_months(self.value)
+    def months_range(self) -> tuple[int, int]:
+        """EEF months at the two ends of the interval (never one number from the point)."""
+        return eef_months(self.low), eef_months(self.high)
 
 
 def _oriented(values: Sequence[float], higher_is_better: bool) -> np.ndarray:
@@ -167,17 +168,24 @@ def ratings_count(ratings: Sequence[str | None]) -> dict[str, int]:
     return {colour: sum(1 for rating in ratings if rating == colour) for colour in RATINGS}
 
 
-def cost_per_month(cost_per_pupil: Decimal | None, months: int | None) -> Decimal | None:
-    """What each month of additional progress cost per pupil; None when there was no gain to
-    pay for (0 or fewer months), since a price per nothing is meaningless."""
-    if cost_per_pupil is None or months is None or months <= 0:
+def cost_per_month_range(
+    cost_per_pupil: Decimal | None, low_months: int, high_months: int
+) -> tuple[Decimal, Decimal | None] | None:
+    """What each month of additional progress cost per pupil, at the two ends of the months'
+    range: (cheapest, dearest), the dearest None when the low end is under a month (no upper
+    limit to the price). None when there is no cost or no month to pay for. Only for an
+    interval wholly above zero: the caller checks."""
+    if cost_per_pupil is None or high_months <= 0:
         return None
-    return to_pennies(Decimal(cost_per_pupil) / months)
+    cheapest = to_pennies(Decimal(cost_per_pupil) / high_months)
+    dearest = to_pennies(Decimal(cost_per_pupil) / low_months) if low_months > 0 else None
+    return cheapest, dearest
 
 
 @dataclass(frozen=True)
 class RawImpact:
-    """Pre/post figures for a run or a provision (pupils who took part only)."""
+    """Pre/post figures for a run or a provision (pupils who took part only): a description
+    of their gains, never a verdict (regression to the mean is in them)."""
 
     n: int
     mean_gain: float | None
@@ -188,14 +196,6 @@ class RawImpact:
     cost_per_pupil: Decimal | None
     reason: str | None
 
-    @property
-    def months(self) -> int | None:
-        return self.effect.months if self.effect else None
-
-    @property
-    def cost_per_month(self) -> Decimal | None:
-        return cost_per_month(self.cost_per_pupil, self.months)
-
 
 def raw_impact(
     progress: Sequence[PupilProgress],
@@ -204,18 +204,21 @@ def raw_impact(
     completed: int = 0,
     withdrawn: int = 0,
     cost_per_pupil: Decimal | None = None,
+    sd: float | None = None,
 ) -> RawImpact:
     """Summarise the progress of the pupils with both results.
 
     `completed` and `withdrawn` count every placement (with results or not), and
-    `cost_per_pupil` is the group's cost shared among everyone placed in it.
+    `cost_per_pupil` is the group's cost shared among everyone placed in it. `sd` is the
+    cohort's spread to give the gain in (the measure's own when it has one); without it,
+    the group's own (which flatters a group picked for low scores, whose spread is narrow).
     """
     n = len(progress)
     effect = paired_effect_size(
         [item.baseline for item in progress],
         [item.exit for item in progress],
         higher_is_better=measure.higher_is_better,
-        known_sd=measure.known_sd,
+        known_sd=measure.known_sd or sd,
     )
     reason = None
     if n < 2:
@@ -252,10 +255,15 @@ class AdjustedEffect:
     baseline_slope: float | None = None
     effect: EffectSize | None = None
     reason: str | None = None
+    # The groups (runs) the participants were taught in, and the interval's degrees of
+    # freedom (measure's model only).
+    groups: int = 0
+    df: float | None = None
 
     @property
-    def months(self) -> int | None:
-        return self.effect.months if self.effect else None
+    def months_range(self) -> tuple[int, int] | None:
+        """EEF months at the two ends of the interval: never one number from a point."""
+        return self.effect.months_range if self.effect is not None else None
 
 
 def ancova(
@@ -279,7 +287,7 @@ def ancova(
     Never raises for small or awkward data: returns a result with a `reason` instead.
     """
     n_part, n_comp = len(participants), len(comparison)
-    result = AdjustedEffect(n_participants=n_part, n_comparison=n_comp)
+    result: AdjustedEffect = AdjustedEffect(n_participants=n_part, n_comparison=n_comp)
     if n_comp == 0:
         return _with_reason(result, wording.REASON_NO_COMPARISON)
     if n_part < min_participants:

@@ -36,6 +36,7 @@ from provmap.insights.page_charts import (
 from provmap.insights.patterns import NotProgressingReport, TraitShare
 from provmap.insights.ranking import rank, sort_asked, sorts_for
 from provmap.insights.selectors import ProvisionImpact
+from provmap.insights.verdicts import HIGH_ATTRITION
 from provmap.insights.years import YearChoice
 from provmap.outcomes.models import ReviewDecision
 from provmap.outcomes.selectors import latest_decisions, provision_decisions
@@ -94,7 +95,7 @@ class OverviewRow:
 
     @property
     def reason(self) -> str:
-        text = self.impact.raw.reason or self.impact.verdict.caveat
+        text = self.impact.verdict.caveat or self.impact.raw.reason or ""
         return (self.disclosure or Disclosure(exact=True)).text(text)
 
     @property
@@ -170,22 +171,26 @@ def impact_of(provision: Provision, impacts: list[ProvisionImpact]) -> Provision
 
 
 def explanation(impact: ProvisionImpact) -> str:
-    """The figures in one plain sentence."""
+    """The figures in plain sentences that say no more than the numbers do."""
     unit = wording.unit_of(impact.measure.scale) if impact.measure else wording.UNIT_POINTS
     raw, adjusted = impact.raw, impact.adjusted
     if adjusted.effect is not None and raw.mean_gain is not None:
         assert adjusted.difference is not None  # found with the effect
+        assert adjusted.difference_low is not None and adjusted.difference_high is not None
+        months = adjusted.months_range
+        assert months is not None
         return wording.explain_adjusted(
             gain=raw.mean_gain,
             difference=adjusted.difference,
-            effect=adjusted.effect.value,
-            months=adjusted.effect.months,
+            low=adjusted.difference_low,
+            high=adjusted.difference_high,
+            effect_low=adjusted.effect.low,
+            effect_high=adjusted.effect.high,
+            months=months,
             unit=unit,
         )
-    if raw.effect is not None and raw.mean_gain is not None:
-        return wording.explain_raw(
-            gain=raw.mean_gain, effect=raw.effect.value, months=raw.effect.months, unit=unit
-        )
+    if raw.mean_gain is not None:
+        return wording.explain_gains_only(gain=raw.mean_gain, unit=unit, reason=adjusted.reason)
     return wording.EXPLAIN_NONE
 
 
@@ -203,8 +208,9 @@ def snapshot_of(impact: ProvisionImpact | None) -> ImpactSnapshot:
         effect=effect.value if effect else None,
         low=effect.low if effect else None,
         high=effect.high if effect else None,
-        months=impact.months,
-        pupils=impact.raw.n,
+        # The low end of the months' range: the most the evidence then safely said.
+        months=impact.months_range[0] if impact.months_range else None,
+        pupils=impact.adjusted.n_participants if effect else impact.raw.n,
         cost_per_pupil=impact.cost_per_pupil,
     )
 
@@ -259,12 +265,10 @@ def provision_context(
         )
     if impact is None:
         return context
-    found = cohorts.participants(impact)
-    effects = [
-        (item, basis)
-        for item, basis in ((impact.adjusted.effect, "adjusted"), (impact.raw.effect, "raw"))
-        if item is not None
-    ]
+    found = cohorts.participants(impact, as_of=as_of)
+    # Only the effect against a comparison group is drawn: a before-and-after "effect" has
+    # the rebound of pupils picked for low scores in it.
+    effects = [(impact.adjusted.effect, "adjusted")] if impact.adjusted.effect else []
     domain = charts.effect_domain([(item.low, item.high) for item, _ in effects])
     wide = 460
     effect_rows = [
@@ -301,14 +305,7 @@ def provision_context(
         [impact.raw.ratings.get(code, 0) for code in codes], total=impact.raw.n
     )
     recorded_line = disclosure.line([recorded.get(code, 0) for code in codes], total=len(found))
-    run_domain = charts.effect_domain(
-        [
-            (best.low, best.high)
-            for run in impact.runs
-            for best in [run.adjusted.effect or run.raw.effect]
-            if best is not None
-        ]
-    )
+    run_domain = charts.effect_domain([])
     run_pupils = disclosure.line(
         [run.costed.pupil_count if run.costed else 0 for run in impact.runs], total=impact.placed
     )
@@ -325,14 +322,8 @@ def provision_context(
         runs.append(
             RunRow(
                 run,
-                interval_for(
-                    run.adjusted.effect or run.raw.effect,
-                    "adjusted" if run.adjusted.effect else "raw",
-                    run_domain,
-                    f"{provision.name} {run.run.label}",
-                )
-                if not hidden
-                else None,
+                # One group's own effect cannot be told apart from what it shared.
+                None,
                 pupils=pupils,
                 hidden=hidden,
                 cost_shown=not disclosure.hides(placed),
@@ -378,6 +369,11 @@ def provision_context(
             )
         ],
         comparison_pupils=disclosure.count(impact.adjusted.n_comparison),
+        attrition_missing=disclosure.count(impact.missing),
+        attrition_expected=disclosure.count(impact.expected),
+        attrition_high=impact.attrition is not None and impact.attrition > HIGH_ATTRITION,
+        months_range=impact.months_range,
+        cost_per_month=impact.cost_per_month,
         completion_share=disclosure.share(impact.raw.completion_share, of=finished),
         success_share=disclosure.share(impact.raw.success_share, of=impact.raw.n),
         caveat=disclosure.text(impact.verdict.caveat),

@@ -1,11 +1,12 @@
 """The impact of each provision, read from the database in a fixed number of queries.
 
-For every run: the pupils placed with an entry (baseline) and an exit result on the
-provision's measure, and a comparison group: pupils of the same school who never took part
-in that provision but have results on the same measure at about the same times (within
-WINDOW_SLACK of the participants' entry dates and of their exit dates). Figures are worked
-out per run and, pooling the runs, per provision, by the pure functions of this app; costs
-come from the costed map (provision.selectors).
+One model per measure (`insights.estimator`): every provision on the measure in it, each
+pupil placed with their entry (baseline) result and their result after the group (the exit
+result; for a pupil who left early or has none, their next result on the measure: intention
+to treat), against pupils in no provision on the measure in the window, each counted once on
+occasions matched to the groups' (within WINDOW_SLACK of a group's entry and exit dates).
+Pupils' own gains are kept to describe, never to judge. Costs come from the costed map
+(provision.selectors).
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ from provmap.insights.effects import (
     AdjustedEffect,
     EffectSize,
     RawImpact,
-    ancova,
-    cost_per_month,
+    cost_per_month_range,
     raw_impact,
 )
+from provmap.insights.estimator import MIN_GROUPS, Estimate, MeasureModel, Spell, fit_measure
 from provmap.insights.progress import (
+    DAYS_PER_MONTH,
     CohortMedians,
     EntryExit,
     MeasureSpec,
     PupilProgress,
-    measure_sd,
     pupil_progress,
 )
 from provmap.insights.verdicts import Verdict, impact_verdict
@@ -42,64 +43,68 @@ from provmap.provision.selectors import CostedRun, cost_summary, costed_runs
 from provmap.pupils.models import Measure, Result
 from provmap.schools.models import AcademicYear, School
 
-# How far a comparison pupil's result may fall outside the span of the participants' entry
-# (or exit) dates and still count as taken at the same time: a cohort test sat in the same
-# month.
+# How far a result may fall from a group's entry (or exit) date and still count as taken on
+# the same occasion: a cohort test sat in the same month.
 WINDOW_SLACK = dt.timedelta(days=31)
-
-
-@dataclass(frozen=True)
-class Window:
-    """When a run's participants sat their entry and their exit tests, widened by the slack."""
-
-    baseline_from: dt.date
-    baseline_to: dt.date
-    exit_from: dt.date
-    exit_to: dt.date
-
-    @classmethod
-    def around(cls, baseline_dates: Iterable[dt.date], exit_dates: Iterable[dt.date]) -> Window:
-        starts, ends = list(baseline_dates), list(exit_dates)
-        return cls(
-            baseline_from=min(starts) - WINDOW_SLACK,
-            baseline_to=max(starts) + WINDOW_SLACK,
-            exit_from=min(ends) - WINDOW_SLACK,
-            exit_to=max(ends) + WINDOW_SLACK,
-        )
+# How long after a group's exit date a pupil who left early may be found a next result.
+FOLLOW_UP = dt.timedelta(days=122)
 
 
 # One result as the comparison needs it: (date, value).
 Dated = tuple[dt.date, float]
-# A comparison pupil's pair of results, keyed so that a pupil compared with two groups of
-# the same provision at the same times counts once: (pupil id, entry date, exit date).
-ComparisonKey = tuple[int, dt.date, dt.date]
+# An occasion a group was tested on: (entry date, exit date).
+Occasion = tuple[dt.date, dt.date]
 
 
-def comparison_pairs(
-    results_by_pupil: dict[int, list[Dated]], window: Window, excluded: set[int]
-) -> dict[ComparisonKey, tuple[float, float]]:
-    """Each pupil's first result in the entry window and last later result in the exit window,
-    for pupils not in `excluded` (everyone who ever took part in the provision)."""
-    pairs: dict[ComparisonKey, tuple[float, float]] = {}
-    for pupil_id, rows in results_by_pupil.items():
-        if pupil_id in excluded:
-            continue
-        entry = next(
-            (row for row in rows if window.baseline_from <= row[0] <= window.baseline_to), None
-        )
-        if entry is None:
-            continue
-        leave = next(
-            (
-                row
-                for row in reversed(rows)
-                if window.exit_from <= row[0] <= window.exit_to and row[0] > entry[0]
-            ),
-            None,
-        )
-        if leave is not None:
-            pairs[(pupil_id, entry[0], leave[0])] = (entry[1], leave[1])
-    return pairs
+def months_apart(start: dt.date, end: dt.date) -> float:
+    return (end - start).days / DAYS_PER_MONTH
+
+
+def _nearest(rows: list[Dated], day: dt.date, *, after: dt.date | None = None) -> Dated | None:
+    """The result nearest `day` within WINDOW_SLACK of it (and after `after`)."""
+    near = [
+        row
+        for row in rows
+        if abs((row[0] - day).days) <= WINDOW_SLACK.days and (after is None or row[0] > after)
+    ]
+    return min(near, key=lambda row: (abs((row[0] - day).days), row[0])) if near else None
+
+
+def comparison_spells(
+    results_by_pupil: dict[int, list[Dated]],
+    occasions: list[Occasion],
+    excluded: set[int],
+    origin: dt.date,
+) -> list[Spell]:
+    """One spell for each pupil in no provision on the measure: their results nearest the
+    entry and exit dates of one of the groups' occasions (within WINDOW_SLACK). Pupils are
+    spread over the occasions in turn, so that each occasion has its share of comparison
+    pupils and each pupil counts once; a pupil without results on their turn's occasion is
+    tried on the others."""
+    spells: list[Spell] = []
+    if not occasions:
+        return spells
+    candidates = sorted(pupil for pupil in results_by_pupil if pupil not in excluded)
+    for turn, pupil_id in enumerate(candidates):
+        rows = results_by_pupil[pupil_id]
+        for step in range(len(occasions)):
+            entry_day, exit_day = occasions[(turn + step) % len(occasions)]
+            entry = _nearest(rows, entry_day)
+            leave = _nearest(rows, exit_day, after=entry[0]) if entry else None
+            if entry is not None and leave is not None:
+                spells.append(
+                    Spell(
+                        pupil=pupil_id,
+                        entry=entry[1],
+                        exit=leave[1],
+                        months=months_apart(entry[0], leave[0]),
+                        provisions=frozenset(),
+                        group=("pupil", pupil_id),
+                        start=months_apart(origin, entry[0]),
+                    )
+                )
+                break
+    return spells
 
 
 @dataclass
@@ -116,7 +121,8 @@ class RunImpact:
 
 @dataclass
 class ProvisionImpact:
-    """Raw and adjusted figures for one provision over the runs read, with the verdict."""
+    """A provision's figures over the runs read: its pupils' gains (described), its effect
+    in the measure's model (judged) and the verdict."""
 
     provision: Provision
     measure: Measure | None
@@ -126,31 +132,43 @@ class ProvisionImpact:
     verdict: Verdict
     total_cost: Decimal
     placed: int
-    # The comparison pupils' (entry, exit) pairs the adjusted effect was worked out against.
+    # The comparison pupils' (entry, exit) pairs in the measure's model.
     comparison: list[tuple[float, float]] = field(default_factory=list)
+    # Pupils placed whose group has ended, and how many of them have no result after it.
+    expected: int = 0
+    missing: int = 0
+    # Every spell of the measure's model, for the group breakdowns.
+    spells: list[Spell] = field(default_factory=list)
 
     @property
     def effect(self) -> EffectSize | None:
-        """The best estimate: adjusted when a comparison was possible, else raw."""
-        return self.adjusted.effect or self.raw.effect
+        """The effect against pupils in no provision: the only one judged or ranked."""
+        return self.adjusted.effect
 
     @property
     def months_basis(self) -> str | None:
-        if self.adjusted.effect is not None:
-            return "adjusted"
-        return "raw" if self.raw.effect is not None else None
+        return "adjusted" if self.adjusted.effect is not None else None
 
     @property
-    def months(self) -> int | None:
-        return self.effect.months if self.effect else None
+    def months_range(self) -> tuple[int, int] | None:
+        return self.adjusted.months_range
+
+    @property
+    def attrition(self) -> float | None:
+        return self.missing / self.expected if self.expected else None
 
     @property
     def cost_per_pupil(self) -> Decimal | None:
         return self.raw.cost_per_pupil
 
     @property
-    def cost_per_month(self) -> Decimal | None:
-        return cost_per_month(self.cost_per_pupil, self.months)
+    def cost_per_month(self) -> tuple[Decimal, Decimal | None] | None:
+        """What a month of extra progress cost per pupil, from the ends of the months' range:
+        only when the whole interval is above zero."""
+        effect, months = self.adjusted.effect, self.months_range
+        if effect is None or months is None or effect.low <= 0:
+            return None
+        return cost_per_month_range(self.cost_per_pupil, *months)
 
 
 def _spec(measure: Measure | None) -> MeasureSpec:
@@ -188,47 +206,155 @@ def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
     )
 
 
+def _finished(placement: Placement, run: ProvisionRun, as_of: dt.date) -> bool:
+    """Should the pupil have a result after the group by now?"""
+    return (
+        placement.status
+        in (
+            Placement.Status.COMPLETED,
+            Placement.Status.WITHDRAWN,
+        )
+        or run.end_date < as_of
+    )
+
+
 @dataclass
-class _Analysed:
-    """One run worked out, with what pooling it into its provision needs."""
+class _MeasureData:
+    """Everything one measure's model is built from."""
 
-    impact: RunImpact
-    participants: list[tuple[float, float]]
-    comparison: dict[ComparisonKey, tuple[float, float]]
+    measure: Measure
+    runs: list[tuple[ProvisionRun, list[Placement]]]
+    results: dict[int, list[Dated]]
+    excluded: set[int]
 
 
-def _analyse_run(
-    provision: Provision,
-    costed: CostedRun,
-    placements: list[Placement],
-    results_by_pupil: dict[int, list[Dated]],
-    excluded: set[int],
-) -> _Analysed:
+@dataclass
+class _Fitted:
+    model: MeasureModel
+    spells: list[Spell]
+    comparison: list[tuple[float, float]]
+    # By provision id: (placements expected to have a result after the group, those without).
+    attrition: dict[int, tuple[int, int]]
+
+
+def _exit_date(run: ProvisionRun, placements: list[Placement]) -> dt.date:
+    """When the group's pupils sat their exit test: the middle of their exit dates, else the
+    run's end."""
+    dates = sorted(item.exit.date for item in placements if item.exit is not None)
+    return dates[len(dates) // 2] if dates else run.end_date
+
+
+def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
+    """The measure's spells and model (pure work on what was read)."""
+    measure = data.measure
+    spec = _spec(measure)
+    merged: dict[tuple[int, dt.date, dt.date], dict] = {}
+    occasions: set[Occasion] = set()
+    attrition: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for run, placements in data.runs:
+        exit_day = _exit_date(run, placements)
+        entries: list[dt.date] = []
+        for placement in placements:
+            expected = _finished(placement, run, as_of)
+            baseline = placement.baseline
+            outcome: Dated | None = None
+            if baseline is not None and baseline.measure_id == measure.pk:
+                if (
+                    placement.exit is not None
+                    and placement.exit.measure_id == measure.pk
+                    and placement.exit.date > baseline.date
+                ):
+                    outcome = (placement.exit.date, float(placement.exit.value))
+                elif expected:
+                    # Left early, or no exit recorded: their next result on the measure.
+                    outcome = next(
+                        (
+                            row
+                            for row in data.results.get(placement.pupil_id, [])
+                            if row[0] > baseline.date
+                            and exit_day - WINDOW_SLACK <= row[0] <= exit_day + FOLLOW_UP
+                        ),
+                        None,
+                    )
+            if expected:
+                attrition[run.provision_id][0] += 1
+                attrition[run.provision_id][1] += outcome is None
+            if baseline is None or outcome is None or baseline.measure_id != measure.pk:
+                continue
+            entries.append(baseline.date)
+            key = (placement.pupil_id, baseline.date, outcome[0])
+            spell = merged.setdefault(
+                key,
+                {
+                    "entry": float(baseline.value),
+                    "exit": outcome[1],
+                    "provisions": set(),
+                    "group": ("run", run.pk),
+                },
+            )
+            spell["provisions"].add(run.provision_id)
+        if entries:
+            occasions.add((sorted(entries)[len(entries) // 2], exit_day))
+
+    starts = [key[1] for key in merged] + [day for day, _ in occasions]
+    origin = min(starts) if starts else dt.date.min
+    spells = [
+        Spell(
+            pupil=pupil_id,
+            entry=item["entry"],
+            exit=item["exit"],
+            months=months_apart(entry_day, exit_day),
+            provisions=frozenset(item["provisions"]),
+            group=item["group"],
+            start=months_apart(origin, entry_day),
+        )
+        for (pupil_id, entry_day, exit_day), item in merged.items()
+    ]
+    comparison = comparison_spells(data.results, sorted(occasions), data.excluded, origin)
+    spells += comparison
+    model = fit_measure(spells, higher_is_better=spec.higher_is_better, known_sd=spec.known_sd)
+    return _Fitted(
+        model=model,
+        spells=spells,
+        comparison=[(spell.entry, spell.exit) for spell in comparison],
+        attrition={key: (value[0], value[1]) for key, value in attrition.items()},
+    )
+
+
+def adjusted_of(estimate: Estimate | None, n_comparison: int) -> AdjustedEffect:
+    """An estimate as the pages read it."""
+    if estimate is None:
+        return AdjustedEffect(0, n_comparison, reason=wording.REASON_NO_MEASURE)
+    return AdjustedEffect(
+        n_participants=estimate.n,
+        n_comparison=n_comparison,
+        difference=estimate.difference,
+        difference_low=estimate.low,
+        difference_high=estimate.high,
+        effect=estimate.effect,
+        reason=estimate.reason,
+        groups=estimate.groups,
+        df=estimate.df,
+    )
+
+
+def _describe_run(
+    provision: Provision, costed: CostedRun, placements: list[Placement], sd: float | None
+) -> RunImpact:
+    """One run's pupils and their gains (described, not judged: one group alone cannot be
+    told apart from what its pupils shared)."""
     measure = provision.measure
     spec = _spec(measure)
     success_gain = float(provision.success_gain) if provision.success_gain is not None else None
     completed, withdrawn = _status_counts(placements)
     scored = _with_results(placements, measure)
-
-    comparison: dict[ComparisonKey, tuple[float, float]] = {}
-    if scored:
-        results = [_entry_exit(item) for item in scored]
-        window = Window.around(
-            (entry.date for entry, _ in results), (end.date for _, end in results)
-        )
-        comparison = comparison_pairs(results_by_pupil, window, excluded)
-
-    participants = [
-        (float(entry.value), float(end.value)) for entry, end in map(_entry_exit, scored)
-    ]
-    cohort = [*participants, *comparison.values()]
-    sd = measure_sd(spec, [pair[0] for pair in cohort])
+    pairs = [(float(entry.value), float(end.value)) for entry, end in map(_entry_exit, scored)]
     medians = (
         CohortMedians(
-            baseline=statistics.median(pair[0] for pair in cohort),
-            exit=statistics.median(pair[1] for pair in cohort),
+            baseline=statistics.median(pair[0] for pair in pairs),
+            exit=statistics.median(pair[1] for pair in pairs),
         )
-        if cohort
+        if pairs
         else None
     )
     progress = [
@@ -252,22 +378,21 @@ def _analyse_run(
         completed=completed,
         withdrawn=withdrawn,
         cost_per_pupil=costed.cost_per_pupil,
+        sd=sd,
     )
-    adjusted = ancova(
-        participants,
-        list(comparison.values()),
-        higher_is_better=spec.higher_is_better,
-        known_sd=spec.known_sd,
-    )
+    reason = wording.REASON_TOO_FEW_GROUPS.format(n=1, minimum=MIN_GROUPS)
+    adjusted = AdjustedEffect(len(scored), 0, reason=reason, groups=1)
     if measure is None:
         raw = dataclasses.replace(raw, reason=wording.REASON_NO_MEASURE)
         adjusted = AdjustedEffect(0, 0, reason=wording.REASON_NO_MEASURE)
-    impact = RunImpact(costed.run, progress, raw, adjusted, scored=scored, costed=costed)
-    return _Analysed(impact, participants, comparison)
+    return RunImpact(costed.run, progress, raw, adjusted, scored=scored, costed=costed)
 
 
 def _pool(
-    provision: Provision, runs: list[CostedRun], analysed: list[_Analysed]
+    provision: Provision,
+    runs: list[CostedRun],
+    described: list[RunImpact],
+    fitted: _Fitted | None,
 ) -> ProvisionImpact:
     spec = _spec(provision.measure)
     placed = sum(item.pupil_count for item in runs)
@@ -277,36 +402,50 @@ def _pool(
     for item in runs:
         done, dropped = _status_counts(p.placement for p in item.placements)
         completed, withdrawn = completed + done, withdrawn + dropped
-    progress = [pupil for item in analysed for pupil in item.impact.progress]
+    progress = [pupil for item in described for pupil in item.progress]
+    sd = fitted.model.sd if fitted else None
     raw = raw_impact(
         progress,
         measure=spec,
         completed=completed,
         withdrawn=withdrawn,
         cost_per_pupil=per_pupil,
+        sd=sd,
     )
-    comparison: dict[ComparisonKey, tuple[float, float]] = {}
-    for part in analysed:
-        comparison.update(part.comparison)
-    adjusted = ancova(
-        [pair for item in analysed for pair in item.participants],
-        list(comparison.values()),
-        higher_is_better=spec.higher_is_better,
-        known_sd=spec.known_sd,
-    )
-    if provision.measure is None:
+    expected, missing = (0, 0)
+    if fitted is None:
         raw = dataclasses.replace(raw, reason=wording.REASON_NO_MEASURE)
-        adjusted = AdjustedEffect(0, 0, reason=wording.REASON_NO_MEASURE)
+        adjusted = adjusted_of(None, 0)
+        estimate = Estimate(n=0, groups=0, reason=wording.REASON_NO_MEASURE)
+        n_comparison = 0
+    else:
+        n_comparison = fitted.model.n_comparison
+        estimate = fitted.model.estimates.get(provision.pk) or Estimate(
+            n=0, groups=0, reason=wording.REASON_TOO_FEW_PUPILS.format(n=0, minimum=5)
+        )
+        adjusted = adjusted_of(estimate, n_comparison)
+        expected, missing = fitted.attrition.get(provision.pk, (0, 0))
+    attrition = missing / expected if expected else None
     return ProvisionImpact(
         provision=provision,
         measure=provision.measure,
-        runs=[item.impact for item in analysed],
+        runs=described,
         raw=raw,
         adjusted=adjusted,
-        verdict=impact_verdict(raw, adjusted, cost_per_pupil=per_pupil),
+        verdict=impact_verdict(
+            estimate,
+            n_comparison=n_comparison,
+            cost_per_pupil=per_pupil,
+            attrition=attrition,
+            # Sessions delivered against planned: not recorded yet (session registers).
+            delivered=None,
+        ),
         total_cost=total_cost,
         placed=placed,
-        comparison=list(comparison.values()),
+        comparison=fitted.comparison if fitted else [],
+        expected=expected,
+        missing=missing,
+        spells=fitted.spells if fitted else [],
     )
 
 
@@ -318,18 +457,18 @@ def provision_impacts(
     only: Iterable[int] | None = None,
 ) -> list[ProvisionImpact]:
     """Impact figures for every provision the school ran (in one academic year, or ever),
-    in catalogue order; with `only`, for those provision ids alone (a provision's own page).
-    Costs are each run's planned cost; `as_of` only matters for the costed map's cost to
-    date."""
+    in catalogue order; with `only`, for those provision ids alone (a provision's own page;
+    the measure's model still holds every provision on it). Costs are each run's planned
+    cost; `as_of` says which groups should have ended."""
     as_of = as_of or dt.date.today()
     if academic_year is not None:
         costed = cost_summary(school, academic_year, as_of=as_of).runs
     else:
         costed = costed_runs(school, start=dt.date.min, end=dt.date.max, as_of=as_of)
-    if only is not None:
-        wanted = set(only)
-        costed = [item for item in costed if item.run.provision_id in wanted]
-    if not costed:
+    wanted = set(only) if only is not None else None
+    if not costed or (
+        wanted is not None and not any(item.run.provision_id in wanted for item in costed)
+    ):
         return []
 
     provision_ids = {item.run.provision_id for item in costed}
@@ -348,72 +487,87 @@ def provision_impacts(
     for placement in placements:
         by_run[placement.run_id].append(placement)
 
-    # Anyone who ever took part in a provision is no fair comparison for it.
-    ever_placed: dict[int, set[int]] = defaultdict(set)
-    for provision_id, pupil_id in Placement.objects.filter(
-        school=school, run__provision_id__in=provision_ids
-    ).values_list("run__provision_id", "pupil_id"):
-        ever_placed[provision_id].add(pupil_id)
-
-    results = _results_in_windows(
-        school,
-        [(provisions[item.run.provision_id].measure, by_run[item.run.pk]) for item in costed],
-    )
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]] = defaultdict(list)
+    for item in costed:
+        measure_id = provisions[item.run.provision_id].measure_id
+        if measure_id is not None:
+            by_measure[measure_id].append((item.run, by_run[item.run.pk]))
+    data = _read_measures(school, provisions, by_measure)
+    fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
 
     order: list[Provision] = []
     runs_of: dict[int, list[CostedRun]] = defaultdict(list)
-    analysed_of: dict[int, list[_Analysed]] = defaultdict(list)
     for item in costed:
         provision = provisions[item.run.provision_id]
+        if wanted is not None and provision.pk not in wanted:
+            continue
         if provision.pk not in runs_of:
             order.append(provision)
         runs_of[provision.pk].append(item)
-        measure_results = results.get(provision.measure_id, {}) if provision.measure_id else {}
-        analysed_of[provision.pk].append(
-            _analyse_run(
-                provision,
-                item,
-                by_run[item.run.pk],
-                measure_results,
-                ever_placed[provision.pk],
-            )
-        )
-    return [
-        _pool(provision, runs_of[provision.pk], analysed_of[provision.pk]) for provision in order
-    ]
+    impacts = []
+    for provision in order:
+        found = fitted.get(provision.measure_id) if provision.measure_id else None
+        sd = found.model.sd if found else None
+        described = [
+            _describe_run(provision, item, by_run[item.run.pk], sd)
+            for item in runs_of[provision.pk]
+        ]
+        impacts.append(_pool(provision, runs_of[provision.pk], described, found))
+    return impacts
 
 
-def _results_in_windows(
-    school: School, runs: list[tuple[Measure | None, list[Placement]]]
-) -> dict[int, dict[int, list[Dated]]]:
-    """Every result on the runs' measures between the earliest and the latest date any
-    comparison could use, by measure and pupil, in date order (one query)."""
-    measure_ids: set[int] = set()
-    windows: list[Window] = []
-    for measure, placements in runs:
-        scored = _with_results(placements, measure)
-        if measure is not None and scored:
-            measure_ids.add(measure.pk)
-            results = [_entry_exit(p) for p in scored]
-            windows.append(
-                Window.around(
-                    (entry.date for entry, _ in results), (end.date for _, end in results)
-                )
-            )
+def _read_measures(
+    school: School,
+    provisions: dict[int, Provision],
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]],
+) -> dict[int, _MeasureData]:
+    """For each measure: its runs, every result on it in its window by pupil (in date
+    order), and the pupils in any provision on it in the window (two queries)."""
+    windows: dict[int, tuple[dt.date, dt.date]] = {}
+    for measure_id, runs in by_measure.items():
+        days = [run.start_date for run, _ in runs] + [run.end_date for run, _ in runs]
+        for _, placements in runs:
+            for item in placements:
+                days += [result.date for result in (item.baseline, item.exit) if result]
+        windows[measure_id] = (min(days) - WINDOW_SLACK, max(days) + FOLLOW_UP)
     if not windows:
         return {}
+    measures = {
+        provision.measure_id: provision.measure
+        for provision in provisions.values()
+        if provision.measure_id in windows and provision.measure is not None
+    }
     rows = (
         Result.objects.filter(
             school=school,
             pupil__archived_at__isnull=True,
-            measure_id__in=measure_ids,
-            date__gte=min(window.baseline_from for window in windows),
-            date__lte=max(window.exit_to for window in windows),
+            measure_id__in=list(windows),
+            date__gte=min(window[0] for window in windows.values()),
+            date__lte=max(window[1] for window in windows.values()),
         )
         .order_by("measure_id", "pupil_id", "date", "pk")
         .values_list("measure_id", "pupil_id", "date", "value")
     )
     grouped: dict[int, dict[int, list[Dated]]] = defaultdict(lambda: defaultdict(list))
     for measure_id, pupil_id, date, value in rows:
-        grouped[measure_id][pupil_id].append((date, float(value)))
-    return grouped
+        start, end = windows[measure_id]
+        if start <= date <= end:
+            grouped[measure_id][pupil_id].append((date, float(value)))
+    # Anyone in a provision on the measure before or while its window was open is no
+    # comparison (what they had may still show).
+    excluded: dict[int, set[int]] = defaultdict(set)
+    for measure_id, pupil_id, start_date in Placement.objects.filter(
+        school=school, run__provision__measure_id__in=list(windows)
+    ).values_list("run__provision__measure_id", "pupil_id", "run__start_date"):
+        if start_date <= windows[measure_id][1]:
+            excluded[measure_id].add(pupil_id)
+    return {
+        measure_id: _MeasureData(
+            measure=measures[measure_id],
+            runs=by_measure[measure_id],
+            results=grouped.get(measure_id, {}),
+            excluded=excluded[measure_id],
+        )
+        for measure_id in windows
+        if measure_id in measures
+    }

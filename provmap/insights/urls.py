@@ -14,6 +14,7 @@ urlpatterns = [
         views.decision_record,
         name="impact_decision_record",
     ),
+    path("school/<str:urn>/impact/method/", views.method_page, name="impact_method"),
     path("school/<str:urn>/impact/groups/", views.groups_page, name="impact_groups"),
     path(
         "school/<str:urn>/impact/not-progressing/",

@@ -41,6 +41,7 @@ from provmap.insights.pages import (
     snapshot_of,
 )
 from provmap.insights.selectors import provision_impacts
+from provmap.insights.verdicts import DELIVERED_ENOUGH, HIGH_ATTRITION
 from provmap.insights.years import choose_year, impacts_for, posted_year
 from provmap.outcomes.services import review_decision_record
 from provmap.web.forms import add_service_errors
@@ -68,6 +69,19 @@ def overview_page(request: SchoolRequest, urn: str) -> HttpResponse:
     impacts = impacts_for(access.school, choice, asked=asked, as_of=on)
     context = overview_context(access, choice, impacts, request.GET.get("sort", "effect"))
     return _render(request, "insights/overview.html", access, **context)
+
+
+def method_page(request: SchoolRequest, urn: str) -> HttpResponse:
+    """How impact is worked out, its assumptions and what makes it trustworthy (the text of
+    docs/impact.md); no figures, no pupil."""
+    return _render(
+        request,
+        "insights/method.html",
+        request.access,
+        impact_tab="method",
+        high_attrition=round(HIGH_ATTRITION * 100),
+        delivered_enough=round(DELIVERED_ENOUGH * 100),
+    )
 
 
 def provision_page(request: SchoolRequest, urn: str, provision_id: int) -> HttpResponse:

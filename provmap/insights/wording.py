@@ -20,9 +20,14 @@ REASON_TOO_FEW_PUPILS = (
 )
 REASON_NO_SPREAD = "The results hardly vary, so there is nothing to measure the change against."
 REASON_NO_COMPARISON = (
-    "No comparison group: no other pupils have results on this measure at the same times."
+    "No comparison group: no pupils outside provision on this measure have results on it at "
+    "the same times."
 )
 REASON_TOO_FEW_COMPARISON = "Too few comparison pupils ({n}; at least {minimum} needed)."
+REASON_TOO_FEW_GROUPS = (
+    "Too few groups ({n}; at least {minimum} needed): the results of pupils taught together "
+    "cannot be told apart from what their group shared, such as its adult or its timetable."
+)
 REASON_SINGULAR = (
     "The pupils who took part and the comparison pupils cannot be told apart by their entry "
     "results, so the comparison cannot be made."
@@ -31,13 +36,20 @@ REASON_SINGULAR = (
 # Headlines. Each starts with the plain answer, then the detail.
 HEADLINE_HELPING = "Likely helping: {progress}{cost}"
 HEADLINE_UNCLEAR_TOO_FEW = "Unclear: too few pupils to tell"
+HEADLINE_NO_COMPARISON = "Cannot tell yet: no comparison group"
+HEADLINE_CANNOT_TELL = "Cannot tell yet"
+HEADLINE_UNCLEAR_ATTRITION = (
+    "Unclear: pupils did better than similar pupils, but too many have no result after the group"
+)
+HEADLINE_NOT_DELIVERED = "Unclear: too little of the provision was delivered to judge it"
 HEADLINE_UNCLEAR_CHANCE = "Unclear: the progress seen could be down to chance"
 HEADLINE_NO_SIGN = "No sign of impact"
 HEADLINE_NO_SIGN_YET = "No sign of impact so far: pupils did no better than expected"
 HEADLINE_HARMFUL = "Possibly harmful: pupils made less progress than expected"
 
-PROGRESS_MONTHS = "about {months} months' extra progress"
-PROGRESS_ONE_MONTH = "about 1 month's extra progress"
+PROGRESS_RANGE = "between {low} and {high} months' extra progress"
+PROGRESS_UP_TO = "up to {high} extra progress"
+PROGRESS_ABOUT = "about {months} extra progress"
 PROGRESS_UNDER_A_MONTH = "less than a month's extra progress"
 COST_PER_PUPIL = ", costing {money} per pupil"
 
@@ -47,7 +59,21 @@ CAVEAT_BEFORE_AFTER_ONLY = (
     "a second test anyway, so this may overstate the impact."
 )
 CAVEAT_COMPARED = (
-    "Compared with pupils who did not take part, allowing for where each pupil started."
+    "Compared with pupils in no provision on this measure, allowing for where each pupil "
+    "started and when they were tested."
+)
+CAVEAT_NO_COMPARISON = (
+    "The pupils' gains cannot be told apart from the usual rebound of pupils picked for low "
+    "scores, who tend to do better on a second test anyway. To measure the impact, test "
+    "pupils who are not in provision on this measure on the same dates as the group."
+)
+ATTRITION_WARNING = (
+    "{missing} of the pupils placed have no entry result or no result after the group: if "
+    "they did worse, the figures flatter the provision."
+)
+DELIVERED_WARNING = (
+    "Only {delivered} of the planned sessions were delivered: deliver it as planned before "
+    "judging it."
 )
 
 # Recommendations, as the termly review asks them: continue, change or stop.
@@ -63,12 +89,44 @@ def money(amount: Decimal) -> str:
     return f"£{pounds:,}"
 
 
-def progress_phrase(months: int) -> str:
-    if months <= 0:
+def percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def attrition_warning(share: float) -> str:
+    return ATTRITION_WARNING.format(missing=percent(share))
+
+
+def delivered_warning(share: float) -> str:
+    return DELIVERED_WARNING.format(delivered=percent(share))
+
+
+def progress_range(low: int, high: int) -> str:
+    """Months of extra progress at the ends of an interval above zero, as a range: 'between
+    1 and 5 months' extra progress', 'up to 2 months'', 'about 1 month's'."""
+    if high <= 0:
         return PROGRESS_UNDER_A_MONTH
-    if months == 1:
-        return PROGRESS_ONE_MONTH
-    return PROGRESS_MONTHS.format(months=months)
+    if low == high:
+        return PROGRESS_ABOUT.format(months=_months_of(high))
+    if low <= 0:
+        return PROGRESS_UP_TO.format(high=_months_of(high))
+    return PROGRESS_RANGE.format(low=low, high=high)
+
+
+def _months_of(months: int) -> str:
+    """'1 month's', '3 months''."""
+    return "1 month's" if months == 1 else f"{months} months'"
+
+
+def months_range_words(low: int, high: int) -> str:
+    """Months at the two ends of an interval, for a table: '+1 to +5', '-2 to +3', '0'."""
+    if low == high:
+        return signed_int(low)
+    return f"{signed_int(low)} to {signed_int(high)}"
+
+
+def signed_int(value: int) -> str:
+    return f"+{value}" if value > 0 else str(value)
 
 
 # --- The impact pages -----------------------------------------------------------------------
@@ -103,46 +161,78 @@ def months_words(months: int) -> str:
     return words if months > 0 else f"{words} less"
 
 
-EXPLAIN_ADJUSTED_GAIN = (
-    "Pupils in this group gained {gain}; similar pupils who did not take part gained "
-    "{expected}; so about {difference}, {effect} SD or {months} of progress, are down to the "
-    "group."
+EXPLAIN_ADJUSTED = (
+    "Pupils in this group gained {gain} on average. Compared with pupils in no provision on "
+    "this measure with the same entry result and tested at the same times, the difference "
+    "was {difference} (95% interval {low} to {high}; {effect_low} to {effect_high} SD, "
+    "{months} on the EEF's scale)."
 )
-EXPLAIN_ADJUSTED_LOSS = (
-    "Pupils in this group gained {gain}; similar pupils who did not take part gained "
-    "{expected}; so the group ended about {difference} behind them ({effect} SD, {months})."
+EXPLAIN_ABOVE = " The whole interval is above zero: the group most likely added to progress."
+EXPLAIN_BELOW = (
+    " The whole interval is below zero: the group's pupils most likely did worse than they "
+    "would have done without it."
 )
-EXPLAIN_RAW = (
-    "Pupils in this group gained {gain} on average between entry and exit ({effect} SD, "
-    "{months} on the EEF's scale). No fair comparison with pupils who did not take part was "
-    "possible, so some of this gain may have happened anyway."
+EXPLAIN_EITHER = (
+    " The interval includes no difference at all, so the difference could be down to chance."
+)
+EXPLAIN_GAINS_ONLY = (
+    "Pupils in this group gained {gain} on average between entry and exit. This is a "
+    "description, not a measure of impact: {reason}"
 )
 EXPLAIN_NONE = "There are not yet enough entry and exit results to say what the group achieved."
 SIMILAR_PUPILS = (
-    "Similar pupils: pupils of the school who never took part and sat the same test at the "
-    "same times, compared at the same entry result."
+    "Similar pupils: pupils of the school in no provision on this measure at the time, who sat "
+    "the same test on the same occasions as a group, compared at the same entry result; each "
+    "counts once."
 )
 
 
 def explain_adjusted(
-    *, gain: float, difference: float, effect: float, months: int, unit: str
+    *,
+    gain: float,
+    difference: float,
+    low: float,
+    high: float,
+    effect_low: float,
+    effect_high: float,
+    months: tuple[int, int],
+    unit: str,
 ) -> str:
-    """The adjusted effect in plain words: what the group gained, what similar pupils gained,
-    and the difference as points, SD and months."""
-    template = EXPLAIN_ADJUSTED_GAIN if difference >= 0 else EXPLAIN_ADJUSTED_LOSS
-    return template.format(
+    """The effect against the comparison group in plain words, as a range, ending with what
+    the interval allows one to say (and no more)."""
+    text = EXPLAIN_ADJUSTED.format(
         gain=units(figure(gain), unit),
-        expected=figure(gain - difference),
-        difference=units(figure(abs(difference)), unit),
-        effect=figure(effect, 2),
-        months=months_words(months),
+        difference=units(signed_figure(difference), unit),
+        low=signed_figure(low),
+        high=signed_figure(high),
+        effect_low=signed_figure(effect_low, 2),
+        effect_high=signed_figure(effect_high, 2),
+        months=months_span_words(*months),
     )
+    if low > 0:
+        return text + EXPLAIN_ABOVE
+    if high < 0:
+        return text + EXPLAIN_BELOW
+    return text + EXPLAIN_EITHER
 
 
-def explain_raw(*, gain: float, effect: float, months: int, unit: str) -> str:
-    return EXPLAIN_RAW.format(
-        gain=units(figure(gain), unit), effect=figure(effect, 2), months=months_words(months)
-    )
+def explain_gains_only(*, gain: float, unit: str, reason: str | None) -> str:
+    why = reason or REASON_NO_COMPARISON
+    if why == REASON_NO_COMPARISON or why.startswith("Too few comparison"):
+        why = f"{why} {CAVEAT_NO_COMPARISON}"
+    return EXPLAIN_GAINS_ONLY.format(gain=units(figure(gain), unit), reason=why)
+
+
+def signed_figure(value: float, places: int = 1) -> str:
+    text = figure(value, places)
+    return text if text.startswith("-") or text in ("0", "0.0") else f"+{text}"
+
+
+def months_span_words(low: int, high: int) -> str:
+    """Months at the ends of an interval in words: 'from 2 months less to 5 months'."""
+    if low == high:
+        return months_words(low)
+    return f"from {months_words(low)} to {months_words(high)}"
 
 
 # Gaps between a group and its peers over terms.

@@ -1333,6 +1333,7 @@ def _apply_attendance(
         school=school,
         name=ATTENDANCE_MEASURE,
         scale=Measure.Scale.PERCENT,
+        kind=Measure.Kind.ATTENDANCE,
         min_value=Decimal(0),
         max_value=Decimal(100),
         description="Sessions attended out of sessions possible, from CTF files.",

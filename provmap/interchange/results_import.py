@@ -50,6 +50,7 @@ from provmap.interchange.values import (
     text,
 )
 from provmap.interchange.writing import write_all_or_nothing
+from provmap.pupils.measure_kinds import guess_kind
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.pupils.score_range import score_range_error
 from provmap.pupils.services import NewResult, measure_create, result_set_value, results_bulk_record
@@ -394,6 +395,7 @@ def apply_results_import(
                 school=plan.school,
                 name=planned.name,
                 scale=scale,
+                kind=guess_kind(planned.name, scale),
                 min_value=low,
                 max_value=high,
             )

@@ -238,8 +238,18 @@ class Measure(SchoolOwned):
         COUNT = "count", "Count"
         GRADE = "grade", "Attainment grade"
 
+    class Kind(models.TextChoices):
+        """What the measure tells about (the impact pages' wider outcomes and gaps use it)."""
+
+        ATTAINMENT = "attainment", "Attainment"
+        ATTENDANCE = "attendance", "Attendance"
+        BEHAVIOUR = "behaviour", "Behaviour"
+        WELLBEING = "wellbeing", "Wellbeing"
+        OTHER = "other", "Other"
+
     name = models.CharField(max_length=120)
     scale = models.CharField(max_length=20, choices=Scale.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
     higher_is_better = models.BooleanField(default=True)
     min_value = models.DecimalField(
         max_digits=9,

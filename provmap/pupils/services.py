@@ -472,18 +472,20 @@ def measure_create(
     school: School,
     name: str,
     scale: str,
+    kind: str = Measure.Kind.OTHER,
     higher_is_better: bool = True,
     min_value: Decimal | None = None,
     max_value: Decimal | None = None,
     description: str = "",
 ) -> Measure:
-    """Add a measure the school records results on."""
+    """Add a measure the school records results on, and what it tells about (`kind`)."""
     if Measure.objects.filter(school=school, name=name).exists():
         raise ValidationError({"name": f"The school already has a measure called '{name}'."})
     measure = Measure(
         school=school,
         name=name,
         scale=scale,
+        kind=kind,
         higher_is_better=higher_is_better,
         min_value=min_value,
         max_value=max_value,

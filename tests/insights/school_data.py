@@ -24,10 +24,13 @@ PARTICIPANTS = [(76, 82), (78, 87), (80, 85), (82, 91), (84, 90)]
 COMPARISON = [(96, 98), (98, 97), (100, 103), (102, 101), (104, 106)]
 
 
-def reading_group(term, *, name="Reading boost", measure=None, results=PARTICIPANTS):
-    """A run of 10 weeks, 3 x 30 minutes with a TA at £20 an hour: 1.5 h x £20 x 10 = £300.
+def reading_group(term, *, name="Reading boost", measure=None, results=PARTICIPANTS, runs=2):
+    """`runs` runs (groups) of 10 / runs weeks each, 3 x 30 minutes with a TA at £20 an hour:
+    1.5 h x £20 x 10 = £300 in all.
 
-    One pupil per (entry, exit) pair; the last one withdrew, the others completed.
+    One pupil per (entry, exit) pair, dealt to the runs in turn (with two runs: the 1st, 3rd
+    and 5th pupil in the first, the 2nd and 4th in the second); the last one withdrew, the
+    others completed.
     """
     school = term.school
     if measure is None:
@@ -35,19 +38,22 @@ def reading_group(term, *, name="Reading boost", measure=None, results=PARTICIPA
     provision = ProvisionFactory(
         school=school, name=name, measure=measure, success_gain=Decimal("5")
     )
-    run = run_create(
-        provision=provision,
-        academic_year=term.academic_year,
-        term=term,
-        weeks=Decimal("10"),
-        sessions_per_week=Decimal("3"),
-        minutes_per_session=30,
-        staff=[StaffAssignment(StaffMemberFactory(school=school, hourly_rate=Decimal("20")))],
-    )
+    groups = [
+        run_create(
+            provision=provision,
+            academic_year=term.academic_year,
+            term=term,
+            weeks=Decimal(10) / runs,
+            sessions_per_week=Decimal("3"),
+            minutes_per_session=30,
+            staff=[StaffAssignment(StaffMemberFactory(school=school, hourly_rate=Decimal("20")))],
+        )
+        for _ in range(runs)
+    ]
     for index, (entry, leave) in enumerate(results):
         last = index == len(results) - 1
         status = Placement.Status.WITHDRAWN if last else Placement.Status.COMPLETED
-        placement = PlacementFactory(run=run, status=status)
+        placement = PlacementFactory(run=groups[index % runs], status=status)
         placement_record_result(placement=placement, stage="baseline", value=entry, date=ENTRY)
         placement_record_result(placement=placement, stage="exit", value=leave, date=EXIT)
     return provision

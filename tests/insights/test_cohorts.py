@@ -12,7 +12,7 @@ from provmap.insights import cohorts
 from provmap.insights.selectors import provision_impacts
 from provmap.provision.models import Placement
 from provmap.provision.services import placement_record_result, run_create
-from provmap.pupils.models import Measure, Pupil, PupilNeed, SENStatus
+from provmap.pupils.models import Measure, Pupil, PupilNeed, SENStatus, SENStatusPeriod
 from provmap.pupils.services import result_record
 from tests.factories import (
     MeasureFactory,
@@ -56,6 +56,9 @@ def test_wider_kinds_and_attendance_bands(term):
     }
     assert kinds == {"attendance", "behaviour", "attainment"}
     assert cohorts.wider_kind(MeasureFactory(school=school, name="SDQ", scale="rating")) is None
+    # The measure's kind decides, not its name.
+    named = MeasureFactory(school=school, name="Attendance at club", scale="percent", kind="other")
+    assert cohorts.wider_kind(named) is None
     assert [cohorts.attendance_band(value) for value in (None, 97, 95, 92.5, 90, 89.9)] == [
         "",
         "95% or more",
@@ -80,9 +83,11 @@ def test_results_by_group_of_the_hand_worked_provision(term):
         PupilNeed.objects.create(school=term.school, pupil=pupil, need_type="SPLD", rank=1)
     impact = the_impact(term, provision)
 
-    found = cohorts.participants(impact)
-    assert [row.pupil.pk for row in found] == [pupil.pk for pupil in pupils]
-    assert [row.progress.gain for row in found] == [6, 9, 5, 9, 6]
+    found = cohorts.participants(impact, as_of=dt.date(2025, 12, 20))
+    # By run: the 1st, 3rd and 5th pupils in the first, the 2nd and 4th in the second.
+    order = [pupils[index].pk for index in (0, 2, 4, 1, 3)]
+    assert [row.pupil.pk for row in found] == order
+    assert [row.progress.gain for row in found] == [6, 5, 6, 9, 9]
     groups = dict(cohorts.impact_by_group(impact, found))
 
     assert list(groups) == ["SEN status", "Area of need", "Sex", "Year group"]
@@ -95,11 +100,36 @@ def test_results_by_group_of_the_hand_worked_provision(term):
     assert (area.group.label, area.n) == ("Cognition and learning", 2)
     (boys,) = groups["Sex"]
     assert (boys.n, boys.mean_gain) == (1, 6)
-    # Every pupil is in Year 7: the whole group, compared with every comparison pupil.
+    # Every pupil is in Year 7: the whole provision, in the measure's model.
     (year7,) = groups["Year group"]
-    assert year7.n == 5
+    assert (year7.group.label, year7.n) == ("Year 7", 5)
     assert year7.basis == "adjusted"
     assert year7.effect.value == pytest.approx(impact.adjusted.effect.value)
+    assert year7.effect.low == pytest.approx(impact.adjusted.effect.low)
+
+
+def test_groups_count_pupils_by_their_status_and_year_when_the_run_started(term):
+    provision = reading_group(term)
+    cohort_results(term, provision.measure, COMPARISON)
+    pupils = participants_of(provision)
+    # The first pupil was on SEN support during the run, and has none now.
+    SENStatusPeriod.objects.create(
+        school=term.school,
+        pupil=pupils[0],
+        status=SENStatus.SUPPORT,
+        start_date=dt.date(2025, 6, 1),
+        end_date=dt.date(2026, 3, 1),
+    )
+    impact = the_impact(term, provision)
+
+    # A year on, the pupils in Year 7 now were in Year 6 when the run started.
+    found = cohorts.participants(impact, as_of=dt.date(2026, 10, 1))
+    groups = dict(cohorts.impact_by_group(impact, found))
+
+    (support,) = groups["SEN status"]
+    assert (support.group.label, support.n) == ("SEN support", 1)
+    (year,) = groups["Year group"]
+    assert (year.group.label, year.n) == ("Year 6", 5)
 
 
 # --- Wider outcomes -----------------------------------------------------------------------

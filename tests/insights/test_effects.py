@@ -48,7 +48,7 @@ def test_effect_size_on_the_measures_own_sd_by_hand():
     assert effect.standard_error == pytest.approx(3 / (15 * math.sqrt(3)))
     assert effect.low == pytest.approx(0.4 - 0.49683, abs=1e-5)
     assert effect.high == pytest.approx(0.4 + 0.49683, abs=1e-5)
-    assert effect.months == 5
+    assert effect.months_range == (-2, 11)
 
 
 def test_effect_size_when_lower_is_better():
@@ -130,13 +130,16 @@ def test_ratings_count_lists_every_colour():
     assert effects.ratings_count(["G", "B", "G", None, "R"]) == {"R": 1, "A": 0, "G": 2, "B": 1}
 
 
-def test_cost_per_month_of_progress():
-    # £410 a pupil for 3 months: £136.666... -> £136.67.
-    assert effects.cost_per_month(Decimal("410"), 3) == Decimal("136.67")
-    assert effects.cost_per_month(Decimal("410"), 0) is None
-    assert effects.cost_per_month(Decimal("410"), -2) is None
-    assert effects.cost_per_month(None, 3) is None
-    assert effects.cost_per_month(Decimal("410"), None) is None
+def test_cost_per_month_of_progress_from_the_ends_of_the_months_range():
+    # £410 a pupil for 1 to 3 months: £136.666... -> £136.67 at best, £410 at worst.
+    assert effects.cost_per_month_range(Decimal("410"), 1, 3) == (
+        Decimal("136.67"),
+        Decimal("410.00"),
+    )
+    # Under a month at the low end: no upper limit to the price.
+    assert effects.cost_per_month_range(Decimal("410"), 0, 2) == (Decimal("205.00"), None)
+    assert effects.cost_per_month_range(Decimal("410"), -2, 0) is None
+    assert effects.cost_per_month_range(None, 1, 3) is None
 
 
 def test_raw_impact_of_a_group_by_hand():
@@ -157,24 +160,16 @@ def test_raw_impact_of_a_group_by_hand():
     assert raw.n == 3
     assert raw.mean_gain == 6
     assert raw.effect.value == pytest.approx(0.4)
-    assert raw.months == 5
     assert raw.success_share == pytest.approx(2 / 3)
     assert raw.ratings == {"R": 0, "A": 1, "G": 1, "B": 1}
     assert raw.completion_share == pytest.approx(0.75)
-    assert raw.cost_per_month == Decimal("12.00")
     assert raw.reason is None
 
 
 def test_raw_impact_of_nobody_says_why():
     raw = raw_impact([], measure=MeasureSpec(STANDARDISED))
 
-    assert (raw.n, raw.mean_gain, raw.effect, raw.months, raw.success_share) == (
-        0,
-        None,
-        None,
-        None,
-        None,
-    )
+    assert (raw.n, raw.mean_gain, raw.effect, raw.success_share) == (0, None, None, None)
     assert raw.reason == wording.REASON_TOO_FEW_PUPILS.format(n=0, minimum=5)
 
 
@@ -208,7 +203,7 @@ def test_ancova_by_hand():
     assert result.effect.low == pytest.approx(-0.33265, abs=1e-5)
     assert result.effect.high == pytest.approx(1.13265, abs=1e-5)
     assert result.effect.sd_basis == "measure"
-    assert result.months == 5
+    assert result.months_range == (-4, 12)
 
 
 def test_ancova_without_a_known_sd_uses_everyones_entry_sd():

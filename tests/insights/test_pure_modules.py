@@ -3,7 +3,16 @@
 import subprocess
 import sys
 
-PURE_MODULES = ("progress", "effects", "verdicts", "patterns", "wording", "charts", "disclosure")
+PURE_MODULES = (
+    "progress",
+    "effects",
+    "estimator",
+    "verdicts",
+    "patterns",
+    "wording",
+    "charts",
+    "disclosure",
+)
 
 
 def test_calculations_import_no_django():

@@ -45,21 +45,24 @@ def test_hand_worked_provision_from_the_database(term):
     assert raw.effect.value == pytest.approx(7 / 15)
     assert raw.effect.low == pytest.approx(0.31181, abs=1e-5)
     assert raw.effect.high == pytest.approx(0.62152, abs=1e-5)
-    assert raw.months == 6
-    # Adjusted: 6 points = 0.4 SD (5 months), interval (-0.333, 1.133).
+    # Adjusted: 6 points = 0.4 SD, as the ANCOVA by hand; the interval allows for the two
+    # groups the pupils were taught in (CR2, 2.85 df): -0.27 to +1.07, -4 to +12 months.
     assert adjusted.difference == pytest.approx(6)
     assert adjusted.effect.value == pytest.approx(0.4)
-    assert adjusted.effect.low == pytest.approx(-0.33265, abs=1e-5)
-    assert adjusted.months == 5
-    assert (impact.months, impact.months_basis) == (5, "adjusted")
+    assert adjusted.effect.low == pytest.approx(-0.27064, abs=1e-5)
+    assert adjusted.effect.high == pytest.approx(1.07064, abs=1e-5)
+    assert adjusted.groups == 2
+    assert adjusted.df == pytest.approx(2.854, abs=1e-3)
+    assert (impact.months_range, impact.months_basis) == ((-4, 12), "adjusted")
     # Criterion 5 points: everyone met it; 9 and 9 reach 1.5 x 5 = 7.5 (Blue).
     assert raw.success_share == 1
     assert raw.ratings == {"R": 0, "A": 0, "G": 3, "B": 2}
     assert raw.completion_share == pytest.approx(0.8)
-    # £300 for 5 pupils = £60 each; 5 months -> £12 a month of progress.
+    # £300 for 5 pupils = £60 each; no price per month while the interval includes zero.
     assert impact.total_cost == Decimal("300.00")
     assert impact.cost_per_pupil == Decimal("60.00")
-    assert impact.cost_per_month == Decimal("12.00")
+    assert impact.cost_per_month is None
+    assert (impact.expected, impact.missing) == (5, 0)
     assert impact.verdict.headline == wording.HEADLINE_UNCLEAR_CHANCE
     assert impact.verdict.recommendation == "not enough evidence"
 
@@ -72,12 +75,16 @@ def test_pupils_gaps_to_the_cohort_median(term):
 
     # Everyone's entries 76..84 and 96..104: median (84 + 96) / 2 = 90.
     # Exits sorted 82 85 87 90 91 97 98 101 103 106: median (91 + 97) / 2 = 94.
-    (run,) = impact.runs
-    gaps = [(pupil.gap_before, pupil.gap_after) for pupil in run.progress]
-    assert sorted(gaps) == [(6, 4), (8, 3), (10, 9), (12, 7), (14, 12)]
-    assert all(pupil.gap_narrowed for pupil in run.progress)
+    # Each run's pupils against their own run's median: 76, 80, 84 -> 80 and 82, 85, 90 -> 85
+    # in the first; 78, 82 -> 80 and 87, 91 -> 89 in the second.
+    first, second = impact.runs
+    gaps = [(pupil.gap_before, pupil.gap_after) for pupil in first.progress]
+    assert sorted(gaps) == [(-4, -5), (0, 0), (4, 3)]
+    gaps = [(pupil.gap_before, pupil.gap_after) for pupil in second.progress]
+    assert sorted(gaps) == [(-2, -2), (2, 2)]
+    progress = first.progress + second.progress
     # Standardised scores: each gain over 15.
-    changes = sorted(pupil.standardised_change for pupil in run.progress)
+    changes = sorted(pupil.standardised_change for pupil in progress)
     assert changes == pytest.approx([5 / 15, 6 / 15, 6 / 15, 9 / 15, 9 / 15])
 
 
@@ -129,29 +136,71 @@ def test_every_year_pools_the_runs(term):
 
     (impact,) = provision_impacts(term.school)
 
-    assert len(impact.runs) == 2
+    assert len(impact.runs) == 3
     assert impact.placed == 6
     # £300 shared by 6 pupils placed over both years.
     assert impact.cost_per_pupil == Decimal("50.00")
     assert impact.raw.n == 5
 
 
-def test_without_a_comparison_group_the_verdict_rests_on_entry_and_exit(term):
+def test_without_a_comparison_group_there_is_no_verdict_months_or_price(term):
     provision = reading_group(term)
 
     (impact,) = provision_impacts(term.school, academic_year=term.academic_year)
 
     assert impact.adjusted.effect is None
     assert impact.adjusted.reason == wording.REASON_NO_COMPARISON
-    assert impact.months_basis == "raw"
-    assert impact.months == 6
-    assert impact.cost_per_month == Decimal("10.00")  # £60 / 6 months
-    assert impact.verdict.basis == "raw"
-    assert impact.verdict.headline == (
-        "Likely helping: about 6 months' extra progress, costing £60 per pupil"
-    )
-    assert wording.CAVEAT_BEFORE_AFTER_ONLY in impact.verdict.caveat
+    assert impact.raw.mean_gain == 7  # described, not judged
+    assert impact.months_basis is None
+    assert impact.months_range is None
+    assert impact.cost_per_month is None
+    assert impact.verdict.basis is None
+    assert impact.verdict.headline == wording.HEADLINE_NO_COMPARISON
+    assert impact.verdict.recommendation == wording.NOT_ENOUGH_EVIDENCE
+    assert wording.CAVEAT_NO_COMPARISON in impact.verdict.caveat
     assert provision.name == impact.provision.name
+
+
+def test_other_provisions_on_the_measure_are_in_the_model_not_the_comparison(term):
+    provision = reading_group(term)
+    cohort_results(term, provision.measure, COMPARISON)
+    # Another provision on the same test: its pupils are neither comparison nor ignored.
+    other = reading_group(
+        term, name="Maths boost", measure=provision.measure, results=[(90, 99), (92, 97)] * 3
+    )
+
+    impacts = provision_impacts(term.school, academic_year=term.academic_year)
+
+    assert [item.provision for item in impacts] == [other, provision]
+    assert [item.adjusted.n_comparison for item in impacts] == [5, 5]
+    assert len(impacts[1].spells) == 6 + 5 + 5
+
+
+def test_a_pupil_who_left_stays_in_through_their_next_result(term):
+    provision = reading_group(term, results=[*[(80, 86)] * 6])
+    cohort_results(term, provision.measure, COMPARISON)
+    leaver = provision.runs.first().placements.first()
+    # Left early with no exit result; sat the cohort's test with everyone else.
+    leaver.exit.delete()
+    result_record(pupil=leaver.pupil, measure=provision.measure, date=EXIT, value=79)
+
+    (impact,) = provision_impacts(term.school, academic_year=term.academic_year)
+
+    assert impact.raw.n == 5  # their own gain is not known
+    assert impact.adjusted.n_participants == 6  # but they are in the model
+    assert (impact.expected, impact.missing) == (6, 0)
+
+
+def test_pupils_with_no_result_after_the_group_count_as_attrition(term):
+    provision = reading_group(term, results=[*[(80, 86)] * 8])
+    cohort_results(term, provision.measure, COMPARISON)
+    for placement in provision.runs.first().placements.all()[:2]:
+        placement.exit.delete()
+
+    (impact,) = provision_impacts(term.school, academic_year=term.academic_year)
+
+    assert (impact.expected, impact.missing) == (8, 2)
+    assert impact.attrition == 0.25
 
 
 def test_provision_without_a_measure_says_so(term):
@@ -167,6 +216,7 @@ def test_provision_without_a_measure_says_so(term):
     assert impact.adjusted.reason == wording.REASON_NO_MEASURE
     assert impact.verdict.recommendation == "not enough evidence"
     assert impact.verdict.caveat == wording.REASON_NO_MEASURE
+    assert impact.verdict.headline == wording.HEADLINE_CANNOT_TELL
 
 
 def test_lower_is_better_measure_counts_falls_as_gains(term):
@@ -190,7 +240,8 @@ def test_lower_is_better_measure_counts_falls_as_gains(term):
 
     assert impact.raw.mean_gain == pytest.approx(5.2)  # (6 + 4 + 5 + 5 + 6) / 5
     assert impact.raw.effect.value > 0
-    assert impact.raw.effect.sd_basis == "pooled"
+    # No comparison pupils: the model's SD is everyone's entry results on the measure.
+    assert impact.raw.effect.sd_basis == "measure"
 
 
 def test_another_schools_data_stays_out(term):

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from provmap.insights import wording
-from provmap.insights.effects import AdjustedEffect, EffectSize, RawImpact
+from provmap.insights.effects import EffectSize
+from provmap.insights.estimator import Estimate
 from provmap.insights.verdicts import impact_verdict, verdict
 
 
@@ -15,39 +16,52 @@ def effect(value: float, low: float, high: float) -> EffectSize:
     )
 
 
-def raw(n: int, size: EffectSize | None, reason: str | None = None) -> RawImpact:
-    return RawImpact(
-        n=n,
-        mean_gain=None,
-        effect=size,
-        success_share=None,
-        ratings={},
-        completion_share=None,
-        cost_per_pupil=None,
-        reason=reason,
-    )
-
-
-def test_likely_helping_gives_months_and_cost():
-    # 0.25 is 3 months on the EEF's table (0.19-0.26).
+def test_likely_helping_gives_the_months_at_both_ends_of_the_interval_and_the_cost():
+    # 0.05 is 1 month on the EEF's table and 0.45 is 6: never "about 3" from the point.
     result = verdict(effect(0.25, 0.05, 0.45), n=20, cost_per_pupil=Decimal("410.00"))
 
-    assert (
-        result.headline == "Likely helping: about 3 months' extra progress, costing £410 per pupil"
+    assert result.headline == (
+        "Likely helping: between 1 and 6 months' extra progress, costing £410 per pupil"
     )
     assert result.recommendation == "continue"
+    assert result.months == (1, 6)
 
 
-def test_likely_helping_with_one_month_and_no_cost():
+def test_likely_helping_up_to_a_month_and_no_cost():
     result = verdict(effect(0.05, 0.01, 0.09), n=400)
+
+    assert result.headline == "Likely helping: up to 1 month's extra progress"
+
+
+def test_likely_helping_by_about_a_month():
+    result = verdict(effect(0.05, 0.03, 0.08), n=400)
 
     assert result.headline == "Likely helping: about 1 month's extra progress"
 
 
 def test_likely_helping_by_less_than_a_month():
-    result = verdict(effect(0.01, 0.005, 0.015), n=9000)
+    result = verdict(effect(0.008, 0.004, 0.012), n=9000)
 
     assert result.headline == "Likely helping: less than a month's extra progress"
+
+
+def test_likely_helping_is_withheld_when_many_placed_have_no_result_after():
+    result = verdict(effect(0.5, 0.2, 0.8), n=20, attrition=0.3)
+
+    assert result.headline == wording.HEADLINE_UNCLEAR_ATTRITION
+    assert result.recommendation == wording.NOT_ENOUGH_EVIDENCE
+    assert "30% of the pupils placed have no entry result or no result after" in result.caveat
+    assert verdict(effect(0.5, 0.2, 0.8), n=20, attrition=0.2).recommendation == "continue"
+
+
+def test_not_working_is_held_back_when_too_little_was_delivered():
+    harmful = verdict(effect(-0.4, -0.7, -0.1), n=30, delivered=0.6)
+    assert harmful.headline == wording.HEADLINE_NOT_DELIVERED
+    assert harmful.recommendation == wording.NOT_ENOUGH_EVIDENCE
+    assert "Only 60% of the planned sessions were delivered" in harmful.caveat
+    assert verdict(effect(-0.4, -0.7, -0.1), n=30, delivered=0.8).recommendation == "stop"
+    # Helping is helping, however much was delivered.
+    assert verdict(effect(0.5, 0.2, 0.8), n=20, delivered=0.5).recommendation == "continue"
 
 
 def test_too_few_pupils_to_tell():
@@ -93,42 +107,46 @@ def test_money_in_whole_pounds(amount, shown):
     assert wording.money(amount) == shown
 
 
-def test_verdict_rests_on_the_adjusted_effect_when_there_is_one():
-    adjusted = AdjustedEffect(n_participants=12, n_comparison=40, effect=effect(0.4, 0.1, 0.7))
+def test_the_verdict_rests_on_the_estimate_against_the_comparison_group():
+    estimate = Estimate(n=12, groups=3, effect=effect(0.4, 0.1, 0.7))
 
-    result = impact_verdict(raw(12, effect(0.9, 0.5, 1.3)), adjusted, cost_per_pupil=Decimal("300"))
+    result = impact_verdict(estimate, n_comparison=40, cost_per_pupil=Decimal("300"))
 
     assert result.basis == "adjusted"
-    assert (
-        result.headline == "Likely helping: about 5 months' extra progress, costing £300 per pupil"
+    assert result.headline == (
+        "Likely helping: between 2 and 9 months' extra progress, costing £300 per pupil"
     )
     assert result.caveat == wording.CAVEAT_COMPARED
 
 
-def test_verdict_falls_back_on_the_raw_effect_with_a_warning():
-    adjusted = AdjustedEffect(12, 0, reason=wording.REASON_NO_COMPARISON)
+def test_without_a_comparison_group_there_is_no_verdict_but_advice():
+    estimate = Estimate(n=12, groups=3, reason=wording.REASON_NO_COMPARISON)
 
-    result = impact_verdict(raw(12, effect(0.3, 0.1, 0.5)), adjusted)
+    result = impact_verdict(estimate, n_comparison=0)
 
-    assert result.basis == "raw"
-    assert result.headline == "Likely helping: about 4 months' extra progress"
-    assert result.caveat == f"{wording.REASON_NO_COMPARISON} {wording.CAVEAT_BEFORE_AFTER_ONLY}"
+    assert result.basis is None
+    assert result.headline == wording.HEADLINE_NO_COMPARISON
+    assert result.recommendation == wording.NOT_ENOUGH_EVIDENCE
+    assert result.months is None
+    assert result.caveat == f"{wording.REASON_NO_COMPARISON} {wording.CAVEAT_NO_COMPARISON}"
 
 
 def test_verdict_with_too_few_pupils_says_why():
-    result = impact_verdict(raw(3, effect(0.3, -0.5, 1.1)), AdjustedEffect(3, 20, reason="x"))
+    reason = wording.REASON_TOO_FEW_PUPILS.format(n=3, minimum=5)
+    result = impact_verdict(Estimate(n=3, groups=1, reason=reason), n_comparison=20)
 
-    assert result.headline == "Unclear: too few pupils to tell"
+    assert result.headline == wording.HEADLINE_CANNOT_TELL
     assert result.recommendation == "not enough evidence"
     assert result.basis is None
-    assert result.caveat == wording.REASON_TOO_FEW_PUPILS.format(n=3, minimum=5)
+    assert result.caveat == reason
 
 
 def test_verdict_without_a_measure_says_so():
-    result = impact_verdict(raw(0, None, wording.REASON_NO_MEASURE), None)
+    estimate = Estimate(n=0, groups=0, reason=wording.REASON_NO_MEASURE)
+    result = impact_verdict(estimate, n_comparison=0)
 
     assert result.recommendation == "not enough evidence"
-    assert result.caveat == wording.REASON_NO_MEASURE
+    assert result.caveat.startswith(wording.REASON_NO_MEASURE)
 
 
 def test_the_plain_headline_says_the_same_without_the_cost():

@@ -3,27 +3,57 @@
 from provmap.insights import wording
 
 
-def test_the_adjusted_effect_in_plain_words():
-    assert wording.explain_adjusted(
-        gain=6, difference=2, effect=0.133, months=2, unit="points"
-    ) == (
-        "Pupils in this group gained 6 points; similar pupils who did not take part gained 4; "
-        "so about 2 points, 0.13 SD or 2 months of progress, are down to the group."
+def test_the_adjusted_effect_in_plain_words_says_no_more_than_its_interval():
+    either = wording.explain_adjusted(
+        gain=6,
+        difference=2,
+        low=-1,
+        high=5,
+        effect_low=-0.067,
+        effect_high=0.333,
+        months=(-1, 4),
+        unit="points",
     )
-    assert wording.explain_adjusted(
-        gain=3, difference=-1.5, effect=-0.1, months=-2, unit="points"
-    ) == (
-        "Pupils in this group gained 3 points; similar pupils who did not take part gained 4.5; "
-        "so the group ended about 1.5 points behind them (-0.1 SD, 2 months less)."
+    assert either == (
+        "Pupils in this group gained 6 points on average. Compared with pupils in no provision "
+        "on this measure with the same entry result and tested at the same times, the "
+        "difference was +2 points (95% interval -1 to +5; -0.07 to +0.33 SD, from 1 month less "
+        "to 4 months on the EEF's scale). The interval includes no difference at all, so the "
+        "difference could be down to chance."
     )
+    assert "about 2" not in either
+    above = wording.explain_adjusted(
+        gain=6,
+        difference=3,
+        low=1,
+        high=5,
+        effect_low=0.07,
+        effect_high=0.33,
+        months=(1, 4),
+        unit="points",
+    )
+    assert above.endswith(wording.EXPLAIN_ABOVE.strip())
+    below = wording.explain_adjusted(
+        gain=1,
+        difference=-3,
+        low=-5,
+        high=-1,
+        effect_low=-0.33,
+        effect_high=-0.07,
+        months=(-4, -1),
+        unit="points",
+    )
+    assert below.endswith(wording.EXPLAIN_BELOW.strip())
 
 
-def test_the_before_and_after_effect_in_plain_words():
-    text = wording.explain_raw(gain=7, effect=0.4667, months=6, unit="months")
+def test_gains_alone_are_described_and_never_judged():
+    text = wording.explain_gains_only(gain=7, unit="months", reason=wording.REASON_NO_COMPARISON)
     assert text.startswith(
-        "Pupils in this group gained 7 months on average between entry and exit (0.47 SD, "
-        "6 months on the EEF's scale)."
+        "Pupils in this group gained 7 months on average between entry and exit. This is a "
+        "description, not a measure of impact:"
     )
+    assert wording.CAVEAT_NO_COMPARISON in text
+    assert "EEF" not in text and "SD" not in text
 
 
 def test_units_months_and_figures():

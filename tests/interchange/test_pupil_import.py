@@ -340,6 +340,7 @@ def test_a_ctf_brings_sen_history_needs_fsm_language_care_and_attendance(school)
     assert (amy.first_language, amy.eal, amy.looked_after) == ("POL", True, True)
     assert amy.on_roll_from == dt.date(2023, 9, 4)
     attendance = Measure.objects.get(school=school, name="Attendance %")
+    assert attendance.kind == Measure.Kind.ATTENDANCE
     assert list(
         Result.objects.filter(pupil=amy, measure=attendance)
         .order_by("date")

@@ -52,6 +52,8 @@ def test_results_are_recorded_and_a_new_measure_is_created(school, pupils):
     ]
     spelling = Measure.objects.get(school=school, name="Spelling age")
     assert spelling.scale == Measure.Scale.AGE_MONTHS
+    # What it tells about, guessed once from its name when it is made.
+    assert spelling.kind == Measure.Kind.ATTAINMENT
 
 
 def test_the_same_file_twice_changes_nothing_and_a_corrected_one_updates(school, pupils):

@@ -242,4 +242,6 @@ def test_the_impact_pages_show_costs_only_with_the_finance_right(client, role, f
         content = client.get(url).content.decode()
         assert ("Cost per pupil" in content) == finance, url
         assert ("£60.00" in content) == finance, url
-        assert ("£12.00" in content) == finance, url
+    # The price of a month of progress (here: none, the interval includes no gain).
+    overview = client.get(world.overview()).content.decode()
+    assert ("Cost per month of progress" in overview) == finance

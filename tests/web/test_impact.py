@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -37,9 +38,10 @@ pytestmark = pytest.mark.django_db
 
 
 class School:
-    """The hand-worked reading group of tests/insights: five pupils gained 6, 9, 5, 9 and 6
-    points (mean 7 = 0.47 SD); five comparison pupils; adjusted 6 points = 0.40 SD, 5 months;
-    £300 for 5 pupils = £60 each, £12 a month of progress."""
+    """The hand-worked reading group of tests/insights, in two runs: five pupils gained 6, 9,
+    5, 9 and 6 points (mean 7); five comparison pupils; adjusted 6 points = 0.40 SD, interval
+    -0.27 to +1.07 (-4 to +12 months); £300 for 5 pupils = £60 each, no price per month
+    while the interval includes zero."""
 
     def __init__(self, *, comparison: bool = True, participants=PARTICIPANTS) -> None:
         self.term = TermFactory()
@@ -95,11 +97,13 @@ def test_overview_ranks_the_provision_with_its_figures(client, world):
     assert response.status_code == 200
     content = text_of(response)
     assert "Reading boost" in content
-    # Adjusted 0.40 SD, interval -0.33 to +1.13, 5 months; £60 a pupil, £12 a month.
-    assert "+0.40 (-0.33 to +1.13)" in content
-    assert "+5" in content
+    # Adjusted 0.40 SD, interval -0.27 to +1.07: -4 to +12 months; £60 a pupil, no price a
+    # month (the interval includes no gain).
+    assert "+0.40 (-0.27 to +1.07)" in content
+    assert "-4 to +12" in content
     assert "£60.00" in content
-    assert "£12.00" in content
+    assert "not priced: the interval includes no gain" in content
+    assert "How impact is worked out" in content
     assert wording.HEADLINE_UNCLEAR_CHANCE in content
     assert "Not enough evidence" in content
     # The interval is drawn server-side as SVG, with no inline style anywhere.
@@ -108,23 +112,29 @@ def test_overview_ranks_the_provision_with_its_figures(client, world):
     assert "style=" not in content
 
 
-def test_overview_marks_a_before_and_after_effect(client):
+def test_without_a_comparison_group_the_overview_gives_no_verdict_or_rank(client):
     world = School(comparison=False)
     client.force_login(world.senco)
     content = text_of(client.get(world.overview()))
 
-    assert "before and after only" in content
-    assert "chart__estimate--raw" in content
-    # Raw: 7 / 15 = 0.47 SD (6 months), £60 / 6 = £10 a month.
-    assert "+0.47 (+0.31 to +0.62)" in content
-    assert "£10.00" in content
-    assert "Likely helping: about 6 months&#x27; extra progress, costing £60 per pupil" in content
+    ranked, _, unranked = content.partition("Not enough evidence to rank")
+    assert "Reading boost" not in ranked
+    assert "Reading boost" in unranked
+    assert "rebound of pupils picked for low scores" in unranked
+    assert "Likely helping" not in unranked
+    assert "chart__estimate--raw" not in content
+    assert "£10.00" not in content
 
 
-def test_overview_ranks_by_effect_or_by_cost_effectiveness(client, world):
-    # Ten pupils who each gained 4 points on their own measure: 0.27 SD (4 months, before and
-    # after only); the same £300 shared by ten is £30 each, so £7.50 a month of progress.
-    big = reading_group(world.term, name="Big group", results=[(80 + i, 84 + i) for i in range(10)])
+def test_overview_ranks_by_verdict_then_by_the_lower_end_or_by_cost(client, world):
+    # Ten pupils in two runs on the same test, each 12 points up where the comparison pupils
+    # at the same entry stay level: likely helping, so ranked first and priced.
+    big = reading_group(
+        world.term,
+        name="Big group",
+        measure=world.provision.measure,
+        results=[(80 + i, 92 + i + (i % 3 - 1)) for i in range(10)],
+    )
     client.force_login(world.senco)
 
     by_effect = text_of(client.get(world.overview()))
@@ -132,8 +142,8 @@ def test_overview_ranks_by_effect_or_by_cost_effectiveness(client, world):
 
     assert 'aria-current="true">Effect<' in by_effect
     assert 'aria-current="true">Cost-effectiveness<' in by_cost
-    assert by_effect.index("Reading boost") < by_effect.index(big.name)
-    assert "£7.50" in by_cost and "£12.00" in by_cost
+    assert by_effect.index(big.name) < by_effect.index("Reading boost")
+    assert "Likely helping: between" in by_effect
     assert by_cost.index(big.name) < by_cost.index("Reading boost")
 
 
@@ -142,10 +152,9 @@ def test_provisions_with_too_few_pupils_are_listed_apart(client, world):
     client.force_login(world.senco)
     content = text_of(client.get(world.overview()))
 
-    ranked, _, unranked = content.partition("Not enough results to rank")
+    ranked, _, unranked = content.partition("Not enough evidence to rank")
     assert "Tiny group" not in ranked
     assert "Tiny group" in unranked
-    assert "from 2 pupils" in unranked
 
 
 def test_until_this_year_can_be_judged_the_overview_shows_last_year(client, world):
@@ -169,7 +178,7 @@ def test_until_this_year_can_be_judged_the_overview_shows_last_year(client, worl
         "There are not yet enough exit results in This year to judge, so this shows 2025-26."
     ) in content
     assert "Impact of provision: 2025-26" in content
-    assert "+0.40 (-0.33 to +1.13)" in content
+    assert "+0.40 (-0.27 to +1.07)" in content
     chosen = plain(text_of(client.get(world.overview(f"year={this_year.pk}"))))
     assert "Impact of provision: This year" in chosen
     assert "There are not yet enough" not in chosen
@@ -192,9 +201,14 @@ def test_provision_page_explains_the_figures_in_words_and_charts(client, world):
     content = text_of(response)
     words = plain(content)
     assert (
-        "Pupils in this group gained 7 points; similar pupils who did not take part gained 1; "
-        "so about 6 points, 0.4 SD or 5 months of progress, are down to the group."
+        "Pupils in this group gained 7 points on average. Compared with pupils in no provision "
+        "on this measure with the same entry result and tested at the same times, the "
+        "difference was +6 points (95% interval -4.1 to +16.1; -0.27 to +1.07 SD, from 4 "
+        "months less to 12 months on the EEF&#x27;s scale). The interval includes no difference at "
+        "all, so the difference could be down to chance."
     ) in words
+    assert "about 6" not in words
+    assert "-4 to +12 mo" in words
     assert wording.HEADLINE_UNCLEAR_CHANCE in content
     assert "chart--scatter" in content and "no change" in content
     assert "chart--histogram" in content
@@ -207,6 +221,31 @@ def test_provision_page_explains_the_figures_in_words_and_charts(client, world):
     assert f"<title>{first.full_name}, group: 76 to 82</title>" in content
     assert f"{first.surname}, {first.forename}" in content
     assert "style=" not in content
+
+
+def test_without_a_comparison_group_the_provision_page_describes_and_advises(client):
+    world = School(comparison=False)
+    client.force_login(world.senco)
+    words = plain(text_of(client.get(world.provision_page())))
+
+    assert wording.HEADLINE_NO_COMPARISON in words
+    assert (
+        "Pupils in this group gained 7 points on average between entry and exit. This is a "
+        "description, not a measure of impact:"
+    ) in words
+    assert "test pupils who are not in provision on this measure on the same dates" in words
+    assert "Likely helping" not in words
+    assert "no comparison that allows it" in words
+    assert "each month of extra progress" not in words
+
+
+def test_many_pupils_without_a_result_after_the_group_are_flagged(client, world):
+    for placement in Placement.objects.filter(run__provision=world.provision)[:2]:
+        placement.exit.delete()
+    client.force_login(world.senco)
+    words = plain(text_of(client.get(world.provision_page())))
+
+    assert ("2 of the 5 pupils placed have no entry result or no result after the group") in words
 
 
 def test_provision_page_records_who_was_named_in_the_audit_trail(client, world):
@@ -276,10 +315,11 @@ def test_a_decision_is_recorded_with_its_evidence_and_listed(client, world):
     assert decision.decided_by == world.senco
     assert decision.verdict == wording.HEADLINE_UNCLEAR_CHANCE
     assert decision.recommendation == wording.NOT_ENOUGH_EVIDENCE
+    # The months kept are the low end of the interval's: what the evidence safely said.
     assert (decision.effect, decision.effect_basis, decision.months) == (
         Decimal("0.400"),
         "adjusted",
-        5,
+        -4,
     )
     assert (decision.pupils, decision.cost_per_pupil) == (5, Decimal("60.00"))
     event = AuditEvent.objects.get(action=AuditAction.CREATE)
@@ -531,3 +571,23 @@ def test_not_progressing_list_queries_do_not_grow_with_pupils(client):
         assert world.participants[0].surname in text_of(response)
         counts.append(count)
     assert counts[0] == counts[1]
+
+
+# --- How impact is worked out -------------------------------------------------------------
+
+
+def test_the_method_page_says_what_docs_impact_md_says(client, world):
+    client.force_login(world.senco)
+    response = client.get(world.url("impact_method"))
+
+    assert response.status_code == 200
+    words = plain(text_of(response))
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "impact.md").read_text()
+    headings = [line[3:] for line in doc.splitlines() if line.startswith("## ")]
+    for heading in headings:
+        if heading != "Where it is in the code":
+            assert heading.replace("'", "&#x27;") in words or heading in words, heading
+    assert "Test a comparison group on the same dates" in words
+    assert "80% of what was planned" in words
+    provision_page = text_of(client.get(world.provision_page()))
+    assert world.url("impact_method") in provision_page

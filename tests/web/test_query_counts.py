@@ -36,8 +36,10 @@ PINNED: dict[tuple[str, str], int] = {
     ("school_figures", Role.GOVERNOR): 13,
     ("impact_overview", Role.SENCO): 17,
     ("impact_overview", Role.GOVERNOR): 17,
-    ("impact_provision", Role.SENCO): 21,
-    ("impact_provision", Role.GOVERNOR): 19,
+    # One of them: the SEN status history of the pupils placed, for the groups at the run.
+    ("impact_provision", Role.SENCO): 22,
+    ("impact_provision", Role.GOVERNOR): 20,
+    ("impact_method", Role.SENCO): 4,
     ("impact_groups", Role.SENCO): 10,
     ("impact_not_progressing", Role.SENCO): 17,
     ("imports", Role.SENCO): 5,

@@ -142,7 +142,8 @@ def test_the_senco_sees_the_exact_small_numbers(client, school):
     figures = plain(pages["figures"])
     assert "EHC plan (E) 3 3" in figures
     assert "Small group" in pages["overview"]
-    assert "4 pupils" in plain(pages["overview"])
+    # Placed and measured: the exact small numbers.
+    assert "Small group 4 4" in plain(pages["overview"])
     assert "G 3" in pages["reading"] and "B 2" in pages["reading"]
     assert "EHC plan 3" in plain(pages["reading"])
     assert "chart--scatter" in pages["reading"]

@@ -29,6 +29,7 @@ from provmap.provision.services import (
     provision_set_measure,
     run_create,
 )
+from provmap.pupils.measure_kinds import guess_kind
 from provmap.pupils.models import Measure
 from provmap.pupils.services import measure_create
 from provmap.schools.models import School, Term
@@ -63,6 +64,7 @@ def _apply(plan: MapImportPlan, progress: Callable[[int, int], None] | None) -> 
             school=school,
             name=measure.name,
             scale=Measure.Scale.RAW,
+            kind=guess_kind(measure.name, Measure.Scale.RAW),
             description="Created by importing a spreadsheet provision map.",
         )
     for provision in plan.provisions:

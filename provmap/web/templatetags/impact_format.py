@@ -62,3 +62,14 @@ def months(value: SupportsInt | None) -> str:
     if value is None:
         return DASH
     return signed(int(value))
+
+
+@register.filter
+def months_range(value: tuple[int, int] | None) -> str:
+    """EEF months at the two ends of an interval: '+1 to +5', '-2 to +3', '+2'."""
+    if not value:
+        return DASH
+    low, high = value
+    if low == high:
+        return signed(int(low))
+    return f"{signed(int(low))} to {signed(int(high))}"

@@ -31,8 +31,22 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else str(amount)
 
 
+def _months(value: tuple[int, int] | None) -> list[int] | None:
+    return None if value is None else list(value)
+
+
+def _price(value: tuple[Decimal, Decimal | None] | None) -> list[str | None] | None:
+    return None if value is None else [_money(value[0]), _money(value[1])]
+
+
 def impact_figures(impact: ProvisionImpact) -> dict[str, Any]:
-    """One provision's figures as plain JSON values (money as strings, to the penny)."""
+    """One provision's figures as plain JSON values (money as strings, to the penny).
+
+    The pupils' own gains ("raw_*") describe; only the measure's model ("adjusted_*", against
+    pupils in no provision on the measure, intervals by group) judges. Months and the price
+    of a month are ranges from the interval's ends: [low, high], the price [cheapest,
+    dearest] (dearest null: no upper limit), and only when the whole interval is above zero.
+    """
     raw, adjusted = impact.raw, impact.adjusted
     return {
         "provision": impact.provision.name,
@@ -45,21 +59,24 @@ def impact_figures(impact: ProvisionImpact) -> dict[str, Any]:
         "raw_effect": _number(raw.effect.value) if raw.effect else None,
         "raw_ci": _interval(raw.effect),
         "raw_sd_basis": raw.effect.sd_basis if raw.effect else None,
-        "raw_months": raw.months,
         "adjusted_difference": _number(adjusted.difference, 2),
         "adjusted_effect": _number(adjusted.effect.value) if adjusted.effect else None,
         "adjusted_ci": _interval(adjusted.effect),
         "adjusted_sd_basis": adjusted.effect.sd_basis if adjusted.effect else None,
-        "adjusted_months": adjusted.months,
         "adjusted_reason": adjusted.reason,
-        "months": impact.months,
+        "adjusted_groups": adjusted.groups,
+        "adjusted_df": _number(adjusted.df, 2),
+        "months": _months(impact.months_range),
         "months_basis": impact.months_basis,
+        "expected": impact.expected,
+        "missing": impact.missing,
+        "attrition": _number(impact.attrition),
         "success_share": _number(raw.success_share),
         "ratings": raw.ratings,
         "completion_share": _number(raw.completion_share),
         "total_cost": _money(impact.total_cost),
         "cost_per_pupil": _money(impact.cost_per_pupil),
-        "cost_per_month": _money(impact.cost_per_month),
+        "cost_per_month": _price(impact.cost_per_month),
         "verdict": impact.verdict.headline,
         "recommendation": impact.verdict.recommendation,
         "caveat": impact.verdict.caveat,
@@ -76,15 +93,22 @@ def _cell(value: object) -> str:
     return "-" if value is None else str(value)
 
 
+def _range(value: tuple[object, object | None] | None) -> str:
+    if value is None:
+        return "-"
+    low, high = value
+    return f"{low} to {high}" if high is not None else f"{low}+"
+
+
 COLUMNS = (
     ("Provision", 28),
     ("n", 4),
-    ("Raw effect (95% CI)", 24),
-    ("Adjusted effect (95% CI)", 26),
-    ("Months", 7),
+    ("Gain", 6),
+    ("Effect vs comparison (95% CI)", 30),
+    ("Months", 9),
     ("Success", 8),
     ("£/pupil", 10),
-    ("£/month", 10),
+    ("£/month", 18),
 )
 
 
@@ -153,12 +177,14 @@ class Command(AllSchoolsCommand):
                     [
                         impact.provision.name,
                         str(impact.raw.n),
-                        _effect_text(impact.raw.effect),
+                        _cell(
+                            None if impact.raw.mean_gain is None else round(impact.raw.mean_gain, 1)
+                        ),
                         _effect_text(impact.adjusted.effect),
-                        _cell(impact.months),
+                        _range(impact.months_range),
                         "-" if success is None else f"{success:.0%}",
                         _cell(impact.cost_per_pupil),
-                        _cell(impact.cost_per_month),
+                        _range(impact.cost_per_month),
                     ]
                 )
             )
