@@ -40,6 +40,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import TypeVar
 
 _K = TypeVar("_K", bound=Hashable)
@@ -187,11 +188,11 @@ def days_carried(pupils: Sequence[Span], window: Span) -> tuple[list[Fraction], 
             changes[start] += 1
             changes[end + dt.timedelta(days=1)] -= 1
     days = sorted(changes)
-    # carried_before[i]: each present pupil's days' worth carried from `first` up to days[i].
+    # carried_before[i]: what a pupil in the group from days[0] carries up to days[i].
     carried_before = [Fraction(0)]
     present = 0
     occupied = 0
-    for here, after in zip(days, days[1:], strict=False):
+    for here, after in pairwise(days):
         present += changes[here]
         length = (after - here).days
         step = Fraction(length, present) if present else Fraction(0)
@@ -218,7 +219,10 @@ def day_weights(pupils: Sequence[Span], run: Span) -> list[Fraction]:
     all_days = sum(in_group)
     if not all_days:
         return [Fraction(0)] * len(pupils)
-    return [part + Fraction(empty * days, all_days) for part, days in zip(carried, in_group, strict=True)]
+    return [
+        part + Fraction(empty * days, all_days)
+        for part, days in zip(carried, in_group, strict=True)
+    ]
 
 
 def pupil_shares(
@@ -228,10 +232,7 @@ def pupil_shares(
     each day (see day_weights), to the penny (see share_cost), plus `each`, carried whole by
     every pupil. Nothing is shared when no pupil spent a day in the group."""
     weights = day_weights(pupils, run)
-    if weights and sum(weights) > 0:
-        parts = share_cost(shared, weights)
-    else:
-        parts = [ZERO] * len(weights)
+    parts = share_cost(shared, weights) if sum(weights) > 0 else [ZERO] * len(weights)
     return [part + each for part in parts]
 
 

@@ -23,9 +23,7 @@ def span(first: int, last: int) -> tuple[dt.date, dt.date]:
 
 
 def shares(total: str, pupils, run=(1, 10)) -> list[Decimal]:
-    return costing.pupil_shares(
-        Decimal(total), Decimal(0), [span(*p) for p in pupils], span(*run)
-    )
+    return costing.pupil_shares(Decimal(total), Decimal(0), [span(*p) for p in pupils], span(*run))
 
 
 def test_a_pupil_joining_half_way_carries_a_quarter_not_a_third():
