@@ -5,8 +5,15 @@ cost-per-minute spreadsheets):
 
 * weekly time = sessions per week x minutes per session, for each member of staff involved;
 * cost of a member of staff on a run = hours a week x hourly rate x number of weeks;
-* a group's cost is shared between its pupils (the "Durham" method), here in proportion to the
-  days each pupil spent in the group, so a pupil who joined half-way carries half a share;
+* a group's cost is shared between its pupils (the "Durham" method) day by day: the run's
+  cost is spread evenly over its days (first to last, inclusive) and each day's part is split
+  equally between the pupils in the group that day, so a pupil joining a running group joins
+  from that day and the earlier pupils' shares of the days before do not change (decision NN).
+  Days on which no pupil was in the group (before the first joined, after the last left) are
+  split between all the pupils in proportion to their days in the group, so the shares still
+  add up to the run's cost. A pupil alone for the first half, joined by another for the second,
+  carries 3/4 and the newcomer 1/4; pupils with the same dates carry equal shares. The days are
+  counted in stretches between joining and leaving dates, never one by one;
 * costs that belong to no pupil (management time, training, materials) count in the school's
   total but not in any pupil's;
 * a bought-in service is costed at its price instead of its provider's time (decision NN):
@@ -32,9 +39,14 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from itertools import pairwise
 from typing import TypeVar
 
 _K = TypeVar("_K", bound=Hashable)
+
+Span = tuple[dt.date, dt.date]
+"""First and last day (inclusive) of a run, or of a pupil's time in it."""
 
 PENNY = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal(60)
@@ -157,13 +169,70 @@ def each_pupil_price(basis: str, price: Decimal | None) -> Decimal:
     return ZERO
 
 
-def pupil_shares(shared: Decimal, each: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
-    """Each pupil's part of a run: `shared` split by days in the group (see share_cost), plus
-    `each`, carried whole by every pupil. Nothing is shared when no pupil spent a day in it."""
-    if weights and sum((Decimal(w) for w in weights), Decimal(0)) > 0:
-        parts = share_cost(shared, weights)
-    else:
-        parts = [ZERO] * len(weights)
+def days_carried(pupils: Sequence[Span], window: Span) -> tuple[list[Fraction], int]:
+    """Day by day over `window` (first to last day, inclusive): how many days' worth of cost
+    each pupil carries, each day split equally between the pupils in the group that day, and
+    how many days of the window had nobody in the group.
+
+    Counted in stretches between the dates pupils join and leave (a pupil's last day counts;
+    they are gone from the day after), so the work grows with the number of pupils, not days.
+    """
+    first, last = window
+    if last < first:
+        return [Fraction(0)] * len(pupils), 0
+    clipped = [(max(start, first), min(end, last)) for start, end in pupils]
+    # A change in the group happens on a pupil's first day and on the day after their last.
+    changes: dict[dt.date, int] = defaultdict(int)
+    for start, end in clipped:
+        if start <= end:
+            changes[start] += 1
+            changes[end + dt.timedelta(days=1)] -= 1
+    days = sorted(changes)
+    # carried_before[i]: what a pupil in the group from days[0] carries up to days[i].
+    carried_before = [Fraction(0)]
+    present = 0
+    occupied = 0
+    for here, after in pairwise(days):
+        present += changes[here]
+        length = (after - here).days
+        step = Fraction(length, present) if present else Fraction(0)
+        if present:
+            occupied += length
+        carried_before.append(carried_before[-1] + step)
+    index = {day: i for i, day in enumerate(days)}
+    carried = [
+        carried_before[index[end + dt.timedelta(days=1)]] - carried_before[index[start]]
+        if start <= end
+        else Fraction(0)
+        for start, end in clipped
+    ]
+    return carried, (last - first).days + 1 - occupied
+
+
+def day_weights(pupils: Sequence[Span], run: Span) -> list[Fraction]:
+    """Each pupil's part of a run's days, in days (they add up to the run's days, unless no
+    pupil was in the group on any day, when all are 0): the days each carries (see
+    days_carried), plus the days with nobody in the group, split in proportion to the days
+    each pupil spent in it."""
+    carried, empty = days_carried(pupils, run)
+    in_group = [overlap_days(run[0], run[1], start, end) for start, end in pupils]
+    all_days = sum(in_group)
+    if not all_days:
+        return [Fraction(0)] * len(pupils)
+    return [
+        part + Fraction(empty * days, all_days)
+        for part, days in zip(carried, in_group, strict=True)
+    ]
+
+
+def pupil_shares(
+    shared: Decimal, each: Decimal, pupils: Sequence[Span], run: Span
+) -> list[Decimal]:
+    """Each pupil's part of a run: `shared` split day by day between the pupils in the group
+    each day (see day_weights), to the penny (see share_cost), plus `each`, carried whole by
+    every pupil. Nothing is shared when no pupil spent a day in the group."""
+    weights = day_weights(pupils, run)
+    parts = share_cost(shared, weights) if sum(weights) > 0 else [ZERO] * len(weights)
     return [part + each for part in parts]
 
 
@@ -193,11 +262,13 @@ def cost_run_lines(
     sessions_per_week: Decimal | int,
     weeks: Decimal | int,
     year_weeks: Decimal | int,
-    days_in_group: Sequence[Decimal | int],
+    run: Span,
+    pupils: Sequence[Span],
 ) -> CostedLines:
     """The one rule for a run's cost, used by the pages, the exports and the map import's
-    check: `staff` are each line's time and whether the person is external; `days_in_group`
-    each pupil's days in the group (their weights in sharing)."""
+    check: `staff` are each line's time and whether the person is external; `run` the run's
+    first and last day, `pupils` each pupil's first and last day in the group (a pupil still
+    in it: the run's last day), which share the cost day by day."""
     lines = tuple(
         staff_cost(time, weeks) if counts_staff_cost(basis, external=external) else ZERO
         for time, external in staff
@@ -208,15 +279,15 @@ def cost_run_lines(
         sessions_per_week=sessions_per_week,
         weeks=weeks,
         year_weeks=year_weeks,
-        pupils=len(days_in_group),
+        pupils=len(pupils),
     )
     each = each_pupil_price(basis, price)
-    shared = sum(lines, Decimal(0)) + service - each * len(days_in_group)
-    shares = pupil_shares(shared, each, days_in_group)
+    shared = sum(lines, Decimal(0)) + service - each * len(pupils)
+    shares = pupil_shares(shared, each, pupils, run)
     return CostedLines(lines=lines, service=service, shares=tuple(shares))
 
 
-def share_cost(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
+def share_cost(total: Decimal, weights: Sequence[Decimal | Fraction | int]) -> list[Decimal]:
     """Split `total` in proportion to `weights`, to the penny, with shares adding up exactly.
 
     Pennies lost to rounding go to the largest remainders first (then to earlier items), so
@@ -224,11 +295,12 @@ def share_cost(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal
     """
     if not weights:
         return []
-    weight_sum = sum((Decimal(w) for w in weights), Decimal(0))
+    exact_weights = [Fraction(w) for w in weights]
+    weight_sum = sum(exact_weights, Fraction(0))
     if weight_sum <= 0:
         raise ValueError("weights must add up to more than zero")
     total_pennies = int(to_pennies(Decimal(total)) / PENNY)
-    exact = [Decimal(total_pennies) * Decimal(w) / weight_sum for w in weights]
+    exact = [total_pennies * w / weight_sum for w in exact_weights]
     floors = [int(value) for value in exact]
     left_over = total_pennies - sum(floors)
     by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))

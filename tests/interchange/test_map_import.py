@@ -168,6 +168,26 @@ def test_costs_that_differ_from_provmaps_are_reported_as_warnings(school, pupils
     assert report.as_dict()["warnings"][0]["row"] == 3
 
 
+def test_a_pupil_who_joined_late_is_checked_against_their_share_of_the_days_they_were_there(
+    school, pupils
+):
+    # Reading catch-up runs 8 September to 12 December (96 days, £150). Ben joins on 10
+    # November: Amy is alone for 63 days and they share the last 33 (16.5 days each), so Ben
+    # carries 16.5/96 of £150 = £25.78 (by days in the group it was 33/129, £38.37).
+    rows = [list(row) for row in SEED_ROWS]
+    rows[1][3] = "10/11/2025"
+    rows[1][14] = "25.78"
+
+    assert import_map(seed_map(rows), school=school, as_of=OCTOBER).warnings == []
+
+    rows[1][14] = "38.37"
+    plan = plan_map_import(seed_map(rows), school=school, as_of=OCTOBER)
+    assert [problem.message for problem in plan.report.warnings] == [
+        "The sheet says £38.37; provmap costs Reading catch-up at £150.00, £25.78 for this "
+        "pupil's share (staff time x hourly rate x weeks)."
+    ]
+
+
 def test_importing_the_same_map_twice_changes_nothing(school, pupils):
     import_map(seed_map(), school=school, as_of=OCTOBER)
     before = table_counts()

@@ -1,5 +1,6 @@
 """Bought-in and free services: the costing rules worked by hand (decision NN)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,10 @@ TA = StaffTime(Decimal(1), 60, Decimal("20"))  # one hour a week at £20
 
 
 def cost(basis: str, price: str | None, *, staff=(), days=(10,), weeks="10", sessions="1"):
+    """A run as long as the longest `days`, each pupil in it for their days up to its end
+    (a pupil with fewer days joined later)."""
+    first = dt.date(2025, 9, 1)
+    last = first + dt.timedelta(days=max(days, default=1) - 1)
     return costing.cost_run_lines(
         list(staff),
         basis=basis,
@@ -19,7 +24,8 @@ def cost(basis: str, price: str | None, *, staff=(), days=(10,), weeks="10", ses
         sessions_per_week=Decimal(sessions),
         weeks=Decimal(weeks),
         year_weeks=Decimal(38),
-        days_in_group=list(days),
+        run=(first, last),
+        pupils=[(last - dt.timedelta(days=d - 1), last) for d in days],
     )
 
 
@@ -47,11 +53,12 @@ def test_per_pupil_charges_every_pupil_placed_the_whole_price():
 
 def test_per_pupil_adds_the_schools_own_staff_shared_by_days():
     # £250 a place for two pupils (£500) and a TA 1 hour a week for 10 weeks at £20 (£200):
-    # £700; the TA's £200 is shared 3:1 by days (£150, £50), the places whole.
+    # £700; the TA's £200 is shared day by day: 20 days alone and 10 together of 30, 25:5
+    # (£166.67, £33.33), the places whole.
     result = cost(costing.PER_PUPIL, "250", staff=[(TA, False)], days=(30, 10))
     assert result.lines == (Decimal("200.00"),)
     assert result.total == Decimal("700.00")
-    assert result.shares == (Decimal("400.00"), Decimal("300.00"))
+    assert result.shares == (Decimal("416.67"), Decimal("283.33"))
 
 
 def test_per_pupil_with_nobody_placed_costs_nothing_yet():
@@ -95,9 +102,10 @@ def test_no_cost_to_the_school():
 
 def test_staff_time_is_unchanged_and_costs_external_staff_at_their_rate():
     # An agency tutor (external) paid by the hour: 1 hour x £20 x 10 weeks.
+    # Shared day by day: one pupil in the last 5 of 15 days, the other all 15 (2.5:12.5).
     result = cost(costing.STAFF_TIME, None, staff=[(TA, True)], days=(5, 15))
     assert result.total == Decimal("200.00")
-    assert result.shares == (Decimal("50.00"), Decimal("150.00"))
+    assert result.shares == (Decimal("33.33"), Decimal("166.67"))
 
 
 def test_a_price_is_needed_for_a_priced_basis():

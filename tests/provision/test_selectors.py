@@ -65,7 +65,7 @@ def test_appendix_3c_numeracy_row_costs_the_same_read_from_the_database(term):
     assert summary.by_funding_stream() == {"Notional SEN (Numeracy set 5)": Decimal("10640.00")}
 
 
-def test_pupil_shares_follow_days_in_the_group_and_add_up_by_year_and_area(term):
+def test_pupil_shares_are_split_day_by_day_and_add_up_by_year_and_area(term):
     school = term.school
     run = run_create(
         provision=ProvisionFactory(school=school),
@@ -88,11 +88,12 @@ def test_pupil_shares_follow_days_in_the_group_and_add_up_by_year_and_area(term)
 
     (row,) = summary.runs
     assert row.cost == Decimal("300.00")
-    # 40 days against 20 days: two thirds and one third.
+    # £7.50 a day for 40 days: the first 20 days carried alone (£150), the last 20 shared
+    # (£75 each), so the pupil there all along carries £225 and the latecomer £75.
     shares = {p.placement.pupil: p.share for p in row.placements}
-    assert shares == {whole: Decimal("200.00"), late: Decimal("100.00")}
-    assert summary.by_year_group() == {"7": Decimal("200.00"), "8": Decimal("100.00")}
-    assert summary.by_area() == {"CL": Decimal("200.00"), "SEMH": Decimal("100.00")}
+    assert shares == {whole: Decimal("225.00"), late: Decimal("75.00")}
+    assert summary.by_year_group() == {"7": Decimal("225.00"), "8": Decimal("75.00")}
+    assert summary.by_area() == {"CL": Decimal("225.00"), "SEMH": Decimal("75.00")}
     # 20 of the run's 40 days have passed on 20 September.
     assert row.cost_to_date == Decimal("150.00")
     assert summary.provision_to_date == Decimal("150.00")

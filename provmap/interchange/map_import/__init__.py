@@ -21,9 +21,9 @@ placement alone.
 Time and cost: "Sessions per week" x "Minutes per session" must make "No. minutes per week"
 when all three are given; a sheet with minutes per week only is read as one session of that
 length. A new member of staff's hourly rate comes from "Hourly rate", else "Cost per minute"
-x 60. provmap then costs each group itself (staff time x rate x weeks, shared between pupils
-by days in the group) and reports, as warnings, rows whose "Total cost for provision" matches
-neither the group's cost nor the pupil's share.
+x 60. provmap then costs each group itself (staff time x rate x weeks, shared day by day
+between the pupils in the group, as the pages share it) and reports, as warnings, rows whose
+"Total cost for provision" matches neither the group's cost nor the pupil's share.
 """
 
 from provmap.interchange.map_import.apply import apply_map_import, import_map

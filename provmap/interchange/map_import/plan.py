@@ -315,13 +315,9 @@ def _check_costs(planner: Planner, run: PlannedRun) -> None:
         sessions_per_week=sessions,
         weeks=weeks,
         year_weeks=year.weeks if year is not None else run.year.weeks,
-        days_in_group=[
-            costing.overlap_days(
-                run.start_date,
-                run.end_date,
-                row.date("start_date") or run.start_date,
-                row.date("exit_date") or run.end_date,
-            )
+        run=(run.start_date, run.end_date),
+        pupils=[
+            (row.date("start_date") or run.start_date, row.date("exit_date") or run.end_date)
             for row in pupil_rows
         ],
     )

@@ -158,12 +158,8 @@ def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> Co
         sessions_per_week=run.sessions_per_week,
         weeks=run.weeks,
         year_weeks=run.academic_year.weeks,
-        days_in_group=[
-            costing.overlap_days(
-                run.start_date, run.end_date, item.start_date, item.end_date or run.end_date
-            )
-            for item in placements
-        ],
+        run=(run.start_date, run.end_date),
+        pupils=[(item.start_date, item.end_date or run.end_date) for item in placements],
     )
     staff = [
         CostedStaffLine(
