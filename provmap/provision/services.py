@@ -668,9 +668,16 @@ def _shown(provision: Provision, field: str) -> str:
     return str(value)
 
 
-def provision_snapshot(provision: Provision) -> ProvisionSnapshot:
+# How an entry is costed is money: left out of what a user without the finance right is
+# shown, so of their snapshot too (a signed copy is readable by anyone who has it).
+PROVISION_COST_FIELDS = frozenset({"cost_basis", "price"})
+
+
+def provision_snapshot(provision: Provision, *, finance: bool = True) -> ProvisionSnapshot:
+    """What a page shows of a catalogue entry; without `finance`, nothing of its costing."""
+    left_out = {"areas"} if finance else {"areas", *PROVISION_COST_FIELDS}
     values = {
-        field: _shown(provision, field) for field in PROVISION_FIELD_WORDS if field != "areas"
+        field: _shown(provision, field) for field in PROVISION_FIELD_WORDS if field not in left_out
     }
     labels = dict(Area.choices)
     areas = sorted(labels[area.area] for area in provision.areas.all())
@@ -679,9 +686,12 @@ def provision_snapshot(provision: Provision) -> ProvisionSnapshot:
 
 
 def describe_provision_changes(before: ProvisionSnapshot, after: ProvisionSnapshot) -> list[str]:
-    """What differs between two snapshots, in words: "sessions a week now 4 (was 3)"."""
+    """What differs between two snapshots, in words: "sessions a week now 4 (was 3)". Only
+    the fields `before` holds are compared: what the user was not shown is not told."""
     changes = []
     for field, words in PROVISION_FIELD_WORDS.items():
+        if field not in before.values:
+            continue
         old, new = before.values.get(field), after.values.get(field)
         if old == new:
             continue
