@@ -307,9 +307,13 @@ class GeneralResourceForm(VersionedForm):
         years: QuerySet[AcademicYear],
         streams: QuerySet[FundingStream],
         staff: QuerySet[StaffMember],
+        finance: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not finance:
+            # Money: only those who see costs see and change a fixed cost.
+            del self.fields["fixed_cost"]
         cast(forms.ModelChoiceField, self.fields["academic_year"]).queryset = years
         stream_field = cast(forms.ModelChoiceField, self.fields["funding_stream"])
         stream_field.queryset = streams

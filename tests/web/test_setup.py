@@ -7,11 +7,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from provmap.accounts.models import AuditAction, AuditEvent, Role
 from provmap.provision.models import GeneralResource
+from provmap.provision.resources import general_resource_create, general_resource_update
 from provmap.schools.models import (
     AcademicYear,
     FundingBudget,
@@ -309,6 +311,75 @@ def test_a_general_resource_is_added_and_costed(client: Client):
         },
     )
     assert "not both" in both.content.decode()
+
+
+def test_an_editor_without_costs_edits_a_general_resource_but_not_its_fixed_cost(
+    client: Client,
+):
+    world = build_world()
+    year = world.term.academic_year
+    resource = GeneralResource.objects.create(
+        school=world.school,
+        academic_year=year,
+        name="Training day",
+        kind="training",
+        fixed_cost=Decimal("876.50"),
+    )
+    admin = UserFactory()
+    MembershipFactory(user=admin, school=world.school, role=Role.SEND_ADMIN, finance=False)
+    client.force_login(admin)
+    edit = url(world, "general_resource_edit", resource.pk)
+    for page in (
+        client.get(edit).content.decode(),
+        client.get(url(world, "general_resources"), {"year": year.pk}).content.decode(),
+    ):
+        assert "876" not in page and "£" not in page
+    assert 'name="fixed_cost"' not in client.get(edit).content.decode()
+    # Names and notes still change; a fixed cost sent all the same is left as it was.
+    page = client.get(edit).content.decode()
+    response = client.post(
+        edit,
+        {
+            "version": version_of(page),
+            "academic_year": year.pk,
+            "name": "Autism training day",
+            "kind": "training",
+            "fixed_cost": "1",
+            "notes": "Whole staff, INSET day.",
+        },
+    )
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert (resource.name, resource.notes) == ("Autism training day", "Whole staff, INSET day.")
+    assert resource.fixed_cost == Decimal("876.50")
+    # The service refuses a fixed cost from someone who does not see costs.
+    with pytest.raises(ValidationError, match="Only someone who sees the school's costs"):
+        general_resource_update(
+            resource=resource, read_version=resource.version, finance=False, fixed_cost=1
+        )
+    with pytest.raises(ValidationError, match="Only someone who sees the school's costs"):
+        general_resource_create(
+            school=world.school,
+            academic_year=year,
+            name="Books",
+            kind="materials",
+            fixed_cost=Decimal(50),
+            finance=False,
+        )
+    # A new resource from them is staff time.
+    response = client.post(
+        url(world, "general_resource_new"),
+        {
+            "academic_year": year.pk,
+            "name": "Admin time",
+            "kind": "admin",
+            "staff": world.senco_staff.pk,
+            "hours_per_week": "1",
+            "fixed_cost": "99",
+        },
+    )
+    assert response.status_code == 302
+    assert GeneralResource.objects.get(name="Admin time").fixed_cost is None
 
 
 def test_another_schools_rows_are_not_found(client: Client):
