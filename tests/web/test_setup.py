@@ -259,7 +259,7 @@ def test_a_stream_with_a_budget_and_the_budget_page(client: Client):
     assert response["Location"] == url(world, "funding_stream_edit", stream.pk)
     client.post(
         url(world, "funding_budget_set", world.fund.pk),
-        {"academic_year": year.pk, "amount": "2500"},
+        {"academic_year": year.pk, "amount": "2500", **budgets_read(client, world)},
     )
     assert FundingBudget.objects.get(stream=world.fund, academic_year=year).amount == 2500
     page = client.get(url(world, "school_budget"), {"year": year.pk}).content.decode()
@@ -269,6 +269,66 @@ def test_a_stream_with_a_budget_and_the_budget_page(client: Client):
     assert "Remaining" in page
     summaries = events(world, AuditAction.CREATE)
     assert "Budget of 'Notional SEN budget' for 2025-26." in summaries
+
+
+def budgets_read(client: Client, world: World) -> dict[str, str]:
+    """The budgets the stream's page showed, as its budget form sends them back."""
+    page = client.get(url(world, "funding_stream_edit", world.fund.pk)).content.decode()
+    found = re.search(r'<input type="hidden" name="read"(?: value="([^"]*)")?', page)
+    assert found is not None
+    return {"read": found.group(1) or ""}
+
+
+def test_two_people_setting_a_budget_at_once(client: Client):
+    world = build_world()
+    year = world.term.academic_year
+    client.force_login(world.senco)
+    set_budget = url(world, "funding_budget_set", world.fund.pk)
+    mine = budgets_read(client, world)
+    assert mine == {"read": ""}
+    # A colleague sets the year's budget after I opened the page, and before I save.
+    other = Client()
+    other.force_login(member(world.school, Role.SEND_ADMIN))
+    theirs = budgets_read(other, world)
+    assert (
+        other.post(set_budget, {"academic_year": year.pk, "amount": "3000", **theirs}).status_code
+        == 302
+    )
+    response = client.post(
+        set_budget, {"academic_year": year.pk, "amount": "2500", **mine}, follow=True
+    )
+    content = response.content.decode()
+    assert (
+        "Someone else set the budget of &#x27;Notional SEN budget&#x27; for 2025-26 after you "
+        "opened this page." in content
+    )
+    budget = FundingBudget.objects.get(stream=world.fund, academic_year=year)
+    assert budget.amount == 3000
+    # They change it again; my page, read before that, is refused too.
+    mine = budgets_read(client, world)
+    assert mine == {"read": f"{year.pk}:{budget.version}"}
+    assert (
+        other.post(
+            set_budget,
+            {"academic_year": year.pk, "amount": "3500", **budgets_read(other, world)},
+        ).status_code
+        == 302
+    )
+    content = client.post(
+        set_budget, {"academic_year": year.pk, "amount": "2500", **mine}, follow=True
+    ).content.decode()
+    assert "Someone else changed the budget of &#x27;Notional SEN budget&#x27;" in content
+    # Read afresh, mine is saved; a form without what the page showed is refused.
+    fresh = budgets_read(client, world)
+    assert (
+        client.post(set_budget, {"academic_year": year.pk, "amount": "2500", **fresh}).status_code
+        == 302
+    )
+    assert FundingBudget.objects.get(pk=budget.pk).amount == 2500
+    stale = client.post(set_budget, {"academic_year": year.pk, "amount": "1"})
+    assert stale.status_code == 400
+    assert "The page was out of date" in stale.content.decode()
+    assert FundingBudget.objects.get(pk=budget.pk).amount == 2500
 
 
 def test_the_budget_page_is_refused_without_costs(client: Client):
