@@ -383,7 +383,9 @@ class ProvisionForm(forms.ModelForm):
             self.initial.setdefault("areas", [area.area for area in self.instance.areas.all()])
             self.initial["usual_years"] = split_years(self.instance.usual_years)
             self.initial["version"] = self.instance.version
-            self.initial["read"] = sign_provision_snapshot(provision_snapshot(self.instance))
+            self.initial["read"] = sign_provision_snapshot(
+                provision_snapshot(self.instance, finance=finance)
+            )
         else:
             del self.fields["version"], self.fields["read"]
 

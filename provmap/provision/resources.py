@@ -29,6 +29,9 @@ RESOURCE_FIELDS = (
     "notes",
 )
 
+# Said to someone without the finance right who sends a fixed cost (the form does not offer one).
+NO_FINANCE = "Only someone who sees the school's costs can set or change a fixed cost."
+
 
 def general_resource_errors(resource: GeneralResource) -> dict[str, list[str]]:
     """What is wrong with a general resource: its fields' bounds, then one way of costing
@@ -78,8 +81,12 @@ def general_resource_create(
     weeks: Decimal | None = None,
     fixed_cost: Decimal | None = None,
     notes: str = "",
+    finance: bool = True,
 ) -> GeneralResource:
-    """Add a general resource to a school year."""
+    """Add a general resource to a school year; a fixed cost only from someone who sees
+    costs (`finance`)."""
+    if fixed_cost is not None and not finance:
+        raise ValidationError({"fixed_cost": NO_FINANCE})
     resource = GeneralResource(
         school=school,
         academic_year=academic_year,
@@ -101,13 +108,20 @@ def general_resource_create(
 
 @transaction.atomic
 def general_resource_update(
-    *, resource: GeneralResource, read_version: int | None = None, **changes: Any
+    *,
+    resource: GeneralResource,
+    read_version: int | None = None,
+    finance: bool = True,
+    **changes: Any,
 ) -> GeneralResource:
     """Change a general resource; refused (ChangedElsewhere) when someone else saved it
-    after the user read `read_version`."""
+    after the user read `read_version`. Its fixed cost is changed only by someone who sees
+    costs (`finance`); others may still change its name, notes and staff time."""
     unknown = set(changes) - set(RESOURCE_FIELDS)
     if unknown:
         raise ValueError(f"general_resource_update cannot change {', '.join(sorted(unknown))}")
+    if not finance and "fixed_cost" in changes and changes["fixed_cost"] != resource.fixed_cost:
+        raise ValidationError({"fixed_cost": NO_FINANCE})
     read_name = resource.name
     for field, value in changes.items():
         setattr(resource, field, value)

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Model, ProtectedError
+from django.utils import timezone
 
 from provmap.formatting import counted
 from provmap.provision import ratings
@@ -667,9 +668,16 @@ def _shown(provision: Provision, field: str) -> str:
     return str(value)
 
 
-def provision_snapshot(provision: Provision) -> ProvisionSnapshot:
+# How an entry is costed is money: left out of what a user without the finance right is
+# shown, so of their snapshot too (a signed copy is readable by anyone who has it).
+PROVISION_COST_FIELDS = frozenset({"cost_basis", "price"})
+
+
+def provision_snapshot(provision: Provision, *, finance: bool = True) -> ProvisionSnapshot:
+    """What a page shows of a catalogue entry; without `finance`, nothing of its costing."""
+    left_out = {"areas"} if finance else {"areas", *PROVISION_COST_FIELDS}
     values = {
-        field: _shown(provision, field) for field in PROVISION_FIELD_WORDS if field != "areas"
+        field: _shown(provision, field) for field in PROVISION_FIELD_WORDS if field not in left_out
     }
     labels = dict(Area.choices)
     areas = sorted(labels[area.area] for area in provision.areas.all())
@@ -678,9 +686,12 @@ def provision_snapshot(provision: Provision) -> ProvisionSnapshot:
 
 
 def describe_provision_changes(before: ProvisionSnapshot, after: ProvisionSnapshot) -> list[str]:
-    """What differs between two snapshots, in words: "sessions a week now 4 (was 3)"."""
+    """What differs between two snapshots, in words: "sessions a week now 4 (was 3)". Only
+    the fields `before` holds are compared: what the user was not shown is not told."""
     changes = []
     for field, words in PROVISION_FIELD_WORDS.items():
+        if field not in before.values:
+            continue
         old, new = before.values.get(field), after.values.get(field)
         if old == new:
             continue
@@ -992,10 +1003,17 @@ def _plain_decimal(value: Decimal | None) -> str:
 
 
 def run_record_results(
-    *, run: ProvisionRun, entries: Sequence[ResultsEntry], dates: dict[str, dt.date]
+    *,
+    run: ProvisionRun,
+    entries: Sequence[ResultsEntry],
+    dates: dict[str, dt.date],
+    today: dt.date | None = None,
 ) -> ResultsOutcome:
     """Save a run's results table: baseline, mid-point and exit results and RAGB ratings of
-    its pupils, with `dates` for the results entered or changed now.
+    its pupils, with `dates` for the results entered or changed now. A date used for results
+    entered now may not be after `today` (the school's date, by default), and mid-point and
+    exit results may not be dated before the run started (a baseline may: it is often taken
+    before the group begins).
 
     Everything is checked first, and nothing is saved if anything is wrong. Each changed row
     is then saved on its own, only if its placement is still at the version the user read
@@ -1065,8 +1083,17 @@ def run_record_results(
             if stage_date is not None and stage_date < baseline_date:
                 errors.append(f"{who}: the {STAGE_NAMES[stage]} is dated before the baseline.")
         work.append((entry, placement, changed))
-    if errors:
-        raise ValidationError(list(dict.fromkeys(errors)))
+    used = {stage for *_, changed in work for stage, value in changed.items() if value is not None}
+    date_errors = _stage_date_errors(
+        run, {stage: date for stage, date in dates.items() if stage in used}, today
+    )
+    if errors or date_errors:
+        problems: dict[str, list[str]] = {
+            f"{stage}_date": [message] for stage, message in date_errors.items()
+        }
+        if errors:
+            problems[NON_FIELD_ERRORS] = list(dict.fromkeys(errors))
+        raise ValidationError(problems)
     # Results may still arrive after a run is closed (exit tests are often marked later).
     changed_rows = [item for item in work if _row_changes(item, measure, run)]
     saved = []
@@ -1079,6 +1106,26 @@ def run_record_results(
         else:
             saved.append(placement.pupil)
     return ResultsOutcome(saved=saved, conflicts=conflicts)
+
+
+def _stage_date_errors(
+    run: ProvisionRun, dates: dict[str, dt.date], today: dt.date | None
+) -> dict[str, str]:
+    """What is wrong with the dates given for results entered now, by stage: none after
+    today, and mid-point and exit results not before the run's start."""
+    today = today or timezone.localdate()
+    problems = {}
+    for stage, date in dates.items():
+        what = f"The date of the {STAGE_NAMES[stage]}s, {_long_date(date)},"
+        if date > today:
+            problems[stage] = f"{what} is after today."
+        elif stage != "baseline" and date < run.start_date:
+            problems[stage] = f"{what} is before the run started ({_long_date(run.start_date)})."
+    return problems
+
+
+def _long_date(value: dt.date) -> str:
+    return f"{value.day} {value:%b %Y}"
 
 
 def _final_rating(

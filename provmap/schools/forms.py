@@ -4,6 +4,8 @@ the version it showed, so that a save after someone else's is refused."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -25,6 +27,7 @@ from provmap.schools.bounds import (
 )
 from provmap.schools.models import (
     AcademicYear,
+    FundingBudget,
     FundingStream,
     RoleRate,
     School,
@@ -258,11 +261,45 @@ class FundingBudgetForm(forms.Form):
         label="School year", queryset=AcademicYear.objects.none(), empty_label=None
     )
     amount = forms.DecimalField(label="Budget (£)", max_digits=10, decimal_places=2)
+    # The budgets the page showed, "year:version" for each, so that saving over a budget
+    # someone else set or changed meanwhile is refused (a year not listed had none).
+    read = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, years: QuerySet[AcademicYear], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        years: QuerySet[AcademicYear],
+        budgets: Iterable[FundingBudget] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["academic_year"]).queryset = years
         bounded(self.fields["amount"], BUDGET)
+        self.initial["read"] = ",".join(
+            f"{budget.academic_year_id}:{budget.version}" for budget in budgets
+        )
+
+    def clean_read(self) -> dict[int, int]:
+        text = self.cleaned_data.get("read") or ""
+        if self.data.get("read") is None or not re.fullmatch(r"(\d+:\d+(,\d+:\d+)*)?", text):
+            raise forms.ValidationError(OUT_OF_DATE)
+        return {
+            int(year): int(version)
+            for year, version in (pair.split(":") for pair in text.split(",") if pair)
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        if "read" in self.errors:
+            # Said above the form: the field is hidden, so there is nothing to link to.
+            self.errors.pop("read")
+            self.add_error(None, OUT_OF_DATE)
+        return data
+
+    def read_version(self, year: AcademicYear) -> int:
+        """The version of the year's budget the page showed; 0 if it showed none."""
+        return self.cleaned_data["read"].get(year.pk, 0)
 
 
 class GeneralResourceForm(VersionedForm):
@@ -307,9 +344,13 @@ class GeneralResourceForm(VersionedForm):
         years: QuerySet[AcademicYear],
         streams: QuerySet[FundingStream],
         staff: QuerySet[StaffMember],
+        finance: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not finance:
+            # Money: only those who see costs see and change a fixed cost.
+            del self.fields["fixed_cost"]
         cast(forms.ModelChoiceField, self.fields["academic_year"]).queryset = years
         stream_field = cast(forms.ModelChoiceField, self.fields["funding_stream"])
         stream_field.queryset = streams

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from provmap.formatting import counted
@@ -809,26 +809,51 @@ def funding_budget_set(
     amount: Decimal,
     read_version: int | None = None,
 ) -> FundingBudget:
-    """Set a stream's budget for a school year (adding it, or changing the one there)."""
+    """Set a stream's budget for a school year (adding it, or changing the one there).
+
+    Given `read_version`, the version of the year's budget the user's page showed (0 if it
+    showed none), a budget someone else set, changed or removed meanwhile is not replaced:
+    ChangedElsewhere says so and nothing is saved."""
     if academic_year.school_id != stream.school_id:
         raise ValidationError({"academic_year": "Choose one of the school's years."})
     budget = FundingBudget.objects.filter(stream=stream, academic_year=academic_year).first()
+    what = _budget_what(stream, academic_year)
     if budget is None:
+        if read_version:
+            raise ChangedElsewhere(
+                f"{what[0].upper()}{what[1:]} was removed by someone else after you opened "
+                "this page. Nothing was saved: the page now shows the budgets as they are, so "
+                "set it again if it is still needed."
+            )
         budget = FundingBudget(
             school_id=stream.school_id, stream=stream, academic_year=academic_year, amount=amount
         )
         errors = model_field_errors(budget, ["school", "stream", "academic_year"])
         if errors:
             raise ValidationError(errors)
-        budget.save()
+        try:
+            with transaction.atomic():
+                budget.save()
+        except IntegrityError as exc:
+            # Someone else set the year's budget between the look above and this save.
+            raise _budget_set_elsewhere(what) from exc
         return budget
+    if read_version == 0:
+        raise _budget_set_elsewhere(what)
     budget.amount = amount
     errors = model_field_errors(budget, ["school", "stream", "academic_year"])
     if errors:
         raise ValidationError(errors)
-    _claim(budget, read_version, _budget_what(stream, academic_year))
+    _claim(budget, read_version, what)
     budget.save(update_fields=["amount"])
     return budget
+
+
+def _budget_set_elsewhere(what: str) -> ChangedElsewhere:
+    return ChangedElsewhere(
+        f"Someone else set {what} after you opened this page. Yours was not saved: the page "
+        "now shows the budget they set, so set it again if it should still change."
+    )
 
 
 @transaction.atomic

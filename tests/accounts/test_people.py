@@ -94,6 +94,18 @@ def test_inviting_a_ta_makes_an_account_without_a_password_and_emails_a_link(
     # The link lets them choose a password, once.
     client = Client()
     form = client.get(_link(message), follow=True)
+    page = form.content.decode()
+    assert "<title>Choose your password" in page
+    assert '<h1 id="password-heading">Choose your password</h1>' in page
+    assert 'for="id_password1">New password</label>' in page
+    assert 'for="id_password2">New password (again)</label>' in page
+    assert ">Save my password</button>" in page
+    assert "Change Password" not in page
+    mismatch = client.post(
+        form.redirect_chain[-1][0],
+        {"password1": "a-long-new-passphrase", "password2": "another-passphrase"},
+    ).content.decode()
+    assert 'href="#id_password2"' in mismatch
     response = client.post(
         form.redirect_chain[-1][0],
         {"password1": "a-long-new-passphrase", "password2": "a-long-new-passphrase"},

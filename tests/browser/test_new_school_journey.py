@@ -68,9 +68,9 @@ def install_the_school(mailoutbox: list) -> tuple[School, str]:
 def senco_signs_in_for_the_first_time(page: Page, base: str, link: str) -> None:
     page.goto(link.replace("http://localhost:8000", base))
     check_accessibility(page, "choose a password")
-    page.get_by_label("New Password", exact=True).fill(PASSWORD)
-    page.get_by_label("New Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Change Password").click()
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("New password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Save my password").click()
     page.wait_for_load_state()
     page.goto(f"{base}/login/")
     page.get_by_label("Username").fill("p.shah@hillcrest.sch.uk")

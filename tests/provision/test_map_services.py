@@ -201,3 +201,50 @@ def test_provision_delete_is_refused_when_someone_else_changed_it():
     assert type(unused).objects.filter(pk=unused.pk).exists()
     services.provision_delete(provision=unused, read_version=read.version + 1)
     assert not type(unused).objects.filter(pk=unused.pk).exists()
+
+
+def test_results_dated_after_today_or_before_the_run_are_refused():
+    world = build_world()
+    run = add_run(world, pupils=pupils(world, 1))
+    (placement,) = Placement.objects.filter(run=run)
+    today = dt.date(2025, 12, 1)
+    later = dt.date(2025, 12, 3)
+    before = run.start_date - dt.timedelta(days=7)
+    exit_too_late = [entry(placement, exit=Decimal(90))]
+    with pytest.raises(ValidationError) as refused:
+        services.run_record_results(
+            run=run, entries=exit_too_late, dates={"exit": later}, today=today
+        )
+    assert refused.value.message_dict == {
+        "exit_date": ["The date of the exit results, 3 Dec 2025, is after today."]
+    }
+    with pytest.raises(ValidationError, match="The date of the baselines, 3 Dec 2025, is after"):
+        services.run_record_results(
+            run=run,
+            entries=[entry(placement, baseline=Decimal(80))],
+            dates={"baseline": later},
+            today=today,
+        )
+    start = f"{run.start_date.day} {run.start_date:%b %Y}"
+    for stage, name in (("midpoint", "mid-point results"), ("exit", "exit results")):
+        with pytest.raises(ValidationError) as refused:
+            services.run_record_results(
+                run=run,
+                entries=[entry(placement, **{stage: Decimal(85)})],
+                dates={stage: before},
+                today=today,
+            )
+        assert refused.value.messages == [
+            f"The date of the {name}, {before.day} {before:%b %Y}, is before the run "
+            f"started ({start})."
+        ]
+    assert Result.objects.count() == 0
+    # A baseline taken before the group began is fine, and a date given for a stage nobody
+    # entered results for is not checked.
+    outcome = services.run_record_results(
+        run=run,
+        entries=[entry(placement, baseline=Decimal(80))],
+        dates={"baseline": before, "exit": later},
+        today=today,
+    )
+    assert len(outcome.saved) == 1

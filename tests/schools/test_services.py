@@ -291,6 +291,18 @@ def test_a_budget_is_set_then_changed():
     with pytest.raises(ValidationError) as error:
         services.funding_budget_set(stream=stream, academic_year=year, amount=Decimal(-1))
     assert "The budget must be between £0 and £20,000,000" in messages(error)
+    # Read as "no budget" (version 0) while someone else set one: refused, nothing replaced.
+    with pytest.raises(services.ChangedElsewhere, match="Someone else set the budget of"):
+        services.funding_budget_set(
+            stream=stream, academic_year=year, amount=Decimal(9), read_version=0
+        )
+    # Read at version 2 while someone else removed it: refused, not set again.
+    services.funding_budget_delete(budget=again, read_version=2)
+    with pytest.raises(services.ChangedElsewhere, match="was removed by someone else"):
+        services.funding_budget_set(
+            stream=stream, academic_year=year, amount=Decimal(9), read_version=2
+        )
+    assert not FundingBudget.objects.filter(stream=stream).exists()
 
 
 def test_a_stream_paying_for_runs_is_not_deleted_but_its_budgets_go_with_it():

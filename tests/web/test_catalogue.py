@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import zlib
 from decimal import Decimal
 
 import pytest
+from django.core import signing
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -319,3 +322,44 @@ def test_a_delete_after_someone_else_changed_the_entry_is_refused(client):
     assert "Someone else changed &#x27;Never run&#x27; after you opened this page" in content
     assert "It was not deleted" in content
     assert "for 12 weeks" in content
+
+
+def _unsigned(token: str) -> str:
+    """What a signed copy says to anyone who has it: signing is not encryption."""
+    payload = token.split(":")[0]
+    compressed = payload.startswith(".")
+    raw = signing.b64_decode(payload.lstrip(".").encode())
+    return (zlib.decompress(raw) if compressed else raw).decode()
+
+
+def test_an_editor_without_the_finance_right_is_never_sent_the_price(client):
+    world = build_world()
+    priced = ProvisionFactory(
+        school=world.school, name="Speech therapy", cost_basis="per_session", price="987.65"
+    )
+    administrator = member(world.school, Role.SEND_ADMIN, finance=False)
+    client.force_login(administrator)
+    edit = url(world, "provision_edit", priced)
+    for page in (
+        client.get(edit).content.decode(),
+        client.get(url(world, "provision_detail", priced)).content.decode(),
+    ):
+        tokens = re.findall(r'name="read" value="([^"]+)"', page)
+        assert tokens
+        for text in (page, *(_unsigned(token) for token in tokens)):
+            assert "987" not in text
+            assert "A price per session" not in text and '"per_session"' not in text
+        assert '"price"' not in _unsigned(tokens[0])
+    # Someone who sees costs changes the price meanwhile: the refusal does not say to what.
+    seen = read_fields(client.get(edit).content.decode())
+    Provision.objects.filter(pk=priced.pk).update(
+        price=Decimal("1234.50"), version=F("version") + 1
+    )
+    data = valid_data(name="Speech therapy", **seen)
+    content = client.post(edit, data).content.decode()
+    assert "Someone else changed &#x27;Speech therapy&#x27;" in content
+    assert "other details changed" in content
+    assert "1234" not in content and "1,234" not in content and "987" not in content
+    # The finance right still sees and is told about the price.
+    client.force_login(world.senco)
+    assert '"price"' in _unsigned(read_fields(client.get(edit).content.decode())["read"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from provmap.accounts.models import Role
 from provmap.provision.models import Placement, ProvisionRun
@@ -169,6 +170,20 @@ def test_results_need_their_dates_in_order(client, group):
     data["baseline_date"] = "2025-09-10"
     content = client.post(results_url(world, run), data).content.decode()
     assert f"{first.pupil.full_name}: the exit result is dated before the baseline." in content
+    assert Result.objects.count() == 0
+
+
+def test_results_dated_after_today_are_refused_on_the_date(client, group):
+    world, run, placements = group
+    client.force_login(world.senco)
+    data = read_form(client, world, run)
+    data[f"p{placements[0].pk}-exit"] = "90"
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    data["exit_date"] = tomorrow.isoformat()
+    content = client.post(results_url(world, run), data).content.decode()
+    shown = f"{tomorrow.day} {tomorrow:%b %Y}"
+    assert f"The date of the exit results, {shown}, is after today." in content
+    assert 'href="#id_exit_date"' in content
     assert Result.objects.count() == 0
 
 

@@ -7,11 +7,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from provmap.accounts.models import AuditAction, AuditEvent, Role
 from provmap.provision.models import GeneralResource
+from provmap.provision.resources import general_resource_create, general_resource_update
 from provmap.schools.models import (
     AcademicYear,
     FundingBudget,
@@ -257,7 +259,7 @@ def test_a_stream_with_a_budget_and_the_budget_page(client: Client):
     assert response["Location"] == url(world, "funding_stream_edit", stream.pk)
     client.post(
         url(world, "funding_budget_set", world.fund.pk),
-        {"academic_year": year.pk, "amount": "2500"},
+        {"academic_year": year.pk, "amount": "2500", **budgets_read(client, world)},
     )
     assert FundingBudget.objects.get(stream=world.fund, academic_year=year).amount == 2500
     page = client.get(url(world, "school_budget"), {"year": year.pk}).content.decode()
@@ -267,6 +269,66 @@ def test_a_stream_with_a_budget_and_the_budget_page(client: Client):
     assert "Remaining" in page
     summaries = events(world, AuditAction.CREATE)
     assert "Budget of 'Notional SEN budget' for 2025-26." in summaries
+
+
+def budgets_read(client: Client, world: World) -> dict[str, str]:
+    """The budgets the stream's page showed, as its budget form sends them back."""
+    page = client.get(url(world, "funding_stream_edit", world.fund.pk)).content.decode()
+    found = re.search(r'<input type="hidden" name="read"(?: value="([^"]*)")?', page)
+    assert found is not None
+    return {"read": found.group(1) or ""}
+
+
+def test_two_people_setting_a_budget_at_once(client: Client):
+    world = build_world()
+    year = world.term.academic_year
+    client.force_login(world.senco)
+    set_budget = url(world, "funding_budget_set", world.fund.pk)
+    mine = budgets_read(client, world)
+    assert mine == {"read": ""}
+    # A colleague sets the year's budget after I opened the page, and before I save.
+    other = Client()
+    other.force_login(member(world.school, Role.SEND_ADMIN))
+    theirs = budgets_read(other, world)
+    assert (
+        other.post(set_budget, {"academic_year": year.pk, "amount": "3000", **theirs}).status_code
+        == 302
+    )
+    response = client.post(
+        set_budget, {"academic_year": year.pk, "amount": "2500", **mine}, follow=True
+    )
+    content = response.content.decode()
+    assert (
+        "Someone else set the budget of &#x27;Notional SEN budget&#x27; for 2025-26 after you "
+        "opened this page." in content
+    )
+    budget = FundingBudget.objects.get(stream=world.fund, academic_year=year)
+    assert budget.amount == 3000
+    # They change it again; my page, read before that, is refused too.
+    mine = budgets_read(client, world)
+    assert mine == {"read": f"{year.pk}:{budget.version}"}
+    assert (
+        other.post(
+            set_budget,
+            {"academic_year": year.pk, "amount": "3500", **budgets_read(other, world)},
+        ).status_code
+        == 302
+    )
+    content = client.post(
+        set_budget, {"academic_year": year.pk, "amount": "2500", **mine}, follow=True
+    ).content.decode()
+    assert "Someone else changed the budget of &#x27;Notional SEN budget&#x27;" in content
+    # Read afresh, mine is saved; a form without what the page showed is refused.
+    fresh = budgets_read(client, world)
+    assert (
+        client.post(set_budget, {"academic_year": year.pk, "amount": "2500", **fresh}).status_code
+        == 302
+    )
+    assert FundingBudget.objects.get(pk=budget.pk).amount == 2500
+    stale = client.post(set_budget, {"academic_year": year.pk, "amount": "1"})
+    assert stale.status_code == 400
+    assert "The page was out of date" in stale.content.decode()
+    assert FundingBudget.objects.get(pk=budget.pk).amount == 2500
 
 
 def test_the_budget_page_is_refused_without_costs(client: Client):
@@ -309,6 +371,75 @@ def test_a_general_resource_is_added_and_costed(client: Client):
         },
     )
     assert "not both" in both.content.decode()
+
+
+def test_an_editor_without_costs_edits_a_general_resource_but_not_its_fixed_cost(
+    client: Client,
+):
+    world = build_world()
+    year = world.term.academic_year
+    resource = GeneralResource.objects.create(
+        school=world.school,
+        academic_year=year,
+        name="Training day",
+        kind="training",
+        fixed_cost=Decimal("876.50"),
+    )
+    admin = UserFactory()
+    MembershipFactory(user=admin, school=world.school, role=Role.SEND_ADMIN, finance=False)
+    client.force_login(admin)
+    edit = url(world, "general_resource_edit", resource.pk)
+    for page in (
+        client.get(edit).content.decode(),
+        client.get(url(world, "general_resources"), {"year": year.pk}).content.decode(),
+    ):
+        assert "876" not in page and "£" not in page
+    assert 'name="fixed_cost"' not in client.get(edit).content.decode()
+    # Names and notes still change; a fixed cost sent all the same is left as it was.
+    page = client.get(edit).content.decode()
+    response = client.post(
+        edit,
+        {
+            "version": version_of(page),
+            "academic_year": year.pk,
+            "name": "Autism training day",
+            "kind": "training",
+            "fixed_cost": "1",
+            "notes": "Whole staff, INSET day.",
+        },
+    )
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert (resource.name, resource.notes) == ("Autism training day", "Whole staff, INSET day.")
+    assert resource.fixed_cost == Decimal("876.50")
+    # The service refuses a fixed cost from someone who does not see costs.
+    with pytest.raises(ValidationError, match="Only someone who sees the school's costs"):
+        general_resource_update(
+            resource=resource, read_version=resource.version, finance=False, fixed_cost=1
+        )
+    with pytest.raises(ValidationError, match="Only someone who sees the school's costs"):
+        general_resource_create(
+            school=world.school,
+            academic_year=year,
+            name="Books",
+            kind="materials",
+            fixed_cost=Decimal(50),
+            finance=False,
+        )
+    # A new resource from them is staff time.
+    response = client.post(
+        url(world, "general_resource_new"),
+        {
+            "academic_year": year.pk,
+            "name": "Admin time",
+            "kind": "admin",
+            "staff": world.senco_staff.pk,
+            "hours_per_week": "1",
+            "fixed_cost": "99",
+        },
+    )
+    assert response.status_code == 302
+    assert GeneralResource.objects.get(name="Admin time").fixed_cost is None
 
 
 def test_another_schools_rows_are_not_found(client: Client):

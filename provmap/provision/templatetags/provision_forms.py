@@ -12,7 +12,8 @@ register = template.Library()
 
 
 @register.filter
-def provision_read(provision: Provision) -> str:
+def provision_read(provision: Provision, finance: bool = False) -> str:
     """The signed copy of what a page shows of a catalogue entry, for its forms to send back
-    (the delete button), so that a refusal can say what changed since."""
-    return sign_provision_snapshot(provision_snapshot(provision))
+    (the delete button), so that a refusal can say what changed since. Its costing only for a
+    user with the finance right (`{{ provision|provision_read:school_pages.finance }}`)."""
+    return sign_provision_snapshot(provision_snapshot(provision, finance=bool(finance)))

@@ -359,7 +359,10 @@ def run_results(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             outcome = services.run_record_results(
-                run=found.run, entries=form.entries(), dates=form.stage_dates()
+                run=found.run,
+                entries=form.entries(),
+                dates=form.stage_dates(),
+                today=today(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -15,6 +15,7 @@ from provmap.provision import budgeting, selectors
 from provmap.schools import services
 from provmap.schools.forms import FundingBudgetForm, FundingStreamForm
 from provmap.schools.models import AcademicYear, FundingBudget, FundingStream, School
+from provmap.schools.services import ChangedElsewhere
 from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import id_param, render_school_page, today
@@ -86,14 +87,14 @@ def funding_stream_edit(request: SchoolRequest, urn: str, stream_id: int) -> Htt
                 message=f"'{stream.name}' is saved.",
             )
             return redirect("funding_stream_edit", urn=school.urn, stream_id=stream.pk)
-    return _stream_page(request, stream, form, FundingBudgetForm(years=_years(school)))
+    return _stream_page(request, stream, form)
 
 
 def _stream_page(
     request: SchoolRequest,
     stream: FundingStream,
     form: FundingStreamForm,
-    budget_form: FundingBudgetForm,
+    budget_form: FundingBudgetForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     budgets = list(
@@ -101,6 +102,8 @@ def _stream_page(
         .select_related("academic_year")
         .order_by("-academic_year__start_date")
     )
+    if budget_form is None:
+        budget_form = FundingBudgetForm(years=_years(request.access.school), budgets=budgets)
     return render_school_page(
         request,
         "schools/stream_edit.html",
@@ -142,14 +145,18 @@ def funding_budget_set(request: SchoolRequest, urn: str, stream_id: int) -> Http
     budget_form = FundingBudgetForm(request.POST, years=_years(school))
     if budget_form.is_valid():
         year = budget_form.cleaned_data["academic_year"]
-        existing = FundingBudget.objects.filter(stream=stream, academic_year=year).first()
+        existing = FundingBudget.objects.filter(stream=stream, academic_year=year).exists()
         try:
             budget = services.funding_budget_set(
                 stream=stream,
                 academic_year=year,
                 amount=budget_form.cleaned_data["amount"],
-                read_version=existing.version if existing else None,
+                read_version=budget_form.read_version(year),
             )
+        except ChangedElsewhere as changed:
+            # Someone else saved first: the page shows the budgets as they are now.
+            refused(request, changed)
+            return redirect("funding_stream_edit", urn=school.urn, stream_id=stream.pk)
         except ValidationError as error:
             add_service_errors(budget_form, error)
         else:

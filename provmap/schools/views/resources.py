@@ -22,12 +22,13 @@ from provmap.web.forms import add_service_errors
 from provmap.web.pages import id_param, render_school_page, today
 
 
-def _form(school: School, *args: object, **kwargs: object) -> GeneralResourceForm:
+def _form(school: School, *args: object, finance: bool, **kwargs: object) -> GeneralResourceForm:
     return GeneralResourceForm(
         *args,
         years=AcademicYear.objects.filter(school=school).order_by("-start_date"),
         streams=FundingStream.objects.filter(school=school),
         staff=StaffMember.objects.filter(school=school, active=True),
+        finance=finance,
         **kwargs,
     )
 
@@ -66,15 +67,19 @@ def _back(school: School, resource: GeneralResource) -> str:
 def general_resource_new(request: SchoolRequest, urn: str) -> HttpResponse:
     school = request.access.school
     year = id_param(request, "year")
+    finance = request.access.scope.finance
     form = _form(
         school,
         request.POST or None,
+        finance=finance,
         instance=GeneralResource(school=school),
         initial={"academic_year": year} if year else {},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            resource = resources.general_resource_create(school=school, **form.changes())
+            resource = resources.general_resource_create(
+                school=school, finance=finance, **form.changes()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -92,7 +97,8 @@ def general_resource_new(request: SchoolRequest, urn: str) -> HttpResponse:
 def general_resource_edit(request: SchoolRequest, urn: str, resource_id: int) -> HttpResponse:
     school = request.access.school
     resource = find(GeneralResource, school, resource_id, "general resource")
-    form = _form(school, request.POST or None, instance=resource)
+    finance = request.access.scope.finance
+    form = _form(school, request.POST or None, finance=finance, instance=resource)
     if request.method == "POST" and form.is_valid():
         saved, form = save_form(
             request,
@@ -100,9 +106,12 @@ def general_resource_edit(request: SchoolRequest, urn: str, resource_id: int) ->
             lambda: resources.general_resource_update(
                 resource=GeneralResource.objects.get(pk=resource.pk),
                 read_version=form.read_version(),
+                finance=finance,
                 **form.changes(),
             ),
-            fresh=lambda: _form(school, instance=GeneralResource.objects.get(pk=resource.pk)),
+            fresh=lambda: _form(
+                school, finance=finance, instance=GeneralResource.objects.get(pk=resource.pk)
+            ),
         )
         if saved:
             resource.refresh_from_db()
