@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import SchoolRequest
@@ -16,7 +17,7 @@ from provmap.formatting import counted
 from provmap.schools import services
 from provmap.schools.forms import AcademicYearForm, NewYearForm, TermForm
 from provmap.schools.models import AcademicYear, Term
-from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
+from provmap.schools.views.common import delete_row, done, find, save_form
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page, today
 
@@ -113,22 +114,14 @@ def year_edit(request: SchoolRequest, urn: str, year_id: int) -> HttpResponse:
 def year_delete(request: SchoolRequest, urn: str, year_id: int) -> HttpResponse:
     school = request.access.school
     year = find(AcademicYear, school, year_id, "school year")
-    version = posted_version(request)
-    if version is None:
-        refused(request, ValidationError(OUT_OF_DATE))
-        return redirect("year_edit", urn=school.urn, year_id=year.pk)
-    try:
-        services.academic_year_delete(year=year, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-        return redirect("year_edit", urn=school.urn, year_id=year.pk)
-    done(
+    return delete_row(
         request,
-        AuditAction.DELETE,
+        lambda version: services.academic_year_delete(year=year, read_version=version),
+        refused_to=reverse("year_edit", args=[school.urn, year.pk]),
+        then=reverse("setup_years", args=[school.urn]),
         summary=f"School year {year.name} and its terms.",
         message=f"{year.name} is deleted.",
     )
-    return redirect("setup_years", urn=school.urn)
 
 
 def term_new(request: SchoolRequest, urn: str, year_id: int) -> HttpResponse:
@@ -199,18 +192,11 @@ def term_delete(request: SchoolRequest, urn: str, term_id: int) -> HttpResponse:
     school = request.access.school
     term = find(Term, school, term_id, "term")
     year = term.academic_year
-    version = posted_version(request)
-    try:
-        if version is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.term_delete(term=term, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-        return redirect("term_edit", urn=school.urn, term_id=term.pk)
-    done(
+    return delete_row(
         request,
-        AuditAction.DELETE,
+        lambda version: services.term_delete(term=term, read_version=version),
+        refused_to=reverse("term_edit", args=[school.urn, term.pk]),
+        then=reverse("year_edit", args=[school.urn, year.pk]),
         summary=f"Term {term.name} of {year.name}.",
         message=f"{term.name} is deleted from {year.name}.",
     )
-    return redirect("year_edit", urn=school.urn, year_id=year.pk)

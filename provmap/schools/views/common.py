@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
+from provmap.accounts.models import AuditAction
 from provmap.schools.models import School
 from provmap.schools.services import ChangedElsewhere
 from provmap.web.forms import add_service_errors
@@ -84,3 +86,27 @@ def save_form(
         add_service_errors(form, error)
         return False, form
     return True, form
+
+
+def delete_row(
+    request: SchoolRequest,
+    delete: Callable[[int], object],
+    *,
+    refused_to: str,
+    then: str,
+    summary: str,
+    message: str,
+) -> HttpResponse:
+    """A delete button's POST: `delete` (a service, given the version the button sent back)
+    refused is said on the row's page (`refused_to`); done, it is audited and the user goes
+    on to `then`. A button that sent no version is refused as out of date."""
+    version = posted_version(request)
+    try:
+        if version is None:
+            raise ValidationError(OUT_OF_DATE)
+        delete(version)
+    except ValidationError as error:
+        refused(request, error)
+        return redirect(refused_to)
+    done(request, AuditAction.DELETE, summary=summary, message=message)
+    return redirect(then)

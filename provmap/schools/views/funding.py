@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import SchoolRequest, require
@@ -16,7 +17,7 @@ from provmap.schools import services
 from provmap.schools.forms import FundingBudgetForm, FundingStreamForm
 from provmap.schools.models import AcademicYear, FundingBudget, FundingStream, School
 from provmap.schools.services import ChangedElsewhere
-from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
+from provmap.schools.views.common import delete_row, done, find, refused, save_form
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import id_param, render_school_page, today
 
@@ -120,21 +121,14 @@ def _stream_page(
 def funding_stream_delete(request: SchoolRequest, urn: str, stream_id: int) -> HttpResponse:
     school = request.access.school
     stream = find(FundingStream, school, stream_id, "funding stream")
-    version = posted_version(request)
-    try:
-        if version is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.funding_stream_delete(stream=stream, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-        return redirect("funding_stream_edit", urn=school.urn, stream_id=stream.pk)
-    done(
+    return delete_row(
         request,
-        AuditAction.DELETE,
+        lambda version: services.funding_stream_delete(stream=stream, read_version=version),
+        refused_to=reverse("funding_stream_edit", args=[school.urn, stream.pk]),
+        then=reverse("funding_streams", args=[school.urn]),
         summary=f"Funding stream '{stream.name}' and its budgets.",
         message=f"'{stream.name}' is deleted.",
     )
-    return redirect("funding_streams", urn=school.urn)
 
 
 @require_POST
@@ -179,21 +173,15 @@ def funding_budget_delete(request: SchoolRequest, urn: str, budget_id: int) -> H
     school = request.access.school
     budget = find(FundingBudget, school, budget_id, "budget")
     stream, year = budget.stream, budget.academic_year
-    version = posted_version(request)
-    try:
-        if version is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.funding_budget_delete(budget=budget, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        done(
-            request,
-            AuditAction.DELETE,
-            summary=f"Budget of '{stream.name}' for {year.name}.",
-            message=f"The budget of '{stream.name}' for {year.name} is removed.",
-        )
-    return redirect("funding_stream_edit", urn=school.urn, stream_id=stream.pk)
+    back = reverse("funding_stream_edit", args=[school.urn, stream.pk])
+    return delete_row(
+        request,
+        lambda version: services.funding_budget_delete(budget=budget, read_version=version),
+        refused_to=back,
+        then=back,
+        summary=f"Budget of '{stream.name}' for {year.name}.",
+        message=f"The budget of '{stream.name}' for {year.name} is removed.",
+    )
 
 
 def school_budget(request: SchoolRequest, urn: str) -> HttpResponse:

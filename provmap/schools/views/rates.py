@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import SchoolRequest
@@ -16,7 +17,7 @@ from provmap.schools import services
 from provmap.schools.forms import RatesImportForm, RoleRateForm
 from provmap.schools.models import RoleRate, StaffMember
 from provmap.schools.roles import StaffRole
-from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
+from provmap.schools.views.common import delete_row, done, find, refused, save_form
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page
 
@@ -95,22 +96,15 @@ def role_rate_edit(request: SchoolRequest, urn: str, rate_id: int) -> HttpRespon
 def role_rate_delete(request: SchoolRequest, urn: str, rate_id: int) -> HttpResponse:
     school = request.access.school
     rate = find(RoleRate, school, rate_id, "rate")
-    version = posted_version(request)
-    try:
-        if version is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.role_rate_delete(rate=rate, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-        return redirect("role_rate_edit", urn=school.urn, rate_id=rate.pk)
-    done(
+    return delete_row(
         request,
-        AuditAction.DELETE,
+        lambda version: services.role_rate_delete(rate=rate, read_version=version),
+        refused_to=reverse("role_rate_edit", args=[school.urn, rate.pk]),
+        then=reverse("role_rates", args=[school.urn]),
         summary=f"Rate for {rate.get_role_display()}.",
         message=f"The rate for {rate.get_role_display()} is removed: staff in this role with "
         "no rate of their own now cost nothing until a rate is set.",
     )
-    return redirect("role_rates", urn=school.urn)
 
 
 def role_rates_import(request: SchoolRequest, urn: str) -> HttpResponse:

@@ -16,8 +16,7 @@ from provmap.provision.models import GeneralResource
 from provmap.provision.selectors.costed import general_costs, role_rates
 from provmap.schools.forms import GeneralResourceForm
 from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember
-from provmap.schools.services import ChangedElsewhere
-from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
+from provmap.schools.views.common import delete_row, done, find, save_form
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import id_param, render_school_page, today
 
@@ -136,18 +135,11 @@ def general_resource_edit(request: SchoolRequest, urn: str, resource_id: int) ->
 def general_resource_delete(request: SchoolRequest, urn: str, resource_id: int) -> HttpResponse:
     school = request.access.school
     resource = find(GeneralResource, school, resource_id, "general resource")
-    version = posted_version(request)
-    try:
-        if version is None:
-            raise ChangedElsewhere(OUT_OF_DATE)
-        resources.general_resource_delete(resource=resource, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-        return redirect("general_resource_edit", urn=school.urn, resource_id=resource.pk)
-    done(
+    return delete_row(
         request,
-        AuditAction.DELETE,
+        lambda version: resources.general_resource_delete(resource=resource, read_version=version),
+        refused_to=reverse("general_resource_edit", args=[school.urn, resource.pk]),
+        then=_back(school, resource),
         summary=f"General resource '{resource.name}'.",
         message=f"'{resource.name}' is deleted.",
     )
-    return redirect(_back(school, resource))

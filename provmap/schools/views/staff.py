@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import SchoolRequest
@@ -12,7 +13,7 @@ from provmap.accounts.models import AuditAction
 from provmap.schools import services
 from provmap.schools.forms import StaffMemberForm
 from provmap.schools.models import RoleRate, School, StaffMember
-from provmap.schools.views.common import OUT_OF_DATE, done, find, posted_version, refused, save_form
+from provmap.schools.views.common import delete_row, done, find, save_form
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page
 
@@ -100,18 +101,11 @@ def staff_member_edit(request: SchoolRequest, urn: str, staff_id: int) -> HttpRe
 def staff_member_delete(request: SchoolRequest, urn: str, staff_id: int) -> HttpResponse:
     school = request.access.school
     staff = find(StaffMember, school, staff_id, "member of staff")
-    version = posted_version(request)
-    try:
-        if version is None:
-            raise ValidationError(OUT_OF_DATE)
-        services.staff_member_delete(staff=staff, read_version=version)
-    except ValidationError as error:
-        refused(request, error)
-        return redirect("staff_member_edit", urn=school.urn, staff_id=staff.pk)
-    done(
+    return delete_row(
         request,
-        AuditAction.DELETE,
+        lambda version: services.staff_member_delete(staff=staff, read_version=version),
+        refused_to=reverse("staff_member_edit", args=[school.urn, staff.pk]),
+        then=reverse("setup_staff", args=[school.urn]),
         summary=f"Member of staff ({staff.get_role_display()}) entered by mistake.",
         message=f"{staff.name} is deleted.",
     )
-    return redirect("setup_staff", urn=school.urn)
