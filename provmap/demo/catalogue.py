@@ -54,8 +54,8 @@ MEASURES: tuple[MeasureSpec, ...] = (
         True,
         40,
         160,
-        "Whole-cohort reading test each term; 100 is the national average, 85-115 the "
-        "typical range.",
+        "Whole-cohort reading test at the start and end of each term; 100 is the national "
+        "average, 85-115 the typical range.",
     ),
     MeasureSpec(
         "maths",
@@ -64,7 +64,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         True,
         40,
         160,
-        "Whole-cohort maths test each term; 100 is the national average.",
+        "Whole-cohort maths test at the start and end of each term; 100 is the national average.",
     ),
     MeasureSpec(
         "reading_age",
@@ -73,7 +73,8 @@ MEASURES: tuple[MeasureSpec, ...] = (
         True,
         48,
         216,
-        "Single-word and sentence reading; compare the gain with the months elapsed (ratio gain).",
+        "Single-word and sentence reading, sat by all of Key Stage 3 at the start and end of "
+        "each term; compare the gain with the months elapsed (ratio gain).",
     ),
     MeasureSpec(
         "spelling_age",

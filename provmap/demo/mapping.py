@@ -1,7 +1,11 @@
 """The demo school's provision map, term by term: screening, choosing pupils, forming groups,
 and their entry and exit results.
 
-Each term that has begun starts with a whole-cohort reading and maths test. Pupils are then
+Each term that has begun starts with a whole-cohort reading and maths test (and a reading age
+for Key Stage 3), and each term that has ended closes with the same tests, as schools do with
+termly standardised tests: so pupils in no provision sit every measure a reading or maths
+group is judged on, on the groups' dates, and form the comparison the impact pages need.
+Pupils are then
 matched to provision the way a SENCO would: pupils with an EHC plan first, then SEN support,
 then others the school tracks (disadvantaged pupils with low scores, new arrivals learning
 English, the more able, those at risk of exclusion). Reading and maths groups take the
@@ -43,7 +47,12 @@ from provmap.schools.models import AcademicYear, FundingStream, School, StaffMem
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 PERIODS = 6
-COHORT_MEASURES = ("reading", "maths", "attendance")
+COHORT_MEASURES = ("reading", "maths", "reading_age", "attendance")
+# The termly tests everyone sits; Key Stage 3 also sits a reading age.
+TERMLY_TESTS = ("reading", "maths")
+KS3_TESTS = ("reading_age",)
+# The end-of-term tests are sat this many days before the term ends (its last full week).
+END_TEST_BEFORE = dt.timedelta(days=10)
 WITHDRAWAL_REASONS = (
     "Timetable clash with GCSE option lessons.",
     "Refused to attend; parent agreed to stop.",
@@ -146,23 +155,43 @@ class MapBuilder:
         self.placement_count += len(self.pending)
         self.pending = []
         if started:
+            self._end_of_term_tests(dates)
             self._record_attendance(roster, min(dates.end, self.today))
         self.last_outcomes = outcomes
         self.terms_built += 1
 
+    def _tests_for(self, pupil: DemoPupil) -> tuple[str, ...]:
+        """The termly tests a pupil sits: reading and maths, and a reading age in KS3."""
+        return TERMLY_TESTS + KS3_TESTS if self._year(pupil) <= 9 else TERMLY_TESTS
+
     def _screen(self, roster: list[DemoPupil], day: dt.date) -> None:
-        """The termly reading and maths tests, for everyone on roll at the start of term or
-        on the day of the test."""
+        """The start-of-term tests, for everyone on roll at the start of term or on the day
+        of the test; reading and maths groups choose on them."""
         self.screening = {}
         on_roll = {pupil.index for pupil in roster}
         for pupil in self.pupils:
             if pupil.index not in on_roll and not pupil.on_roll(day):
                 continue
-            for key in ("reading", "maths"):
+            for key in self._tests_for(pupil):
                 entry = Screening(day, observe(pupil.traits, key, day, self.rng))
                 self.screening[(pupil.index, key)] = entry
-                self.latest_scores[(pupil.index, key)] = entry.value
+                if key in TERMLY_TESTS:
+                    self.latest_scores[(pupil.index, key)] = entry.value
                 self.cohort_results[key].append((pupil, entry))
+
+    def _end_of_term_tests(self, dates: TermDates) -> None:
+        """The same tests in the term's last full week (once that day has come), for
+        everyone on roll that day: the comparison for the term's groups."""
+        day = dates.end - END_TEST_BEFORE
+        day -= dt.timedelta(days=max(0, day.weekday() - 4))  # a weekday
+        if day > self.today:
+            return
+        for pupil in self.pupils:
+            if not pupil.on_roll(day):
+                continue
+            for key in self._tests_for(pupil):
+                value = observe(pupil.traits, key, day, self.rng)
+                self.cohort_results[key].append((pupil, Screening(day, value)))
 
     def _record_attendance(self, roster: list[DemoPupil], day: dt.date) -> None:
         on_roll = {pupil.index for pupil in roster}

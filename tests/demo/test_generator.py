@@ -15,6 +15,8 @@ from provmap.accounts.models import Membership, Role, User
 from provmap.accounts.permissions import pupil_scope
 from provmap.demo.generator import DemoSummary
 from provmap.demo.school_calendar import start_year_of, year_group_birth_range
+from provmap.insights import wording
+from provmap.insights.years import ALL_YEARS, choose_year, impacts_for
 from provmap.provision.models import (
     GeneralResource,
     Placement,
@@ -280,6 +282,33 @@ def test_provisions_differ_in_how_well_they_work(demo: DemoSummary) -> None:
             met_share[name] = (ratings["G"] + ratings["B"]) / sum(ratings.values())
     assert max(met_share.values()) >= 0.7
     assert min(met_share.values()) <= 0.35
+
+
+def test_impact_overview_shows_a_mix_of_verdicts(demo: DemoSummary) -> None:
+    """Whole year groups sit the termly reading, maths and reading-age tests at the start and
+    end of each term, so pupils in no provision are the comparison: some provisions are
+    likely helping, some unclear, and those on measures only placed pupils sit (a wellbeing
+    scale) cannot be told yet."""
+    school = _school()
+    choice, asked = choose_year(ALL_YEARS, school, on=TODAY)
+    impacts = impacts_for(school, choice, asked=asked, as_of=TODAY)
+    headlines = {item.provision.name: item.verdict.headline for item in impacts}
+    helping = [name for name, line in headlines.items() if line.startswith("Likely helping")]
+    unclear = [name for name, line in headlines.items() if line.startswith("Unclear")]
+    no_comparison = [
+        item.provision.name
+        for item in impacts
+        if item.verdict.headline == wording.HEADLINE_NO_COMPARISON
+    ]
+    assert helping, headlines
+    assert unclear, headlines
+    assert no_comparison, headlines
+    by_name = {item.provision.name: item for item in impacts}
+    # A reading group is judged against the pupils in no provision who sat the same tests.
+    assert by_name["Reading comprehension group (reciprocal reading)"].adjusted.n_comparison >= 100
+    # A wellbeing scale only the pupils placed fill in has no comparison group.
+    sdq = [item for item in impacts if item.measure and item.measure.name.startswith("SDQ")]
+    assert sdq and all(item.verdict.headline == wording.HEADLINE_NO_COMPARISON for item in sdq)
 
 
 def _ratings_by_provision(placements) -> dict[str, Counter[str]]:
