@@ -19,6 +19,7 @@ planned beyond its budget shows how far over it is.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -128,6 +129,8 @@ def _x(value: float) -> str:
 
 
 BAR_WIDTH = 420
+# Characters of a stream's name on one line beside its bars (two lines at most).
+NAME_CHARS = 20
 ROW_HEIGHT = 44
 
 
@@ -146,8 +149,15 @@ def budget_bars(lines: Sequence[BudgetLine], *, label: str) -> Svg:
     body: list[str] = []
     for row, line in enumerate(lines):
         y = 2 + row * ROW_HEIGHT
+        # A long name wraps onto a second line (and is cut there) rather than run under the bars.
+        name_lines = textwrap.wrap(line.name, NAME_CHARS)[:2] or [""]
         body.append(
-            f'<text class="chart__label" x="0" y="{y + 16}">{escape(line.name[:28])}</text>'
+            f'<text class="chart__label" x="0" y="{y + 12}">'
+            + "".join(
+                f'<tspan x="0" dy="{0 if index == 0 else 14}">{escape(part)}</tspan>'
+                for index, part in enumerate(name_lines)
+            )
+            + "</text>"
         )
         bars = (
             ("budget", "Budget", line.budget),
