@@ -13,7 +13,9 @@ the first language), LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6
 SENhistory/SEN (dated SEN provision, with an EndDate when it ended: No SEN follows until the
 next period), SENneeds/SENneed (ranked need types; one with an EndDate by the file's date is
 history, not a current need), Attendance/YearData (sessions possible and attended, or the
-absences to work attendance out from), and the pupil's entry date at each school of their
+absences to work attendance out from), Attainments/Attainment (key stage results, phonics and
+teacher assessments: stage, subject, method, component and the result as written, dated by
+<Date> or the summer of <Year>), and the pupil's entry date at each school of their
 SchoolHistory (the importer takes the one at its own school). An element the file leaves out
 is left out of the cells, so a partial CTF updates existing pupils without every field. Codes
 of older versions (SEN provision A, P, S; need type BESD; year groups E1, E2, 14, X) are read
@@ -71,6 +73,20 @@ class CTFHeader:
     destination: CTFSchool
 
 
+@dataclass(frozen=True)
+class CTFAttainment:
+    """One <Attainment> as the file writes it: the result is read (a number, a grade or a
+    code such as A for absent) when the importer knows the measure it goes to."""
+
+    stage: str
+    subject: str
+    method: str
+    component: str
+    qualifier: str
+    result: str
+    date: dt.date
+
+
 @dataclass
 class CTFPupil:
     """One <Pupil>: its simple fields as (element name, text) cells keyed by field, and what
@@ -81,6 +97,7 @@ class CTFPupil:
     sen_history: list[tuple[dt.date, str]] | None = None
     needs: tuple[str, ...] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    attainments: list[CTFAttainment] = field(default_factory=list)
     # The pupil's entry date at each school of their history, keyed by ("urn", URN) and
     # ("estab", LA and establishment number).
     entry_dates: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -371,6 +388,45 @@ def _attendance(element: Element, header: CTFHeader) -> list[tuple[dt.date, Deci
     return results
 
 
+def _attainments(
+    element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Problem]
+) -> None:
+    """Each <Attainment> with a stage, a subject and a result, dated by its <Date> or, without
+    one, the end of the summer term of its <Year> (or the file's date, if earlier)."""
+    for attainment in element.iterfind(".//Attainments/Attainment"):
+        stage, subject, result = (
+            _text(attainment, name) for name in ("Stage", "Subject", "Result")
+        )
+        if not (stage and subject and result):
+            continue
+        date = _date(_text(attainment, "Date"), pupil, "Date", problems, parse_school_date)
+        if date is None:
+            year = _whole(_text(attainment, "Year"))
+            if year is None or not 2000 <= year <= 2100:
+                problems.append(
+                    Problem(
+                        pupil.index,
+                        "Attainment",
+                        f"The {stage} {subject} result has neither a <Date> nor a <Year>, so "
+                        "provmap cannot tell when it was given.",
+                        RECORD,
+                    )
+                )
+                continue
+            date = min(dt.date(year, 7, 31), header.date)
+        pupil.attainments.append(
+            CTFAttainment(
+                stage=stage.upper(),
+                subject=subject.upper(),
+                method=(_text(attainment, "Method") or "").upper(),
+                component=(_text(attainment, "Component") or "").upper(),
+                qualifier=(_text(attainment, "ResultQualifier") or "").upper(),
+                result=result,
+                date=date,
+            )
+        )
+
+
 def _entry_dates(element: Element, pupil: CTFPupil) -> None:
     """The date the pupil joined each school of their history."""
     for school in element.iterfind(".//SchoolHistory/School"):
@@ -430,6 +486,7 @@ def _pupil(element: Element, index: int, header: CTFHeader, problems: list[Probl
     _entry_dates(element, pupil)
     _sen(element, pupil, header, problems)
     pupil.attendance = _attendance(element, header)
+    _attainments(element, pupil, header, problems)
     return pupil
 
 

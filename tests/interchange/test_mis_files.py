@@ -221,6 +221,91 @@ def test_a_partial_ctf_updates_existing_pupils_and_attendance_is_stored_once(sch
     assert Pupil.objects.filter(on_roll_to__isnull=True).count() == 2
 
 
+def test_a_partial_ctf_of_attainment_records_results_on_the_schools_measures(school):
+    amy = PupilFactory(school=school, upn=MIS_UPNS[0], legal_forename="Amy", surname="Adams")
+    ben = PupilFactory(school=school, upn=MIS_UPNS[1])
+    maths = MeasureFactory(school=school, name="KS2 MAT test", scale=Measure.Scale.RAW)
+
+    report, _ = import_pupils(upload("ctf_attainment.xml"), school=school)
+
+    assert not report.errors, report.errors
+    assert report.count("created") == 0 and report.count("left") == 0
+    assert sorted(maths.results.values_list("value", flat=True)) == [Decimal(99), Decimal(108)]
+    writing = Measure.objects.get(name="KS2 WRI teacher assessment")
+    assert (writing.kind, writing.scale) == (Measure.Kind.ATTAINMENT, Measure.Scale.GRADE)
+    assert "WTS 9" in writing.description and "EXS 10" in writing.description
+    assert dict(writing.results.values_list("pupil__upn", "value")) == {
+        amy.upn: Decimal(10),
+        ben.upn: Decimal(9),
+    }
+    phonics = Measure.objects.get(name="PHON PC test")
+    assert (phonics.min_value, phonics.max_value) == (Decimal(0), Decimal(40))
+    assert phonics.results.get().date == dt.date(2021, 6, 11)
+    # Without a <Date>, the summer of its <Year>.
+    assert Result.objects.get(measure__name="KS2 REA test").date == dt.date(2025, 7, 31)
+    assert not Measure.objects.filter(name__in=["KS2 GPS test", "KS2 SCI teacher assessment"])
+    assert any(
+        "2 attainment results left out" in note and "A (1), D (1)" in note for note in report.notes
+    ), report.notes
+
+    again, _ = import_pupils(upload("ctf_attainment.xml"), school=school)
+
+    assert not again.errors
+    assert Result.objects.count() == 6
+    assert not any("attainment results:" in note for note in again.notes)
+
+
+def test_attainment_on_a_pupil_not_in_provmap_or_out_of_range_is_refused(school):
+    PupilFactory(school=school, upn=MIS_UPNS[0])
+    data = ctf_document(
+        [
+            ctf_pupil_record(
+                MIS_UPNS[0], attainments=[("2021", "PHON", "PC", "TT", "", "", "41", "")]
+            ),
+            ctf_pupil_record(
+                MIS_UPNS[2], attainments=[("2025", "KS2", "MAT", "TT", "", "", "100", "")]
+            ),
+        ],
+        source=("123456", "Oakfield Academy", "801", "2000"),
+        qualifier="partial",
+    )
+    before = table_counts()
+
+    report, _ = import_pupils(Upload("ctf.xml", data), school=school)
+
+    messages = [problem.message for problem in report.errors]
+    assert any("41 is above the highest score on PHON PC test (40)" in m for m in messages)
+    assert any("not on the register yet" in m for m in messages), messages
+    assert table_counts() == before
+
+
+def test_a_full_ctf_brings_new_pupils_with_their_attainment(school):
+    data = ctf_document(
+        [
+            ctf_pupil_record(
+                MIS_UPNS[3],
+                "Davies",
+                "Dylan",
+                dob="2014-05-05",
+                sex="M",
+                year="7",
+                attainments=[("2025", "KS2", "MAT", "TT", "", "SS", "111", "2025-07-08")],
+            )
+        ],
+        source=("654321", "Riverside Primary", "802", "2100"),
+    )
+
+    report, _ = import_pupils(Upload("ctf.xml", data), school=school)
+
+    assert not report.errors, report.errors
+    result = Result.objects.get(measure__name="KS2 MAT test")
+    assert (result.pupil.upn, result.value, result.source) == (
+        MIS_UPNS[3],
+        Decimal(111),
+        "CTF attainment",
+    )
+
+
 def test_legacy_codes_of_an_older_ctf_are_read_with_a_note(school):
     PupilFactory(school=school, upn=MIS_UPNS[2], date_of_birth=dt.date(2013, 3, 20))
 
