@@ -11,8 +11,9 @@ UPN, Surname, Forename, PreferredForename (with the names or in BasicDetails), D
 files: Gender), BasicDetails (NCyearActual, Ethnicity, Languages/Type with LanguageType F for
 the first language), LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6 FSM),
 SENhistory/SEN (dated SEN provision, with an EndDate when it ended: No SEN follows until the
-next period), SENneeds/SENneed (ranked need types; one with an EndDate by the file's date is
-history, not a current need), Attendance/YearData (sessions possible and attended, or the
+next period), SENneeds/SENneed (ranked need types, with their StartDate and EndDate: one that
+ended by the file's date is history, not a current need, and one that ended and started again
+is two periods), Attendance/YearData (sessions possible and attended, or the
 absences to work attendance out from), Attainments/Attainment (key stage results, phonics and
 teacher assessments: stage, subject, method, component and the result as written, dated by
 <Date> or the summer of <Year>), and the pupil's entry date at each school of their
@@ -48,6 +49,7 @@ from provmap.interchange.values import (
     parse_sen_status,
 )
 from provmap.pupils.models import SENStatus
+from provmap.pupils.needs import NeedType
 
 LEGACY_SEN_CODES = frozenset(
     {SENStatus.SCHOOL_ACTION, SENStatus.SCHOOL_ACTION_PLUS, SENStatus.STATEMENT}
@@ -96,6 +98,9 @@ class CTFPupil:
     cells: dict[str, tuple[str, object]] = field(default_factory=dict)
     sen_history: list[tuple[dt.date, str]] | None = None
     needs: tuple[str, ...] | None = None
+    # Every need period: (need type, rank in the file, start, end); an end only when the
+    # need had ended by the file's date.
+    need_history: list[tuple[str, int, dt.date | None, dt.date | None]] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
     attainments: list[CTFAttainment] = field(default_factory=list)
     # The pupil's entry date at each school of their history, keyed by ("urn", URN) and
@@ -330,6 +335,7 @@ def _sen_history(
 def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Problem]) -> None:
     _sen_history(element, pupil, header, problems)
     ranked: list[tuple[int, str]] = []
+    periods: list[tuple[str, int, dt.date | None, dt.date | None]] = []
     needs_found = False
     for need in element.iterfind(".//SENneed"):
         needs_found = True
@@ -337,11 +343,8 @@ def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Pr
         rank = _whole(_text(need, "SENtypeRank")) or 1
         if code is None:
             continue
-        # A need with an end date on or before the file's is history, not a current need.
-        ended = _date(_text(need, "EndDate"), pupil, "EndDate", problems)
-        if ended is not None and ended <= header.date:
-            pupil.notes.append("Needs that had ended by the file's date left out of current needs")
-            continue
+        started = _date(_text(need, "StartDate"), pupil, "StartDate", problems, parse_school_date)
+        ended = _date(_text(need, "EndDate"), pupil, "EndDate", problems, parse_school_date)
         try:
             type_code, note = parse_need_with_note(code)
         except CellError as exc:
@@ -349,6 +352,23 @@ def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Pr
             continue
         if note:
             pupil.notes.append(note)
+        # A need with an end date on or before the file's is history, not a current need.
+        if ended is not None and ended <= header.date:
+            if started is not None and ended < started:
+                problems.append(
+                    Problem(
+                        pupil.index,
+                        "EndDate",
+                        f"The need {type_code} ends ({ended:%d/%m/%Y}) before it starts "
+                        f"({started:%d/%m/%Y}).",
+                        RECORD,
+                    )
+                )
+                continue
+            pupil.notes.append("Needs that had ended by the file's date kept as past needs")
+            periods.append((type_code, max(1, min(rank, len(NeedType.values))), started, ended))
+            continue
+        periods.append((type_code, 0, started, None))
         ranked.append((rank, type_code))
     if needs_found or pupil.sen_history is not None:
         needs = [code for _, code in sorted(ranked)]
@@ -357,6 +377,15 @@ def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Pr
                 Problem(pupil.index, "SENneeds", "A need type is listed twice.", RECORD)
             )
         pupil.needs = tuple(needs)
+        # Current needs are ranked among themselves, primary first.
+        starts = {code: start for code, _, start, end in periods if end is None}
+        pupil.need_history = [
+            (code, position, starts.get(code), None)
+            for position, code in enumerate(dict.fromkeys(needs), start=1)
+        ] + sorted(
+            (period for period in periods if period[3] is not None),
+            key=lambda period: (period[3] or header.date, period[1]),
+        )
 
 
 def _attendance(element: Element, header: CTFHeader) -> list[tuple[dt.date, Decimal]]:

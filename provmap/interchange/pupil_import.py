@@ -81,11 +81,13 @@ from provmap.pupils.models import (
 )
 from provmap.pupils.score_range import measure_range_error
 from provmap.pupils.services import (
+    NeedPeriod,
     NewPupil,
     NewResult,
     measure_create,
     pupil_errors,
     pupil_mark_left,
+    pupil_set_need_history,
     pupil_set_sen_history,
     pupil_update,
     pupils_bulk_create,
@@ -503,6 +505,9 @@ class PupilData:
     headings: dict[str, str]
     values: dict[str, object] = field(default_factory=dict)
     needs: tuple[str, ...] | None = None
+    # Every need period, current and ended (a CTF's), or None when the file gives only the
+    # current needs.
+    need_history: list[NeedPeriod] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
     attainments: list[CTFAttainment] = field(default_factory=list)
@@ -527,6 +532,7 @@ class PupilAction:
     changes: dict[str, object] = field(default_factory=dict)
     field_changes: list[FieldChange] = field(default_factory=list)
     needs: tuple[str, ...] | None = None
+    need_history: list[NeedPeriod] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     left_on: dt.date | None = None
 
@@ -775,6 +781,8 @@ def _inputs_from_ctf(
         if item.needs is not None:
             data.needs = item.needs
             data.headings["needs"] = "SENneeds"
+        if item.need_history is not None:
+            data.need_history = [NeedPeriod(*period) for period in item.need_history]
         if item.sen_history is not None:
             data.sen_history = item.sen_history
             data.values["sen_status"] = item.sen_history[-1][1]
@@ -939,11 +947,26 @@ def _plan_update(
         for key, value in changes.items()
     ]
     needs = None
+    need_history = None
     if data.needs is not None:
-        current = tuple(need.need_type for need in sorted(pupil.needs.all(), key=_rank))
+        current = tuple(
+            need.need_type for need in sorted(pupil.needs.all(), key=_rank) if need.end_date is None
+        )
         if data.needs != current:
             needs = data.needs
             field_changes.append(FieldChange("needs", display(current), display(needs)))
+    if data.need_history is not None:
+        past = _past_needs(data.need_history)
+        recorded = _past_needs(
+            [
+                NeedPeriod(need.need_type, need.rank, need.start_date, need.end_date)
+                for need in pupil.needs.all()
+            ]
+        )
+        if past != recorded or needs is not None:
+            need_history = data.need_history
+        if past != recorded:
+            field_changes.append(FieldChange("past needs", _need_text(recorded), _need_text(past)))
     if history is not None:
         field_changes.append(
             FieldChange(
@@ -971,6 +994,7 @@ def _plan_update(
             changes=changes,
             field_changes=field_changes,
             needs=needs,
+            need_history=need_history,
             sen_history=history,
         )
     )
@@ -980,6 +1004,21 @@ def _plan_update(
 
 def _rank(need: PupilNeed) -> int:
     return need.rank
+
+
+def _past_needs(periods: list[NeedPeriod]) -> list[NeedPeriod]:
+    return sorted(
+        (period for period in periods if period.end_date is not None),
+        key=lambda period: (period.end_date, period.need_type, period.start_date or dt.date.min),
+    )
+
+
+def _need_text(periods: list[NeedPeriod]) -> str:
+    return ", ".join(
+        f"{period.need_type} to {period.end_date:%d/%m/%Y}"
+        for period in periods
+        if period.end_date is not None
+    )
 
 
 def _history_text(history: list[tuple[dt.date, str]]) -> str:
@@ -1017,6 +1056,7 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
             label=data.label,
             data=data,
             needs=data.needs,
+            need_history=data.need_history,
             sen_history=data.sen_history,
             changes=values,
         )
@@ -1402,10 +1442,11 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
         added = pupils_bulk_create(school=school, pupils=new_rows[start : start + CREATE_CHUNK])
         by_upn.update((pupil.upn, pupil) for pupil in added)
         for action in created[start : start + CREATE_CHUNK]:
+            added_pupil = by_upn[str(action.changes["upn"])]
             if action.sen_history:
-                pupil_set_sen_history(
-                    pupil=by_upn[str(action.changes["upn"])], periods=action.sen_history
-                )
+                pupil_set_sen_history(pupil=added_pupil, periods=action.sen_history)
+            if action.need_history and any(period.end_date for period in action.need_history):
+                pupil_set_need_history(pupil=added_pupil, periods=action.need_history)
             step()
     for action in plan.actions:
         if action.action == "updated":
@@ -1413,9 +1454,11 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             pupil_update(
                 pupil=action.pupil,
                 changed_on=plan.as_of,
-                needs=action.needs,
+                needs=action.needs if action.need_history is None else None,
                 **action.changes,
             )
+            if action.need_history is not None:
+                pupil_set_need_history(pupil=action.pupil, periods=action.need_history)
             if action.sen_history:
                 pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
         elif action.action == "left":

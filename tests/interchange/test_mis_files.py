@@ -186,9 +186,90 @@ def test_a_transfer_in_ctf_addressed_by_la_and_estab(school):
         ("N", dt.date(2021, 7, 21), dt.date(2023, 1, 8)),
         ("K", dt.date(2023, 1, 9), None),
     ]
-    # BESD is read as SEMH; the specific learning difficulty ended, so is not current.
-    assert [need.need_type for need in dylan.needs.order_by("rank")] == ["SEMH", "SLCN"]
+    # BESD is read as SEMH; the specific learning difficulty ended, so is history.
+    assert [need.need_type for need in dylan.needs.current().order_by("rank")] == [
+        "SEMH",
+        "SLCN",
+    ]
+    assert [
+        (need.need_type, need.end_date) for need in dylan.needs.filter(end_date__isnull=False)
+    ] == [("SPLD", dt.date(2024, 7, 19))]
     assert any("BESD" in note for note in report.notes)
+
+
+def _need_xml(code: str, rank: int, start: str | None, end: str | None) -> str:
+    start_xml = f"<StartDate>{start}</StartDate>" if start else ""
+    end_xml = f"<EndDate>{end}</EndDate>" if end else ""
+    return (
+        f"<SENneed><SENtypeRank>{rank}</SENtypeRank><SENtype>{code}</SENtype>"
+        f"{start_xml}{end_xml}</SENneed>"
+    )
+
+
+def _needs_ctf(needs: list[str]) -> bytes:
+    record = ctf_pupil_record(
+        MIS_UPNS[0], sen=[("2022-09-01", None, "K")], needs=[("SLCN", None)]
+    ).replace(
+        "<SENneeds><SENneed><SENtypeRank>1</SENtypeRank><SENtype>SLCN</SENtype></SENneed>",
+        "<SENneeds>" + "".join(needs),
+    )
+    return ctf_document(
+        [record], source=("123456", "Oakfield Academy", "801", "2000"), qualifier="partial"
+    )
+
+
+def test_a_need_that_ended_and_started_again_is_two_periods(school):
+    amy = PupilFactory(school=school, upn=MIS_UPNS[0], on_roll_from=dt.date(2020, 9, 1))
+    data = _needs_ctf(
+        [
+            _need_xml("SEMH", 1, "2021-01-04", "2022-07-22"),
+            _need_xml("SLCN", 1, "2022-09-01", None),
+            _need_xml("SEMH", 2, "2024-01-08", None),
+            _need_xml("MLD", 3, "2022-09-01", "2024-07-19"),
+        ]
+    )
+
+    report, _ = import_pupils(Upload("needs.xml", data), school=school)
+
+    assert not report.errors, report.errors
+    rows = sorted(
+        (need.need_type, need.rank, need.start_date, need.end_date) for need in amy.needs.all()
+    )
+    assert rows == [
+        ("MLD", 3, dt.date(2022, 9, 1), dt.date(2024, 7, 19)),
+        ("SEMH", 1, dt.date(2021, 1, 4), dt.date(2022, 7, 22)),
+        ("SEMH", 2, dt.date(2024, 1, 8), None),
+        ("SLCN", 1, dt.date(2022, 9, 1), None),
+    ]
+    assert any("kept as past needs" in note for note in report.notes)
+
+    again, _ = import_pupils(Upload("needs.xml", data), school=school)
+
+    assert not again.errors and again.count("updated") == 0
+    assert amy.needs.count() == 4
+
+    # The school records the current needs by hand: the past ones stay.
+    from provmap.pupils.services import pupil_set_needs
+
+    pupil_set_needs(pupil=amy, need_types=["ASD"])
+    assert sorted(amy.needs.values_list("need_type", "end_date")) == [
+        ("ASD", None),
+        ("MLD", dt.date(2024, 7, 19)),
+        ("SEMH", dt.date(2022, 7, 22)),
+    ]
+
+
+def test_a_need_ending_before_it_starts_is_refused_with_nothing_written(school):
+    PupilFactory(school=school, upn=MIS_UPNS[0])
+    data = _needs_ctf([_need_xml("SEMH", 1, "2023-01-04", "2022-07-22")])
+    before = table_counts()
+
+    report, _ = import_pupils(Upload("needs.xml", data), school=school)
+
+    assert "The need SEMH ends (22/07/2022) before it starts (04/01/2023)." in [
+        problem.message for problem in report.errors
+    ]
+    assert table_counts() == before
 
 
 def test_a_ctf_for_another_school_is_still_refused(school):
