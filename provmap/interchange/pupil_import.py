@@ -1445,7 +1445,9 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             added_pupil = by_upn[str(action.changes["upn"])]
             if action.sen_history:
                 pupil_set_sen_history(pupil=added_pupil, periods=action.sen_history)
-            if action.need_history and any(period.end_date for period in action.need_history):
+            if action.need_history and any(
+                period.start_date or period.end_date for period in action.need_history
+            ):
                 pupil_set_need_history(pupil=added_pupil, periods=action.need_history)
             step()
     for action in plan.actions:

@@ -558,3 +558,26 @@ def test_a_problem_on_a_later_sheet_names_its_sheet_and_row(school, calendar):
         "February 2025 has 28 days."
     ]
     assert table_counts() == before
+
+
+def test_codes_not_on_the_dfe_lists_are_refused_on_their_rows(school):
+    from tests.interchange.samples import csv_bytes
+
+    data = csv_bytes(
+        [
+            ["UPN", "Surname", "Forename", "DOB", "Sex", "Year", "Ethnicity", "First Language"],
+            [MIS_UPNS[0], "Adams", "Amy", "01/09/2012", "F", "8", "WKOS", "TGR"],
+            [MIS_UPNS[1], "Brown", "Ben", "02/10/2012", "M", "8", "WXYZ", "ENG"],
+            [MIS_UPNS[2], "Clark", "Cara", "03/11/2012", "F", "8", "WBRI", "QQQ"],
+        ]
+    )
+    before = table_counts()
+
+    report, _ = import_pupils(Upload("list.csv", data), school=school, as_of=OCTOBER)
+
+    found = {(problem.row, problem.column): problem.message for problem in report.errors}
+    assert set(found) == {(3, "Ethnicity"), (4, "First Language")}, found
+    assert "'WXYZ' is not one of the DfE's ethnicity codes" in found[(3, "Ethnicity")]
+    assert "WBRI" in found[(3, "Ethnicity")]
+    assert "school census's list of first languages" in found[(4, "First Language")]
+    assert table_counts() == before
