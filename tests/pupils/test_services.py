@@ -158,3 +158,26 @@ def test_need_history_refuses_what_cannot_be(periods, message):
 
     assert message in str(error.value)
     assert list(pupil.needs.values_list("need_type", flat=True)) == ["SLCN"]
+
+
+def test_finding_pupils_by_need_reads_current_needs_only():
+    from provmap.pupils.models import Pupil
+    from provmap.pupils.selectors import PupilSearch, search_pupils
+
+    school = SchoolFactory()
+    now = make_pupil(school, upn="H801200001001", surname="Now", needs=["SEMH"])
+    before = make_pupil(school, upn="X801200001002", surname="Before", needs=["SLCN"])
+    pupil_set_need_history(
+        pupil=before,
+        periods=[NeedPeriod("SEMH", 1, end_date=dt.date(2024, 7, 19)), NeedPeriod("SLCN", 1)],
+    )
+
+    found, total = search_pupils(
+        Pupil.objects.filter(school=school), PupilSearch(need_type="SEMH"), limit=10
+    )
+    assert (found, total) == ([now], 1)
+    found, _ = search_pupils(
+        Pupil.objects.filter(school=school), PupilSearch(need_type="SLCN"), limit=10
+    )
+    assert found == [before]
+    assert [need.need_type for need in found[0].needs.all()] == ["SLCN"]
