@@ -103,7 +103,9 @@ def primary_area(pupil: Pupil) -> str:
 
 
 def pupils_with_needs(queryset):
-    return queryset.prefetch_related(Prefetch("needs", queryset=PupilNeed.objects.order_by("rank")))
+    return queryset.prefetch_related(
+        Prefetch("needs", queryset=PupilNeed.objects.current().order_by("rank"))
+    )
 
 
 # --- The groups -----------------------------------------------------------------------------

@@ -11,9 +11,12 @@ UPN, Surname, Forename, PreferredForename (with the names or in BasicDetails), D
 files: Gender), BasicDetails (NCyearActual, Ethnicity, Languages/Type with LanguageType F for
 the first language), LookedAfter/InCare, FSMhistory/FSMinstance (FSM now, Ever-6 FSM),
 SENhistory/SEN (dated SEN provision, with an EndDate when it ended: No SEN follows until the
-next period), SENneeds/SENneed (ranked need types; one with an EndDate by the file's date is
-history, not a current need), Attendance/YearData (sessions possible and attended, or the
-absences to work attendance out from), and the pupil's entry date at each school of their
+next period), SENneeds/SENneed (ranked need types, with their StartDate and EndDate: one that
+ended by the file's date is history, not a current need, and one that ended and started again
+is two periods), Attendance/YearData (sessions possible and attended, or the
+absences to work attendance out from), Attainments/Attainment (key stage results, phonics and
+teacher assessments: stage, subject, method, component and the result as written, dated by
+<Date> or the summer of <Year>), and the pupil's entry date at each school of their
 SchoolHistory (the importer takes the one at its own school). An element the file leaves out
 is left out of the cells, so a partial CTF updates existing pupils without every field. Codes
 of older versions (SEN provision A, P, S; need type BESD; year groups E1, E2, 14, X) are read
@@ -46,6 +49,7 @@ from provmap.interchange.values import (
     parse_sen_status,
 )
 from provmap.pupils.models import SENStatus
+from provmap.pupils.needs import NeedType
 
 LEGACY_SEN_CODES = frozenset(
     {SENStatus.SCHOOL_ACTION, SENStatus.SCHOOL_ACTION_PLUS, SENStatus.STATEMENT}
@@ -71,6 +75,20 @@ class CTFHeader:
     destination: CTFSchool
 
 
+@dataclass(frozen=True)
+class CTFAttainment:
+    """One <Attainment> as the file writes it: the result is read (a number, a grade or a
+    code such as A for absent) when the importer knows the measure it goes to."""
+
+    stage: str
+    subject: str
+    method: str
+    component: str
+    qualifier: str
+    result: str
+    date: dt.date
+
+
 @dataclass
 class CTFPupil:
     """One <Pupil>: its simple fields as (element name, text) cells keyed by field, and what
@@ -80,7 +98,11 @@ class CTFPupil:
     cells: dict[str, tuple[str, object]] = field(default_factory=dict)
     sen_history: list[tuple[dt.date, str]] | None = None
     needs: tuple[str, ...] | None = None
+    # Every need period: (need type, rank in the file, start, end); an end only when the
+    # need had ended by the file's date.
+    need_history: list[tuple[str, int, dt.date | None, dt.date | None]] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    attainments: list[CTFAttainment] = field(default_factory=list)
     # The pupil's entry date at each school of their history, keyed by ("urn", URN) and
     # ("estab", LA and establishment number).
     entry_dates: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -313,6 +335,7 @@ def _sen_history(
 def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Problem]) -> None:
     _sen_history(element, pupil, header, problems)
     ranked: list[tuple[int, str]] = []
+    periods: list[tuple[str, int, dt.date | None, dt.date | None]] = []
     needs_found = False
     for need in element.iterfind(".//SENneed"):
         needs_found = True
@@ -320,11 +343,8 @@ def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Pr
         rank = _whole(_text(need, "SENtypeRank")) or 1
         if code is None:
             continue
-        # A need with an end date on or before the file's is history, not a current need.
-        ended = _date(_text(need, "EndDate"), pupil, "EndDate", problems)
-        if ended is not None and ended <= header.date:
-            pupil.notes.append("Needs that had ended by the file's date left out of current needs")
-            continue
+        started = _date(_text(need, "StartDate"), pupil, "StartDate", problems, parse_school_date)
+        ended = _date(_text(need, "EndDate"), pupil, "EndDate", problems, parse_school_date)
         try:
             type_code, note = parse_need_with_note(code)
         except CellError as exc:
@@ -332,6 +352,23 @@ def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Pr
             continue
         if note:
             pupil.notes.append(note)
+        # A need with an end date on or before the file's is history, not a current need.
+        if ended is not None and ended <= header.date:
+            if started is not None and ended < started:
+                problems.append(
+                    Problem(
+                        pupil.index,
+                        "EndDate",
+                        f"The need {type_code} ends ({ended:%d/%m/%Y}) before it starts "
+                        f"({started:%d/%m/%Y}).",
+                        RECORD,
+                    )
+                )
+                continue
+            pupil.notes.append("Needs that had ended by the file's date kept as past needs")
+            periods.append((type_code, max(1, min(rank, len(NeedType.values))), started, ended))
+            continue
+        periods.append((type_code, 0, started, None))
         ranked.append((rank, type_code))
     if needs_found or pupil.sen_history is not None:
         needs = [code for _, code in sorted(ranked)]
@@ -340,6 +377,15 @@ def _sen(element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Pr
                 Problem(pupil.index, "SENneeds", "A need type is listed twice.", RECORD)
             )
         pupil.needs = tuple(needs)
+        # Current needs are ranked among themselves, primary first.
+        starts = {code: start for code, _, start, end in periods if end is None}
+        pupil.need_history = [
+            (code, position, starts.get(code), None)
+            for position, code in enumerate(dict.fromkeys(needs), start=1)
+        ] + sorted(
+            (period for period in periods if period[3] is not None),
+            key=lambda period: (period[3] or header.date, period[1]),
+        )
 
 
 def _attendance(element: Element, header: CTFHeader) -> list[tuple[dt.date, Decimal]]:
@@ -369,6 +415,45 @@ def _attendance(element: Element, header: CTFHeader) -> list[tuple[dt.date, Deci
         )
         results.append((date, percent))
     return results
+
+
+def _attainments(
+    element: Element, pupil: CTFPupil, header: CTFHeader, problems: list[Problem]
+) -> None:
+    """Each <Attainment> with a stage, a subject and a result, dated by its <Date> or, without
+    one, the end of the summer term of its <Year> (or the file's date, if earlier)."""
+    for attainment in element.iterfind(".//Attainments/Attainment"):
+        stage, subject, result = (
+            _text(attainment, name) for name in ("Stage", "Subject", "Result")
+        )
+        if not (stage and subject and result):
+            continue
+        date = _date(_text(attainment, "Date"), pupil, "Date", problems, parse_school_date)
+        if date is None:
+            year = _whole(_text(attainment, "Year"))
+            if year is None or not 2000 <= year <= 2100:
+                problems.append(
+                    Problem(
+                        pupil.index,
+                        "Attainment",
+                        f"The {stage} {subject} result has neither a <Date> nor a <Year>, so "
+                        "provmap cannot tell when it was given.",
+                        RECORD,
+                    )
+                )
+                continue
+            date = min(dt.date(year, 7, 31), header.date)
+        pupil.attainments.append(
+            CTFAttainment(
+                stage=stage.upper(),
+                subject=subject.upper(),
+                method=(_text(attainment, "Method") or "").upper(),
+                component=(_text(attainment, "Component") or "").upper(),
+                qualifier=(_text(attainment, "ResultQualifier") or "").upper(),
+                result=result,
+                date=date,
+            )
+        )
 
 
 def _entry_dates(element: Element, pupil: CTFPupil) -> None:
@@ -430,6 +515,7 @@ def _pupil(element: Element, index: int, header: CTFHeader, problems: list[Probl
     _entry_dates(element, pupil)
     _sen(element, pupil, header, problems)
     pupil.attendance = _attendance(element, header)
+    _attainments(element, pupil, header, problems)
     return pupil
 
 

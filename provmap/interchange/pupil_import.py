@@ -33,8 +33,15 @@ from django.db.models import Field
 from django.utils import timezone
 
 from provmap.formatting import counted
+from provmap.interchange.attainment import (
+    MeasureSpec,
+    fits,
+    measure_name,
+    measure_spec,
+    read_result,
+)
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
-from provmap.interchange.ctf import CTFFile, CTFSchool, parse_ctf
+from provmap.interchange.ctf import CTFAttainment, CTFFile, CTFSchool, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
 from provmap.interchange.models import ImportKind
 from provmap.interchange.report import (
@@ -72,12 +79,15 @@ from provmap.pupils.models import (
     Result,
     SENStatus,
 )
+from provmap.pupils.score_range import measure_range_error
 from provmap.pupils.services import (
+    NeedPeriod,
     NewPupil,
     NewResult,
     measure_create,
     pupil_errors,
     pupil_mark_left,
+    pupil_set_need_history,
     pupil_set_sen_history,
     pupil_update,
     pupils_bulk_create,
@@ -495,8 +505,12 @@ class PupilData:
     headings: dict[str, str]
     values: dict[str, object] = field(default_factory=dict)
     needs: tuple[str, ...] | None = None
+    # Every need period, current and ended (a CTF's), or None when the file gives only the
+    # current needs.
+    need_history: list[NeedPeriod] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     attendance: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    attainments: list[CTFAttainment] = field(default_factory=list)
     # How codes of older files or special schools were read ("E1 (early years) read as N1").
     notes: list[str] = field(default_factory=list)
 
@@ -518,6 +532,7 @@ class PupilAction:
     changes: dict[str, object] = field(default_factory=dict)
     field_changes: list[FieldChange] = field(default_factory=list)
     needs: tuple[str, ...] | None = None
+    need_history: list[NeedPeriod] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     left_on: dt.date | None = None
 
@@ -525,6 +540,15 @@ class PupilAction:
 @dataclass
 class AttendanceAction:
     upn: str
+    date: dt.date
+    value: Decimal
+    result: Result | None = None  # the result to correct, or None to record a new one
+
+
+@dataclass
+class AttainmentAction:
+    upn: str
+    measure: str  # the measure's name
     date: dt.date
     value: Decimal
     result: Result | None = None  # the result to correct, or None to record a new one
@@ -543,6 +567,14 @@ class PupilImportPlan:
     # a CTF gives one attendance figure a school year, so two files covering the same
     # year store it once.
     attendance_results: dict[tuple[int, int], list[Result]] = field(default_factory=dict)
+    # A CTF's attainment: the results to record, the school's measures they go to (by name)
+    # and those to create, the results already recorded (by pupil id, measure id and date)
+    # and how many results were left out, by the code the file wrote.
+    attainment: list[AttainmentAction] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    new_measures: dict[str, MeasureSpec] = field(default_factory=dict)
+    recorded: dict[tuple[int, int, dt.date], Result] = field(default_factory=dict)
+    left_out_results: dict[str, int] = field(default_factory=dict)
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row of a student list and the field each column feeds (None for a CTF).
     columns: ColumnMap | None = None
@@ -744,10 +776,13 @@ def _inputs_from_ctf(
             item.cells["on_roll_from"] = ("EntryDate", entry)
         data = read_pupil(RowReader(item.index, item.cells, problems, record="Pupil"), as_of)
         data.attendance = item.attendance
+        data.attainments = item.attainments
         data.notes.extend(item.notes)
         if item.needs is not None:
             data.needs = item.needs
             data.headings["needs"] = "SENneeds"
+        if item.need_history is not None:
+            data.need_history = [NeedPeriod(*period) for period in item.need_history]
         if item.sen_history is not None:
             data.sen_history = item.sen_history
             data.values["sen_status"] = item.sen_history[-1][1]
@@ -912,11 +947,26 @@ def _plan_update(
         for key, value in changes.items()
     ]
     needs = None
+    need_history = None
     if data.needs is not None:
-        current = tuple(need.need_type for need in sorted(pupil.needs.all(), key=_rank))
+        current = tuple(
+            need.need_type for need in sorted(pupil.needs.all(), key=_rank) if need.end_date is None
+        )
         if data.needs != current:
             needs = data.needs
             field_changes.append(FieldChange("needs", display(current), display(needs)))
+    if data.need_history is not None:
+        past = _past_needs(data.need_history)
+        recorded = _past_needs(
+            [
+                NeedPeriod(need.need_type, need.rank, need.start_date, need.end_date)
+                for need in pupil.needs.all()
+            ]
+        )
+        if past != recorded or needs is not None:
+            need_history = data.need_history
+        if past != recorded:
+            field_changes.append(FieldChange("past needs", _need_text(recorded), _need_text(past)))
     if history is not None:
         field_changes.append(
             FieldChange(
@@ -944,14 +994,31 @@ def _plan_update(
             changes=changes,
             field_changes=field_changes,
             needs=needs,
+            need_history=need_history,
             sen_history=history,
         )
     )
     _plan_attendance(plan, data, pupil)
+    _plan_attainment(plan, data, pupil, problems)
 
 
 def _rank(need: PupilNeed) -> int:
     return need.rank
+
+
+def _past_needs(periods: list[NeedPeriod]) -> list[NeedPeriod]:
+    return sorted(
+        (period for period in periods if period.end_date is not None),
+        key=lambda period: (period.end_date, period.need_type, period.start_date or dt.date.min),
+    )
+
+
+def _need_text(periods: list[NeedPeriod]) -> str:
+    return ", ".join(
+        f"{period.need_type} to {period.end_date:%d/%m/%Y}"
+        for period in periods
+        if period.end_date is not None
+    )
 
 
 def _history_text(history: list[tuple[dt.date, str]]) -> str:
@@ -989,11 +1056,13 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
             label=data.label,
             data=data,
             needs=data.needs,
+            need_history=data.need_history,
             sen_history=data.sen_history,
             changes=values,
         )
     )
     _plan_attendance(plan, data, None)
+    _plan_attainment(plan, data, None, problems)
 
 
 def _plan_leavers(
@@ -1054,6 +1123,61 @@ def _plan_attendance(plan: PupilImportPlan, data: PupilData, pupil: Pupil | None
                 result=results[0] if len(results) == 1 else None,
             )
         )
+
+
+def _plan_attainment(
+    plan: PupilImportPlan, data: PupilData, pupil: Pupil | None, problems: list[Problem]
+) -> None:
+    """Each attainment result on its measure: a result already recorded with the same value is
+    left alone, one with another value corrected; a result that is not a number or a grade is
+    counted by its code and left out."""
+    for attainment in data.attainments:
+        read = read_result(attainment)
+        if read.value is None:
+            plan.left_out_results[read.code] = plan.left_out_results.get(read.code, 0) + 1
+            continue
+        spec = measure_spec(attainment, read.scale)
+        measure = plan.measures.get(spec.name)
+        planned = plan.new_measures.get(spec.name)
+        scale = measure.scale if measure else planned.scale if planned else spec.scale
+        if not fits(scale, read.scale):
+            code = attainment.result.strip()
+            plan.left_out_results[code] = plan.left_out_results.get(code, 0) + 1
+            continue
+        if measure is None and planned is None:
+            plan.new_measures[spec.name] = planned = spec
+        ranged = measure or planned
+        assert ranged is not None
+        message = measure_range_error(ranged, read.value)
+        if message:
+            problems.append(Problem(data.number, "Result", message, data.record))
+            continue
+        result = None
+        if measure is not None and pupil is not None:
+            result = plan.recorded.get((pupil.pk, measure.pk, attainment.date))
+            if result is not None and result.value == read.value:
+                continue
+        plan.attainment.append(
+            AttainmentAction(
+                upn=str(data.values.get("upn", pupil.upn if pupil else "")),
+                measure=spec.name,
+                date=attainment.date,
+                value=read.value,
+                result=result,
+            )
+        )
+
+
+def _load_attainment(plan: PupilImportPlan, school: School, pupils: list[PupilData]) -> None:
+    """The school's measures and results that a CTF's attainment may go to, read once."""
+    names = {measure_name(item) for data in pupils for item in data.attainments}
+    if not names:
+        return
+    plan.measures = {
+        measure.name: measure for measure in Measure.objects.filter(school=school, name__in=names)
+    }
+    for result in Result.objects.filter(measure__in=plan.measures.values()):
+        plan.recorded[(result.pupil_id, result.measure_id, result.date)] = result
 
 
 def plan_pupil_import(
@@ -1165,6 +1289,8 @@ def plan_pupil_import(
             for result in Result.objects.filter(measure=plan.attendance_measure):
                 key = (result.pupil_id, _school_year(result.date))
                 plan.attendance_results.setdefault(key, []).append(result)
+    if school is not None:
+        _load_attainment(plan, school, pupils)
     _plan_pupils(
         plan,
         pupils,
@@ -1196,7 +1322,26 @@ def plan_pupil_import(
     report.notes.extend(_code_notes(pupils))
     if plan.attendance:
         report.notes.append(f"New or corrected attendance results: {len(plan.attendance)}.")
+    report.notes.extend(_attainment_notes(plan))
     return plan
+
+
+def _attainment_notes(plan: PupilImportPlan) -> list[str]:
+    notes = []
+    if plan.attainment:
+        notes.append(f"New or corrected attainment results: {len(plan.attainment)}.")
+    if plan.new_measures:
+        notes.append("New attainment measures: " + ", ".join(sorted(plan.new_measures)) + ".")
+    if plan.left_out_results:
+        codes = ", ".join(
+            f"{code} ({count})" for code, count in sorted(plan.left_out_results.items())
+        )
+        total = sum(plan.left_out_results.values())
+        notes.append(
+            f"{counted(total, 'attainment result')} left out, not being a number or a "
+            f"teacher assessment grade (A absent, D disapplied and the like): {codes}."
+        )
+    return notes
 
 
 def _code_notes(pupils: list[PupilData]) -> list[str]:
@@ -1219,6 +1364,7 @@ def _leave_out(plan: PupilImportPlan, rows: set[int]) -> None:
     gone = {id(action) for action in dropped}
     plan.actions = [action for action in plan.actions if id(action) not in gone]
     plan.attendance = [item for item in plan.attendance if item.upn not in upns]
+    plan.attainment = [item for item in plan.attainment if item.upn not in upns]
 
 
 def _problem_order(problem: Problem) -> tuple[int, int]:
@@ -1262,7 +1408,7 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             estab_code=plan.new_school.estab_code,
         )
         plan.school = school
-    total = len(plan.actions) + len(plan.attendance)
+    total = len(plan.actions) + len(plan.attendance) + len(plan.attainment)
     done = 0
 
     def step() -> None:
@@ -1296,10 +1442,13 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
         added = pupils_bulk_create(school=school, pupils=new_rows[start : start + CREATE_CHUNK])
         by_upn.update((pupil.upn, pupil) for pupil in added)
         for action in created[start : start + CREATE_CHUNK]:
+            added_pupil = by_upn[str(action.changes["upn"])]
             if action.sen_history:
-                pupil_set_sen_history(
-                    pupil=by_upn[str(action.changes["upn"])], periods=action.sen_history
-                )
+                pupil_set_sen_history(pupil=added_pupil, periods=action.sen_history)
+            if action.need_history and any(
+                period.start_date or period.end_date for period in action.need_history
+            ):
+                pupil_set_need_history(pupil=added_pupil, periods=action.need_history)
             step()
     for action in plan.actions:
         if action.action == "updated":
@@ -1307,9 +1456,11 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             pupil_update(
                 pupil=action.pupil,
                 changed_on=plan.as_of,
-                needs=action.needs,
+                needs=action.needs if action.need_history is None else None,
                 **action.changes,
             )
+            if action.need_history is not None:
+                pupil_set_need_history(pupil=action.pupil, periods=action.need_history)
             if action.sen_history:
                 pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
         elif action.action == "left":
@@ -1320,6 +1471,7 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
         if action.pupil is not None:
             by_upn[action.pupil.upn] = action.pupil
     _apply_attendance(plan, school, by_upn, step)
+    _apply_attainment(plan, school, by_upn, step)
     if plan.remember:
         column_mapping_remember(school=school, kind=ImportKind.PUPILS, headings=plan.remember)
 
@@ -1346,6 +1498,37 @@ def _apply_attendance(
             new.append(NewResult(pupil_id=by_upn[item.upn].pk, date=item.date, value=item.value))
         step()
     results_bulk_record(school=school, measure=measure, results=new, source="CTF attendance")
+
+
+def _apply_attainment(
+    plan: PupilImportPlan, school: School, by_upn: dict[str, Pupil], step: Callable[[], None]
+) -> None:
+    if not plan.attainment:
+        return
+    measures = dict(plan.measures)
+    for name, spec in plan.new_measures.items():
+        measures[name] = measure_create(
+            school=school,
+            name=name,
+            scale=spec.scale,
+            kind=Measure.Kind.ATTAINMENT,
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            description=spec.description,
+        )
+    new: dict[str, list[NewResult]] = {}
+    for item in plan.attainment:
+        if item.result is not None:
+            result_set_value(result=item.result, value=item.value)
+        else:
+            new.setdefault(item.measure, []).append(
+                NewResult(pupil_id=by_upn[item.upn].pk, date=item.date, value=item.value)
+            )
+        step()
+    for name, results in new.items():
+        results_bulk_record(
+            school=school, measure=measures[name], results=results, source="CTF attainment"
+        )
 
 
 def apply_pupil_import(

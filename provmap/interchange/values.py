@@ -11,10 +11,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
+from provmap.interchange.census_codes import (
+    ETHNICITY_CODES,
+    ETHNICITY_MAIN_CODES,
+    LANGUAGE_CODES,
+    LANGUAGE_EXAMPLES,
+)
 from provmap.provision.models import Placement, ProvisionRun, ProvisionType, Wave
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, SENStatus
 from provmap.pupils.needs import Area, NeedType
@@ -683,12 +690,30 @@ LANGUAGE_DESCRIPTIONS = {
 NOT_EAL_LANGUAGES = frozenset({"ENG", "ENB", "NOT", "REF"})
 
 
+# Every description of the DfE's lists is taken too, after the MIS wordings above.
+ETHNICITY_WORDS = {
+    **{_words(name): code for code, name in ETHNICITY_CODES.items()},
+    **ETHNICITY_DESCRIPTIONS,
+}
+LANGUAGE_WORDS = {
+    **{_words(name): code for code, name in LANGUAGE_CODES.items()},
+    **LANGUAGE_DESCRIPTIONS,
+}
+
+
 def _census_code(
-    value: object, descriptions: dict[str, str], what: str, example: str, names: str
+    value: object,
+    descriptions: dict[str, str],
+    codes: Mapping[str, str],
+    what: str,
+    example: str,
+    names: str,
+    allowed: str,
 ) -> str:
     """A census code, or its description. Descriptions are looked up first ("Thai" and
     "Urdu" are names, not codes); a word of three or four letters written in capitals (or
-    all in small letters) is otherwise taken as a code, as MIS exports write codes."""
+    all in small letters) is otherwise read as a code, and taken only if it is on the DfE's
+    list (`codes`); `allowed` says which codes are."""
     original = shown(value)
     # "White - British", "White British", "Asian or Asian British - Indian" are all written.
     for key in (
@@ -701,21 +726,49 @@ def _census_code(
             return descriptions[key]
     code = _code_before_dash(value)
     if re.fullmatch(r"[A-Za-z]{3,4}", code) and (code.isupper() or code.islower()):
-        return code.upper()
+        if code.upper() in codes:
+            return code.upper()
+        raise CellError(f"'{code}' is not one of the DfE's {what} codes: {allowed}")
     raise CellError(
         f"expected the census {what} code (for example {example}) or its description (such "
         f"as {names}), not '{original}'."
     )
 
 
+ETHNICITY_ALLOWED = (
+    "the main codes are "
+    + ", ".join(ETHNICITY_MAIN_CODES)
+    + ", and the extended codes of the school census (such as WENG, AMPK, BNGN) are taken too."
+)
+LANGUAGE_ALLOWED = (
+    f"the school census's list of first languages ({len(LANGUAGE_CODES)} codes, such as "
+    + ", ".join(LANGUAGE_EXAMPLES)
+    + "), or the language's name."
+)
+
+
 def parse_ethnicity(value: object) -> str:
     return _census_code(
-        value, ETHNICITY_DESCRIPTIONS, "ethnicity", "WBRI", "White - British, Black African"
+        value,
+        ETHNICITY_WORDS,
+        ETHNICITY_CODES,
+        "ethnicity",
+        "WBRI",
+        "White - British, Black African",
+        ETHNICITY_ALLOWED,
     )
 
 
 def parse_language(value: object) -> str:
-    return _census_code(value, LANGUAGE_DESCRIPTIONS, "language", "ENG", "English, Polish, Urdu")
+    return _census_code(
+        value,
+        LANGUAGE_WORDS,
+        LANGUAGE_CODES,
+        "language",
+        "ENG",
+        "English, Polish, Urdu",
+        LANGUAGE_ALLOWED,
+    )
 
 
 # Results ------------------------------------------------------------------------------------

@@ -206,22 +206,62 @@ class SENStatusPeriod(SchoolOwned):
         ]
 
 
+class PupilNeedQuerySet(models.QuerySet["PupilNeed"]):
+    def current(self) -> PupilNeedQuerySet:
+        """The needs a pupil has now (not ended): what pages, filters, exports and counts
+        read; ended needs are the pupil's history."""
+        return self.filter(end_date__isnull=True)
+
+
+PupilNeedManager = SchoolScopedManager.from_queryset(PupilNeedQuerySet)
+
+
 class PupilNeed(SchoolOwned):
-    """A ranked SEN need type: rank 1 is the primary need, 2 the secondary, and so on."""
+    """A ranked SEN need type: rank 1 is the primary need, 2 the secondary, and so on.
+
+    A need with an end date is history, not a current need; a need that ended and started
+    again is two rows. Needs recorded without dates are current."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="needs")
     need_type = models.CharField(max_length=4, choices=NeedType.choices)
     rank = models.PositiveSmallIntegerField(default=1)
+    start_date = models.DateField(
+        null=True, blank=True, validators=[InDates("school", "The date the need started")]
+    )
+    end_date = models.DateField(
+        null=True, blank=True, validators=[InDates("school", "The date the need ended")]
+    )
+
+    objects = PupilNeedManager()
 
     class Meta:
         ordering = ["pupil", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "rank"], name="pupil_need_unique_rank"),
-            models.UniqueConstraint(fields=["pupil", "need_type"], name="pupil_need_unique_type"),
+            models.UniqueConstraint(
+                fields=["pupil", "rank"],
+                condition=Q(end_date__isnull=True),
+                name="pupil_need_unique_rank",
+            ),
+            models.UniqueConstraint(
+                fields=["pupil", "need_type"],
+                condition=Q(end_date__isnull=True),
+                name="pupil_need_unique_type",
+            ),
             models.CheckConstraint(condition=Q(rank__gte=1), name="pupil_need_rank_positive"),
             # Each need type is listed once, so there are never more ranks than types.
             models.CheckConstraint(
                 condition=Q(rank__lte=len(NeedType.values)), name="pupil_need_rank_in_bounds"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="pupil_need_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=in_this_century("start_date", nullable=True)
+                & in_this_century("end_date", nullable=True),
+                name="pupil_need_dates_in_bounds",
             ),
         ]
 

@@ -70,7 +70,7 @@ class PupilSearch:
                 condition &= Q(**{name: value})
         if self.need_type:
             condition &= Q(
-                pk__in=PupilNeed.objects.filter(need_type=self.need_type).values("pupil")
+                pk__in=PupilNeed.objects.current().filter(need_type=self.need_type).values("pupil")
             )
         for flag in self.groups:
             if flag in GROUP_LABELS:
@@ -87,7 +87,7 @@ def search_pupils(
     total = matching.count()
     found = list(
         matching.order_by("surname", "legal_forename", "pk").prefetch_related(
-            Prefetch("needs", queryset=PupilNeed.objects.order_by("rank"))
+            Prefetch("needs", queryset=PupilNeed.objects.current().order_by("rank"))
         )[:limit]
     )
     return found, total
@@ -98,10 +98,11 @@ class PupilRecord:
     """What the register holds about one pupil: needs, SEN history, flags and results."""
 
     pupil: Pupil
-    needs: list[PupilNeed]
+    needs: list[PupilNeed]  # current, primary first
     sen_history: list[SENStatusPeriod]
     results: list[Result]
     flags: list[str] = field(default_factory=list)
+    past_needs: list[PupilNeed] = field(default_factory=list)  # ended, latest first
 
     def without_results(self, result_ids: set[int]) -> PupilRecord:
         """The record without the results `result_ids` (those of runs not seen in full)."""
@@ -129,10 +130,23 @@ def pupil_record(school_id: int, pupil_id: int, visible: Q) -> PupilRecord | Non
     )
     if pupil is None:
         return None
-    needs = list(PupilNeed.objects.filter(pupil=pupil).order_by("rank"))
+    all_needs = list(PupilNeed.objects.filter(pupil=pupil).order_by("rank"))
+    needs = [need for need in all_needs if need.end_date is None]
+    past = sorted(
+        (need for need in all_needs if need.end_date is not None),
+        key=lambda need: need.end_date or dt.date.min,
+        reverse=True,
+    )
     history = list(SENStatusPeriod.objects.filter(pupil=pupil).order_by("-start_date"))
     results = list(
         Result.objects.filter(pupil=pupil).select_related("measure").order_by("measure__name")
     )
     flags = [label for name, label in VULNERABLE_GROUP_FLAGS if getattr(pupil, name)]
-    return PupilRecord(pupil=pupil, needs=needs, sen_history=history, results=results, flags=flags)
+    return PupilRecord(
+        pupil=pupil,
+        needs=needs,
+        sen_history=history,
+        results=results,
+        flags=flags,
+        past_needs=past,
+    )

@@ -136,16 +136,72 @@ def pupil_set_sen_status(*, pupil: Pupil, status: str, start_date: dt.date) -> S
 
 @transaction.atomic
 def pupil_set_needs(*, pupil: Pupil, need_types: Sequence[str]) -> list[PupilNeed]:
-    """Replace a pupil's needs with `need_types`, ranked in the order given (primary first)."""
+    """Replace a pupil's current needs with `need_types`, ranked in the order given (primary
+    first). Ended needs (the pupil's history) are left as they are."""
     unknown = [need for need in need_types if need not in NeedType.values]
     if unknown:
         raise ValidationError({"needs": f"Unknown need type(s): {', '.join(unknown)}."})
     if len(set(need_types)) != len(need_types):
         raise ValidationError({"needs": "A need type can be listed only once."})
-    PupilNeed.objects.filter(pupil=pupil).delete()
+    PupilNeed.objects.filter(pupil=pupil).current().delete()
     return PupilNeed.objects.bulk_create(
         PupilNeed(school_id=pupil.school_id, pupil=pupil, need_type=need, rank=rank)
         for rank, need in enumerate(need_types, start=1)
+    )
+
+
+@dataclass(frozen=True)
+class NeedPeriod:
+    """A need type over a period: ranked among the needs of its time; no end while current,
+    and no start when the record does not say."""
+
+    need_type: str
+    rank: int
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+@transaction.atomic
+def pupil_set_need_history(*, pupil: Pupil, periods: Sequence[NeedPeriod]) -> list[PupilNeed]:
+    """Replace all of a pupil's needs, current and ended, with `periods` (from a CTF, say): a
+    period with an end date is history, one without is a current need, and a need that ended
+    and started again is two periods."""
+    current = [period for period in periods if period.end_date is None]
+    _check_needs([period.need_type for period in current], pupil.full_name)
+    if len({period.rank for period in current}) != len(current):
+        raise ValidationError({"needs": f"{pupil.full_name}: two current needs share a rank."})
+    for period in periods:
+        if period.need_type not in NeedType.values:
+            raise ValidationError({"needs": f"Unknown need type: {period.need_type}."})
+        if not 1 <= period.rank <= len(NeedType.values):
+            raise ValidationError(
+                {"needs": f"A need's rank is from 1 to {len(NeedType.values)}, not {period.rank}."}
+            )
+        for value, label in (
+            (period.start_date, "The date the need started"),
+            (period.end_date, "The date the need ended"),
+        ):
+            message = school_date_error(value, label) if value is not None else None
+            if message:
+                raise ValidationError({"needs": message})
+        if period.start_date and period.end_date and period.end_date < period.start_date:
+            raise ValidationError(
+                {
+                    "needs": f"The need {period.need_type} ends ({period.end_date:%d/%m/%Y}) "
+                    f"before it starts ({period.start_date:%d/%m/%Y})."
+                }
+            )
+    PupilNeed.objects.filter(pupil=pupil).delete()
+    return PupilNeed.objects.bulk_create(
+        PupilNeed(
+            school_id=pupil.school_id,
+            pupil=pupil,
+            need_type=period.need_type,
+            rank=period.rank,
+            start_date=period.start_date,
+            end_date=period.end_date,
+        )
+        for period in periods
     )
 
 
@@ -405,7 +461,12 @@ def pupil_update(
     if status is not None and status != pupil.sen_status:
         _change_sen_status(pupil, str(status), changed_on)
     if needs is not None:
-        current = list(pupil.needs.order_by("rank").values_list("need_type", flat=True))
+        current = list(
+            PupilNeed.objects.filter(pupil=pupil)
+            .current()
+            .order_by("rank")
+            .values_list("need_type", flat=True)
+        )
         if list(needs) != current:
             pupil_set_needs(pupil=pupil, need_types=needs)
     return pupil

@@ -328,9 +328,11 @@ def ctf_pupil_record(
     needs: list[tuple[str, str | None]] | None = None,
     schools: list[tuple[str, str, str, str]] | None = None,
     attendance: list[tuple[int, int, int]] | None = None,
+    attainments: list[tuple[str, ...]] | None = None,
 ) -> str:
     """One <Pupil>: the elements given, in the specification's order; SEN periods are
-    (start, end, provision), needs (type, end date), schools (URN, LA, estab, entry date)."""
+    (start, end, provision), needs (type, end date), schools (URN, LA, estab, entry date),
+    attainments (year, stage, subject, method, component, qualifier, result, date)."""
     parts = [_xml("UPN", upn), _xml("Surname", surname), _xml("Forename", forename)]
     parts += [_xml("DOB", dob), _xml("Sex", sex)]
     if year is not None or preferred is not None:
@@ -355,6 +357,19 @@ def ctf_pupil_record(
                 )
             parts.append("</SENneeds>")
         parts.append("</SENhistory>")
+    if attainments:
+        parts.append("<Attainments>")
+        names = ("Year", "Stage", "Subject", "Method", "Component", "ResultQualifier")
+        for item in attainments:
+            *fields, result, date = item
+            parts.append(
+                "<Attainment>"
+                + "".join(
+                    _xml(name, value or None) for name, value in zip(names, fields, strict=True)
+                )
+                + f"{_xml('Result', result)}{_xml('Date', date or None)}</Attainment>"
+            )
+        parts.append("</Attainments>")
     if attendance:
         parts.append("<Attendance>")
         for year_start, possible, attended in attendance:
@@ -633,6 +648,32 @@ def mis_files() -> dict[str, bytes]:
         # A partial CTF (attainment only) naming pupils by UPN and names.
         "ctf_partial.xml": ctf_document(
             [ctf_pupil_record(upns[0], "Adams", "Amy", attendance=[(2024, 300, 270)])],
+            source=("123456", "Oakfield Academy", "801", "2000"),
+            qualifier="partial",
+        ),
+        # A partial CTF with attainment only: KS2 tests, writing teacher assessment, the
+        # phonics check, and results that are codes (A absent) rather than results.
+        "ctf_attainment.xml": ctf_document(
+            [
+                ctf_pupil_record(
+                    upns[0],
+                    attainments=[
+                        ("2025", "KS2", "MAT", "TT", "", "SS", "108", "2025-07-08"),
+                        ("2025", "KS2", "REA", "TT", "", "SS", "96", ""),
+                        ("2025", "KS2", "WRI", "TA", "", "", "EXS", "2025-06-27"),
+                        ("2021", "PHON", "PC", "TT", "", "", "35", "2021-06-11"),
+                        ("2025", "KS2", "GPS", "TT", "", "", "A", "2025-07-08"),
+                    ],
+                ),
+                ctf_pupil_record(
+                    upns[1],
+                    attainments=[
+                        ("2025", "KS2", "MAT", "TT", "", "SS", "99", "2025-07-08"),
+                        ("2025", "KS2", "WRI", "TA", "", "", "WTS", "2025-06-27"),
+                        ("2025", "KS2", "SCI", "TA", "", "", "D", "2025-06-27"),
+                    ],
+                ),
+            ],
             source=("123456", "Oakfield Academy", "801", "2000"),
             qualifier="partial",
         ),

@@ -122,7 +122,7 @@ SIMS_ROWS = [
         "Yes",
         "No",
         "WOTH",
-        "SRB",
+        "SCB",
         "2024-09-02",
     ],
 ]

@@ -303,3 +303,20 @@ def test_an_export_imported_back_into_its_school_changes_nothing(mapped):
     assert len(report.records) == 5
     # Only the columns are remembered, for the school's next file.
     assert table_counts() == {**before, "interchange.ColumnMapping": 1}
+
+
+def test_the_primary_need_exported_is_a_current_one(mapped):
+    from provmap.pupils.models import PupilNeed
+
+    school, _ = mapped
+    amy = Pupil.objects.get(upn=UPNS[0])
+    PupilNeed.objects.filter(pupil=amy).delete()
+    PupilNeed.objects.create(
+        school=school, pupil=amy, need_type="SEMH", rank=1, end_date=dt.date(2024, 7, 19)
+    )
+    PupilNeed.objects.create(school=school, pupil=amy, need_type="CI", rank=1)
+
+    data = map_csv_bytes(map_export(school, as_of=AS_OF))
+
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {row["Primary need"] for row in rows if row["UPN"] == UPNS[0]} == {"CI"}

@@ -186,9 +186,90 @@ def test_a_transfer_in_ctf_addressed_by_la_and_estab(school):
         ("N", dt.date(2021, 7, 21), dt.date(2023, 1, 8)),
         ("K", dt.date(2023, 1, 9), None),
     ]
-    # BESD is read as SEMH; the specific learning difficulty ended, so is not current.
-    assert [need.need_type for need in dylan.needs.order_by("rank")] == ["SEMH", "SLCN"]
+    # BESD is read as SEMH; the specific learning difficulty ended, so is history.
+    assert [need.need_type for need in dylan.needs.current().order_by("rank")] == [
+        "SEMH",
+        "SLCN",
+    ]
+    assert [
+        (need.need_type, need.end_date) for need in dylan.needs.filter(end_date__isnull=False)
+    ] == [("SPLD", dt.date(2024, 7, 19))]
     assert any("BESD" in note for note in report.notes)
+
+
+def _need_xml(code: str, rank: int, start: str | None, end: str | None) -> str:
+    start_xml = f"<StartDate>{start}</StartDate>" if start else ""
+    end_xml = f"<EndDate>{end}</EndDate>" if end else ""
+    return (
+        f"<SENneed><SENtypeRank>{rank}</SENtypeRank><SENtype>{code}</SENtype>"
+        f"{start_xml}{end_xml}</SENneed>"
+    )
+
+
+def _needs_ctf(needs: list[str]) -> bytes:
+    record = ctf_pupil_record(
+        MIS_UPNS[0], sen=[("2022-09-01", None, "K")], needs=[("SLCN", None)]
+    ).replace(
+        "<SENneeds><SENneed><SENtypeRank>1</SENtypeRank><SENtype>SLCN</SENtype></SENneed>",
+        "<SENneeds>" + "".join(needs),
+    )
+    return ctf_document(
+        [record], source=("123456", "Oakfield Academy", "801", "2000"), qualifier="partial"
+    )
+
+
+def test_a_need_that_ended_and_started_again_is_two_periods(school):
+    amy = PupilFactory(school=school, upn=MIS_UPNS[0], on_roll_from=dt.date(2020, 9, 1))
+    data = _needs_ctf(
+        [
+            _need_xml("SEMH", 1, "2021-01-04", "2022-07-22"),
+            _need_xml("SLCN", 1, "2022-09-01", None),
+            _need_xml("SEMH", 2, "2024-01-08", None),
+            _need_xml("MLD", 3, "2022-09-01", "2024-07-19"),
+        ]
+    )
+
+    report, _ = import_pupils(Upload("needs.xml", data), school=school)
+
+    assert not report.errors, report.errors
+    rows = sorted(
+        (need.need_type, need.rank, need.start_date, need.end_date) for need in amy.needs.all()
+    )
+    assert rows == [
+        ("MLD", 3, dt.date(2022, 9, 1), dt.date(2024, 7, 19)),
+        ("SEMH", 1, dt.date(2021, 1, 4), dt.date(2022, 7, 22)),
+        ("SEMH", 2, dt.date(2024, 1, 8), None),
+        ("SLCN", 1, dt.date(2022, 9, 1), None),
+    ]
+    assert any("kept as past needs" in note for note in report.notes)
+
+    again, _ = import_pupils(Upload("needs.xml", data), school=school)
+
+    assert not again.errors and again.count("updated") == 0
+    assert amy.needs.count() == 4
+
+    # The school records the current needs by hand: the past ones stay.
+    from provmap.pupils.services import pupil_set_needs
+
+    pupil_set_needs(pupil=amy, need_types=["ASD"])
+    assert sorted(amy.needs.values_list("need_type", "end_date")) == [
+        ("ASD", None),
+        ("MLD", dt.date(2024, 7, 19)),
+        ("SEMH", dt.date(2022, 7, 22)),
+    ]
+
+
+def test_a_need_ending_before_it_starts_is_refused_with_nothing_written(school):
+    PupilFactory(school=school, upn=MIS_UPNS[0])
+    data = _needs_ctf([_need_xml("SEMH", 1, "2023-01-04", "2022-07-22")])
+    before = table_counts()
+
+    report, _ = import_pupils(Upload("needs.xml", data), school=school)
+
+    assert "The need SEMH ends (22/07/2022) before it starts (04/01/2023)." in [
+        problem.message for problem in report.errors
+    ]
+    assert table_counts() == before
 
 
 def test_a_ctf_for_another_school_is_still_refused(school):
@@ -219,6 +300,91 @@ def test_a_partial_ctf_updates_existing_pupils_and_attendance_is_stored_once(sch
     assert first.count("left") == 0
     assert Result.objects.filter(measure__name="Attendance %").count() == 1
     assert Pupil.objects.filter(on_roll_to__isnull=True).count() == 2
+
+
+def test_a_partial_ctf_of_attainment_records_results_on_the_schools_measures(school):
+    amy = PupilFactory(school=school, upn=MIS_UPNS[0], legal_forename="Amy", surname="Adams")
+    ben = PupilFactory(school=school, upn=MIS_UPNS[1])
+    maths = MeasureFactory(school=school, name="KS2 MAT test", scale=Measure.Scale.RAW)
+
+    report, _ = import_pupils(upload("ctf_attainment.xml"), school=school)
+
+    assert not report.errors, report.errors
+    assert report.count("created") == 0 and report.count("left") == 0
+    assert sorted(maths.results.values_list("value", flat=True)) == [Decimal(99), Decimal(108)]
+    writing = Measure.objects.get(name="KS2 WRI teacher assessment")
+    assert (writing.kind, writing.scale) == (Measure.Kind.ATTAINMENT, Measure.Scale.GRADE)
+    assert "WTS 9" in writing.description and "EXS 10" in writing.description
+    assert dict(writing.results.values_list("pupil__upn", "value")) == {
+        amy.upn: Decimal(10),
+        ben.upn: Decimal(9),
+    }
+    phonics = Measure.objects.get(name="PHON PC test")
+    assert (phonics.min_value, phonics.max_value) == (Decimal(0), Decimal(40))
+    assert phonics.results.get().date == dt.date(2021, 6, 11)
+    # Without a <Date>, the summer of its <Year>.
+    assert Result.objects.get(measure__name="KS2 REA test").date == dt.date(2025, 7, 31)
+    assert not Measure.objects.filter(name__in=["KS2 GPS test", "KS2 SCI teacher assessment"])
+    assert any(
+        "2 attainment results left out" in note and "A (1), D (1)" in note for note in report.notes
+    ), report.notes
+
+    again, _ = import_pupils(upload("ctf_attainment.xml"), school=school)
+
+    assert not again.errors
+    assert Result.objects.count() == 6
+    assert not any("attainment results:" in note for note in again.notes)
+
+
+def test_attainment_on_a_pupil_not_in_provmap_or_out_of_range_is_refused(school):
+    PupilFactory(school=school, upn=MIS_UPNS[0])
+    data = ctf_document(
+        [
+            ctf_pupil_record(
+                MIS_UPNS[0], attainments=[("2021", "PHON", "PC", "TT", "", "", "41", "")]
+            ),
+            ctf_pupil_record(
+                MIS_UPNS[2], attainments=[("2025", "KS2", "MAT", "TT", "", "", "100", "")]
+            ),
+        ],
+        source=("123456", "Oakfield Academy", "801", "2000"),
+        qualifier="partial",
+    )
+    before = table_counts()
+
+    report, _ = import_pupils(Upload("ctf.xml", data), school=school)
+
+    messages = [problem.message for problem in report.errors]
+    assert any("41 is above the highest score on PHON PC test (40)" in m for m in messages)
+    assert any("not on the register yet" in m for m in messages), messages
+    assert table_counts() == before
+
+
+def test_a_full_ctf_brings_new_pupils_with_their_attainment(school):
+    data = ctf_document(
+        [
+            ctf_pupil_record(
+                MIS_UPNS[3],
+                "Davies",
+                "Dylan",
+                dob="2014-05-05",
+                sex="M",
+                year="7",
+                attainments=[("2025", "KS2", "MAT", "TT", "", "SS", "111", "2025-07-08")],
+            )
+        ],
+        source=("654321", "Riverside Primary", "802", "2100"),
+    )
+
+    report, _ = import_pupils(Upload("ctf.xml", data), school=school)
+
+    assert not report.errors, report.errors
+    result = Result.objects.get(measure__name="KS2 MAT test")
+    assert (result.pupil.upn, result.value, result.source) == (
+        MIS_UPNS[3],
+        Decimal(111),
+        "CTF attainment",
+    )
 
 
 def test_legacy_codes_of_an_older_ctf_are_read_with_a_note(school):
@@ -391,4 +557,27 @@ def test_a_problem_on_a_later_sheet_names_its_sheet_and_row(school, calendar):
         "Sheet 'Year 8', row 2, column 'Start date': '31/02/2025' is not a real date: "
         "February 2025 has 28 days."
     ]
+    assert table_counts() == before
+
+
+def test_codes_not_on_the_dfe_lists_are_refused_on_their_rows(school):
+    from tests.interchange.samples import csv_bytes
+
+    data = csv_bytes(
+        [
+            ["UPN", "Surname", "Forename", "DOB", "Sex", "Year", "Ethnicity", "First Language"],
+            [MIS_UPNS[0], "Adams", "Amy", "01/09/2012", "F", "8", "WKOS", "TGR"],
+            [MIS_UPNS[1], "Brown", "Ben", "02/10/2012", "M", "8", "WXYZ", "ENG"],
+            [MIS_UPNS[2], "Clark", "Cara", "03/11/2012", "F", "8", "WBRI", "QQQ"],
+        ]
+    )
+    before = table_counts()
+
+    report, _ = import_pupils(Upload("list.csv", data), school=school, as_of=OCTOBER)
+
+    found = {(problem.row, problem.column): problem.message for problem in report.errors}
+    assert set(found) == {(3, "Ethnicity"), (4, "First Language")}, found
+    assert "'WXYZ' is not one of the DfE's ethnicity codes" in found[(3, "Ethnicity")]
+    assert "WBRI" in found[(3, "Ethnicity")]
+    assert "school census's list of first languages" in found[(4, "First Language")]
     assert table_counts() == before

@@ -3,7 +3,14 @@ from decimal import Decimal
 
 import pytest
 
+from provmap.interchange.census_codes import (
+    ETHNICITY_CODES,
+    ETHNICITY_MAIN_CODES,
+    LANGUAGE_CODES,
+)
 from provmap.interchange.values import (
+    ETHNICITY_DESCRIPTIONS,
+    LANGUAGE_DESCRIPTIONS,
     CellError,
     UncalculatedFormula,
     check_readable,
@@ -279,7 +286,61 @@ def test_language_names_and_codes(value, code):
 
 def test_an_unknown_language_name_is_refused_with_what_is_allowed():
     with pytest.raises(CellError, match=r"census language code \(for example ENG\)"):
-        parse_language("Igbo")
+        parse_language("Klingon")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Igbo", "IGB"),
+        ("Akan (Twi/Asante)", "AKAT"),
+        ("Kurdish (Sorani)", "KURS"),
+        ("Tigrinya", "TGR"),
+        ("TGR", "TGR"),
+        ("prsd", "PRSD"),
+        ("ROM - Romany/English Romanes", "ROM"),
+    ],
+)
+def test_every_language_of_the_dfe_list_is_known_by_code_and_name(value, code):
+    assert parse_language(value) == code
+
+
+@pytest.mark.parametrize("code", ["XYZ", "SRB", "ENGL"])
+def test_a_language_code_not_on_the_dfe_list_is_refused_with_a_pointer_to_it(code):
+    with pytest.raises(CellError) as error:
+        parse_language(code)
+
+    message = str(error.value)
+    assert f"'{code}' is not one of the DfE's language codes" in message
+    assert f"school census's list of first languages ({len(LANGUAGE_CODES)} codes" in message
+    assert "ENG, POL, URD" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("WKOS", "WKOS"), ("mwch", "MWCH"), ("Black - Sierra Leonean", "BSLN"), ("Malay", "OMAL")],
+)
+def test_extended_ethnicity_codes_and_their_descriptions(value, code):
+    assert parse_ethnicity(value) == code
+
+
+@pytest.mark.parametrize("code", ["WXYZ", "ABC", "ENG"])
+def test_an_ethnicity_code_not_on_the_dfe_list_is_refused_with_the_main_codes(code):
+    with pytest.raises(CellError) as error:
+        parse_ethnicity(code)
+
+    message = str(error.value)
+    assert f"'{code}' is not one of the DfE's ethnicity codes" in message
+    assert "the main codes are WBRI, WIRI, WIRT, WOTH, WROM" in message
+    assert "REFU, NOBT" in message
+
+
+def test_the_code_lists_hold_every_code_the_descriptions_map_to():
+    assert set(ETHNICITY_DESCRIPTIONS.values()) <= set(ETHNICITY_CODES)
+    assert set(LANGUAGE_DESCRIPTIONS.values()) <= set(LANGUAGE_CODES)
+    assert set(ETHNICITY_MAIN_CODES) <= set(ETHNICITY_CODES)
+    assert all(len(code) in (3, 4) and code.isupper() for code in LANGUAGE_CODES)
+    assert all(len(code) == 4 and code.isupper() for code in ETHNICITY_CODES)
 
 
 @pytest.mark.parametrize(

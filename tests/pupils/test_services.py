@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 
 from provmap.pupils.models import Result, SENStatusPeriod
 from provmap.pupils.services import (
+    NeedPeriod,
     NewResult,
+    pupil_set_need_history,
     pupil_set_needs,
     pupil_set_sen_status,
     result_record,
@@ -115,3 +117,67 @@ def test_bulk_results_are_all_or_nothing():
 
     assert Result.objects.count() == 0
     assert results_bulk_record(school=pupil.school, measure=measure, results=rows[:1]) == 1
+
+
+def test_need_history_keeps_ended_needs_apart_from_current_ones():
+    pupil = make_pupil(SchoolFactory(), sen_status="K", needs=["SLCN"])
+
+    pupil_set_need_history(
+        pupil=pupil,
+        periods=[
+            NeedPeriod("SEMH", 1, dt.date(2021, 1, 4), dt.date(2022, 7, 22)),
+            NeedPeriod("SEMH", 1, dt.date(2024, 1, 8)),
+            NeedPeriod("SLCN", 2),
+        ],
+    )
+
+    assert list(pupil.needs.current().values_list("need_type", "rank")) == [
+        ("SEMH", 1),
+        ("SLCN", 2),
+    ]
+    assert pupil.needs.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("periods", "message"),
+    [
+        ([NeedPeriod("SEMH", 1), NeedPeriod("SEMH", 2)], "a need type can be listed only once"),
+        ([NeedPeriod("SEMH", 1), NeedPeriod("SLCN", 1)], "two current needs share a rank"),
+        (
+            [NeedPeriod("SEMH", 1, dt.date(2023, 1, 4), dt.date(2022, 7, 22))],
+            "ends (22/07/2022) before it starts (04/01/2023)",
+        ),
+        ([NeedPeriod("SEMH", 1, end_date=dt.date(1990, 1, 1))], "The date the need ended"),
+    ],
+)
+def test_need_history_refuses_what_cannot_be(periods, message):
+    pupil = make_pupil(SchoolFactory(), needs=["SLCN"])
+
+    with pytest.raises(ValidationError) as error:
+        pupil_set_need_history(pupil=pupil, periods=periods)
+
+    assert message in str(error.value)
+    assert list(pupil.needs.values_list("need_type", flat=True)) == ["SLCN"]
+
+
+def test_finding_pupils_by_need_reads_current_needs_only():
+    from provmap.pupils.models import Pupil
+    from provmap.pupils.selectors import PupilSearch, search_pupils
+
+    school = SchoolFactory()
+    now = make_pupil(school, upn="H801200001001", surname="Now", needs=["SEMH"])
+    before = make_pupil(school, upn="X801200001002", surname="Before", needs=["SLCN"])
+    pupil_set_need_history(
+        pupil=before,
+        periods=[NeedPeriod("SEMH", 1, end_date=dt.date(2024, 7, 19)), NeedPeriod("SLCN", 1)],
+    )
+
+    found, total = search_pupils(
+        Pupil.objects.filter(school=school), PupilSearch(need_type="SEMH"), limit=10
+    )
+    assert (found, total) == ([now], 1)
+    found, _ = search_pupils(
+        Pupil.objects.filter(school=school), PupilSearch(need_type="SLCN"), limit=10
+    )
+    assert found == [before]
+    assert [need.need_type for need in found[0].needs.all()] == ["SLCN"]

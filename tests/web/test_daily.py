@@ -186,6 +186,18 @@ def test_the_filters_narrow_the_list(client, world, needs):
     }
 
 
+def test_a_need_that_has_ended_is_not_a_need_now(client, world, needs):
+    del needs
+    ended = PupilFactory(school=world.school, surname="Ended", sen_status="N", nc_year="8")
+    PupilNeed.objects.create(
+        school=world.school, pupil=ended, need_type="SEMH", rank=1, end_date=dt.date(2024, 7, 19)
+    )
+    client.force_login(world.senco)
+    content = client.get(unmet_url(world, "&need=any")).content.decode()
+    assert ">Ended, " not in content
+    assert names(content) == {"Support", "Plan", "Needing"}
+
+
 def test_a_group_in_another_term_is_no_provision_in_this_one(client, world, needs):
     spring = TermFactory(
         academic_year=world.term.academic_year,

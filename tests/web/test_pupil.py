@@ -202,3 +202,28 @@ def test_a_pupil_with_nothing_yet(client):
     content = client.get(pupil_url(world, pupil)).content.decode()
     assert "No provision recorded for" in content
     assert "No results recorded." in content
+
+
+def test_a_past_need_is_history_not_the_primary_need(client, amelia):
+    world, pupil = amelia
+    PupilNeed.objects.filter(pupil=pupil, need_type="SPLD").update(
+        start_date=dt.date(2021, 9, 1), end_date=dt.date(2024, 7, 19)
+    )
+    PupilNeed.objects.create(
+        school=world.school,
+        pupil=pupil,
+        need_type="SEMH",
+        rank=1,
+        end_date=dt.date(2023, 3, 31),
+    )
+    client.force_login(world.senco)
+    content = re.sub(r"\s+", " ", client.get(pupil_url(world, pupil)).content.decode())
+
+    primary = content.split('stat__label">Primary need</span>', 1)[1].split("</li>", 1)[0]
+    assert "SLCN" in primary and "SPLD" not in primary
+    past = content.split("<h3>Past needs</h3>", 1)[1].split("</ul>", 1)[0]
+    assert "<strong>SPLD</strong> Specific learning difficulty" in past
+    assert "(1 Sep 2021 to 19 Jul 2024)" in past
+    assert "(ended 31 Mar 2023)" in past
+    # Latest ended first.
+    assert past.index("SPLD") < past.index("SEMH")

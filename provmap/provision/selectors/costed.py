@@ -111,7 +111,9 @@ def with_details(runs: QuerySet[ProvisionRun], *, results: bool = False) -> Quer
     related = ["pupil", "baseline", "midpoint", "exit"] if results else ["pupil"]
     placements = (
         Placement.objects.select_related(*related)
-        .prefetch_related(Prefetch("pupil__needs", queryset=PupilNeed.objects.order_by("rank")))
+        .prefetch_related(
+            Prefetch("pupil__needs", queryset=PupilNeed.objects.current().order_by("rank"))
+        )
         .order_by("pupil__surname", "pupil__legal_forename", "pk")
     )
     run_related = ["provision__measure", "funding_stream", "lead_staff", "term", "academic_year"]

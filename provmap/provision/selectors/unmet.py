@@ -46,7 +46,7 @@ class UnmetFilters:
     def condition(self) -> Q:
         registered = Q(sen_status__in=[SENStatus.SUPPORT, SENStatus.EHC_PLAN])
         if self.need == ANY_NEED:
-            condition = registered | Q(pk__in=PupilNeed.objects.values("pupil"))
+            condition = registered | Q(pk__in=PupilNeed.objects.current().values("pupil"))
         elif self.need in (SENStatus.SUPPORT, SENStatus.EHC_PLAN):
             condition = Q(sen_status=self.need)
         else:
@@ -109,7 +109,7 @@ def pupils_without_provision(
         .filter(on_roll_between(term.start_date, term.end_date))
         .filter(filters.condition())
         .exclude(pk__in=provided.values("pupil"))
-        .prefetch_related(Prefetch("needs", queryset=PupilNeed.objects.order_by("rank")))
+        .prefetch_related(Prefetch("needs", queryset=PupilNeed.objects.current().order_by("rank")))
         .order_by("surname", "legal_forename", "pk")
     )
     runs: list[ProvisionRun] = []
