@@ -17,7 +17,7 @@ from provmap.formatting import counted
 from provmap.schools import services
 from provmap.schools.forms import AcademicYearForm, NewYearForm, TermForm
 from provmap.schools.models import AcademicYear, Term
-from provmap.schools.views.common import delete_row, done, find, save_form
+from provmap.schools.views.common import delete_row, done, edit_row, find
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page, today
 
@@ -77,28 +77,15 @@ def year_new(request: SchoolRequest, urn: str) -> HttpResponse:
 def year_edit(request: SchoolRequest, urn: str, year_id: int) -> HttpResponse:
     school = request.access.school
     year = find(AcademicYear, school, year_id, "school year")
-    form = AcademicYearForm(request.POST or None, instance=year)
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            lambda: services.academic_year_update(
-                year=AcademicYear.objects.get(pk=year.pk),
-                read_version=form.read_version(),
-                **form.changes(),
-            ),
-            fresh=lambda: AcademicYearForm(instance=AcademicYear.objects.get(pk=year.pk)),
-        )
-        if saved:
-            year.refresh_from_db()
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=year,
-                summary=f"School year {year.name}.",
-                message=f"{year.name} is saved.",
-            )
-            return redirect("year_edit", urn=school.urn, year_id=year.pk)
+    saved, form = edit_row(
+        request,
+        year,
+        AcademicYearForm,
+        lambda fresh, **changes: services.academic_year_update(year=fresh, **changes),
+        said=lambda year: (f"School year {year.name}.", f"{year.name} is saved."),
+    )
+    if saved:
+        return redirect("year_edit", urn=school.urn, year_id=year.pk)
     year = AcademicYear.objects.get(pk=year.pk)
     return render_school_page(
         request,
@@ -155,28 +142,15 @@ def term_edit(request: SchoolRequest, urn: str, term_id: int) -> HttpResponse:
     school = request.access.school
     term = find(Term, school, term_id, "term")
     year = term.academic_year
-    form = TermForm(request.POST or None, instance=term)
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            lambda: services.term_update(
-                term=Term.objects.select_related("academic_year").get(pk=term.pk),
-                read_version=form.read_version(),
-                **form.changes(),
-            ),
-            fresh=lambda: TermForm(instance=Term.objects.get(pk=term.pk)),
-        )
-        if saved:
-            term.refresh_from_db()
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=term,
-                summary=f"Term {term.name} of {year.name}.",
-                message=f"{term.name} is saved.",
-            )
-            return redirect("year_edit", urn=school.urn, year_id=year.pk)
+    saved, form = edit_row(
+        request,
+        term,
+        TermForm,
+        lambda fresh, **changes: services.term_update(term=fresh, **changes),
+        said=lambda term: (f"Term {term.name} of {year.name}.", f"{term.name} is saved."),
+    )
+    if saved:
+        return redirect("year_edit", urn=school.urn, year_id=year.pk)
     return render_school_page(
         request,
         "schools/term_form.html",

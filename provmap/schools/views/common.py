@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.schools.forms import VersionedForm
 from provmap.schools.models import School
 from provmap.schools.services import ChangedElsewhere
 from provmap.web.forms import add_service_errors
@@ -86,6 +87,42 @@ def save_form(
         add_service_errors(form, error)
         return False, form
     return True, form
+
+
+_V = TypeVar("_V", bound=VersionedForm)
+
+
+def edit_row(
+    request: SchoolRequest,
+    row: _M,
+    make_form: Callable[..., _V],
+    update: Callable[..., object],
+    *,
+    said: Callable[[_M], tuple[str, str]],
+) -> tuple[bool, _V]:
+    """An edit page's form for `row` (`make_form(data, instance=row)`) and, on a valid POST,
+    its changes saved by `update` (given a fresh copy of the row, the version the form sent
+    back and the changes). Saved: the row read again, the change audited and said (`said`
+    gives the trail's summary and the user's message). Refused: said on the form, or, when
+    someone else saved first, their version shown afresh."""
+    form = make_form(request.POST or None, instance=row)
+    if request.method != "POST" or not form.is_valid():
+        return False, form
+
+    def fresh_row() -> _M:
+        return type(row)._default_manager.get(pk=row.pk)
+
+    saved, form = save_form(
+        request,
+        form,
+        lambda: update(fresh_row(), read_version=form.read_version(), **form.changes()),
+        fresh=lambda: make_form(None, instance=fresh_row()),
+    )
+    if saved:
+        row.refresh_from_db()
+        summary, message = said(row)
+        done(request, AuditAction.CHANGE, obj=row, summary=summary, message=message)
+    return saved, form
 
 
 def delete_row(

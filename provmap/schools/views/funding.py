@@ -17,7 +17,7 @@ from provmap.schools import services
 from provmap.schools.forms import FundingBudgetForm, FundingStreamForm
 from provmap.schools.models import AcademicYear, FundingBudget, FundingStream, School
 from provmap.schools.services import ChangedElsewhere
-from provmap.schools.views.common import delete_row, done, find, refused, save_form
+from provmap.schools.views.common import delete_row, done, edit_row, find, refused
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import id_param, render_school_page, today
 
@@ -66,28 +66,15 @@ def _years(school: School) -> QuerySet[AcademicYear]:
 def funding_stream_edit(request: SchoolRequest, urn: str, stream_id: int) -> HttpResponse:
     school = request.access.school
     stream = find(FundingStream, school, stream_id, "funding stream")
-    form = FundingStreamForm(request.POST or None, instance=stream)
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            lambda: services.funding_stream_update(
-                stream=FundingStream.objects.get(pk=stream.pk),
-                read_version=form.read_version(),
-                **form.changes(),
-            ),
-            fresh=lambda: FundingStreamForm(instance=FundingStream.objects.get(pk=stream.pk)),
-        )
-        if saved:
-            stream.refresh_from_db()
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=stream,
-                summary=f"Funding stream '{stream.name}'.",
-                message=f"'{stream.name}' is saved.",
-            )
-            return redirect("funding_stream_edit", urn=school.urn, stream_id=stream.pk)
+    saved, form = edit_row(
+        request,
+        stream,
+        FundingStreamForm,
+        lambda fresh, **changes: services.funding_stream_update(stream=fresh, **changes),
+        said=lambda stream: (f"Funding stream '{stream.name}'.", f"'{stream.name}' is saved."),
+    )
+    if saved:
+        return redirect("funding_stream_edit", urn=school.urn, stream_id=stream.pk)
     return _stream_page(request, stream, form)
 
 

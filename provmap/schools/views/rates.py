@@ -17,7 +17,7 @@ from provmap.schools import services
 from provmap.schools.forms import RatesImportForm, RoleRateForm
 from provmap.schools.models import RoleRate, StaffMember
 from provmap.schools.roles import StaffRole
-from provmap.schools.views.common import delete_row, done, find, refused, save_form
+from provmap.schools.views.common import delete_row, done, edit_row, find, refused
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page
 
@@ -62,27 +62,18 @@ def role_rate_new(request: SchoolRequest, urn: str) -> HttpResponse:
 def role_rate_edit(request: SchoolRequest, urn: str, rate_id: int) -> HttpResponse:
     school = request.access.school
     rate = find(RoleRate, school, rate_id, "rate")
-    form = RoleRateForm(request.POST or None, instance=rate)
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            lambda: services.role_rate_update(
-                rate=RoleRate.objects.get(pk=rate.pk),
-                read_version=form.read_version(),
-                **form.changes(),
-            ),
-            fresh=lambda: RoleRateForm(instance=RoleRate.objects.get(pk=rate.pk)),
-        )
-        if saved:
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=rate,
-                summary=f"Rate for {rate.get_role_display()}.",
-                message=f"The rate for {rate.get_role_display()} is saved.",
-            )
-            return redirect("role_rates", urn=school.urn)
+    saved, form = edit_row(
+        request,
+        rate,
+        RoleRateForm,
+        lambda fresh, **changes: services.role_rate_update(rate=fresh, **changes),
+        said=lambda rate: (
+            f"Rate for {rate.get_role_display()}.",
+            f"The rate for {rate.get_role_display()} is saved.",
+        ),
+    )
+    if saved:
+        return redirect("role_rates", urn=school.urn)
     return render_school_page(
         request,
         "schools/rate_form.html",

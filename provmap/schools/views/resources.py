@@ -16,7 +16,7 @@ from provmap.provision.models import GeneralResource
 from provmap.provision.selectors.costed import general_costs, role_rates
 from provmap.schools.forms import GeneralResourceForm
 from provmap.schools.models import AcademicYear, FundingStream, School, StaffMember
-from provmap.schools.views.common import delete_row, done, find, save_form
+from provmap.schools.views.common import delete_row, done, edit_row, find
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import id_param, render_school_page, today
 
@@ -97,31 +97,20 @@ def general_resource_edit(request: SchoolRequest, urn: str, resource_id: int) ->
     school = request.access.school
     resource = find(GeneralResource, school, resource_id, "general resource")
     finance = request.access.scope.finance
-    form = _form(school, request.POST or None, finance=finance, instance=resource)
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            lambda: resources.general_resource_update(
-                resource=GeneralResource.objects.get(pk=resource.pk),
-                read_version=form.read_version(),
-                finance=finance,
-                **form.changes(),
-            ),
-            fresh=lambda: _form(
-                school, finance=finance, instance=GeneralResource.objects.get(pk=resource.pk)
-            ),
-        )
-        if saved:
-            resource.refresh_from_db()
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=resource,
-                summary=f"General resource '{resource.name}'.",
-                message=f"'{resource.name}' is saved.",
-            )
-            return redirect(_back(school, resource))
+    saved, form = edit_row(
+        request,
+        resource,
+        lambda data, instance: _form(school, data, finance=finance, instance=instance),
+        lambda fresh, **changes: resources.general_resource_update(
+            resource=fresh, finance=finance, **changes
+        ),
+        said=lambda resource: (
+            f"General resource '{resource.name}'.",
+            f"'{resource.name}' is saved.",
+        ),
+    )
+    if saved:
+        return redirect(_back(school, resource))
     return render_school_page(
         request,
         "schools/resource_form.html",

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from provmap.accounts.access import SchoolRequest
-from provmap.accounts.models import AuditAction, Membership
+from provmap.accounts.models import Membership
 from provmap.formatting import counted
 from provmap.provision.models import GeneralResource, Provision
 from provmap.schools import services
@@ -23,7 +23,7 @@ from provmap.schools.models import (
     StaffMember,
     Term,
 )
-from provmap.schools.views.common import done, save_form
+from provmap.schools.views.common import edit_row
 from provmap.web.pages import render_school_page
 
 
@@ -128,27 +128,14 @@ def school_setup(request: SchoolRequest, urn: str) -> HttpResponse:
 
 def school_details(request: SchoolRequest, urn: str) -> HttpResponse:
     school = request.access.school
-    form = SchoolDetailsForm(request.POST or None, instance=school)
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            # A copy: the page's header keeps the saved name if the change is refused.
-            lambda: services.school_update(
-                school=School.objects.get(pk=school.pk),
-                read_version=form.read_version(),
-                **form.changes(),
-            ),
-            fresh=lambda: SchoolDetailsForm(instance=School.objects.get(pk=school.pk)),
-        )
-        if saved:
-            school.refresh_from_db()
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=school,
-                summary="School details.",
-                message="The school's details are saved.",
-            )
-            return redirect("school_setup", urn=school.urn)
+    # The form saves a copy: the page's header keeps the saved name if a change is refused.
+    saved, form = edit_row(
+        request,
+        school,
+        SchoolDetailsForm,
+        lambda fresh, **changes: services.school_update(school=fresh, **changes),
+        said=lambda school: ("School details.", "The school's details are saved."),
+    )
+    if saved:
+        return redirect("school_setup", urn=school.urn)
     return render_school_page(request, "schools/details.html", "setup", form=form)

@@ -13,7 +13,7 @@ from provmap.accounts.models import AuditAction
 from provmap.schools import services
 from provmap.schools.forms import StaffMemberForm
 from provmap.schools.models import RoleRate, School, StaffMember
-from provmap.schools.views.common import delete_row, done, find, save_form
+from provmap.schools.views.common import delete_row, done, edit_row, find
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page
 
@@ -60,34 +60,20 @@ def staff_member_edit(request: SchoolRequest, urn: str, staff_id: int) -> HttpRe
     staff = find(StaffMember, school, staff_id, "member of staff")
     rates = _rates(school)
     pay_rates = request.access.scope.pay_rates
-    form = StaffMemberForm(
-        request.POST or None, instance=staff, role_rates=rates, pay_rates=pay_rates
+    saved, form = edit_row(
+        request,
+        staff,
+        lambda data, instance: StaffMemberForm(
+            data, instance=instance, role_rates=rates, pay_rates=pay_rates
+        ),
+        lambda fresh, **changes: services.staff_member_update(staff=fresh, **changes),
+        said=lambda staff: (
+            f"Member of staff ({staff.get_role_display()}).",
+            f"{staff.name} is saved.",
+        ),
     )
-    if request.method == "POST" and form.is_valid():
-        saved, form = save_form(
-            request,
-            form,
-            lambda: services.staff_member_update(
-                staff=StaffMember.objects.get(pk=staff.pk),
-                read_version=form.read_version(),
-                **form.changes(),
-            ),
-            fresh=lambda: StaffMemberForm(
-                instance=StaffMember.objects.get(pk=staff.pk),
-                role_rates=rates,
-                pay_rates=pay_rates,
-            ),
-        )
-        if saved:
-            staff.refresh_from_db()
-            done(
-                request,
-                AuditAction.CHANGE,
-                obj=staff,
-                summary=f"Member of staff ({staff.get_role_display()}).",
-                message=f"{staff.name} is saved.",
-            )
-            return redirect("setup_staff", urn=school.urn)
+    if saved:
+        return redirect("setup_staff", urn=school.urn)
     return render_school_page(
         request,
         "schools/staff_form.html",
