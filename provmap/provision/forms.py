@@ -777,6 +777,14 @@ class UnmetNeedForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, years: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the years the school has pupils in: a secondary offers no nursery years.
+        labels = dict(NCYear.choices)
+        self.fields["nc_year"].choices = _any(
+            "Any year", [(year, labels.get(year, year)) for year in years]
+        )
+
     def filters(self) -> UnmetFilters:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         return UnmetFilters(

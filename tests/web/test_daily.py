@@ -186,6 +186,13 @@ def test_the_filters_narrow_the_list(client, world, needs):
     }
 
 
+def test_the_year_filter_offers_only_the_schools_years(client, world, needs):
+    client.force_login(world.senco)
+    content = client.get(unmet_url(world)).content.decode()
+    assert '<option value="7">Year 7</option>' in content
+    assert "Nursery 1" not in content and "Reception" not in content
+
+
 def test_a_need_that_has_ended_is_not_a_need_now(client, world, needs):
     del needs
     ended = PupilFactory(school=world.school, surname="Ended", sen_status="N", nc_year="8")

@@ -53,7 +53,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("general_resources", Role.SENCO): 8,
     ("pupil_search", Role.SENCO): 9,
     ("pupil_search", Role.TEACHER): 9,
-    ("unmet_need", Role.SENCO): 7,
+    ("unmet_need", Role.SENCO): 8,
     ("my_week", Role.TEACHER): 5,
 }
 

@@ -44,7 +44,7 @@ def unmet_need_page(request: SchoolRequest, urn: str) -> HttpResponse:
     school, scope = request.access.school, request.access.scope
     terms = school_terms(school)
     term = chosen_term(request, terms)
-    form = UnmetNeedForm(request.GET)
+    form = UnmetNeedForm(request.GET, years=selectors.year_groups_of(school))
     form.is_valid()
     found = None
     if term is not None:
