@@ -781,7 +781,7 @@ class UnmetNeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the years the school has pupils in: a secondary offers no nursery years.
         labels = dict(NCYear.choices)
-        self.fields["nc_year"].choices = _any(
+        cast(forms.ChoiceField, self.fields["nc_year"]).choices = _any(
             "Any year", [(year, labels.get(year, year)) for year in years]
         )
 
