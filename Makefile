@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Treat pytest's "no tests collected" (exit 5) as success, any other failure as failure.
 PYTEST = $(BIN)/pytest
 
-.PHONY: run test test-fast test-sqlite test-postgres screenshots lint fmt bench chromium install install-test lock clean
+.PHONY: pdf-libs run test test-fast test-sqlite test-postgres screenshots lint fmt bench chromium install install-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ install-test: $(VENV)/.installed-test
 ## with the task queue's worker that checks and imports uploaded files (manage.py run_jobs) beside it
 run: export DEBUG = 1
 run: export PROVMAP_DEMO = 1
-run: install
+run: install pdf-libs
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo --if-empty --password "$(DEMO_PASSWORD)"
@@ -80,6 +80,18 @@ run: install
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+## pdf-libs: what WeasyPrint needs from the system to lay out PDFs (Pango, HarfBuzz, a font)
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for package in $(PDF_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || echo $$package; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing with apt what PDFs need:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
 ## chromium: Debian's Chromium for the browser tests (Playwright cannot download its own here)
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -89,19 +101,19 @@ chromium:
 	fi
 
 ## test: install what the tests need (Chromium included) and run every test on SQLite
-test: install-test chromium
+test: install-test chromium pdf-libs
 	$(PYTEST) -q -p no:cacheprovider; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
 
 ## test-fast: every test but the browser journeys (no Chromium needed)
-test-fast: install-test
+test-fast: install-test pdf-libs
 	$(PYTEST) -q -p no:cacheprovider -m "not browser"; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
 
 ## screenshots: run the browser journeys and keep their screenshots as the README's pictures
-screenshots: install-test chromium
+screenshots: install-test chromium pdf-libs
 	PROVMAP_SCREENSHOTS=docs/screenshots $(PYTEST) -q -p no:cacheprovider -m browser
 
 ## test-postgres: the same suite on PostgreSQL (127.0.0.1:5432, user postgres)
-test-postgres: install-test chromium
+test-postgres: install-test chromium pdf-libs
 	DATABASE_URL=$(PG_URL) $(PYTEST) -q -p no:cacheprovider; \
 		status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
 

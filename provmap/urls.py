@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("provmap.interchange.urls")),
     path("", include("provmap.insights.urls")),
     path("", include("provmap.schools.urls")),
+    path("", include("provmap.outcomes.urls")),
 ]

@@ -123,6 +123,13 @@ class PupilScope:
         return bool(self.everyone or self.year_groups or self.forms or self.staff_ids)
 
     @property
+    def sees_plans(self) -> bool:
+        """Pupils' support plans, targets and reviews in full: whole-school readers and heads
+        of year (their year groups' pupils). Those who teach or deliver see only the one-page
+        profile of the pupils they teach; parents their own child's plan, on their own pages."""
+        return bool(self.everyone or self.year_groups)
+
+    @property
     def pay_rates(self) -> bool:
         """Individual hourly rates ("£21.50/h"): for those who see the staff page, where
         everyone's rates are (the SENCO and the SEND administrator)."""

@@ -34,6 +34,11 @@ class Rule(StrEnum):
     SCHOOL_FIGURES = "school_figures"
     # A pupil's record as staff see it: those who see the map, and only pupils in their scope.
     PUPIL_READ = "pupil_read"
+    # Support plans, targets and reviews in full: whole-school readers, heads of year (their
+    # year groups' pupils), trust leaders granted pupil access. Not those who teach or
+    # deliver (they see a pupil's one-page profile, under PUPIL_READ), nor parents (their
+    # child's plan is on their own pages), nor governors.
+    PLAN_READ = "plan_read"
     # A parent's pages about their own children (never costs, never other pupils).
     PARENT_CHILD = "parent_child"
     # Changes to the catalogue and the map: the SENCO and the SEND administrator.
@@ -51,6 +56,7 @@ SCHOOL_RULES = frozenset(
         Rule.SCHOOL_MAP,
         Rule.SCHOOL_FIGURES,
         Rule.PUPIL_READ,
+        Rule.PLAN_READ,
         Rule.PARENT_CHILD,
         Rule.SCHOOL_EDIT,
         Rule.SENCO,
@@ -88,6 +94,8 @@ def rule_allows(rule: Rule, scope: PupilScope) -> bool:
     match rule:
         case Rule.SCHOOL_MAP | Rule.PUPIL_READ:
             return scope.sees_map
+        case Rule.PLAN_READ:
+            return scope.sees_plans
         case Rule.SCHOOL_FIGURES:
             return scope.figures
         case Rule.PARENT_CHILD:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -508,3 +509,83 @@ class GeneralResource(SchoolOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RunSession(SchoolOwned):
+    """One session of a run as it happened (Kent's appendix 8, the register): held or not
+    (and why not), how long, and notes of significant outcomes; with each pupil's attendance.
+    What a run delivered, its fidelity and its cost to date are read from these."""
+
+    class NotHeld(models.TextChoices):
+        STAFF_ABSENT = "staff_absent", "Staff absent or called away"
+        SCHOOL_EVENT = "school_event", "School event, trip or exams"
+        ROOM = "room", "No room"
+        CLOSURE = "closure", "School closed"
+        OTHER = "other", "Other reason"
+
+    run = models.ForeignKey(ProvisionRun, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(validators=[InDates("school", "The session's date")])
+    held = models.BooleanField(default=True)
+    not_held_reason = models.CharField(
+        "why it was not held", max_length=14, choices=NotHeld.choices, blank=True
+    )
+    minutes = models.PositiveSmallIntegerField(
+        "minutes", validators=[InBounds("minutes_per_session")], help_text="How long it lasted."
+    )
+    note = models.TextField("significant outcomes", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["run", "date"]
+        constraints = [
+            # A run meets at most once a day: a register is found by its date.
+            models.UniqueConstraint(fields=["run", "date"], name="run_session_once_a_day"),
+            models.CheckConstraint(
+                condition=Q(held=True, not_held_reason="") | Q(held=False) & ~Q(not_held_reason=""),
+                name="run_session_reason_when_not_held",
+            ),
+            models.CheckConstraint(
+                condition=within("minutes", MINUTES_PER_SESSION) & in_this_century("date"),
+                name="run_session_in_bounds",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "run", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.run} on {self.date:%d/%m/%Y}"
+
+
+class SessionAttendance(SchoolOwned):
+    """A pupil at one session: attended, or absent with the reason."""
+
+    class Mark(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        ABSENT = "absent", "Absent"
+
+    class Absence(models.TextChoices):
+        OFF_SCHOOL = "off_school", "Not in school"
+        OTHER_COMMITMENT = "commitment", "Another commitment (trip, exam, lesson)"
+        DECLINED = "declined", "Declined to come"
+        OTHER = "other", "Other reason"
+
+    session = models.ForeignKey(RunSession, on_delete=models.CASCADE, related_name="attendance")
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attendance")
+    mark = models.CharField(max_length=8, choices=Mark.choices)
+    absence_reason = models.CharField("reason", max_length=10, choices=Absence.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "placement"], name="session_attendance_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(mark="attended", absence_reason="")
+                | Q(mark="absent") & ~Q(absence_reason=""),
+                name="session_attendance_reason_when_absent",
+            ),
+        ]

@@ -1,0 +1,9 @@
+"""Support plans, targets, reviews and the views given before them; their documents."""
+
+from provmap.outcomes.views import documents, plans, reviews
+
+urlpatterns: list = [
+    *plans.urlpatterns,
+    *reviews.urlpatterns,
+    *documents.urlpatterns,
+]

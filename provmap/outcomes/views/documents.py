@@ -1,0 +1,3 @@
+"""documents pages (filled in below)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""plans pages (filled in below)."""
+
+urlpatterns: list = []

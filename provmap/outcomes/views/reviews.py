@@ -1,0 +1,3 @@
+"""reviews pages (filled in below)."""
+
+urlpatterns: list = []
