@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from provmap.accounts.models import AuditAction, AuditEvent
 from provmap.outcomes.contributions import TEXT_MAX_LENGTH, contribution_add
-from provmap.outcomes.models import Contribution, SupportPlan
+from provmap.outcomes.models import Contribution, SupportPlan, Target
 from tests.outcomes.plan_world import (
     ABOUT_ME,
     HELPS_ME,
@@ -165,3 +165,13 @@ def test_the_childs_plan_page_costs_a_pinned_number_of_queries(targets):
     queries, response = get_counted(client, url)
     assert response.status_code == 200
     assert queries == 15
+
+
+def test_a_target_ended_without_being_met_reads_stopped_to_a_parent():
+    world = build_plan_world()
+    Target.objects.filter(pk=world.met_target.pk).update(status=Target.Status.ENDED)
+    parent = client_for(world, "parent")
+    assert "Stopped" in parent.get(_url("child_plan", world)).content.decode()
+    assert "Stopped" in pdf_text(parent.get(_url("child_plan_pdf", world)))
+    staff_url = reverse("plan_pdf", args=[world.school.urn, world.sam.pk, world.plan.pk])
+    assert "Ended, not met" in pdf_text(client_for(world, "senco").get(staff_url))

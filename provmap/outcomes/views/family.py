@@ -115,7 +115,7 @@ def child_plan_pdf(request: SchoolRequest, urn: str, pupil_id: int) -> HttpRespo
     )
     return pdf_response(
         "outcomes/pdf/plan.html",
-        {"school": school, "document": document, "today": today()},
+        {"school": school, "document": document, "today": today(), "parent": True},
         filename=f"support-plan-{pupil_slug(pupil)}-v{document.plan.number}.pdf",
         request=request,
     )
