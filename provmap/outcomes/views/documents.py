@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
+from provmap.formatting import counted
 from provmap.outcomes import documents
 from provmap.outcomes.models import Review, SupportPlan
 from provmap.outcomes.views.family import pupil_slug
@@ -79,7 +80,7 @@ def my_pupils_profiles(request: SchoolRequest, urn: str) -> HttpResponse:
         request,
         AuditAction.VIEW,
         pupils=[plan.pupil for plan in page.plans],
-        summary=f"One-page profiles of {len(page.plans)} pupils.",
+        summary=f"One-page profiles of {counted(len(page.plans), 'pupil')}.",
     )
     return render_school_page(request, "outcomes/profiles.html", "profiles", page=page)
 
@@ -90,7 +91,7 @@ def profiles_pdf(request: SchoolRequest, urn: str) -> HttpResponse:
         request,
         AuditAction.EXPORT,
         pupils=[plan.pupil for plan in page.plans],
-        summary=f"One-page profiles of {len(page.plans)} pupils as a PDF.",
+        summary=f"One-page profiles of {counted(len(page.plans), 'pupil')} as a PDF.",
     )
     name = "-".join(filter(None, ["one-page-profiles", slugify(page.form)]))
     return pdf_response(
