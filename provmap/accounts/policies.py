@@ -222,6 +222,21 @@ POLICIES: dict[str, Policy] = {
     "general_resource_new": Policy(Rule.SCHOOL_EDIT),
     "general_resource_edit": Policy(Rule.SCHOOL_EDIT),
     "general_resource_delete": _post_only(Rule.SCHOOL_EDIT),
+    # --- Support plans' documents, a parent's pages, teachers' one-page profiles --------------
+    # A plan of any version and a review record as PDFs: for those who read plans in full.
+    "plan_pdf": Policy(Rule.PLAN_READ),
+    "review_pdf": Policy(Rule.PLAN_READ),
+    # The one-page profile of a pupil's agreed plan (and nothing else of it): for everyone who
+    # may open the pupil, those who teach them included.
+    "pupil_profile": Policy(Rule.PUPIL_READ),
+    # The profiles of the pupils in one's reach, on a page and as a PDF (cut to the scope).
+    "my_pupils_profiles": Policy(Rule.SCHOOL_MAP),
+    "profiles_pdf": Policy(Rule.SCHOOL_MAP),
+    # A parent's child's agreed plan in plain English with their views before the next
+    # review (GET and POST), the plan and the highlighted provision map as PDFs.
+    "child_plan": Policy(Rule.PARENT_CHILD),
+    "child_plan_pdf": Policy(Rule.PARENT_CHILD),
+    "child_map_pdf": Policy(Rule.PARENT_CHILD),
     # --- Signing in and out (django-allauth) ----------------------------------------------
     "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
     # Signing out is a POST: a link or an image tag cannot sign anyone out.

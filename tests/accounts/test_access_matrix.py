@@ -237,7 +237,16 @@ def test_roles_in_several_schools_are_each_kept_to_their_school(client):
 # --- Object ids: another school's id under the user's own school's URL --------------------
 
 # URL keyword arguments that name one object of a school.
-OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id", "membership_id")
+OBJECT_KWARGS = (
+    "pupil_id",
+    "run_id",
+    "placement_id",
+    "provision_id",
+    "job_id",
+    "membership_id",
+    "plan_id",
+    "review_id",
+)
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
 HOLDER_OF = {
     Rule.SCHOOL_MAP: (Role.SENCO, Role.TEACHER, Role.HEAD_OF_YEAR, TRUST_PUPILS),

@@ -23,6 +23,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
+from provmap.outcomes.models import Review, SupportPlan
 from provmap.provision.models import GeneralResource, Placement, Provision, ProvisionRun
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.schools.models import (
@@ -110,6 +111,9 @@ class World:
     child: Pupil
     other_child: Pupil
     users: dict[str, User] = field(default_factory=dict)
+    # Every pupil's agreed support plan and a review of it, by pupil id.
+    plans: dict[int, SupportPlan] = field(default_factory=dict)
+    reviews: dict[int, Review] = field(default_factory=dict)
 
     def target(self, name: str) -> tuple[SchoolData, Pupil]:
         """The school and the pupil a target names."""
@@ -145,6 +149,8 @@ class World:
             "budget_id": data.budget.pk,
             "resource_id": data.resource.pk,
             "membership_id": data.membership.pk if data.membership else 0,
+            "plan_id": self.plans[pupil.pk].pk,
+            "review_id": self.reviews[pupil.pk].pk,
             "trust_id": data.school.trust_id,
             # Exports end in their format.
             "fmt": "xlsx",
@@ -224,6 +230,17 @@ def _school(trust: Trust, name: str) -> SchoolData:
     )
 
 
+def world_pupils(world: World) -> list[tuple[SchoolData, Pupil]]:
+    """Every pupil of the world with their school's data."""
+    return [
+        (world.own, world.own.pupil),
+        (world.sister, world.sister.pupil),
+        (world.other, world.other.pupil),
+        (world.own, world.child),
+        (world.own, world.other_child),
+    ]
+
+
 def _user(username: str) -> User:
     user = UserFactory(username=username)
     RecoveryCodes.activate(user)
@@ -239,6 +256,17 @@ def build_world() -> World:
     PlacementFactory(run=own.run, pupil=child)
     other_child = PupilFactory(school=own.school, nc_year="7", surname="Otherchild")
     world = World(own=own, sister=sister, other=other, child=child, other_child=other_child)
+    for data, pupil in world_pupils(world):
+        world.plans[pupil.pk] = plan = SupportPlan.objects.create(
+            school=data.school,
+            pupil=pupil,
+            status=SupportPlan.Status.AGREED,
+            agreed_on=data.term.start_date,
+            helps_me="Time to think before answering.",
+        )
+        world.reviews[pupil.pk] = Review.objects.create(
+            school=data.school, pupil=pupil, plan=plan, held_on=data.term.end_date
+        )
 
     school = own.school
     staff_of = {Role.TEACHER: own.teacher, Role.TA: own.ta, Role.LEARNING_MENTOR: own.mentor}
