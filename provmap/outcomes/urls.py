@@ -1,9 +1,10 @@
 """Support plans, targets, reviews and the views given before them; their documents."""
 
-from provmap.outcomes.views import documents, plans, reviews
+from provmap.outcomes.views import documents, due, plans, reviews
 
 urlpatterns: list = [
     *plans.urlpatterns,
     *reviews.urlpatterns,
     *documents.urlpatterns,
+    *due.urlpatterns,
 ]
