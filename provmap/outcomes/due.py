@@ -200,3 +200,41 @@ def due_counts(school: School, scope: Visibility, *, today: dt.date) -> DueCount
     reminder on the staff home pages). One query."""
     found = reviews_due(school, scope, today=today)
     return DueCounts(overdue=len(found.overdue), due_soon=len(found.due_soon))
+
+
+@dataclass(frozen=True)
+class OnTime:
+    """The school's SEN support and annual reviews held in a period, judged: how many were
+    held by their due date, of how many, for how many pupils."""
+
+    on_time: int
+    held: int
+    pupils: int
+
+
+def reviews_held_on_time(school: School, *, start: dt.date, end: dt.date) -> OnTime:
+    """Reviews held from `start` to `end` (the school's, not a user's: a figure, never a
+    pupil), each judged from the one before (`rhythm.held_on_time`). One query."""
+    first_agreed = (
+        SupportPlan.objects.filter(pupil=OuterRef("pupil"), agreed_on__isnull=False)
+        .order_by("agreed_on")
+        .values("agreed_on")[:1]
+    )
+    rows = (
+        Review.objects.filter(school=school, held_on__lte=end)
+        .annotate(first_agreed=Subquery(first_agreed))
+        .order_by("pupil_id", "held_on", "pk")
+        .values_list("pupil_id", "held_on", "kind", "next_review_due", "first_agreed")
+    )
+    by_pupil: dict[int, tuple[dt.date | None, list[rhythm.Reviewed]]] = {}
+    for pupil_id, held_on, kind, next_due, agreed in rows:
+        by_pupil.setdefault(pupil_id, (agreed, []))[1].append(
+            rhythm.Reviewed(held_on=held_on, kind=kind, next_review_due=next_due)
+        )
+    on_time = held = pupils = 0
+    for agreed, reviews in by_pupil.values():
+        pupil_on_time, judged = rhythm.held_on_time(reviews, agreed, start=start, end=end)
+        on_time += pupil_on_time
+        held += judged
+        pupils += bool(judged)
+    return OnTime(on_time=on_time, held=held, pupils=pupils)

@@ -190,3 +190,54 @@ def judge(
         termly_due=termly,
         annual_due=annual,
     )
+
+
+# --- Reviews held on time: the school's figure ---------------------------------------------
+
+SEN_SUPPORT_REVIEW = "sen_support"
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A review held, as the school's figure reads it: when, which kind, the date it set."""
+
+    held_on: dt.date
+    kind: str
+    next_review_due: dt.date | None = None
+
+
+def held_on_time(
+    reviews: list[Reviewed], first_agreed: dt.date | None, *, start: dt.date, end: dt.date
+) -> tuple[int, int]:
+    """Of one pupil's SEN support and annual reviews held from `start` to `end`, how many
+    were held by the date they were due, and how many could be judged: (on time, judged).
+
+    `reviews` are all the pupil's reviews in date order (earlier ones too: each is judged
+    from the one before). A SEN support review was due by the date set at the review before
+    (of any kind) and at most 4 months after it; an annual review 12 months after the last
+    annual review. The first of either is judged from when the pupil's first plan was
+    agreed; one held before any plan was agreed cannot be judged. Interim reviews are
+    extra meetings: not judged, but the next SEN support review counts from them."""
+    on_time = judged = 0
+    agreed = Plan(agreed_on=first_agreed) if first_agreed is not None else None
+    previous: Reviewed | None = None
+    previous_annual: Reviewed | None = None
+    for review in reviews:
+        due: dt.date | None = None
+        if review.kind == ANNUAL:
+            if previous_annual is not None:
+                due = annual_due(None, Held(previous_annual.held_on))
+            elif agreed is not None and agreed.agreed_on <= review.held_on:
+                due = annual_due(agreed, None)
+        elif review.kind == SEN_SUPPORT_REVIEW:
+            if previous is not None:
+                due = termly_due(None, Held(previous.held_on, previous.next_review_due))
+            elif agreed is not None and agreed.agreed_on <= review.held_on:
+                due = termly_due(agreed, None)
+        if due is not None and start <= review.held_on <= end:
+            judged += 1
+            on_time += review.held_on <= due
+        previous = review
+        if review.kind == ANNUAL:
+            previous_annual = review
+    return on_time, judged

@@ -211,3 +211,54 @@ def test_no_reminder_when_nothing_is_due():
     _plan(_pupil(world, "Hale", "9", "K"), days(-10))
     html = _client(world.senco).get(reverse("term_map", args=[world.school.urn])).content
     assert b"See reviews due" not in html
+
+
+def _reviewed(world: World, count: int, *, late_again: int) -> None:
+    """`count` pupils agreed plans on 1 Sep 2025 and were reviewed on 1 Dec (on time);
+    `late_again` of them again on 1 May 2026 (due by 1 Apr: late)."""
+    for index in range(count):
+        pupil = _pupil(world, f"Reviewed{index}", "8", "K")
+        SupportPlan.objects.create(
+            school=world.school,
+            pupil=pupil,
+            number=1,
+            status=SupportPlan.Status.SUPERSEDED,
+            agreed_on=dt.date(2025, 9, 1),
+        )
+        _review(pupil, dt.date(2025, 12, 1))
+        if index < late_again:
+            _review(pupil, dt.date(2026, 5, 1))
+
+
+def test_reviews_held_on_time_this_year_in_one_query():
+    world = build_world()
+    _reviewed(world, 6, late_again=5)
+    with CaptureQueriesContext(connection) as queries:
+        found = due.reviews_held_on_time(
+            world.school, start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 22)
+        )
+    assert len(queries.captured_queries) == 1
+    assert (found.on_time, found.held, found.pupils) == (6, 11, 6)
+
+
+def test_governors_see_the_share_held_on_time_and_no_pupil():
+    world = build_world()
+    _reviewed(world, 6, late_again=5)
+    governor = member(world.school, Role.GOVERNOR)
+    html = _client(governor).get(reverse("school_figures", args=[world.school.urn])).content
+    text = html.decode()
+    assert "Reviews held on time this year: <strong>55%</strong> (6 of 11)" in text
+    assert "Reviewed0" not in text
+
+
+def test_the_small_number_rule_holds_back_reviews_of_few_pupils():
+    world = build_world()
+    _reviewed(world, 6, late_again=2)  # 2 late reviews: two children picked out
+    url = reverse("school_figures", args=[world.school.urn])
+    governor = member(world.school, Role.GOVERNOR)
+    text = _client(governor).get(url).content.decode()
+    assert "Reviews held on time this year: not shown" in text
+    assert "(6 of 8)" not in text
+    # Those who see pupils see the exact figure.
+    senco_page = _client(world.senco).get(url).content.decode()
+    assert "Reviews held on time this year: <strong>75%</strong> (6 of 8)" in senco_page

@@ -9,9 +9,11 @@ import pytest
 from provmap.outcomes.rhythm import (
     Held,
     Plan,
+    Reviewed,
     State,
     add_months,
     annual_due,
+    held_on_time,
     judge,
     standing,
     termly_due,
@@ -215,3 +217,42 @@ def test_judge_no_agreed_plan():
 @pytest.mark.parametrize("status", ["N", "A", "P", "S"])
 def test_no_review_due_off_the_register(status):
     assert judge(sen_status=status, plan=None, last=None, today=D(2026, 11, 30)) is None
+
+
+def _r(held_on, kind="sen_support", next_due=None):
+    return Reviewed(held_on=held_on, kind=kind, next_review_due=next_due)
+
+
+YEAR = {"start": D(2026, 9, 1), "end": D(2027, 8, 31)}
+
+
+def test_reviews_held_on_time_judged_each_from_the_one_before():
+    reviews = [
+        _r(D(2026, 6, 20)),  # last year: judged by nobody, but the next counts from it
+        _r(D(2026, 10, 20), next_due=D(2027, 1, 15)),  # due by 20 Oct: on time (to the day)
+        _r(D(2027, 1, 20)),  # due 15 Jan (the date set): late
+        _r(D(2027, 3, 1), kind="interim"),  # not judged
+        _r(D(2027, 7, 2)),  # 4 months after the interim review is 1 Jul: late
+    ]
+    assert held_on_time(reviews, D(2026, 2, 1), **YEAR) == (1, 3)
+
+
+def test_the_first_review_counts_from_the_plan():
+    # Agreed 31 Oct: due by 28 Feb 2027.
+    assert held_on_time([_r(D(2027, 2, 28))], D(2026, 10, 31), **YEAR) == (1, 1)
+    assert held_on_time([_r(D(2027, 3, 1))], D(2026, 10, 31), **YEAR) == (0, 1)
+    # No plan agreed before it: cannot be judged.
+    assert held_on_time([_r(D(2027, 3, 1))], None, **YEAR) == (0, 0)
+    assert held_on_time([_r(D(2027, 3, 1))], D(2027, 3, 2), **YEAR) == (0, 0)
+
+
+def test_annual_reviews_within_twelve_months_of_the_last():
+    reviews = [
+        _r(D(2026, 2, 28), kind="annual"),
+        _r(D(2026, 11, 1)),  # a termly review in between: judged from the annual one
+        _r(D(2027, 2, 28), kind="annual"),  # 12 months on: on time
+    ]
+    assert held_on_time(reviews, D(2025, 3, 1), **YEAR) == (1, 2)
+    late = [_r(D(2028, 2, 29), kind="annual"), _r(D(2029, 3, 1), kind="annual")]
+    # 29 Feb 2028 + 12 months is 28 Feb 2029: 1 Mar is late.
+    assert held_on_time(late, None, start=D(2028, 9, 1), end=D(2029, 8, 31)) == (0, 1)
