@@ -262,3 +262,19 @@ def test_the_small_number_rule_holds_back_reviews_of_few_pupils():
     # Those who see pupils see the exact figure.
     senco_page = _client(world.senco).get(url).content.decode()
     assert "Reviews held on time this year: <strong>75%</strong> (6 of 8)" in senco_page
+
+
+def test_leavers_and_archived_pupils_are_not_listed(world):
+    left = _pupil(world, "Hart", "9", "K")
+    Pupil.objects.filter(pk=left.pk).update(on_roll_to=days(-1))
+    archived = _pupil(world, "Ives", "9", "K")
+    Pupil.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    found = due.reviews_due(world.school, PupilScope(everyone=True), today=TODAY)
+    assert not {"Hart", "Ives"} & set(_names(found.rows))
+
+
+def test_the_csv_cannot_carry_a_formula(world):
+    Pupil.objects.filter(surname="Ashby").update(surname="=HYPERLINK(1)")
+    response = _client(world.senco).get(reverse("reviews_due_export", args=[world.school.urn]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "'=HYPERLINK(1)"
