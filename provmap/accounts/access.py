@@ -54,6 +54,11 @@ class SchoolPages:
         return self.scope.figures
 
     @property
+    def plans(self) -> bool:
+        """Pupils' support plans and reviews, and the reviews due."""
+        return self.scope.sees_plans
+
+    @property
     def catalogue(self) -> bool:
         return self.scope.sees_map
 

@@ -237,6 +237,10 @@ POLICIES: dict[str, Policy] = {
     "child_plan": Policy(Rule.PARENT_CHILD),
     "child_plan_pdf": Policy(Rule.PARENT_CHILD),
     "child_map_pdf": Policy(Rule.PARENT_CHILD),
+    # Reviews due, overdue and pupils with no agreed plan (and the same rows as CSV): for
+    # those who see plans, cut to their pupils (heads of year: their year groups).
+    "reviews_due": Policy(Rule.PLAN_READ),
+    "reviews_due_export": Policy(Rule.PLAN_READ),
     # --- Signing in and out (django-allauth) ----------------------------------------------
     "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
     # Signing out is a POST: a link or an image tag cannot sign anyone out.

@@ -10,9 +10,11 @@ from django.http import HttpResponse
 
 from provmap.accounts.access import SchoolRequest
 from provmap.insights.disclosure import Cell, Disclosure
+from provmap.outcomes import due
 from provmap.provision import selectors
 from provmap.pupils.models import NCYear
 from provmap.pupils.needs import Area
+from provmap.schools.models import School
 from provmap.web.pages import render_school_page, today
 
 
@@ -62,6 +64,29 @@ def _cost_rows(rows, pupils: dict[str, int], disclosure: Disclosure) -> list[tup
     return [(*row, cell) for row, cell in zip(rows, cells, strict=True)]
 
 
+def _reviews_on_time(
+    school: School, figures: selectors.Figures, disclosure: Disclosure
+) -> dict[str, object] | None:
+    """The year's reviews held on time so far, under the small-number rule: not shown when
+    they are about fewer than five pupils, nor when the late (or on-time) ones are so few
+    that a child could be picked out."""
+    if figures.summary is None:
+        return None
+    year = figures.summary.academic_year
+    found = due.reviews_held_on_time(
+        school,
+        start=year.start_date,
+        end=min(year.end_date, today()),
+    )
+    share = found.on_time / found.held if found.held else None
+    shown = (
+        found.held > 0
+        and disclosure.figure(found, pupils=found.pupils) is not None
+        and disclosure.share(share, of=found.held) is not None
+    )
+    return {"found": found, "shown": shown}
+
+
 def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
     school, scope = request.access.school, request.access.scope
     figures = selectors.school_figures(school, today())
@@ -81,4 +106,5 @@ def figures_page(request: SchoolRequest, urn: str) -> HttpResponse:
         stream_rows=_cost_rows(figures.by_stream, by_stream, disclosure),
         area_rows=_cost_rows(figures.by_area, by_area, disclosure),
         year_rows=_cost_rows(figures.by_year, by_year, disclosure),
+        reviews_on_time=_reviews_on_time(school, figures, disclosure),
     )

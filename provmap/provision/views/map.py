@@ -12,6 +12,7 @@ from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.formatting import counted
+from provmap.outcomes import due
 from provmap.provision import selectors
 from provmap.provision.forms import MapFilterForm
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
@@ -70,6 +71,11 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
         audit_record(request, AuditAction.VIEW, obj=term, summary=summary, pupils=_named(view))
     fragment = wants_fragment(request)
     template = "provision/_map_region.html" if fragment else "provision/term_map.html"
+    # Those who see plans are reminded of the reviews due among their pupils (not in the
+    # htmx fragment, which redraws only the map under the filters).
+    reviews = (
+        due.due_counts(school, scope, today=today()) if scope.sees_plans and not fragment else None
+    )
     response = render_school_page(
         request,
         template,
@@ -79,6 +85,7 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
         form=form,
         map=view,
         export_query=_export_query(request, term, form),
+        reviews_reminder=reviews,
     )
     return vary_on_htmx(response)
 
