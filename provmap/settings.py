@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "provmap.provision",
     "provmap.insights",
     "provmap.outcomes",
+    "provmap.planning",
     "provmap.demo",
     "provmap.interchange",
     "provmap.web",

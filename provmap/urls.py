@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("provmap.insights.urls")),
     path("", include("provmap.schools.urls")),
     path("", include("provmap.outcomes.urls")),
+    path("", include("provmap.planning.urls")),
 ]

@@ -589,3 +589,42 @@ class SessionAttendance(SchoolOwned):
                 name="session_attendance_reason_when_absent",
             ),
         ]
+
+
+class RunSlot(SchoolOwned):
+    """When a run meets in the week: a day, a start and end time, and the lesson (subject) its
+    pupils are withdrawn from (blank: outside lessons). Where a school gives slots, the clash
+    rules read them instead of the free-text `day_time`."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, "Monday"
+        TUESDAY = 2, "Tuesday"
+        WEDNESDAY = 3, "Wednesday"
+        THURSDAY = 4, "Thursday"
+        FRIDAY = 5, "Friday"
+
+    run = models.ForeignKey(ProvisionRun, on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    subject = models.CharField(
+        "lesson withdrawn from",
+        max_length=60,
+        blank=True,
+        help_text="Blank when outside lessons (before school, break, lunch, after school).",
+    )
+
+    class Meta:
+        ordering = ["run", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=5), name="run_slot_weekday_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="run_slot_times_in_order"
+            ),
+            models.UniqueConstraint(fields=["run", "weekday", "start_time"], name="run_slot_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"

@@ -1,0 +1,1 @@
+"""The planning pages: one module a subject, each with its own `urlpatterns`."""

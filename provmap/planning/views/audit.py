@@ -1,0 +1,3 @@
+"""audit pages (filled in below)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""clashes pages (filled in below)."""
+
+urlpatterns: list = []

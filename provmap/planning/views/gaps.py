@@ -1,0 +1,3 @@
+"""gaps pages (filled in below)."""
+
+urlpatterns: list = []

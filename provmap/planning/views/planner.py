@@ -1,0 +1,3 @@
+"""planner pages (filled in below)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""rollforward pages (filled in below)."""
+
+urlpatterns: list = []
