@@ -46,7 +46,7 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def _label(model: Any, field: str) -> str:
+def field_label(model: Any, field: str) -> str:
     return str(model._meta.get_field(field).verbose_name)
 
 
@@ -64,7 +64,7 @@ def _plan_changed(plan: SupportPlan, mine: dict[str, Any]) -> PlanChanged:
             "were editing it; your changes are not saved."
         )
     differ = [
-        _label(SupportPlan, field)
+        field_label(SupportPlan, field)
         for field, value in mine.items()
         if field in PLAN_FIELDS and getattr(fresh, field) != value
     ]
@@ -145,7 +145,9 @@ def plan_update(
     errors: dict[str, list[str]] = {}
     for field in PLAN_TEXT_FIELDS:
         if field in fields:
-            fields[field] = _clean_text(fields[field], _label(SupportPlan, field), errors, field)
+            fields[field] = _clean_text(
+                fields[field], field_label(SupportPlan, field), errors, field
+            )
     for field, value in fields.items():
         setattr(plan, field, value)
     for field, messages in model_field_errors(

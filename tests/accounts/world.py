@@ -23,6 +23,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
+from provmap.outcomes.models import Review, SupportPlan, Target
 from provmap.provision.models import GeneralResource, Placement, Provision, ProvisionRun
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.schools.models import (
@@ -110,6 +111,8 @@ class World:
     child: Pupil
     other_child: Pupil
     users: dict[str, User] = field(default_factory=dict)
+    # Each pupil's support plan, a target in it and a review of it, by pupil id.
+    plans: dict[int, tuple[SupportPlan, Target, Review]] = field(default_factory=dict)
 
     def target(self, name: str) -> tuple[SchoolData, Pupil]:
         """The school and the pupil a target names."""
@@ -128,8 +131,12 @@ class World:
         placement = data.placement
         if pupil == self.child:
             placement = self.child_placement
+        plan, target, review = self.plans[pupil.pk]
         values = {
             "urn": data.school.urn,
+            "plan_id": plan.pk,
+            "target_id": target.pk,
+            "review_id": review.pk,
             "pupil_id": pupil.pk,
             "run_id": data.run.pk,
             "term_id": data.term.pk,
@@ -224,6 +231,28 @@ def _school(trust: Trust, name: str) -> SchoolData:
     )
 
 
+def _plan(data: SchoolData, pupil: Pupil) -> tuple[SupportPlan, Target, Review]:
+    """A pupil's agreed support plan with one target, and a review of it."""
+    school, start = data.school, data.term.start_date
+    plan = SupportPlan.objects.create(
+        school=school,
+        pupil=pupil,
+        status=SupportPlan.Status.AGREED,
+        agreed_on=start,
+        does_well="Drawing",
+    )
+    target = Target.objects.create(
+        school=school,
+        pupil=pupil,
+        plan=plan,
+        description="Read a page aloud",
+        start_date=start,
+        review_date=data.term.end_date,
+    )
+    review = Review.objects.create(school=school, pupil=pupil, plan=plan, held_on=start)
+    return plan, target, review
+
+
 def _user(username: str) -> User:
     user = UserFactory(username=username)
     RecoveryCodes.activate(user)
@@ -267,6 +296,14 @@ def build_world() -> World:
     other_parent = MembershipFactory(user=_user("other_parent"), school=school, role=Role.PARENT)
     other_parent.children.add(other_child)
     own.membership = Membership.objects.get(user=world.users[Role.TA])
+    for data, pupil in (
+        (own, own.pupil),
+        (sister, sister.pupil),
+        (other, other.pupil),
+        (own, child),
+        (own, other_child),
+    ):
+        world.plans[pupil.pk] = _plan(data, pupil)
     for data in (sister, other):
         data.membership = MembershipFactory(
             user=_user(f"teacher_{data.school.urn}"), school=data.school, role=Role.TEACHER
