@@ -141,7 +141,10 @@ class ReviewMeetingForm(forms.Form):
 
 class ProgressForm(forms.Form):
     progress = forms.ChoiceField(
-        label="Progress", choices=TargetProgress.Progress.choices, widget=forms.RadioSelect
+        label="Progress",
+        choices=TargetProgress.Progress.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose met, partly met or not yet."},
     )
     comment = _text("Comment", rows=2)
     close = forms.BooleanField(

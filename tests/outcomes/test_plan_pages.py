@@ -211,6 +211,7 @@ def test_a_review_without_progress_is_refused_and_writes_nothing(world):
         {"review-held_on": timezone.localdate().isoformat(), "review-kind": "sen_support"},
     )
     assert response.status_code == 400
+    assert "Target 1: Choose met, partly met or not yet." in response.content.decode()
     assert not Review.objects.exists()
 
 

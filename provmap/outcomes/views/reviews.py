@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -25,7 +26,9 @@ from provmap.outcomes.forms import (
     ProgressForm,
     ReviewMeetingForm,
 )
+from provmap.outcomes.models import Target
 from provmap.outcomes.views.plans import PLAN, pupil_runs
+from provmap.provision.models import Placement
 from provmap.web.pages import render_school_page, school_terms, today
 
 NEW_TARGET_ROWS = 3
@@ -133,6 +136,7 @@ def review_new(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
             return redirect(reverse("review_detail", args=[school.urn, pupil.pk, review.pk]))
     audit_record(request, AuditAction.VIEW, pupil=pupil, summary="Opened the review form.")
     invalid = post is not None
+    row_errors = _row_errors(progress_forms, new_forms, place_forms) if invalid else []
     return render_school_page(
         request,
         "outcomes/review_new.html",
@@ -146,8 +150,29 @@ def review_new(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
         place_forms=place_forms,
         join_form=join_form,
         problems=problems,
+        row_errors=row_errors,
         term=term,
     )
+
+
+def _errors(form: Form) -> list[str]:
+    return [str(message) for messages in form.errors.values() for message in messages]
+
+
+def _row_errors(
+    progress_forms: list[tuple[Target, ProgressForm]],
+    new_forms: list[OptionalTargetForm],
+    place_forms: list[tuple[Placement, PlacementChoiceForm]],
+) -> list[tuple[str, str]]:
+    """Each row's problems, summed up above the form, each linking to its row."""
+    rows: list[tuple[str, str]] = []
+    for number, (target, form) in enumerate(progress_forms, start=1):
+        rows += [(f"progress-{target.pk}", f"Target {number}: {e}") for e in _errors(form)]
+    for number, new in enumerate(new_forms, start=1):
+        rows += [(f"new-{number}", f"New target {number}: {e}") for e in _errors(new)]
+    for placement, place in place_forms:
+        rows += [(f"place-{placement.pk}", f"{placement.run}: {e}") for e in _errors(place)]
+    return rows
 
 
 def review_detail(request: SchoolRequest, urn: str, pupil_id: int, review_id: int) -> HttpResponse:
