@@ -18,6 +18,7 @@ from provmap.outcomes.models import Contribution, Review, SupportPlan, Target
 from provmap.provision.models import Placement, ProvisionRun
 from provmap.pupils.models import Pupil
 from provmap.schools.models import AcademicYear, Term
+from tests.factories import MembershipFactory
 from tests.web.map_world import World, add_run, build_world, get_counted, member, pupils
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +224,17 @@ def test_a_head_of_another_year_and_a_teacher_are_refused(world):
     head_of_9 = member(world.school, Role.HEAD_OF_YEAR, year_groups="9")
     teacher = member(world.school, Role.TEACHER, staff_member=world.ta_staff, teaching_groups="9A")
     assert signed_in(head_of_7).get(url("support_plan", pupil)).status_code == 404
+    # Head of Year 7 who also teaches 9A: the pupil's page opens, not their plan.
+    head_of_7_teaching_9a = member(world.school, Role.HEAD_OF_YEAR, year_groups="7")
+    MembershipFactory(
+        user=head_of_7_teaching_9a,
+        school=world.school,
+        role=Role.TEACHER,
+        teaching_groups="9A",
+    )
+    client = signed_in(head_of_7_teaching_9a)
+    assert client.get(reverse("pupil_detail", args=[world.school.urn, pupil.pk])).status_code == 200
+    assert client.get(url("support_plan", pupil)).status_code == 404
     assert signed_in(teacher).get(url("support_plan", pupil)).status_code == 403
     assert signed_in(head_of_9).get(url("support_plan", pupil)).status_code == 200
     assert signed_in(head_of_9).get(url("support_plan_edit", pupil)).status_code == 403
