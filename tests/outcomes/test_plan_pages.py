@@ -246,6 +246,37 @@ def test_a_head_of_another_year_and_a_teacher_are_refused(world):
     assert link not in signed_in(teacher).get(pupil_page).content.decode()
 
 
+def test_earlier_versions_are_kept_and_a_draft_can_be_discarded(world):
+    (pupil,) = pupils(world, 1, nc_year="9")
+    first = plans.plan_start(pupil=pupil, by=world.senco)
+    first = plans.plan_update(plan=first, version=1, by=None, does_well="Drawing")
+    plans.plan_agree(
+        plan=first,
+        version=first.version,
+        agreed_on=world.term.start_date,
+        agreed_with="Mum",
+        by=None,
+    )
+    second = plans.plan_start(pupil=pupil, by=world.senco)
+    second = plans.plan_update(plan=second, version=1, by=None, does_well="Painting")
+    plans.plan_agree(
+        plan=second,
+        version=second.version,
+        agreed_on=world.term.end_date,
+        agreed_with="Dad",
+        by=None,
+    )
+    draft = plans.plan_start(pupil=pupil, by=world.senco)
+    client = signed_in(world.senco)
+    page = client.get(url("support_plan", pupil)).content.decode()
+    assert "Painting" in page and "Edit the draft (version 3)" in page
+    old = client.get(url("support_plan_version", pupil, plan_id=first.pk)).content.decode()
+    assert "Drawing" in old and "Superseded" in old
+    response = client.post(url("support_plan_discard", pupil, plan_id=draft.pk), {"version": 1})
+    assert response.status_code == 302
+    assert list(SupportPlan.objects.filter(pupil=pupil).values_list("number", flat=True)) == [2, 1]
+
+
 # --- Query counts ---------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from provmap.outcomes.forms import (
 from provmap.outcomes.models import Target
 from provmap.outcomes.views.plans import PLAN, pupil_runs
 from provmap.provision.models import Placement
+from provmap.provision.selectors import term_on
 from provmap.web.pages import render_school_page, school_terms, today
 
 NEW_TARGET_ROWS = 3
@@ -39,7 +40,7 @@ def review_new(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
     school = request.access.school
     day = today()
     terms = school_terms(school)
-    term = next((t for t in terms if t.start_date <= day <= t.end_date), None)
+    term = term_on(terms, day)
     data = selectors.review_form_data(pupil, day, term)
     post = request.POST if request.method == "POST" else None
     kind = reviews.review_kind_for(pupil.sen_status)
