@@ -187,6 +187,10 @@ def _pupil_in_reach(policy: Policy, school: School, scope: PupilScope, pupil_id:
     pupils = Pupil.objects.filter(school=school, pk=pk).select_related("school")
     if policy.rule == Rule.PARENT_CHILD:
         pupils = pupils.filter(pk__in=sorted(scope.pupil_ids)).visible_to(scope)
+    elif policy.rule == Rule.PLAN_READ and not scope.everyone:
+        # Plans in full: a head of year's own year groups only, not the forms they teach or
+        # the runs they deliver (those show the one-page profile, elsewhere).
+        pupils = pupils.filter(nc_year__in=sorted(scope.year_groups)).visible_to(scope)
     elif policy.rule != Rule.SENCO:
         # The SENCO's data-protection pages reach archived pupils too; nothing else does.
         pupils = pupils.visible_to(scope)

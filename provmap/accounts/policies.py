@@ -149,6 +149,17 @@ POLICIES: dict[str, Policy] = {
     "placement_edit": Policy(Rule.SCHOOL_EDIT),
     "placement_withdraw": _post_only(Rule.SCHOOL_EDIT),
     "pupil_detail": Policy(Rule.PUPIL_READ),
+    # A pupil's support plan, its earlier versions and its reviews: for those who see plans.
+    "support_plan": Policy(Rule.PLAN_READ),
+    "support_plan_version": Policy(Rule.PLAN_READ),
+    "review_detail": Policy(Rule.PLAN_READ),
+    # Writing the draft (its text and targets), agreeing or discarding it, recording a
+    # review (which may change the pupil's provision): those who edit the map.
+    "support_plan_edit": Policy(Rule.SCHOOL_EDIT),
+    "support_plan_target": _post_only(Rule.SCHOOL_EDIT),
+    "support_plan_agree": _post_only(Rule.SCHOOL_EDIT),
+    "support_plan_discard": _post_only(Rule.SCHOOL_EDIT),
+    "review_new": Policy(Rule.SCHOOL_EDIT),
     # Finding a pupil by name or UPN (the header's box): only among the pupils one may see.
     "pupil_search": Policy(Rule.PUPIL_READ),
     # Everyone's hours, pay rates and costs: for those who deploy staff.

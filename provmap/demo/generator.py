@@ -17,6 +17,7 @@ from django.db import transaction
 from provmap.demo.catalogue import create_catalogue, create_measures
 from provmap.demo.funding import create_budgets, create_general_resources, create_streams
 from provmap.demo.mapping import MapBuilder, MapTerm
+from provmap.demo.plans import create_plans
 from provmap.demo.register import plan_register, write_register
 from provmap.demo.school_calendar import YearDates, current_start_year, year_dates
 from provmap.demo.staffing import create_staff
@@ -185,6 +186,7 @@ def build_school(
         or to_build[-1]
     )
     builder.write_cohort_results()
+    create_plans(school, stream("plans"), today=today)
     return BuiltSchool(school=school, builder=builder, focus_term=focus)
 
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from provmap.accounts.models import Membership, Role
 from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
 from provmap.interchange.models import ImportJob
+from provmap.outcomes.models import Review, SupportPlan, Target
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import Pupil
 from tests.accounts.world import (
@@ -246,6 +247,7 @@ OBJECT_KWARGS = (
     "membership_id",
     "plan_id",
     "review_id",
+    "target_id",
 )
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
 HOLDER_OF = {
@@ -306,4 +308,7 @@ def _other_schools_rows(world: World) -> list[tuple]:
         .values_list("pk", "status", "task"),
         *Pupil.objects.filter(school__in=schools).order_by("pk").values_list(),
         *Membership.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *SupportPlan.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *Target.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *Review.objects.filter(school__in=schools).order_by("pk").values_list(),
     ]

@@ -23,7 +23,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
-from provmap.outcomes.models import Review, SupportPlan
+from provmap.outcomes.models import Review, SupportPlan, Target
 from provmap.provision.models import GeneralResource, Placement, Provision, ProvisionRun
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.schools.models import (
@@ -111,9 +111,8 @@ class World:
     child: Pupil
     other_child: Pupil
     users: dict[str, User] = field(default_factory=dict)
-    # Every pupil's agreed support plan and a review of it, by pupil id.
-    plans: dict[int, SupportPlan] = field(default_factory=dict)
-    reviews: dict[int, Review] = field(default_factory=dict)
+    # Each pupil's support plan, a target in it and a review of it, by pupil id.
+    plans: dict[int, tuple[SupportPlan, Target, Review]] = field(default_factory=dict)
 
     def target(self, name: str) -> tuple[SchoolData, Pupil]:
         """The school and the pupil a target names."""
@@ -132,8 +131,12 @@ class World:
         placement = data.placement
         if pupil == self.child:
             placement = self.child_placement
+        plan, target, review = self.plans[pupil.pk]
         values = {
             "urn": data.school.urn,
+            "plan_id": plan.pk,
+            "target_id": target.pk,
+            "review_id": review.pk,
             "pupil_id": pupil.pk,
             "run_id": data.run.pk,
             "term_id": data.term.pk,
@@ -149,8 +152,6 @@ class World:
             "budget_id": data.budget.pk,
             "resource_id": data.resource.pk,
             "membership_id": data.membership.pk if data.membership else 0,
-            "plan_id": self.plans[pupil.pk].pk,
-            "review_id": self.reviews[pupil.pk].pk,
             "trust_id": data.school.trust_id,
             # Exports end in their format.
             "fmt": "xlsx",
@@ -241,6 +242,29 @@ def world_pupils(world: World) -> list[tuple[SchoolData, Pupil]]:
     ]
 
 
+def _plan(data: SchoolData, pupil: Pupil) -> tuple[SupportPlan, Target, Review]:
+    """A pupil's agreed support plan with one target, and a review of it."""
+    school, start = data.school, data.term.start_date
+    plan = SupportPlan.objects.create(
+        school=school,
+        pupil=pupil,
+        status=SupportPlan.Status.AGREED,
+        agreed_on=start,
+        does_well="Drawing",
+        helps_me="Time to think before answering.",
+    )
+    target = Target.objects.create(
+        school=school,
+        pupil=pupil,
+        plan=plan,
+        description="Read a page aloud",
+        start_date=start,
+        review_date=data.term.end_date,
+    )
+    review = Review.objects.create(school=school, pupil=pupil, plan=plan, held_on=start)
+    return plan, target, review
+
+
 def _user(username: str) -> User:
     user = UserFactory(username=username)
     RecoveryCodes.activate(user)
@@ -256,17 +280,6 @@ def build_world() -> World:
     PlacementFactory(run=own.run, pupil=child)
     other_child = PupilFactory(school=own.school, nc_year="7", surname="Otherchild")
     world = World(own=own, sister=sister, other=other, child=child, other_child=other_child)
-    for data, pupil in world_pupils(world):
-        world.plans[pupil.pk] = plan = SupportPlan.objects.create(
-            school=data.school,
-            pupil=pupil,
-            status=SupportPlan.Status.AGREED,
-            agreed_on=data.term.start_date,
-            helps_me="Time to think before answering.",
-        )
-        world.reviews[pupil.pk] = Review.objects.create(
-            school=data.school, pupil=pupil, plan=plan, held_on=data.term.end_date
-        )
 
     school = own.school
     staff_of = {Role.TEACHER: own.teacher, Role.TA: own.ta, Role.LEARNING_MENTOR: own.mentor}
@@ -295,6 +308,8 @@ def build_world() -> World:
     other_parent = MembershipFactory(user=_user("other_parent"), school=school, role=Role.PARENT)
     other_parent.children.add(other_child)
     own.membership = Membership.objects.get(user=world.users[Role.TA])
+    for data, pupil in world_pupils(world):
+        world.plans[pupil.pk] = _plan(data, pupil)
     for data in (sister, other):
         data.membership = MembershipFactory(
             user=_user(f"teacher_{data.school.urn}"), school=data.school, role=Role.TEACHER
