@@ -145,6 +145,8 @@ POLICIES: dict[str, Policy] = {
     # A run's session register: read by all who see the run; recorded by editors and the
     # staff who lead or deliver it (the view tells which and refuses others' saves).
     "run_register": Policy(Rule.SCHOOL_MAP),
+    # Deleting a register recorded by mistake: the same people as record it.
+    "run_session_delete": _post_only(Rule.SCHOOL_MAP),
     "run_close": Policy(Rule.SCHOOL_EDIT),
     "run_edit": Policy(Rule.SCHOOL_EDIT),
     "run_delete": Policy(Rule.SCHOOL_EDIT),

@@ -63,6 +63,11 @@ urlpatterns = [
         registers.run_register,
         name="run_register",
     ),
+    path(
+        "school/<str:urn>/runs/<int:run_id>/sessions/<int:session_id>/delete/",
+        registers.run_session_delete,
+        name="run_session_delete",
+    ),
     path("school/<str:urn>/runs/<int:run_id>/close/", run_edit.run_close, name="run_close"),
     path("school/<str:urn>/runs/<int:run_id>/edit/", run_edit.run_edit, name="run_edit"),
     path("school/<str:urn>/runs/<int:run_id>/delete/", run_edit.run_delete, name="run_delete"),

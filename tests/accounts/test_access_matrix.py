@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from provmap.accounts.models import Membership, Role
 from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
 from provmap.interchange.models import ImportJob
-from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.models import Placement, Provision, ProvisionRun, RunSession
 from provmap.pupils.models import Pupil
 from tests.accounts.world import (
     ANONYMOUS,
@@ -237,7 +237,15 @@ def test_roles_in_several_schools_are_each_kept_to_their_school(client):
 # --- Object ids: another school's id under the user's own school's URL --------------------
 
 # URL keyword arguments that name one object of a school.
-OBJECT_KWARGS = ("pupil_id", "run_id", "placement_id", "provision_id", "job_id", "membership_id")
+OBJECT_KWARGS = (
+    "pupil_id",
+    "run_id",
+    "placement_id",
+    "provision_id",
+    "job_id",
+    "membership_id",
+    "session_id",
+)
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
 HOLDER_OF = {
     Rule.SCHOOL_MAP: (Role.SENCO, Role.TEACHER, Role.HEAD_OF_YEAR, TRUST_PUPILS),
@@ -297,4 +305,5 @@ def _other_schools_rows(world: World) -> list[tuple]:
         .values_list("pk", "status", "task"),
         *Pupil.objects.filter(school__in=schools).order_by("pk").values_list(),
         *Membership.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *RunSession.objects.filter(school__in=schools).order_by("pk").values_list(),
     ]

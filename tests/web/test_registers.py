@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from provmap.accounts.models import AuditAction, AuditEvent, Role
 from provmap.provision.models import Placement, ProvisionRun, RunSession, SessionAttendance
@@ -128,3 +129,31 @@ def test_the_register_page_costs_a_fixed_number_of_queries(client, world):
         assert response.status_code == 200
         counts.append(count)
     assert counts[0] == counts[1]
+
+
+def test_a_register_recorded_by_mistake_is_deleted_by_someone_who_records(client, world, run):
+    client.force_login(world.senco)
+    client.post(url(world, run), posted(run))
+    session = RunSession.objects.get()
+    delete = reverse("run_session_delete", args=[world.school.urn, run.pk, session.pk])
+    # A stale version is refused.
+    client.post(delete, {"version": "7"})
+    assert RunSession.objects.exists()
+    response = client.post(delete, {"version": str(session.version)})
+    assert response.status_code == 302
+    assert not RunSession.objects.exists() and not SessionAttendance.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditAction.DELETE).exists()
+
+
+def test_my_week_offers_the_register_of_each_run_meeting_this_week(client, world):
+    today = timezone.localdate()
+    run = add_run(
+        world,
+        pupils=pupils(world, 1),
+        label="Group W",
+        start_date=today - dt.timedelta(days=7),
+        end_date=today + dt.timedelta(days=7),
+    )
+    client.force_login(member(world.school, Role.TA, staff_member=world.ta_staff))
+    page = client.get(reverse("my_week", args=[world.school.urn]))
+    assert reverse("run_register", args=[world.school.urn, run.pk]).encode() in page.content

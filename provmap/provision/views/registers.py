@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.formatting import counted
 from provmap.provision import registers, selectors
-from provmap.provision.models import ProvisionRun
+from provmap.provision.models import ProvisionRun, RunSession
 from provmap.provision.register_forms import RegisterForm
 from provmap.web.forms import add_service_errors
 from provmap.web.pages import render_school_page, today
@@ -145,3 +146,47 @@ def run_register(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
         outside=day < run.start_date or day > run.end_date,
         next_day=_next_day(day, run, summary.recorded_dates),
     )
+
+
+@require_POST
+def run_session_delete(
+    request: SchoolRequest, urn: str, run_id: int, session_id: int
+) -> HttpResponse:
+    """Delete a register recorded by mistake (a day the run did not meet), with its marks."""
+    school, scope = request.access.school, request.access.scope
+    found = selectors.run_page(school, run_id, scope, as_of=today())
+    if found is None:
+        raise Http404("No such run.")
+    run = found.run
+    session = RunSession.objects.filter(school=school, run=run, pk=session_id).first()
+    if session is None:
+        raise Http404("No such register.")
+    require(
+        may_record_results(
+            scope,
+            lead_id=run.lead_staff_id,
+            staff_ids={line.line.staff_id for line in found.costed.staff},
+        )
+    )
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        messages.error(request, "The page was out of date: look again and try once more.")
+        return redirect(_url(school.urn, run.pk, session.date))
+    placements = [line.placement for line in found.lines]
+    pupils = [p.pupil for p in selectors.run_register(run, placements, session.date).due]
+    when = registers.long_date(session.date)
+    try:
+        registers.session_delete(session=session, version=int(version), by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_url(school.urn, run.pk, session.date))
+    audit_record(
+        request,
+        AuditAction.DELETE,
+        obj=run,
+        summary=f"Deleted the register of {run} on {when}.",
+        pupils=pupils,
+    )
+    messages.success(request, f"Deleted the register of {when}.")
+    return redirect(_url(school.urn, run.pk, session.date))
