@@ -70,6 +70,14 @@ def test_a_teaching_assistant_takes_the_register_on_a_phone(live_server, page: P
     expect(page.get_by_text(f"Saved the register of {today.day} {today:%b %Y}.")).to_be_visible()
     check_accessibility(page, "register saved")
 
+    # The run's page shows what was delivered.
+    page.goto(f"{base}/school/{school.urn}/runs/{run.pk}/")
+    panel = page.locator("#sessions")
+    expect(panel.get_by_role("heading", name="Sessions and fidelity")).to_be_visible()
+    expect(panel.get_by_role("link", name="Take the register")).to_be_visible()
+    check_accessibility(page, "run page with its sessions")
+    screenshot(page, "run-sessions-phone.png")
+
     session = RunSession.objects.get(run=run)
     assert (session.date, session.held, session.note) == (today, True, "Isla read a page aloud.")
     marks = {
