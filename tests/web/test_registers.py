@@ -157,3 +157,40 @@ def test_my_week_offers_the_register_of_each_run_meeting_this_week(client, world
     client.force_login(member(world.school, Role.TA, staff_member=world.ta_staff))
     page = client.get(reverse("my_week", args=[world.school.urn]))
     assert reverse("run_register", args=[world.school.urn, run.pk]).encode() in page.content
+
+
+def test_cost_to_date_from_sessions_held_only_for_those_who_see_costs(client, world, run):
+    client.force_login(world.senco)
+    client.post(url(world, run), posted(run))
+    detail = reverse("run_detail", args=[world.school.urn, run.pk])
+    assert b"Cost to date from sessions held" in client.get(detail).content
+    client.force_login(member(world.school, Role.TA, staff_member=world.ta_staff))
+    page = client.get(detail).content
+    assert b"Sessions and fidelity" in page
+    assert b"Cost to date from sessions held" not in page
+
+
+def test_a_session_not_held_is_saved_with_its_reason_and_no_marks(client, world, run):
+    client.force_login(world.senco)
+    response = client.post(
+        url(world, run), posted(run, held="not_held", not_held_reason="school_event")
+    )
+    assert response.status_code == 302
+    session = RunSession.objects.get()
+    assert (session.held, session.not_held_reason) == (False, "school_event")
+    assert not SessionAttendance.objects.exists()
+    # Without a reason it is refused.
+    again = client.post(
+        url(world, run, DAY + dt.timedelta(days=1)),
+        posted(run, date=(DAY + dt.timedelta(days=1)).isoformat(), held="not_held"),
+    )
+    assert b"Say why the session was not held." in again.content
+
+
+def test_a_register_saved_meanwhile_by_someone_else_is_not_overwritten(client, world, run):
+    client.force_login(world.senco)
+    client.post(url(world, run), posted(run))
+    # Someone who opened the empty register before that save sends theirs.
+    response = client.post(url(world, run), posted(run, minutes="45"))
+    assert b"saved this register since you opened it" in response.content
+    assert RunSession.objects.get().minutes == 30
