@@ -142,6 +142,11 @@ POLICIES: dict[str, Policy] = {
     "run_remove_pupil": _post_only(Rule.SCHOOL_EDIT),
     # Editors, and the staff who lead or deliver the run: the view tells which.
     "run_results": _post_only(Rule.SCHOOL_MAP),
+    # A run's session register: read by all who see the run; recorded by editors and the
+    # staff who lead or deliver it (the view tells which and refuses others' saves).
+    "run_register": Policy(Rule.SCHOOL_MAP),
+    # Deleting a register recorded by mistake: the same people as record it.
+    "run_session_delete": _post_only(Rule.SCHOOL_MAP),
     "run_close": Policy(Rule.SCHOOL_EDIT),
     "run_edit": Policy(Rule.SCHOOL_EDIT),
     "run_delete": Policy(Rule.SCHOOL_EDIT),

@@ -20,6 +20,7 @@ from provmap.demo.mapping import MapBuilder, MapTerm
 from provmap.demo.plans import create_plans
 from provmap.demo.register import plan_register, write_register
 from provmap.demo.school_calendar import YearDates, current_start_year, year_dates
+from provmap.demo.sessions import create_sessions
 from provmap.demo.staffing import create_staff
 from provmap.demo.users import DEFAULT_PASSWORD, create_users
 from provmap.provision.models import Placement, Provision, ProvisionRun
@@ -187,6 +188,7 @@ def build_school(
     )
     builder.write_cohort_results()
     create_plans(school, stream("plans"), today=today)
+    create_sessions(school, stream("sessions"), today=today)
     return BuiltSchool(school=school, builder=builder, focus_term=focus)
 
 

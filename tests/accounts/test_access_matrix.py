@@ -21,7 +21,7 @@ from provmap.accounts.models import Membership, Role
 from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
 from provmap.interchange.models import ImportJob
 from provmap.outcomes.models import Review, SupportPlan, Target
-from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.models import Placement, Provision, ProvisionRun, RunSession
 from provmap.pupils.models import Pupil
 from tests.accounts.world import (
     ANONYMOUS,
@@ -248,6 +248,7 @@ OBJECT_KWARGS = (
     "plan_id",
     "review_id",
     "target_id",
+    "session_id",
 )
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).
 HOLDER_OF = {
@@ -311,4 +312,5 @@ def _other_schools_rows(world: World) -> list[tuple]:
         *SupportPlan.objects.filter(school__in=schools).order_by("pk").values_list(),
         *Target.objects.filter(school__in=schools).order_by("pk").values_list(),
         *Review.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *RunSession.objects.filter(school__in=schools).order_by("pk").values_list(),
     ]

@@ -24,7 +24,13 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.outcomes.models import Review, SupportPlan, Target
-from provmap.provision.models import GeneralResource, Placement, Provision, ProvisionRun
+from provmap.provision.models import (
+    GeneralResource,
+    Placement,
+    Provision,
+    ProvisionRun,
+    RunSession,
+)
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.schools.models import (
     FundingBudget,
@@ -101,6 +107,8 @@ class SchoolData:
     resource: GeneralResource
     # A role someone holds in the school (the People page's rows).
     membership: Membership | None = None
+    # A session of the run, with its register.
+    session: RunSession | None = None
 
 
 @dataclass
@@ -151,6 +159,7 @@ class World:
             "stream_id": data.stream.pk,
             "budget_id": data.budget.pk,
             "resource_id": data.resource.pk,
+            "session_id": data.session.pk if data.session else 0,
             "membership_id": data.membership.pk if data.membership else 0,
             "trust_id": data.school.trust_id,
             # Exports end in their format.
@@ -211,6 +220,9 @@ def _school(trust: Trust, name: str) -> SchoolData:
         kind=GeneralResource.Kind.TRAINING,
         fixed_cost=Decimal(300),
     )
+    session = RunSession.objects.create(
+        school=school, run=run, date=run.start_date, minutes=run.minutes_per_session
+    )
     return SchoolData(
         school,
         term,
@@ -228,6 +240,7 @@ def _school(trust: Trust, name: str) -> SchoolData:
         stream,
         budget,
         resource,
+        session=session,
     )
 
 

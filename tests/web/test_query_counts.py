@@ -27,8 +27,10 @@ PINNED: dict[tuple[str, str], int] = {
     ("map_pupils", Role.SENCO): 14,
     ("year_map", Role.SENCO): 15,
     ("waves", Role.SENCO): 16,
-    ("run_detail", Role.SENCO): 14,
-    ("run_detail", Role.TEACHER): 13,
+    ("run_detail", Role.SENCO): 16,
+    ("run_detail", Role.TEACHER): 15,
+    ("run_register", Role.SENCO): 16,
+    ("run_register", Role.TEACHER): 16,
     ("pupil_detail", Role.SENCO): 19,
     ("pupil_detail", Role.TEACHER): 19,
     ("catalogue", Role.SENCO): 6,
@@ -102,6 +104,7 @@ def _url(world: World, page: str) -> str:
     pupil = Placement.objects.filter(run=run).order_by("pk").first().pupil
     by_id = {
         "run_detail": [school.urn, run.pk],
+        "run_register": [school.urn, run.pk],
         "pupil_detail": [school.urn, pupil.pk],
         "provision_detail": [school.urn, world.provision.pk],
         "impact_provision": [school.urn, world.provision.pk],

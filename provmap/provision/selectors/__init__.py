@@ -18,6 +18,7 @@ One module a subject; callers import from here:
 - `budget`: a year's funding streams, their budgets against planned spend and spend to date
 - `my_week`: a teacher's, TA's or mentor's runs this week and the results due in them
 - `unmet`: pupils with a need and no provision in a term
+- `registers`: a run's register for a date, its sessions, fidelity, doses and cost to date
 """
 
 from provmap.provision.selectors.budget import YearBudget, year_budget
@@ -63,6 +64,13 @@ from provmap.provision.selectors.pupil import (
     PupilProvision,
     children_with_provision,
     pupil_provision,
+)
+from provmap.provision.selectors.registers import (
+    PupilDose,
+    Register,
+    RunFidelity,
+    run_fidelity,
+    run_register,
 )
 from provmap.provision.selectors.runs import (
     ProvisionPage,
@@ -126,10 +134,13 @@ __all__ = [
     "MapRow",
     "MapSlice",
     "ProvisionPage",
+    "PupilDose",
     "PupilLine",
     "PupilPlacement",
     "PupilProvision",
+    "Register",
     "ResultLine",
+    "RunFidelity",
     "RunPage",
     "RunRemoval",
     "ScopedMap",
@@ -163,7 +174,9 @@ __all__ = [
     "pupil_provision",
     "pupils_without_provision",
     "run_candidates",
+    "run_fidelity",
     "run_page",
+    "run_register",
     "run_removal",
     "school_figures",
     "school_forms",

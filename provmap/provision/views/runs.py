@@ -198,6 +198,11 @@ def _render_run(
         "undo": undo_offer(request, run) if scope.can_edit else None,
         "join_from": _join_from(run),
         "results_form": results_form or ResultsForm(page=found, today=today()),
+        "fidelity": None
+        if only_found
+        else selectors.run_fidelity(
+            found.costed, [line.placement for line in found.lines], as_of=today()
+        ),
     }
     if only_found:
         return vary_on_htmx(
