@@ -92,7 +92,10 @@ def roll_preview(*, source: Term, target: Term) -> Preview:
     """What rolling `source`'s runs into `target` would create (nothing written)."""
     school_id = source.school_id
     runs = list(
-        ProvisionRun.objects.filter(school_id=school_id, term=source)
+        # The term's runs as its map shows them: those meeting in its dates.
+        ProvisionRun.objects.filter(
+            school_id=school_id, start_date__lte=source.end_date, end_date__gte=source.start_date
+        )
         .select_related("provision", "funding_stream", "lead_staff", "reviewing_staff")
         .prefetch_related(
             Prefetch("staff_lines", queryset=RunStaff.objects.select_related("staff")),
@@ -118,9 +121,9 @@ def roll_preview(*, source: Term, target: Term) -> Preview:
         .distinct()
     )
     taken = frozenset(
-        ProvisionRun.objects.filter(school_id=school_id, term=target).values_list(
-            "provision_id", "label"
-        )
+        ProvisionRun.objects.filter(
+            school_id=school_id, start_date__lte=target.end_date, end_date__gte=target.start_date
+        ).values_list("provision_id", "label")
     )
     new_year = target.academic_year_id != source.academic_year_id
     final = rules.final_year(source.school.phase, years_on_roll)

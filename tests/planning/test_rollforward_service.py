@@ -158,3 +158,35 @@ def test_nothing_to_roll_is_refused(roll):
     add_run(roll.world, status=ProvisionRun.Status.CLOSED)
     with pytest.raises(ValidationError, match="Nothing to roll forward"):
         roll_forward(source_term=roll.autumn, target_term=roll.spring, choices=Choices(), by="S")
+
+
+def test_the_term_s_runs_are_those_meeting_in_its_dates(roll):
+    world = roll.world
+    # A run of other dates (no term) that ended within the autumn: copied; a year-long one
+    # goes on into the spring: left, and it counts as the spring's own run of its label.
+    add_run(world, term=None, label="Short", end_date=dt.date(2025, 11, 28))
+    add_run(world, term=None, label="Year", end_date=dt.date(2026, 7, 17))
+    preview = roll_preview(source=roll.autumn, target=roll.spring)
+    labels = {preview.runs[copy.run_id].label for copy in preview.roll.copies}
+    assert labels == {"Short"}
+    assert [left.reason for left in preview.roll.left] == [
+        "it runs on into the next term (to 17 Jul 2026)"
+    ]
+    assert (world.provision.pk, "Year") in preview.taken
+
+
+def test_staff_who_have_left_are_not_copied(roll):
+    world = roll.world
+    add_slotted_run(world, 1, label="A")
+    world.senco_staff.active = False
+    world.senco_staff.save()
+    preview = roll_preview(source=roll.autumn, target=roll.spring)
+    assert preview.rows()[0].staff_gone == ("Sam Reed",)
+    rolled = roll_forward(
+        source_term=roll.autumn, target_term=roll.spring, choices=Choices(), by="S"
+    )
+    run = rolled.runs[0]
+    assert run.lead_staff is None
+    assert list(RunStaff.objects.filter(run=run).values_list("staff__name", flat=True)) == [
+        "Jo Bloggs"
+    ]
