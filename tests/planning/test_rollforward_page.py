@@ -9,17 +9,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from provmap.accounts.models import AuditEvent, Role
 from provmap.provision.models import Placement, ProvisionRun
-from tests.factories import ProvisionFactory, PupilFactory
+from tests.factories import AcademicYearFactory, ProvisionFactory, PupilFactory, TermFactory
 from tests.planning.rollforward_world import (
     RollWorld,
     add_slotted_run,
     build_roll_world,
     decide,
 )
-from tests.web.map_world import add_run, get_counted, member, outsider, pupils
+from tests.web.map_world import add_run, build_world, get_counted, member, outsider, pupils
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,36 @@ def test_the_preview_costs_a_fixed_number_of_queries(roll, runs):
     queries, response = get_counted(client, url(roll))
     assert response.status_code == 200
     assert queries == PREVIEW_QUERIES
+
+
+def test_the_page_defaults_to_the_current_term_into_the_next():
+    world = build_world()
+    today = timezone.localdate()
+    year = AcademicYearFactory(
+        school=world.school,
+        name="This year",
+        start_date=today - dt.timedelta(days=60),
+        end_date=today + dt.timedelta(days=200),
+    )
+    current = TermFactory(
+        academic_year=year,
+        number=1,
+        start_date=today - dt.timedelta(days=10),
+        end_date=today + dt.timedelta(days=10),
+    )
+    following = TermFactory(
+        academic_year=year,
+        number=2,
+        name="Spring",
+        start_date=today + dt.timedelta(days=20),
+        end_date=today + dt.timedelta(days=80),
+    )
+    response = client_for(world.senco).get(reverse("roll_forward", args=[world.school.urn]))
+    assert response.status_code == 200
+    assert (response.context["source"], response.context["target"]) == (current, following)
+
+
+def test_a_target_before_the_source_is_explained(roll):
+    response = client_for(roll.world.senco).get(url(roll, roll.spring, roll.autumn))
+    assert response.status_code == 200
+    assert "Choose a term that starts after Spring 2025-26 ends" in response.content.decode()
