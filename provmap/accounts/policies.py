@@ -212,6 +212,9 @@ POLICIES: dict[str, Policy] = {
     "school_setup": Policy(Rule.SCHOOL_EDIT),
     "school_details": Policy(Rule.SCHOOL_EDIT),
     "setup_years": Policy(Rule.SCHOOL_EDIT),
+    # Planning: next term's map made from this one (a preview, then one button that creates
+    # the runs and places).
+    "roll_forward": Policy(Rule.SCHOOL_EDIT),
     "year_new": Policy(Rule.SCHOOL_EDIT),
     "year_edit": Policy(Rule.SCHOOL_EDIT),
     "year_delete": _post_only(Rule.SCHOOL_EDIT),
