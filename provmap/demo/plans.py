@@ -13,7 +13,8 @@ from collections import defaultdict
 
 from provmap.outcomes import plans as plan_services
 from provmap.outcomes.models import Contribution, Review, TargetProgress
-from provmap.outcomes.reviews import ProgressEntry, add_months, review_record
+from provmap.outcomes.reviews import ProgressEntry, review_record
+from provmap.outcomes.rhythm import add_months
 from provmap.provision.models import Placement, ProvisionRun
 from provmap.pupils.models import Pupil, PupilNeed, SENStatus
 from provmap.pupils.needs import Area, area_of

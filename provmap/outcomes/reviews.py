@@ -5,7 +5,6 @@ one transaction: a refused row leaves nothing written."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,24 +17,19 @@ from django.utils import timezone
 
 from provmap.outcomes.models import Contribution, Review, SupportPlan, Target, TargetProgress
 from provmap.outcomes.plans import TEXT_MAX_LENGTH, long_date, target_add
+from provmap.outcomes.rhythm import ANNUAL_MONTHS, TERMLY_MONTHS, add_months
 from provmap.provision import run_editing
 from provmap.provision.models import Placement, ProvisionRun
 from provmap.pupils.models import Pupil, SENStatus
 from provmap.schools.bounds import model_field_errors
 
-# How long until the next review, by kind: SEN support three times a year, an EHC plan yearly.
+# How long until the next review, by kind: SEN support three times a year, an EHC plan yearly
+# (the rhythm's own rules, which the reviews due page judges by).
 MONTHS_TO_NEXT: dict[str, int] = {
-    Review.Kind.SEN_SUPPORT: 4,
-    Review.Kind.ANNUAL: 12,
-    Review.Kind.INTERIM: 4,
+    Review.Kind.SEN_SUPPORT: TERMLY_MONTHS,
+    Review.Kind.ANNUAL: ANNUAL_MONTHS,
+    Review.Kind.INTERIM: TERMLY_MONTHS,
 }
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def review_kind_for(sen_status: str) -> str:

@@ -231,7 +231,9 @@ def parent_reads_the_updated_plan(page: Page, base: str, school, sam) -> None:
     )
     expect(review).to_contain_text("Met")
     # A parent's view before the next review.
-    page.get_by_role("textbox", name="Your views").fill("He would like to read comics in the group too.")
+    page.get_by_role("textbox", name="Your views").fill(
+        "He would like to read comics in the group too."
+    )
     page.get_by_role("button", name="Send your views").click()
     page.wait_for_load_state()
     assert Contribution.objects.filter(pupil=sam, voice="parent").count() == 1
