@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from provmap.provision.fidelity import minutes_a_day, planned_sessions
 from provmap.provision.models import Placement, ProvisionRun, RunSession, SessionAttendance
 from provmap.provision.registers import due_on
 from provmap.schools.models import AcademicYear, School
@@ -55,7 +56,7 @@ def _meeting_dates(run: ProvisionRun, today: dt.date) -> list[dt.date]:
     per_week = int(Decimal(run.sessions_per_week).to_integral_value(rounding=ROUND_HALF_UP))
     weekdays = MEETING_DAYS[min(max(per_week, 1), 5)]
     planned = int(
-        (Decimal(run.sessions_per_week) * Decimal(run.weeks)).to_integral_value(
+        planned_sessions(run.sessions_per_week, run.weeks).to_integral_value(
             rounding=ROUND_HALF_UP
         )
     )
@@ -98,7 +99,7 @@ def create_sessions(school: School, rng: random.Random, *, today: dt.date) -> in
                     date=day,
                     held=held,
                     not_held_reason="" if held else _pick(rng, NOT_HELD_REASONS),
-                    minutes=run.minutes_per_session,
+                    minutes=minutes_a_day(run.sessions_per_week, run.minutes_per_session),
                     note=rng.choice(NOTES) if held and rng.random() < NOTE_SHARE else "",
                     recorded_by_name=who,
                 )

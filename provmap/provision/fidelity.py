@@ -1,7 +1,11 @@
 """A run's fidelity, dose and cost to date from its registers, as plain functions of numbers
 and dates (no database, no web).
 
-* Sessions planned to a date: the run's sessions (sessions a week x its weeks) spread evenly
+* One register a day: a run meets at most once a day in its registers, so a run of more than
+  five sessions a week (in-class support in many lessons) takes one register for the day's
+  sessions, its minutes those of the day (`minutes_a_day`). Its planned registers are five a
+  week; its planned minutes are unchanged.
+* Registers (sessions) planned to a date: the run's (registers a week x its weeks) spread evenly
   over its days, first to last inclusive (as `costing.cost_to_date` spreads its cost), the
   part of them whose days have come.
 * Fidelity: sessions held / sessions planned to date.
@@ -86,9 +90,24 @@ class Fidelity:
         return Decimal(self.held) / self.planned_to_date
 
 
+SCHOOL_DAYS_A_WEEK = 5
+
+
+def sessions_a_day(sessions_per_week: Decimal | int) -> Decimal:
+    """How many of the run's sessions one day's register covers: 1, or more for a run of
+    more than five sessions a week."""
+    return max(Decimal(1), Decimal(sessions_per_week) / SCHOOL_DAYS_A_WEEK)
+
+
+def minutes_a_day(sessions_per_week: Decimal | int, minutes_per_session: int) -> int:
+    """The minutes a day's register starts with: the session's, or the day's share of a run
+    of more than five sessions a week."""
+    return round(sessions_a_day(sessions_per_week) * minutes_per_session)
+
+
 def planned_sessions(sessions_per_week: Decimal | int, weeks: Decimal | int) -> Decimal:
-    """Every session the run plans: sessions a week x weeks."""
-    return Decimal(sessions_per_week) * Decimal(weeks)
+    """Every register the run plans: sessions a week (at most one a day) x weeks."""
+    return min(Decimal(sessions_per_week), Decimal(SCHOOL_DAYS_A_WEEK)) * Decimal(weeks)
 
 
 def _run_days(start: dt.date, end: dt.date) -> int:
@@ -151,7 +170,7 @@ def dose(
         attended=len(attended),
         marked=len(pupil.marks),
         minutes_delivered=sum(attended),
-        minutes_planned=planned * minutes_per_session,
+        minutes_planned=planned * sessions_a_day(sessions_per_week) * minutes_per_session,
     )
 
 

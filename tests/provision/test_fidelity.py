@@ -93,3 +93,33 @@ def test_cost_to_date_is_cost_per_planned_session_times_sessions_held():
     # £1,000 over 3 sessions, 2 held: £666.666... to the penny.
     assert fidelity.cost_to_date(Decimal("1000"), Decimal("3"), 2) == Decimal("666.67")
     assert fidelity.cost_to_date(Decimal("300"), Decimal("0"), 3) == Decimal("0.00")
+
+
+def test_a_run_of_more_than_five_sessions_a_week_takes_one_register_a_day():
+    """In-class support in 15 lessons a week of 60 minutes: five registers a week, each of
+    the day's three hours; planned minutes are the run's whole time."""
+    assert fidelity.sessions_a_day(Decimal("15")) == 3
+    assert fidelity.minutes_a_day(Decimal("15"), 60) == 180
+    assert fidelity.minutes_a_day(Decimal("3"), 30) == 30
+    assert fidelity.planned_sessions(Decimal("15"), Decimal("2")) == 10
+    start = dt.date(2026, 1, 5)
+    end = start + dt.timedelta(days=13)
+    held = [fidelity.Held(start + dt.timedelta(days=n), True, 180) for n in range(5)]
+    found = fidelity.fidelity(
+        sessions_per_week=Decimal("15"),
+        weeks=Decimal("2"),
+        run=(start, end),
+        sessions=held,
+        as_of=end,
+    )
+    assert (found.planned_to_date, found.held, found.rate) == (10, 5, Decimal("0.5"))
+    pupil = fidelity.PupilMarks(start, end, tuple((180, "attended") for _ in range(5)))
+    dose = fidelity.dose(
+        pupil,
+        sessions_per_week=Decimal("15"),
+        weeks=Decimal("2"),
+        minutes_per_session=60,
+        run=(start, end),
+        as_of=end,
+    )
+    assert (dose.minutes_delivered, dose.minutes_planned) == (900, 1800)

@@ -20,7 +20,7 @@ from provmap.accounts.access import SchoolRequest, may_record_results, require
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.formatting import counted
-from provmap.provision import registers, selectors
+from provmap.provision import fidelity, registers, selectors
 from provmap.provision.models import ProvisionRun, RunSession
 from provmap.provision.register_forms import RegisterForm
 from provmap.web.forms import add_service_errors
@@ -76,7 +76,9 @@ def run_register(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
     initial: dict[str, object] = {
         "held": "held" if session is None or session.held else "not_held",
         "not_held_reason": session.not_held_reason if session else "",
-        "minutes": session.minutes if session else run.minutes_per_session,
+        "minutes": session.minutes
+        if session
+        else fidelity.minutes_a_day(run.sessions_per_week, run.minutes_per_session),
         "note": session.note if session else "",
         "version": session.version if session else None,
     }
