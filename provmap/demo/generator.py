@@ -20,6 +20,7 @@ from provmap.demo.mapping import MapBuilder, MapTerm
 from provmap.demo.register import plan_register, write_register
 from provmap.demo.school_calendar import YearDates, current_start_year, year_dates
 from provmap.demo.staffing import create_staff
+from provmap.demo.timetable import build_timetable
 from provmap.demo.users import DEFAULT_PASSWORD, create_users
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import Pupil, Result
@@ -185,6 +186,9 @@ def build_school(
         or to_build[-1]
     )
     builder.write_cohort_results()
+    # When runs meet, now and next term: the terms from the focus term on.
+    timetabled = [item.term for item in to_build if item.dates.start >= focus.dates.start]
+    build_timetable(school, timetabled, stream("timetable"))
     return BuiltSchool(school=school, builder=builder, focus_term=focus)
 
 
