@@ -94,10 +94,51 @@ def as_text(rows: list[SubjectLessons]) -> str:
     )
 
 
+def parse_grid(cells: dict[tuple[str, str], str]) -> list[LessonLine]:
+    """A grid of year group x subject (each cell's text; blank: none). Raises a
+    ValidationError naming every bad cell by its row and column."""
+    problems: list[str] = []
+    found: list[LessonLine] = []
+    seen: set[tuple[str, str]] = set()
+    for (year, subject), text in cells.items():
+        value = text.strip()
+        name = " ".join(subject.split())
+        if not value:
+            continue
+        where = f"{NCYear(year).label}, {name or 'the new subject'}"
+        if not name:
+            problems.append(f"{where}: give the subject's name at the top of its column.")
+            continue
+        if len(name) > SUBJECT_LENGTH:
+            problems.append(f"{where}: give the subject in {SUBJECT_LENGTH} characters or fewer.")
+            continue
+        if not value.isdigit() or not 1 <= int(value) <= MAX_LESSONS:
+            problems.append(
+                f"{where}: give the lessons a week as a whole number from 1 to {MAX_LESSONS} "
+                f"(found {value!r})."
+            )
+            continue
+        if (year, name.casefold()) in seen:
+            problems.append(f"{where}: this subject has two columns.")
+            continue
+        seen.add((year, name.casefold()))
+        found.append(LessonLine(year, name, int(value)))
+    if problems:
+        raise ValidationError(problems)
+    return found
+
+
 @transaction.atomic
-def subject_lessons_set(*, school: School, text: str, by: object = None) -> list[SubjectLessons]:
-    """Replace the school's lessons a week with those in `text` (all or nothing)."""
-    lines = parse_lines(text)
+def subject_lessons_set(
+    *,
+    school: School,
+    text: str = "",
+    grid: dict[tuple[str, str], str] | None = None,
+    by: object = None,
+) -> list[SubjectLessons]:
+    """Replace the school's lessons a week with those in `text` (lines) or `grid` (all or
+    nothing)."""
+    lines = parse_grid(grid) if grid is not None else parse_lines(text)
     SubjectLessons.objects.filter(school=school).delete()
     return SubjectLessons.objects.bulk_create(
         [

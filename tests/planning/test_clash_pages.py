@@ -167,6 +167,37 @@ def test_the_lessons_page_shows_the_grid_and_saves_or_names_the_problems(world):
     assert SubjectLessons.objects.filter(school=world.school).count() == 3
 
 
+def test_the_lessons_grid_edits_cells_and_adds_a_subject_all_or_nothing(world):
+    PupilFactory(school=world.school, nc_year="8")
+    lessons.subject_lessons_set(school=world.school, text="7,English,4\n7,Maths,4")
+    client = _client(world.senco)
+    url = reverse("subject_lessons", args=[world.school.urn])
+    page = client.get(url).content.decode()
+    assert 'name="cell-8-0"' in page and 'name="cell-7-new"' in page
+    grid = {
+        "mode": "grid",
+        "subject-0": "English",
+        "subject-1": "Maths",
+        "subject-new": "Science",
+        "cell-7-0": "5",
+        "cell-7-1": "",
+        "cell-7-new": "3",
+        "cell-8-0": "four",
+        "cell-8-1": "4",
+        "cell-8-new": "",
+    }
+    refused = client.post(url, grid).content.decode()
+    assert "Year 8, English: give the lessons a week as a whole number from 1 to 40" in refused
+    assert SubjectLessons.objects.filter(school=world.school).count() == 2
+    grid["cell-8-0"] = "4"
+    assert client.post(url, grid).status_code == 302
+    assert sorted(
+        SubjectLessons.objects.filter(school=world.school).values_list(
+            "nc_year", "subject", "lessons_per_week"
+        )
+    ) == [("7", "English", 5), ("7", "Science", 3), ("8", "English", 4), ("8", "Maths", 4)]
+
+
 # --- The run's edit page ----------------------------------------------------------------
 
 

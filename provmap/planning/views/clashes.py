@@ -18,8 +18,8 @@ from provmap.formatting import counted
 from provmap.planning import clash_reads, lessons
 from provmap.planning.models import SubjectLessons
 from provmap.provision import selectors
-from provmap.pupils.models import NCYear
-from provmap.schools.models import Term
+from provmap.pupils.models import NCYear, Pupil
+from provmap.schools.models import School, Term
 from provmap.web.pages import render_school_page, school_terms, today
 
 
@@ -77,35 +77,73 @@ def clashes_page(request: SchoolRequest, urn: str) -> HttpResponse:
     )
 
 
+def _grid_years(school: School, existing: list[SubjectLessons]) -> list[str]:
+    """The rows of the grid: year groups with pupils on roll, and any already set."""
+    years = set(
+        Pupil.objects.filter(school=school, on_roll_to__isnull=True).values_list(
+            "nc_year", flat=True
+        )
+    ) | {row.nc_year for row in existing}
+    return [code for code in NCYear.values if code in years]
+
+
 def subject_lessons_page(request: SchoolRequest, urn: str) -> HttpResponse:
+    """Lessons a week by year group and subject: a grid to edit, or lines to paste (each
+    replaces all, all or nothing)."""
     school = request.access.school
     existing = list(SubjectLessons.objects.filter(school=school))
-    text = request.POST.get("lines", "") if request.method == "POST" else lessons.as_text(existing)
+    years = _grid_years(school, existing)
+    subjects = sorted({row.subject for row in existing}, key=str.casefold)
+    values = {(row.nc_year, row.subject): str(row.lessons_per_week) for row in existing}
+    columns = [(str(index), subject) for index, subject in enumerate(subjects)]
+    columns.append(("new", ""))
+    text = lessons.as_text(existing)
     errors: list[str] = []
+    grid_errors: list[str] = []
     if request.method == "POST":
+        post = request.POST
+        grid = None
+        if post.get("mode") == "grid":
+            columns = [(key, post.get(f"subject-{key}", "")) for key, _ in columns]
+            grid = {
+                (year, subject): post.get(f"cell-{year}-{key}", "")
+                for year in years
+                for key, subject in columns
+            }
+            values = {(year, subject): value for (year, subject), value in grid.items()}
+        else:
+            text = post.get("lines", "")
         try:
-            saved = lessons.subject_lessons_set(school=school, text=text, by=request.user)
+            saved = lessons.subject_lessons_set(
+                school=school, text=text, grid=grid, by=request.user
+            )
         except ValidationError as error:
-            errors = error.messages
+            if grid is not None:
+                grid_errors = error.messages
+            else:
+                errors = error.messages
         else:
             messages.success(
                 request, f"Lessons a week saved: {counted(len(saved), 'year group and subject')}."
             )
             return redirect(reverse("subject_lessons", args=[school.urn]))
-    years = [code for code in NCYear.values if any(row.nc_year == code for row in existing)]
-    subjects = sorted({row.subject for row in existing}, key=str.casefold)
-    grid = {(row.nc_year, row.subject): row.lessons_per_week for row in existing}
     table = [
-        (NCYear(code).label, [grid.get((code, subject)) for subject in subjects]) for code in years
+        (
+            code,
+            NCYear(code).label,
+            [(key, values.get((code, subject), "")) for key, subject in columns],
+        )
+        for code in years
     ]
     return render_school_page(
         request,
         "planning/subject_lessons.html",
         "map",
-        subjects=subjects,
+        columns=columns,
         table=table,
         text=text,
         errors=errors,
+        grid_errors=grid_errors,
     )
 
 
