@@ -96,6 +96,13 @@ class StaffLoad:
     def over(self) -> bool:
         return self.contracted_minutes is not None and self.minutes > self.contracted_minutes
 
+    @property
+    def over_by(self) -> int:
+        """Minutes a week beyond the contract (0 when within it or none is set)."""
+        if self.contracted_minutes is None:
+            return 0
+        return max(0, self.minutes - self.contracted_minutes)
+
 
 @dataclass(frozen=True)
 class Missed:

@@ -248,7 +248,8 @@ def test_the_clashes_page_lists_each_kind_with_links(world):
     assert "Tue 09:15\N{EN DASH}09:30" in page
     assert "Pupils in two runs at once (1)" in page
     assert "Staff in two places at once (1)" in page and "Sam Reed" in page
-    assert "Staff over their contracted hours (1)" in page and "600%" in page
+    assert "Staff hours on runs (1 over their contract)" in page and "600%" in page
+    assert "Over by 150 minutes" in page
     assert "Misses 2 of 4 English lessons a week" in page
     event = AuditEvent.objects.filter(summary__startswith="Timetable clashes").get()
     assert list(event.listed.values_list("pupil", flat=True)) == [ann.pk]

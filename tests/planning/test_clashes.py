@@ -80,9 +80,9 @@ def test_staff_hours_are_the_busiest_week_against_the_contract():
     loads = staff_loads(staff, {7: Decimal("10"), 8: Decimal("30"), 9: None})
     by_staff = {load.staff: load for load in loads}
     assert (by_staff[7].minutes, by_staff[7].contracted_minutes) == (700, 600)
-    assert by_staff[7].over and by_staff[7].share == 117
+    assert by_staff[7].over and by_staff[7].share == 117 and by_staff[7].over_by == 100
     assert not by_staff[8].over and by_staff[8].share == 7
-    assert not by_staff[9].over and by_staff[9].share is None
+    assert not by_staff[9].over and by_staff[9].share is None and by_staff[9].over_by == 0
 
 
 def test_missed_lessons_across_runs_flagged_at_half_or_more():

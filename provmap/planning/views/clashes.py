@@ -52,7 +52,12 @@ def clashes_page(request: SchoolRequest, urn: str) -> HttpResponse:
                 (clash, report.staff[clash.who], *report.run_names(clash))
                 for clash in report.staff_clashes
             ],
-            "hours": [(load, report.staff[load.staff]) for load in report.over_hours],
+            "hours": [
+                (load, report.staff[load.staff])
+                for load in sorted(
+                    report.loads, key=lambda load: (not load.over, -(load.share or 0))
+                )
+            ],
             "missed": [(item, report.pupils[item.pupil]) for item in report.flagged_missed],
         }
         named = {row[1].pk: row[1] for row in rows["pupils"]}
