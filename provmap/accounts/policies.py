@@ -151,6 +151,13 @@ POLICIES: dict[str, Policy] = {
     "run_edit": Policy(Rule.SCHOOL_EDIT),
     "run_delete": Policy(Rule.SCHOOL_EDIT),
     "run_undo": _post_only(Rule.SCHOOL_EDIT),
+    # When a run meets (its timetable slots): added and removed from its edit page.
+    "run_slot_add": _post_only(Rule.SCHOOL_EDIT),
+    "run_slot_remove": _post_only(Rule.SCHOOL_EDIT),
+    # Planning: a term's timetable clashes (pupils, staff, hours, missed lessons) and the
+    # lessons a week each year group has of each subject: for those who plan provision.
+    "clashes": Policy(Rule.SCHOOL_EDIT),
+    "subject_lessons": Policy(Rule.SCHOOL_EDIT),
     "placement_edit": Policy(Rule.SCHOOL_EDIT),
     "placement_withdraw": _post_only(Rule.SCHOOL_EDIT),
     "pupil_detail": Policy(Rule.PUPIL_READ),

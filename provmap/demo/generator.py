@@ -22,6 +22,7 @@ from provmap.demo.register import plan_register, write_register
 from provmap.demo.school_calendar import YearDates, current_start_year, year_dates
 from provmap.demo.sessions import create_sessions
 from provmap.demo.staffing import create_staff
+from provmap.demo.timetable import build_timetable
 from provmap.demo.users import DEFAULT_PASSWORD, create_users
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import Pupil, Result
@@ -189,6 +190,9 @@ def build_school(
     builder.write_cohort_results()
     create_plans(school, stream("plans"), today=today)
     create_sessions(school, stream("sessions"), today=today)
+    # When runs meet, now and next term: the terms from the focus term on.
+    timetabled = [item.term for item in to_build if item.dates.start >= focus.dates.start]
+    build_timetable(school, timetabled, stream("timetable"))
     return BuiltSchool(school=school, builder=builder, focus_term=focus)
 
 

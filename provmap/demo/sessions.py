@@ -56,9 +56,7 @@ def _meeting_dates(run: ProvisionRun, today: dt.date) -> list[dt.date]:
     per_week = int(Decimal(run.sessions_per_week).to_integral_value(rounding=ROUND_HALF_UP))
     weekdays = MEETING_DAYS[min(max(per_week, 1), 5)]
     planned = int(
-        planned_sessions(run.sessions_per_week, run.weeks).to_integral_value(
-            rounding=ROUND_HALF_UP
-        )
+        planned_sessions(run.sessions_per_week, run.weeks).to_integral_value(rounding=ROUND_HALF_UP)
     )
     last = min(run.end_date, today)
     dates: list[dt.date] = []

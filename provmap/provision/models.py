@@ -628,3 +628,9 @@ class RunSlot(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    @property
+    def text(self) -> str:
+        """How pages show it: "Mon 09:00-09:30 (English)"."""
+        when = f"{self.get_weekday_display()[:3]} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        return f"{when} ({self.subject})" if self.subject else when

@@ -73,6 +73,14 @@ urlpatterns = [
     path("school/<str:urn>/runs/<int:run_id>/delete/", run_edit.run_delete, name="run_delete"),
     path("school/<str:urn>/runs/<int:run_id>/undo/", run_edit.run_undo, name="run_undo"),
     path(
+        "school/<str:urn>/runs/<int:run_id>/slots/add/", run_edit.run_slot_add, name="run_slot_add"
+    ),
+    path(
+        "school/<str:urn>/runs/<int:run_id>/slots/remove/",
+        run_edit.run_slot_remove,
+        name="run_slot_remove",
+    ),
+    path(
         "school/<str:urn>/runs/<int:run_id>/placements/<int:placement_id>/",
         run_edit.placement_edit,
         name="placement_edit",

@@ -11,6 +11,7 @@ from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.formatting import counted
+from provmap.planning import clash_reads
 from provmap.provision import selectors as provision_selectors
 from provmap.pupils import selectors
 from provmap.pupils.models import Pupil
@@ -37,7 +38,20 @@ def pupil_page(request: SchoolRequest, urn: str, pupil_id: int) -> HttpResponse:
         record=record,
         pupil=record.pupil,
         provision=provision,
+        flags=_timetable_flags(request, record.pupil, provision),
     )
+
+
+def _timetable_flags(
+    request: SchoolRequest, pupil: Pupil, provision: provision_selectors.PupilProvision
+) -> clash_reads.PupilFlags | None:
+    """This term's timetable clashes and lessons missed (two queries)."""
+    school = request.access.school
+    term = provision_selectors.current_term(school, today())
+    if term is None:
+        return clash_reads.pupil_flags(school, pupil, [], today(), today())
+    placements = [(item.placement, item.run) for item in provision.placements]
+    return clash_reads.pupil_flags(school, pupil, placements, term.start_date, term.end_date)
 
 
 # --- Finding a pupil from any page ------------------------------------------------------------

@@ -101,11 +101,14 @@ def role_rates(school: School) -> dict[str, Decimal]:
     return dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
 
 
-def with_details(runs: QuerySet[ProvisionRun], *, results: bool = False) -> QuerySet[ProvisionRun]:
+def with_details(
+    runs: QuerySet[ProvisionRun], *, results: bool = False, slots: bool = False
+) -> QuerySet[ProvisionRun]:
     """Runs with everything costing and the map need, fetched in a fixed number of queries.
 
     With `results`, each placement also brings its baseline, mid-point and exit results and
     each run its provision's measure (the run and pupil pages and the export show them).
+    With `slots`, each run brings its timetable slots (one more query).
     Staff lines come in the order they were added and pupils by name, so that pennies left
     over when a cost is shared fall the same way on every page and in every export."""
     related = ["pupil", "baseline", "midpoint", "exit"] if results else ["pupil"]
@@ -119,15 +122,16 @@ def with_details(runs: QuerySet[ProvisionRun], *, results: bool = False) -> Quer
     run_related = ["provision__measure", "funding_stream", "lead_staff", "term", "academic_year"]
     if results:
         run_related.append("reviewing_staff")
+    prefetch: list[str | Prefetch] = [
+        "provision__areas",
+        Prefetch("staff_lines", queryset=RunStaff.objects.select_related("staff").order_by("pk")),
+        Prefetch("placements", queryset=placements),
+    ]
+    if slots:
+        prefetch.append("slots")
     return (
         runs.select_related(*run_related)
-        .prefetch_related(
-            "provision__areas",
-            Prefetch(
-                "staff_lines", queryset=RunStaff.objects.select_related("staff").order_by("pk")
-            ),
-            Prefetch("placements", queryset=placements),
-        )
+        .prefetch_related(*prefetch)
         .order_by("provision__wave", "provision__name", "label", "start_date")
     )
 
@@ -190,11 +194,14 @@ def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> Co
     )
 
 
-def costed_runs(school: School, *, start: dt.date, end: dt.date, as_of: dt.date) -> list[CostedRun]:
-    """Every run of the school that meets the period start..end, costed."""
+def costed_runs(
+    school: School, *, start: dt.date, end: dt.date, as_of: dt.date, slots: bool = False
+) -> list[CostedRun]:
+    """Every run of the school that meets the period start..end, costed (with `slots`, with
+    their timetable slots)."""
     rates = role_rates(school)
     runs = ProvisionRun.objects.filter(school=school, start_date__lte=end, end_date__gte=start)
-    return [cost_run(run, rates, as_of) for run in with_details(runs)]
+    return [cost_run(run, rates, as_of) for run in with_details(runs, slots=slots)]
 
 
 @dataclass

@@ -122,7 +122,9 @@ def pupil_provision(
     queries however long their history."""
     rates = role_rates(school)
     runs = with_details(
-        ProvisionRun.objects.filter(school=school, placements__pupil=pupil), results=True
+        ProvisionRun.objects.filter(school=school, placements__pupil=pupil),
+        results=True,
+        slots=True,
     )
     full = set(
         Placement.objects.filter(school=school, pupil=pupil)

@@ -134,7 +134,9 @@ class RunPage:
 def run_page(school: School, run_id: int, scope: Visibility, *, as_of: dt.date) -> RunPage | None:
     """One run with its staff, cost and the placements `scope` may see, with their results.
     None when there is no such run or the user may not see it."""
-    run = with_details(ProvisionRun.objects.filter(school=school, pk=run_id), results=True).first()
+    run = with_details(
+        ProvisionRun.objects.filter(school=school, pk=run_id), results=True, slots=True
+    ).first()
     if run is None:
         return None
     costed = cost_run(run, role_rates(school), as_of)

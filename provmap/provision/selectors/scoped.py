@@ -305,7 +305,7 @@ def scoped_map(
 
 def term_runs(school: School, term: Term, scope: Visibility, *, as_of: dt.date) -> ScopedRuns:
     """The runs of a term as `scope` sees them, ready to be filtered."""
-    runs = costed_runs(school, start=term.start_date, end=term.end_date, as_of=as_of)
+    runs = costed_runs(school, start=term.start_date, end=term.end_date, as_of=as_of, slots=True)
     return scope_runs(school, runs, scope, as_of=as_of)
 
 

@@ -7,6 +7,7 @@ the audit trail with the pupils it concerns; after a change the run page offers 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django.contrib import messages
@@ -20,8 +21,9 @@ from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.formatting import counted, plural
-from provmap.provision import run_editing, selectors, services
-from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.planning.models import SubjectLessons
+from provmap.provision import run_editing, selectors, services, slots
+from provmap.provision.models import Placement, Provision, ProvisionRun, RunSlot
 from provmap.provision.run_forms import (
     BaseStaffLines,
     CloseForm,
@@ -132,8 +134,78 @@ def run_edit(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
             messages.success(request, f"{run} is saved.")
             return redirect(_run_url(school, run.pk))
     return render_school_page(
-        request, "provision/run_edit.html", "map", run=run, form=form, lines=lines
+        request,
+        "provision/run_edit.html",
+        "map",
+        run=run,
+        form=form,
+        lines=lines,
+        slots=RunSlot.objects.filter(run=run),
+        weekdays=RunSlot.Weekday.choices,
+        subjects=_subjects(school),
     )
+
+
+# --- When it meets: its timetable slots ------------------------------------------------------
+
+
+def _subjects(school: School) -> list[str]:
+    """The school's subjects, offered for the lesson a slot withdraws pupils from."""
+    names = SubjectLessons.objects.filter(school=school).values_list("subject", flat=True)
+    return sorted(set(names), key=str.casefold)
+
+
+def _time(value: str) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
+@require_POST
+def run_slot_add(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
+    school = request.access.school
+    run = _run(school, run_id)
+    weekday = request.POST.get("weekday", "")
+    start, end = _time(request.POST.get("start_time", "")), _time(request.POST.get("end_time", ""))
+    if not weekday.isdigit() or start is None or end is None:
+        messages.error(request, "Choose a day and give a start and an end time, like 09:00.")
+        return redirect(reverse("run_edit", args=[school.urn, run.pk]) + "#slots")
+    try:
+        slot = slots.slot_add(
+            run=run,
+            weekday=int(weekday),
+            start_time=start,
+            end_time=end,
+            subject=request.POST.get("subject", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        audit_record(request, AuditAction.CHANGE, obj=run, summary=f"{run} meets {slot.text}.")
+        messages.success(request, f"{run} meets {slot.text}.")
+        count = RunSlot.objects.filter(run=run).count()
+        for warning in slots.slot_warnings(run, count):
+            messages.warning(request, warning)
+    return redirect(reverse("run_edit", args=[school.urn, run.pk]) + "#slots")
+
+
+@require_POST
+def run_slot_remove(request: SchoolRequest, urn: str, run_id: int) -> HttpResponse:
+    school = request.access.school
+    run = _run(school, run_id)
+    wanted = request.POST.get("slot", "")
+    slot = RunSlot.objects.filter(run=run, pk=int(wanted)).first() if wanted.isdigit() else None
+    if slot is None:
+        messages.error(request, "That time was removed already: look again.")
+    else:
+        text = slot.text
+        slots.slot_remove(slot=slot, by=request.user)
+        audit_record(request, AuditAction.CHANGE, obj=run, summary=f"{run} no longer meets {text}.")
+        messages.success(request, f"{run} no longer meets {text}.")
+    return redirect(reverse("run_edit", args=[school.urn, run.pk]) + "#slots")
 
 
 # --- Deleting a run -----------------------------------------------------------------------

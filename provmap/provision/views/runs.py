@@ -21,6 +21,7 @@ from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
 from provmap.accounts.permissions import PupilScope
 from provmap.formatting import counted
+from provmap.planning import clash_reads
 from provmap.provision import run_editing, selectors, services
 from provmap.provision.forms import (
     AddPupilsForm,
@@ -203,12 +204,31 @@ def _render_run(
         else selectors.run_fidelity(
             found.costed, [line.placement for line in found.lines], as_of=today()
         ),
+        "clash_flags": _clash_flags(school, found),
     }
     if only_found:
         return vary_on_htmx(
             render_school_page(request, "provision/_candidates.html", "map", **context)
         )
     return vary_on_htmx(render_school_page(request, "provision/run_detail.html", "map", **context))
+
+
+def _clash_flags(school: School, found: selectors.RunPage) -> dict[str, list[str]]:
+    """The run's pupils (those shown) in another run at the same time, and its staff
+    double-booked, while it runs (five queries)."""
+    run = found.run
+    report = clash_reads.period_clashes(school, run.start_date, run.end_date).for_run(run.pk)
+    shown = {line.placement.pupil_id: line.placement.pupil for line in found.lines}
+    pupils = [
+        f"{shown[clash.who].full_name}: {report.clash_text(clash)}"
+        for clash in report.pupil_clashes
+        if clash.who in shown
+    ]
+    staff = [
+        f"{report.staff[clash.who].name}: {report.clash_text(clash)}"
+        for clash in report.staff_clashes
+    ]
+    return {"pupils": pupils, "staff": staff}
 
 
 def _join_from(run: ProvisionRun) -> dt.date | None:
