@@ -66,7 +66,7 @@ def _pupils_condition(term: Term, scope: Visibility, year: str) -> Q:
 
 def load(school: School, term: Term, scope: Visibility, *, year: str = "") -> GapData:
     """The audit of `term` and the term's planned provision, of the pupils `scope` may see
-    who are on roll in the term (of one year group with `year`). Eight queries."""
+    who are on roll in the term (of one year group with `year`). Nine queries."""
     audit = NeedsAudit.objects.filter(school=school, term=term).first()
     kinds = {
         kind.pk: kind
@@ -156,7 +156,7 @@ def load(school: School, term: Term, scope: Visibility, *, year: str = "") -> Ga
 
 def load_training(school: School, term: Term, scope: Visibility) -> GapData:
     """`load`, with the school's active staff and who delivers each of the term's runs (its
-    lead and its staff lines). Ten queries."""
+    lead and its staff lines). Eleven queries."""
     data = load(school, term, scope)
     data.staff = list(StaffMember.objects.filter(school=school, active=True).order_by("name"))
     deliverers: dict[int, set[int]] = defaultdict(set)
