@@ -4,11 +4,12 @@ colours come from CSS classes (impact.css), the numbers are in the table beside 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
 from provmap.formatting import counted
-from provmap.insights.charts import Svg, nice_ticks
+from provmap.insights.charts import Svg, nice_step
 
 ROW = 34
 LABEL = 70
@@ -25,7 +26,10 @@ def unmet_bars(rows: Sequence[tuple[str, int, int]], *, label: str, width: int =
     should bar below, each with its count; a scale of round numbers along the foot."""
     height = 20 + ROW * max(len(rows), 1)
     top = max([1, *(max(must, should) for _, must, should in rows)])
-    ticks = nice_ticks(0, top, 4)
+    # Whole numbers of pupils along the scale, at least four steps of one.
+    limit = max(top, 4)
+    step = math.ceil(nice_step(limit, 4))
+    ticks = [float(value) for value in range(0, math.ceil(limit / step) * step + 1, step)]
     room = width - LABEL - PAD
 
     def x(value: float) -> float:

@@ -122,9 +122,11 @@ def gaps_pupils_page(request: SchoolRequest, urn: str) -> HttpResponse:
     )
 
 
-def _training(request: SchoolRequest) -> tuple[Term | None, gap_pages.TrainingPage | None]:
+def _training(
+    request: SchoolRequest, terms: list[Term]
+) -> tuple[Term | None, gap_pages.TrainingPage | None]:
     school, scope = request.access.school, request.access.scope
-    term = _term(request, school_terms(school))
+    term = _term(request, terms)
     if term is None:
         return None, None
     return term, gap_pages.training_page(gap_reads.load_training(school, term, scope))
@@ -133,12 +135,13 @@ def _training(request: SchoolRequest) -> tuple[Term | None, gap_pages.TrainingPa
 def training_needs_page(request: SchoolRequest, urn: str) -> HttpResponse:
     """The need areas of the audit against staff expertise: where the school lacks it, and
     who has it for each area. Counts only: no pupil is named."""
-    term, page = _training(request)
+    terms = school_terms(request.access.school)
+    term, page = _training(request, terms)
     return render_school_page(
         request,
         "planning/training.html",
         "planning",
-        terms=school_terms(request.access.school),
+        terms=terms,
         term=term,
         page=page,
         statuses={
@@ -185,7 +188,7 @@ def _training_row(item: training.Finding) -> list[str]:
 
 def training_needs_export(request: SchoolRequest, urn: str) -> HttpResponse:
     """The training page's rows as CSV (only the headings when there is no term to plan)."""
-    _, page = _training(request)
+    _, page = _training(request, school_terms(request.access.school))
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(TRAINING_HEADINGS)
