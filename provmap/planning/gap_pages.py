@@ -200,6 +200,8 @@ def column_name(data: GapData, by: str, column: str) -> str:
     if by == gaps.KIND:
         kind = data.kinds.get(int(column)) if column.isdigit() else None
         return kind.name if kind is not None else ""
+    if column == gaps.NO_AREA:
+        return "No area"
     return AREA_NAMES.get(column, "")
 
 

@@ -408,9 +408,13 @@ class Totals:
         return self.cells.get((year, column)) or Total()
 
 
+# The column of kinds with no broad area, in totals by area.
+NO_AREA = "none"
+
+
 def column_of(kind: Kind, by: str) -> str:
-    """A kind's column: its id (as text), or its broad area ('' for none)."""
-    return str(kind.id) if by == KIND else kind.area
+    """A kind's column: its id (as text), or its broad area (NO_AREA for none)."""
+    return str(kind.id) if by == KIND else kind.area or NO_AREA
 
 
 def totals(
@@ -421,7 +425,7 @@ def totals(
     year_order: Sequence[str] = (),
 ) -> Totals:
     """Pupils with needs by year group and kind (`by=KIND`) or broad area (`by=AREA`; a kind
-    with no area under ''), by level, met and unmet. Year groups in `year_order` (others
+    with no area under NO_AREA), by level, met and unmet. Year groups in `year_order` (others
     after, by name), columns in the kinds' order or `area_names`' order."""
     kinds = world.kind_map
     cells: dict[tuple[str, str], Total] = defaultdict(Total)
@@ -442,7 +446,9 @@ def totals(
     else:
         names = dict(area_names or {})
         columns = [(code, name) for code, name in names.items() if code in used]
-        columns += [(code, code or "No area") for code in sorted(used - set(names))]
+        columns += [
+            (code, "No area" if code == NO_AREA else code) for code in sorted(used - set(names))
+        ]
     by_year: dict[str, Total] = defaultdict(Total)
     by_column: dict[str, Total] = defaultdict(Total)
     overall = Total()

@@ -230,3 +230,11 @@ def test_an_empty_audit_has_no_gaps_but_everything_placed_is_unaudited() -> None
     assert {item.reason for item in gaps.over_provision(empty)} == {gaps.NOT_AUDITED}
     assert gaps.areas_without_provision(empty, AREAS) == []
     assert gaps.totals(empty).years == []
+
+
+def test_a_kind_with_no_area_has_a_column_of_its_own() -> None:
+    kinds = [*KINDS, Kind(6, "Other", "", frozenset(), 9)]
+    cells = [*CELLS, Cell(1, 6, "could")]
+    table = gaps.totals(world(kinds=kinds, cells=cells), area_names=AREAS, year_order=("7",))
+    assert table.columns[-1] == (gaps.NO_AREA, "No area")
+    assert table.cell("7", gaps.NO_AREA).unmet["could"] == {1}
