@@ -274,9 +274,12 @@ class Finding:
     @property
     def sentence(self) -> str:
         """ "Speech and language: 14 pupils must, 0 staff with expertise"."""
-        parts = [f"{counted(self.area.must, 'pupil')} must"]
-        if self.area.should:
-            parts.append(f"{self.area.should} should")
+        if self.area.must:
+            parts = [f"{counted(self.area.must, 'pupil')} must"]
+            if self.area.should:
+                parts.append(f"{self.area.should} should")
+        else:
+            parts = [f"{counted(self.area.should, 'pupil')} should"]
         staff = "staff" if len(self.experts) != 1 else "member of staff"
         text = f"{self.area.name}: {', '.join(parts)}, {len(self.experts)} {staff} with expertise"
         if self.status == TOO_FEW_HOURS and self.hours_needed is not None:

@@ -46,6 +46,7 @@ def test_gaps_drill_down_and_training_needs(live_server, page: Page) -> None:
         page.get_by_text("Structured literacy: 2 pupils must, 0 staff with expertise")
     ).to_be_visible()
     check_accessibility(page, "training needs")
+    screenshot(page, "planning-training.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/school/{urn}/planning/gaps/")

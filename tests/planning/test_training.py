@@ -133,3 +133,10 @@ def test_could_only_need_is_never_lacking() -> None:
     (item,) = training.findings([area], STAFF, AREAS)
     assert item.status == training.NO_EXPERTISE
     assert not item.lacking
+
+
+def test_a_should_only_need_is_said_as_such() -> None:
+    area = NeedArea(training.KIND, "6", "Language", must=0, should=1)
+    (item,) = training.findings([area], STAFF, AREAS)
+    assert item.lacking
+    assert item.sentence == "Language: 1 pupil should, 0 staff with expertise"
