@@ -19,7 +19,7 @@ from provmap.pupils.models import Pupil
 from provmap.pupils.needs import NeedType
 
 NEED_NAMES = dict(NeedType.choices)
-STATES = ("unmet", "met", "all")
+STATES = ("unmet", "met", "covered", "all")
 
 
 def year_name(code: str) -> str:
@@ -164,15 +164,24 @@ class NeedRow:
 
 def need_rows(data: GapData, *, by: str, column: str, level: str, state: str) -> list[NeedRow]:
     """The needs behind a figure of the totals: of a kind or area (`column`, '' any), a
-    level ('' any), met, unmet or all; must first, then by pupil."""
+    level ('' any), met, unmet, covered (the needs of pupils all of whose needs there are
+    met) or all; must first, then by pupil."""
+    chosen = [
+        need
+        for need in gaps.needs(data.world)
+        if not column or gaps.column_of(data.world.kind_map[need.kind], by) == column
+    ]
+    uncovered = {need.pupil for need in chosen if not need.met}
     found = []
-    for need in gaps.needs(data.world):
+    for need in chosen:
         kind = data.world.kind_map[need.kind]
-        if column and gaps.column_of(kind, by) != column:
-            continue
         if level and need.level != level:
             continue
-        if (state == "met" and not need.met) or (state == "unmet" and need.met):
+        if (
+            (state == "met" and not need.met)
+            or (state == "unmet" and need.met)
+            or (state == "covered" and need.pupil in uncovered)
+        ):
             continue
         found.append(
             NeedRow(

@@ -96,7 +96,6 @@ def load(school: School, term: Term, scope: Visibility, *, year: str = "") -> Ga
         for run in ProvisionRun.objects.filter(
             school=school, start_date__lte=term.end_date, end_date__gte=term.start_date
         )
-        .exclude(status=ProvisionRun.Status.CLOSED, end_date__lt=term.start_date)
         .select_related("provision", "lead_staff")
         .order_by("provision__name", "label", "pk")
     }

@@ -224,6 +224,9 @@ def test_drill_down_to_the_pupils_with_a_must_unmet() -> None:
     assert "Bennett" in html and "Avery" not in html and "Cole" not in html
     met = client.get(url, {"state": "met", "year": "7", "column": "CL"}).content.decode()
     assert "Avery" in met and "Bennett" not in met
+    # In Year 7 every need of Ava's is met; none of Ben's is.
+    covered = client.get(url, {"state": "covered", "year": "7"}).content.decode()
+    assert "Avery" in covered and "Bennett" not in covered
     assert client.get(url, {"column": "XX"}).status_code == 404
     assert client.get(url, {"term": "999999"}).status_code == 404
 
