@@ -267,6 +267,13 @@ POLICIES: dict[str, Policy] = {
     # those who see plans, cut to their pupils (heads of year: their year groups).
     "reviews_due": Policy(Rule.PLAN_READ),
     "reviews_due_export": Policy(Rule.PLAN_READ),
+    # --- Planning next term -------------------------------------------------------------------
+    # Gaps, over-provision and duplication in the term being planned, the pupils behind each
+    # figure, and the training needs (with their CSV): the SENCO and the SEND administrator.
+    "planning_gaps": Policy(Rule.SCHOOL_EDIT),
+    "planning_gaps_pupils": Policy(Rule.SCHOOL_EDIT),
+    "training_needs": Policy(Rule.SCHOOL_EDIT),
+    "training_needs_export": Policy(Rule.SCHOOL_EDIT),
     # --- Signing in and out (django-allauth) ----------------------------------------------
     "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
     # Signing out is a POST: a link or an image tag cannot sign anyone out.
