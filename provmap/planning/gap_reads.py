@@ -4,9 +4,7 @@ queries and handed to the pure rules (`planning.gaps`, `planning.training`) as p
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +13,6 @@ from django.db.models import Prefetch, Q
 from provmap.planning import gaps, training
 from provmap.planning.models import AuditCell, NeedKind, NeedsAudit
 from provmap.provision.models import Placement, Provision, ProvisionArea, ProvisionRun, RunStaff
-from provmap.provision.selectors import term_on
 from provmap.provision.selectors.unmet import provision_in_term
 from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
@@ -27,16 +24,6 @@ from provmap.schools.models import School, StaffMember, Term
 AREA_NAMES: dict[str, str] = dict(Area.choices)
 YEAR_ORDER: tuple[str, ...] = tuple(sorted(NC_YEAR_ORDER, key=NC_YEAR_ORDER.__getitem__))
 YEAR_NAMES: dict[str, str] = dict(NCYear.choices)
-
-
-def planned_term(terms: Sequence[Term], today: dt.date) -> Term | None:
-    """The term being planned: the one after the current term (`term_on`), None when the
-    school has set up no later term."""
-    current = term_on(list(terms), today)
-    if current is None:
-        return None
-    later = [term for term in terms if term.start_date > current.start_date]
-    return later[0] if later else None
 
 
 @dataclass

@@ -24,6 +24,7 @@ from provmap.accounts.models import AuditEvent, Role
 from provmap.accounts.permissions import PupilScope
 from provmap.planning import gap_pages, gap_reads
 from provmap.planning.models import AuditCell, NeedKind, NeedsAudit
+from provmap.planning.terms import planned_term
 from provmap.provision.models import Provision, ProvisionArea, ProvisionRun
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School, Term
@@ -161,9 +162,11 @@ def build(*, extra_groups: int = 0) -> Planning:
 def test_the_term_being_planned_is_the_one_after_the_current() -> None:
     world = build()
     terms = [world.now, world.next]
-    assert gap_reads.planned_term(terms, TODAY) == world.next
-    assert gap_reads.planned_term([world.now], TODAY) is None
-    assert gap_reads.planned_term([], TODAY) is None
+    assert planned_term(terms, TODAY) == world.next
+    assert planned_term([world.now], TODAY) is None
+    assert planned_term([], TODAY) is None
+    # Before any term has begun, the first to start.
+    assert planned_term(terms, world.now.start_date - dt.timedelta(days=1)) == world.now
 
 
 def test_reads_in_a_fixed_number_of_queries(django_assert_num_queries) -> None:

@@ -17,22 +17,17 @@ from provmap.accounts.models import AuditAction
 from provmap.formatting import counted
 from provmap.planning import clash_reads, lessons
 from provmap.planning.models import SubjectLessons
-from provmap.provision import selectors
+from provmap.planning.terms import chosen_or_planned
 from provmap.pupils.models import NCYear, Pupil
 from provmap.schools.models import School, Term
 from provmap.web.pages import render_school_page, school_terms, today
 
 
 def _planned_term(request: SchoolRequest, terms: list[Term]) -> tuple[Term | None, bool]:
-    """The term asked for in ?term=, else the term being planned (the one after the current
-    one); the flag says whether the school has such a term."""
-    wanted = request.GET.get("term", "")
-    chosen = next((term for term in terms if str(term.pk) == wanted), None)
-    if chosen is not None:
-        return chosen, True
-    current = selectors.term_on(terms, today())
-    later = [term for term in terms if current and term.start_date > current.start_date]
-    return (later[0] if later else None), bool(later)
+    """The term asked for in ?term=, else the term being planned; the flag says whether the
+    school has such a term."""
+    term = chosen_or_planned(terms, request.GET.get("term", ""), today())
+    return term, term is not None
 
 
 def clashes_page(request: SchoolRequest, urn: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from provmap.accounts.models import AuditAction
 from provmap.formatting import counted
 from provmap.interchange.safety import neutralise
 from provmap.planning import gap_pages, gap_reads, gaps, training
+from provmap.planning.terms import planned_term
 from provmap.provision import selectors
 from provmap.schools.models import Term
 from provmap.web.pages import render_school_page, school_terms, today
@@ -24,7 +25,7 @@ def _term(request: HttpRequest, terms: list[Term]) -> Term | None:
     """The term asked for in ?term= (404 when unknown), else the term being planned."""
     wanted = request.GET.get("term")
     if not wanted:
-        return gap_reads.planned_term(terms, today())
+        return planned_term(terms, today())
     term = next((term for term in terms if str(term.pk) == wanted), None)
     if term is None:
         raise Http404("No such term.")
