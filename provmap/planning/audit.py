@@ -313,7 +313,9 @@ def audit_prefill(
         NeedsAudit.objects.select_for_update().filter(pk=audit.pk).first()
         existing = {
             (cell.pupil_id, cell.kind_id): cell
-            for cell in AuditCell.objects.filter(school=school, audit=audit, pupil__in=pupils)
+            for cell in AuditCell.objects.filter(
+                school=school, audit=audit, pupil__in=pupils, kind__active=True
+            )
         }
         to_add, to_change, to_remove = [], [], []
         for key, suggestion in wanted.items():
@@ -492,10 +494,13 @@ class Grid:
     ahead: int
 
     @property
-    def count_rows(self) -> list[tuple[str, list[int]]]:
-        """The column counts as table rows: (must/should/could, a number for each column)."""
+    def count_rows(self) -> list[tuple[str, str, list[tuple[int, int]]]]:
+        """The column counts as table rows: (level, its label, (column id, number) for each
+        column)."""
+        pairs = list(zip(self.kinds, self.counts, strict=True))
         return [
-            (label, [counts[value] for counts in self.counts]) for value, label in Level.choices
+            (value, label, [(kind.pk, counts[value]) for kind, counts in pairs])
+            for value, label in Level.choices
         ]
 
 
@@ -568,6 +573,23 @@ def audit_grid(
         for pupil in shown
     ]
     return Grid(audit, kinds, rows, counts, total, page, pages, ahead)
+
+
+def column_counts(
+    audit: NeedsAudit, kind: NeedKind, *, today: dt.date, year: str | None = None
+) -> dict[str, int]:
+    """One column's must/should/could counts for a year group or the whole school (what the
+    page's foot shows again after a cell is saved)."""
+    pupils = projected_pupils(audit.school, audit.term, today, year=year)
+    counts = dict.fromkeys(Level.values, 0)
+    for level, number in (
+        AuditCell.objects.filter(school=audit.school, audit=audit, kind=kind, pupil__in=pupils)
+        .values_list("level")
+        .annotate(number=Count("pk"))
+        .order_by()
+    ):
+        counts[level] = number
+    return counts
 
 
 def level_rank(level: str) -> int:

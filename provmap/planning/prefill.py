@@ -25,9 +25,10 @@ The rules (docs/decisions.md, "The needs audit's pre-fill"):
 When several rules give one cell a level, the highest wins (must, then should, then could)
 and the reasons of every rule that applied are kept, highest first.
 
-A default kind is found among the school's kinds by its default name (any case); when the
-school renamed or removed it, by the first active kind of the same area of need (in the
-school's order); when neither exists the rule is skipped and `skipped` says so.
+A default kind is found among the school's kinds by its default name (any case), and is
+left out while switched off; when the school renamed or removed it, the first active kind of
+the same area of need that is not another default takes its place (in the school's order);
+when neither exists the rule is skipped and `skipped` says so.
 """
 
 from __future__ import annotations
@@ -192,23 +193,25 @@ class Prefill:
 
 
 def find_kinds(kinds: Sequence[Kind]) -> dict[str, int]:
-    """Each default key -> the school's kind id: by the default name, else the first active
-    kind of the same area (in the order given). Keys with neither are absent."""
-    active = [kind for kind in kinds if kind.active]
-    by_name = {kind.name.strip().lower(): kind.id for kind in active}
+    """Each default key -> the school's kind id: the kind with the default name (any case),
+    absent when that kind is switched off; when no kind has the name (the school renamed or
+    removed it), the first active kind of the same area that is not another default's, in
+    the order given. Keys with neither are absent."""
+    by_name = {kind.name.strip().lower(): kind for kind in kinds}
     found: dict[str, int] = {}
-    taken: set[int] = set()
+    named: set[int] = set()
     for key, (name, _) in DEFAULT_KINDS.items():
-        if name.lower() in by_name:
-            found[key] = by_name[name.lower()]
-            taken.add(found[key])
-    for key, (_, area) in DEFAULT_KINDS.items():
-        if key in found or not area:
+        kind = by_name.get(name.lower())
+        if kind is not None:
+            named.add(kind.id)
+            if kind.active:
+                found[key] = kind.id
+    for key, (name, area) in DEFAULT_KINDS.items():
+        if name.lower() in by_name or not area:
             continue
-        same_area = [kind.id for kind in active if kind.area == area]
-        untaken = [kind_id for kind_id in same_area if kind_id not in taken]
-        if untaken or same_area:
-            found[key] = (untaken or same_area)[0]
+        same_area = [k.id for k in kinds if k.active and k.area == area and k.id not in named]
+        if same_area:
+            found[key] = same_area[0]
     return found
 
 

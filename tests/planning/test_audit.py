@@ -178,6 +178,21 @@ def test_prefill_is_all_or_nothing(monkeypatch):
     assert _cells(audit) == {(pupil.pk, "Structured literacy"): ("should", False)}
 
 
+def test_a_switched_off_columns_cells_are_hidden_and_left_alone_by_the_prefill():
+    world = build(TODAY)
+    pupil = PupilFactory(school=world.school, sen_status="K", nc_year="8")
+    PupilNeed.objects.create(school=world.school, pupil=pupil, need_type="SPLD", rank=1)
+    audit = audit_for(world.terms[1])
+    audit_prefill(audit=audit, by=world.senco, today=TODAY)
+    literacy = _kind(world, "Structured literacy")
+    kind_update(kind=literacy, name=literacy.name, area="CL", active=False)
+    summary = audit_prefill(audit=audit, by=world.senco, today=TODAY)
+    assert summary.removed == 0
+    assert _cells(audit) == {(pupil.pk, "Structured literacy"): ("should", False)}
+    grid = audit_grid(audit, today=TODAY)
+    assert (grid.rows, len(grid.kinds)) == ([], 8)
+
+
 def test_prefill_refuses_a_threshold_without_a_measure_and_one_out_of_range():
     world = build(TODAY)
     audit = audit_for(world.terms[1])

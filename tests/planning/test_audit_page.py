@@ -80,6 +80,8 @@ def test_the_senco_sets_a_cell_with_htmx_and_the_page_with_save():
     )
     assert response.status_code == 200
     assert b"Saved" in response.content
+    # The column's counts in the page's foot are sent again with the cell.
+    assert f'id="count-{numeracy.pk}-could" hx-swap-oob="true">1<' in response.content.decode()
     cell = AuditCell.objects.get(pupil=pupil, kind=numeracy)
     assert (cell.level, cell.set_by_hand) == ("could", True)
     # The plain form: the language cell emptied, numeracy up to should.

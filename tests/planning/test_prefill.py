@@ -145,6 +145,13 @@ def test_a_renamed_column_is_found_by_its_area_and_a_missing_one_is_reported():
     assert found.skipped == ["No column for counselling: those cells were left out."]
 
 
+def test_a_switched_off_default_is_not_replaced_by_another_column_of_its_area():
+    kinds = [Kind(1, "Structured literacy", "CL", active=False), Kind(2, "Numeracy", "CL")]
+    found = prefill([PupilFacts(pupil_id=1, sen_status="K", needs=("SPLD",))], kinds)
+    assert found.suggestions == []
+    assert found.skipped == ["No column for structured literacy: those cells were left out."]
+
+
 def test_reasons_are_cut_to_fit():
     long = [(SHOULD, "x" * 200), (SHOULD, "y" * 200), (SHOULD, "x" * 200)]
     text = join_reasons(long)

@@ -228,7 +228,9 @@ def needs_audit_cell(request: SchoolRequest, urn: str) -> HttpResponse:
             obj=audit,
             summary=f"Needs audit for {term}: {kind.name} set to {level or 'empty'}.",
         )
+    counts = audits.column_counts(audit, kind, today=today(), year=_year(request))
     context = {
+        "counts": counts,
         "school": school,
         "pupil": pupil,
         "kind": kind,
