@@ -274,6 +274,13 @@ POLICIES: dict[str, Policy] = {
     "planning_gaps_pupils": Policy(Rule.SCHOOL_EDIT),
     "training_needs": Policy(Rule.SCHOOL_EDIT),
     "training_needs_export": Policy(Rule.SCHOOL_EDIT),
+    # The needs audit (pupils against kinds of provision, must/should/could), its cells saved
+    # one at a time or a page at once, its pre-fill, and its columns: the SENCO and the SEND
+    # administrator.
+    "needs_audit": Policy(Rule.SCHOOL_EDIT),
+    "needs_audit_cell": _post_only(Rule.SCHOOL_EDIT),
+    "needs_audit_prefill": _post_only(Rule.SCHOOL_EDIT),
+    "need_kinds": Policy(Rule.SCHOOL_EDIT),
     # --- Signing in and out (django-allauth) ----------------------------------------------
     "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
     # Signing out is a POST: a link or an image tag cannot sign anyone out.

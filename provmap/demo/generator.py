@@ -17,6 +17,7 @@ from django.db import transaction
 from provmap.demo.catalogue import create_catalogue, create_measures
 from provmap.demo.funding import create_budgets, create_general_resources, create_streams
 from provmap.demo.mapping import MapBuilder, MapTerm
+from provmap.demo.planning import create_needs_audit
 from provmap.demo.plans import create_plans
 from provmap.demo.register import plan_register, write_register
 from provmap.demo.school_calendar import YearDates, current_start_year, year_dates
@@ -239,6 +240,12 @@ def _build_demo(
         posts=first.builder.staff.posts,
         current_runs=first.builder.runs.get(first.focus_term.term.pk, []),
         start_year=first.focus_term.year_dates.start_year,
+    )
+    # Next term's needs audit, pre-filled, with a few of the SENCO's edits.
+    create_needs_audit(
+        school=first.school,
+        today=today,
+        by=next((user for user in users if user.username == "senco"), None),
     )
     ids = tuple(item.school.pk for item in built)
     return DemoSummary(
