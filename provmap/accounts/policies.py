@@ -270,6 +270,8 @@ POLICIES: dict[str, Policy] = {
     # --- Planning next term -------------------------------------------------------------------
     # Gaps, over-provision and duplication in the term being planned, the pupils behind each
     # figure, and the training needs (with their CSV): the SENCO and the SEND administrator.
+    # Where each step of planning the term stands, with a link to each.
+    "planning_home": Policy(Rule.SCHOOL_EDIT),
     "planning_gaps": Policy(Rule.SCHOOL_EDIT),
     "planning_gaps_pupils": Policy(Rule.SCHOOL_EDIT),
     "training_needs": Policy(Rule.SCHOOL_EDIT),
