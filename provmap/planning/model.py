@@ -1,0 +1,343 @@
+"""The planner's model: which runs to open next term and who goes in each, as a mixed-integer
+linear programme solved by HiGHS through `scipy.optimize.milp` (plain numbers, no database).
+
+Formulation
+-----------
+Given needs n = (pupil p, kind k, level), candidate runs r (each meeting one kind, with a
+group size s_r, a fixed cost c_r for the term plus a price per pupil placed q_r, weekly staff
+hours h_r for its member of staff, a slot t_r in the week, a funding stream f_r and an
+evidence value e_r in months of progress), the budget B_f left in each stream, the hours H_m
+each member of staff has free, and the slots each pupil is already busy in:
+
+* variables: y_r in {0, 1} (run r is opened); x_nr in {0, 1} (need n is met by placing its
+  pupil in run r), created only where r meets n's kind and the pupil is not already busy in
+  r's slot;
+* place only in an open run:             x_nr <= y_r;
+* group size:                            sum_n x_nr <= s_r y_r;
+* a need met at most once:               sum_r x_nr <= 1;
+* a pupil in at most one run per slot:   sum_{n of p, r at slot t} x_nr <= 1;
+* a member of staff in one place a slot: sum_{r led by m at slot t} y_r <= 1;
+* budget per stream:                     sum_{r of f} (c_r y_r + q_r sum_n x_nr) <= B_f;
+* staff hours:                           sum_{r led by m} h_r y_r <= H_m;
+* candidates of one provision for one kind are opened in order (y_r >= y_r+1): they differ
+  only in their staff and slot, and the order removes most of the symmetric solutions.
+
+Objective (maximised): sum_n w(level_n) sum_r x_nr, with could = 1, should = one more than all
+the coulds together and must = one more than all the shoulds and coulds together, so one more
+must outweighs any number of shoulds and coulds (lexicographic: must first, then should, then
+could); plus an evidence bonus (below 1/2 in all) for placing pupils in better-evidenced runs;
+less a cost tie-break (below 1/100 in all) preferring the cheaper of equals.
+
+The caller keeps the model small: it offers for each kind only as many candidate runs of
+each provision as the kind's needs could fill. A need left unmet carries the reason found
+after solving: no catalogue entry for its kind; its pupil busy at every time offered; the
+budget; staff hours; the groups full; or a clash with the pupil's other places.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+MUST, SHOULD, COULD = "must", "should", "could"
+LEVELS = (MUST, SHOULD, COULD)
+
+# Why a need is left unmet.
+NO_PROVISION = "no_provision"
+BUSY = "busy"
+BUDGET = "budget"
+STAFF_HOURS = "staff_hours"
+GROUP_FULL = "group_full"
+CLASH = "clash"
+NOT_CHOSEN = "not_chosen"
+
+REASONS = {
+    NO_PROVISION: "No catalogue entry meets this kind of need.",
+    BUSY: "Already in other provision at every time offered.",
+    BUDGET: "Not enough budget left for another group.",
+    STAFF_HOURS: "No member of staff has the hours for another group.",
+    GROUP_FULL: "The groups offered are full of pupils with greater need.",
+    CLASH: "Every group offered clashes with the pupil's other places.",
+    NOT_CHOSEN: "Not chosen within the time allowed.",
+}
+
+
+@dataclass(frozen=True)
+class Need:
+    pupil: int
+    kind: int
+    level: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A run the planner may open. `key` is the caller's; `group` ties candidates that are
+    copies of one provision for one kind (opened in order)."""
+
+    key: int
+    kind: int
+    size: int
+    cost: float = 0.0
+    cost_per_pupil: float = 0.0
+    evidence: float = 0.0
+    staff: Hashable | None = None
+    hours: float = 0.0
+    slot: Hashable | None = None
+    stream: Hashable | None = None
+    group: Hashable | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    needs: Sequence[Need]
+    candidates: Sequence[Candidate]
+    # Money left in each stream; a stream not named has no limit.
+    budgets: Mapping[Hashable, float] = field(default_factory=dict)
+    # Weekly hours each member of staff has free; a member of staff not named has no limit.
+    staff_hours: Mapping[Hashable, float] = field(default_factory=dict)
+    # The slots each pupil is already busy in.
+    busy: Mapping[int, frozenset] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unmet:
+    need: Need
+    reason: str
+
+    @property
+    def words(self) -> str:
+        return REASONS[self.reason]
+
+
+@dataclass
+class Solution:
+    status: str
+    optimal: bool
+    runs: list[Candidate]
+    # (pupil, candidate key, level) for each place.
+    places: list[tuple[int, int, str]]
+    unmet: list[Unmet]
+    cost: float = 0.0
+    met: dict[str, int] = field(default_factory=dict)
+    needs: dict[str, int] = field(default_factory=dict)
+
+
+def level_weights(needs: Sequence[Need]) -> dict[str, float]:
+    """could = 1; should = 1 + every could; must = 1 + every should and could."""
+    count = {level: sum(1 for need in needs if need.level == level) for level in LEVELS}
+    could = 1.0
+    should = count[COULD] * could + 1
+    must = count[SHOULD] * should + count[COULD] * could + 1
+    return {MUST: must, SHOULD: should, COULD: could}
+
+
+def _place_cost(candidate: Candidate, pupils: int) -> float:
+    return candidate.cost + candidate.cost_per_pupil * pupils
+
+
+def solve(problem: Problem, *, time_limit: float = 20.0) -> Solution:
+    """Choose runs and places (the module's docstring gives the formulation)."""
+    needs = list(problem.needs)
+    cands = list(problem.candidates)
+    by_kind: dict[int, list[int]] = defaultdict(list)
+    for index, cand in enumerate(cands):
+        by_kind[cand.kind].append(index)
+    # Pairs (need, candidate) that may be chosen.
+    pairs: list[tuple[int, int]] = []
+    for n, need in enumerate(needs):
+        busy = problem.busy.get(need.pupil, frozenset())
+        for r in by_kind.get(need.kind, ()):
+            slot = cands[r].slot
+            if slot is None or slot not in busy:
+                pairs.append((n, r))
+    n_y, n_x = len(cands), len(pairs)
+    total = n_y + n_x
+    if not pairs:
+        return _result(problem, needs, cands, pairs, np.zeros(total), "Nothing to place.", True)
+
+    weights = level_weights(needs)
+    top_evidence = max([cand.evidence for cand in cands] + [1.0])
+    evidence_step = 0.5 / (top_evidence * max(len(needs), 1))
+    all_cost = sum(_place_cost(cand, cand.size) for cand in cands) + 1.0
+    cost_step = 0.01 / all_cost
+    c = np.zeros(total)
+    for r, cand in enumerate(cands):
+        c[r] = cost_step * cand.cost
+    for j, (n, r) in enumerate(pairs):
+        cand = cands[r]
+        value = weights[needs[n].level] + evidence_step * max(cand.evidence, 0.0)
+        c[n_y + j] = -value + cost_step * cand.cost_per_pupil
+
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    upper: list[float] = []
+    row = 0
+
+    def add(entries: Sequence[tuple[int, float]], ub: float) -> None:
+        nonlocal row
+        for col, val in entries:
+            rows.append(row)
+            cols.append(col)
+            vals.append(val)
+        upper.append(ub)
+        row += 1
+
+    in_run: dict[int, list[int]] = defaultdict(list)
+    of_need: dict[int, list[int]] = defaultdict(list)
+    pupil_slot: dict[tuple[int, Hashable], list[int]] = defaultdict(list)
+    for j, (n, r) in enumerate(pairs):
+        in_run[r].append(j)
+        of_need[n].append(j)
+        if cands[r].slot is not None:
+            pupil_slot[(needs[n].pupil, cands[r].slot)].append(j)
+    for j, (_n, r) in enumerate(pairs):
+        add([(n_y + j, 1.0), (r, -1.0)], 0.0)
+    for r, members in in_run.items():
+        add([(n_y + j, 1.0) for j in members] + [(r, -float(cands[r].size))], 0.0)
+    for members in of_need.values():
+        if len(members) > 1:
+            add([(n_y + j, 1.0) for j in members], 1.0)
+    for members in pupil_slot.values():
+        if len(members) > 1:
+            add([(n_y + j, 1.0) for j in members], 1.0)
+    staff_slot: dict[tuple[Hashable, Hashable], list[int]] = defaultdict(list)
+    staff_runs: dict[Hashable, list[int]] = defaultdict(list)
+    stream_runs: dict[Hashable, list[int]] = defaultdict(list)
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    for r, cand in enumerate(cands):
+        if cand.staff is not None:
+            staff_runs[cand.staff].append(r)
+            if cand.slot is not None:
+                staff_slot[(cand.staff, cand.slot)].append(r)
+        if cand.stream is not None:
+            stream_runs[cand.stream].append(r)
+        if cand.group is not None:
+            groups[cand.group].append(r)
+    for members in staff_slot.values():
+        if len(members) > 1:
+            add([(r, 1.0) for r in members], 1.0)
+    for stream, members in stream_runs.items():
+        if stream not in problem.budgets:
+            continue
+        entries = [(r, cands[r].cost) for r in members]
+        entries += [
+            (n_y + j, cands[r].cost_per_pupil)
+            for r in members
+            for j in in_run.get(r, ())
+            if cands[r].cost_per_pupil
+        ]
+        add(entries, float(problem.budgets[stream]))
+    for person, members in staff_runs.items():
+        if person in problem.staff_hours:
+            add([(r, cands[r].hours) for r in members], float(problem.staff_hours[person]))
+    for members in groups.values():
+        for first, second in zip(members, members[1:], strict=False):
+            add([(second, 1.0), (first, -1.0)], 0.0)
+
+    matrix = coo_array((vals, (rows, cols)), shape=(row, total)).tocsr()
+    result = milp(
+        c,
+        constraints=[LinearConstraint(matrix, -np.inf, np.array(upper))],
+        integrality=np.ones(total),
+        bounds=Bounds(0, 1),
+        options={"time_limit": time_limit, "mip_rel_gap": 1e-9, "presolve": True},
+    )
+    if result.x is None:
+        return _result(problem, needs, cands, pairs, np.zeros(total), result.message, False)
+    return _result(problem, needs, cands, pairs, result.x, result.message, result.status == 0)
+
+
+def _result(
+    problem: Problem,
+    needs: list[Need],
+    cands: list[Candidate],
+    pairs: list[tuple[int, int]],
+    x: np.ndarray,
+    status: str,
+    optimal: bool,
+) -> Solution:
+    n_y = len(cands)
+    chosen = [pair for j, pair in enumerate(pairs) if x[n_y + j] > 0.5]
+    opened = {r for r in range(n_y) if x[r] > 0.5}
+    filled: dict[int, int] = defaultdict(int)
+    met: set[int] = set()
+    taken_slots: dict[int, set] = defaultdict(set)
+    for n, r in chosen:
+        opened.add(r)
+        filled[r] += 1
+        met.add(n)
+        if cands[r].slot is not None:
+            taken_slots[needs[n].pupil].add(cands[r].slot)
+    # Some runs may be opened by the solver with no pupils (never useful): leave them out.
+    opened = {r for r in opened if filled[r]}
+    spent: dict[Hashable, float] = defaultdict(float)
+    hours: dict[Hashable, float] = defaultdict(float)
+    for r in opened:
+        cand = cands[r]
+        if cand.stream is not None:
+            spent[cand.stream] += _place_cost(cand, filled[r])
+        if cand.staff is not None:
+            hours[cand.staff] += cand.hours
+    by_kind: dict[int, list[int]] = defaultdict(list)
+    for r, cand in enumerate(cands):
+        by_kind[cand.kind].append(r)
+
+    def reason(need: Need) -> str:
+        offered = by_kind.get(need.kind, [])
+        if not offered:
+            return NO_PROVISION
+        busy = problem.busy.get(need.pupil, frozenset())
+        free = [r for r in offered if cands[r].slot is None or cands[r].slot not in busy]
+        if not free:
+            return BUSY
+        reachable = [
+            r for r in free if cands[r].slot is None or cands[r].slot not in taken_slots[need.pupil]
+        ]
+        if not reachable:
+            return CLASH
+        shut = [r for r in reachable if r not in opened]
+
+        def over_budget(r: int) -> bool:
+            cand = cands[r]
+            if cand.stream is None or cand.stream not in problem.budgets:
+                return False
+            left = problem.budgets[cand.stream] - spent[cand.stream]
+            return _place_cost(cand, 1) > left + 1e-6
+
+        def over_hours(r: int) -> bool:
+            cand = cands[r]
+            if cand.staff is None or cand.staff not in problem.staff_hours:
+                return False
+            return cand.hours > problem.staff_hours[cand.staff] - hours[cand.staff] + 1e-6
+
+        if shut and all(over_budget(r) or over_hours(r) for r in shut):
+            return BUDGET if any(over_budget(r) for r in shut) else STAFF_HOURS
+        if len(shut) < len(reachable):
+            return GROUP_FULL
+        return NOT_CHOSEN
+
+    unmet = [Unmet(need, reason(need)) for n, need in enumerate(needs) if n not in met]
+    return Solution(
+        status=str(status),
+        optimal=optimal,
+        runs=[cands[r] for r in sorted(opened)],
+        places=[(needs[n].pupil, cands[r].key, needs[n].level) for n, r in chosen],
+        unmet=unmet,
+        cost=sum(_place_cost(cands[r], filled[r]) for r in opened),
+        met={level: sum(1 for n in met if needs[n].level == level) for level in LEVELS},
+        needs={level: sum(1 for need in needs if need.level == level) for level in LEVELS},
+    )
+
+
+def runs_to_cover(needs: int, size: int, *, most: int = 60) -> int:
+    """How many copies of a run of `size` pupils could be filled by `needs` needs."""
+    if needs <= 0 or size <= 0:
+        return 0
+    return min(math.ceil(needs / size), most)
