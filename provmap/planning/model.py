@@ -36,6 +36,7 @@ budget; staff hours; the groups full; or a clash with the pupil's other places.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
@@ -238,7 +239,7 @@ def solve(problem: Problem, *, time_limit: float = 20.0) -> Solution:
         if person in problem.staff_hours:
             add([(r, cands[r].hours) for r in members], float(problem.staff_hours[person]))
     for members in groups.values():
-        for first, second in zip(members, members[1:], strict=False):
+        for first, second in itertools.pairwise(members):
             add([(second, 1.0), (first, -1.0)], 0.0)
 
     matrix = coo_array((vals, (rows, cols)), shape=(row, total)).tocsr()
