@@ -245,6 +245,7 @@ OBJECT_KWARGS = (
     "job_id",
     "membership_id",
     "plan_id",
+    "proposal_id",
     "review_id",
 )
 # One user for each rule, holding it in the own school (the SENCO holds all but a parent's).

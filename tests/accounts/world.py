@@ -24,6 +24,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.outcomes.models import Review, SupportPlan
+from provmap.planning.models import Plan
 from provmap.provision.models import GeneralResource, Placement, Provision, ProvisionRun
 from provmap.pupils.models import Measure, Pupil, Result
 from provmap.schools.models import (
@@ -101,6 +102,8 @@ class SchoolData:
     resource: GeneralResource
     # A role someone holds in the school (the People page's rows).
     membership: Membership | None = None
+    # A proposal of the planner for the term.
+    proposal: Plan | None = None
 
 
 @dataclass
@@ -150,6 +153,7 @@ class World:
             "resource_id": data.resource.pk,
             "membership_id": data.membership.pk if data.membership else 0,
             "plan_id": self.plans[pupil.pk].pk,
+            "proposal_id": data.proposal.pk if data.proposal else 0,
             "review_id": self.reviews[pupil.pk].pk,
             "trust_id": data.school.trust_id,
             # Exports end in their format.
@@ -210,7 +214,7 @@ def _school(trust: Trust, name: str) -> SchoolData:
         kind=GeneralResource.Kind.TRAINING,
         fixed_cost=Decimal(300),
     )
-    return SchoolData(
+    data = SchoolData(
         school,
         term,
         provision,
@@ -228,6 +232,8 @@ def _school(trust: Trust, name: str) -> SchoolData:
         budget,
         resource,
     )
+    data.proposal = Plan.objects.create(school=school, term=term, name="Full budget")
+    return data
 
 
 def world_pupils(world: World) -> list[tuple[SchoolData, Pupil]]:
