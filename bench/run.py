@@ -4,7 +4,8 @@ Builds a demo trust in a fresh database (a temporary SQLite file unless BENCH_DA
 names another), times the generator and the costed reads behind the map pages, imports a
 student list of 30,000 pupils (BENCH_IMPORT_PUPILS) into a fresh school (the check alone, the
 whole import, the same file again, and the same file through a browser import's background
-job), exports the map, and writes the figures to docs/benchmarks.md. Timings live here, never
+job), exports the map, times the planner (bench/planner.py), and writes the figures to
+docs/benchmarks.md. Timings live here, never
 in the test suite.
 """
 
@@ -225,6 +226,9 @@ def _measure(engine: str) -> None:
     summary_seconds = _median_seconds(lambda: cost_summary(school, year, as_of=TODAY))
 
     import_rows = _imports(school)
+    from bench.planner import planner_rows
+
+    planning_rows = planner_rows(school)
 
     rows = [
         (
@@ -246,6 +250,7 @@ def _measure(engine: str) -> None:
             f"{len(summary_queries)} queries",
         ),
         *import_rows,
+        *planning_rows,
     ]
     lines = [
         "# Benchmarks",

@@ -22,11 +22,15 @@ each member of staff has free, and the slots each pupil is already busy in:
 * candidates of one provision for one kind are opened in order (y_r >= y_r+1): they differ
   only in their staff and slot, and the order removes most of the symmetric solutions.
 
-Objective (maximised): sum_n w(level_n) sum_r x_nr, with could = 1, should = one more than all
-the coulds together and must = one more than all the shoulds and coulds together, so one more
-must outweighs any number of shoulds and coulds (lexicographic: must first, then should, then
-could); plus an evidence bonus (below 1/2 in all) for placing pupils in better-evidenced runs;
-less a cost tie-break (below 1/100 in all) preferring the cheaper of equals.
+Must first, then should, then could (lexicographic), in three stages: the first stage places
+only the musts, maximising how many are met (each worth 1), plus an evidence bonus (below 1/2
+in all) for better-evidenced runs, less a cost tie-break (below 1/100 in all); the second
+places the shoulds in what is left (the runs already opened, with their room left and no
+more fixed cost; budgets, staff hours and pupils' and staff's slots less what the first
+took); the third the coulds. HiGHS is asked for an answer within less than one need of the
+best at each stage, so the number of musts met is the most there can be, and the number of
+shoulds the most there can be once they are. (`level_weights` gives the weights that would
+do the same in one model; one model of the whole school proved far slower to solve.)
 
 The caller keeps the model small: it offers for each kind only as many candidate runs of
 each provision as the kind's needs could fill. A need left unmet carries the reason found
@@ -46,6 +50,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+DEBUG = False
 MUST, SHOULD, COULD = "must", "should", "could"
 LEVELS = (MUST, SHOULD, COULD)
 
@@ -74,6 +79,8 @@ class Need:
     pupil: int
     kind: int
     level: str
+    # The pupil's year group: only candidates for it (or for any) are offered.
+    cohort: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,8 @@ class Candidate:
     slot: Hashable | None = None
     stream: Hashable | None = None
     group: Hashable | None = None
+    # The year group it is for (None: any).
+    cohort: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +152,79 @@ def _place_cost(candidate: Candidate, pupils: int) -> float:
 
 
 def solve(problem: Problem, *, time_limit: float = 20.0) -> Solution:
-    """Choose runs and places (the module's docstring gives the formulation)."""
+    """Choose runs and places (the module's docstring gives the formulation): the musts
+    first, then the shoulds in what is left, then the coulds."""
+    import dataclasses
+    import time
+
+    needs = list(problem.needs)
+    cands = list(problem.candidates)
+    started = time.perf_counter()
+    filled: dict[int, int] = defaultdict(int)
+    spent: dict[Hashable, float] = defaultdict(float)
+    used: dict[Hashable, float] = defaultdict(float)
+    busy: dict[int, set] = defaultdict(set)
+    for pupil, slots in problem.busy.items():
+        busy[pupil] |= set(slots)
+    staff_taken: set[tuple[Hashable, Hashable]] = set()
+    chosen: list[tuple[int, int]] = []
+    statuses: list[str] = []
+    optimal = True
+    for stage, level in enumerate(LEVELS):
+        index = [n for n, need in enumerate(needs) if need.level == level]
+        if not index:
+            continue
+        offered: list[int] = []
+        stage_cands: list[Candidate] = []
+        for r, cand in enumerate(cands):
+            if r in filled:
+                left = cand.size - filled[r]
+                if left <= 0:
+                    continue
+                cand = dataclasses.replace(cand, size=left, cost=0.0, hours=0.0, staff=None)
+                cand = dataclasses.replace(cand, group=None)
+            elif cand.staff is not None and (cand.staff, cand.slot) in staff_taken:
+                continue
+            offered.append(r)
+            stage_cands.append(cand)
+        sub = Problem(
+            needs=[needs[n] for n in index],
+            candidates=stage_cands,
+            budgets={key: value - spent[key] for key, value in problem.budgets.items()},
+            staff_hours={key: value - used[key] for key, value in problem.staff_hours.items()},
+            busy={pupil: frozenset(slots) for pupil, slots in busy.items()},
+        )
+        left_time = max(time_limit - (time.perf_counter() - started), 1.0)
+        pairs, status, exact = _solve_one(sub, time_limit=left_time / (len(LEVELS) - stage))
+        statuses.append(f"{level}: {status}")
+        optimal = optimal and exact
+        newly: set[int] = set()
+        for n, r in pairs:
+            need, real = needs[index[n]], offered[r]
+            cand = cands[real]
+            chosen.append((index[n], real))
+            if real not in filled:
+                newly.add(real)
+            filled[real] += 1
+            if cand.slot is not None:
+                busy[need.pupil].add(cand.slot)
+            if cand.stream is not None:
+                spent[cand.stream] += cand.cost_per_pupil
+        for real in newly:
+            cand = cands[real]
+            if cand.stream is not None:
+                spent[cand.stream] += cand.cost
+            if cand.staff is not None:
+                used[cand.staff] += cand.hours
+                if cand.slot is not None:
+                    staff_taken.add((cand.staff, cand.slot))
+    return _result(
+        problem, needs, cands, chosen, "; ".join(statuses) or "Nothing to place.", optimal
+    )
+
+
+def _solve_one(problem: Problem, *, time_limit: float) -> tuple[list[tuple[int, int]], str, bool]:
+    """One stage: the places (need index, candidate index) that meet most needs."""
     needs = list(problem.needs)
     cands = list(problem.candidates)
     by_kind: dict[int, list[int]] = defaultdict(list)
@@ -154,13 +235,15 @@ def solve(problem: Problem, *, time_limit: float = 20.0) -> Solution:
     for n, need in enumerate(needs):
         busy = problem.busy.get(need.pupil, frozenset())
         for r in by_kind.get(need.kind, ()):
-            slot = cands[r].slot
-            if slot is None or slot not in busy:
+            cand = cands[r]
+            if cand.cohort is not None and cand.cohort != need.cohort:
+                continue
+            if cand.slot is None or cand.slot not in busy:
                 pairs.append((n, r))
     n_y, n_x = len(cands), len(pairs)
     total = n_y + n_x
     if not pairs:
-        return _result(problem, needs, cands, pairs, np.zeros(total), "Nothing to place.", True)
+        return [], "nothing to place", True
 
     weights = level_weights(needs)
     top_evidence = max([cand.evidence for cand in cands] + [1.0])
@@ -248,25 +331,36 @@ def solve(problem: Problem, *, time_limit: float = 20.0) -> Solution:
         constraints=[LinearConstraint(matrix, -np.inf, np.array(upper))],
         integrality=np.ones(total),
         bounds=Bounds(0, 1),
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-9, "presolve": True},
+        # Within less than one need of the best: every count is the best there is.
+        options={
+            "time_limit": time_limit,
+            "mip_rel_gap": min(1e-4, 0.3 / (len(needs) + 1)),
+            "presolve": True,
+            "disp": bool(DEBUG),
+        },
     )
     if result.x is None:
-        return _result(problem, needs, cands, pairs, np.zeros(total), result.message, False)
-    return _result(problem, needs, cands, pairs, result.x, result.message, result.status == 0)
+        return [], _said(result), False
+    chosen = [pair for j, pair in enumerate(pairs) if result.x[n_y + j] > 0.5]
+    return chosen, _said(result), result.status == 0
+
+
+def _said(result: object) -> str:
+    status = getattr(result, "status", None)
+    return {0: "best found", 1: "time limit reached", 2: "infeasible"}.get(
+        status if isinstance(status, int) else -1, "not solved"
+    )
 
 
 def _result(
     problem: Problem,
     needs: list[Need],
     cands: list[Candidate],
-    pairs: list[tuple[int, int]],
-    x: np.ndarray,
+    chosen: list[tuple[int, int]],
     status: str,
     optimal: bool,
 ) -> Solution:
-    n_y = len(cands)
-    chosen = [pair for j, pair in enumerate(pairs) if x[n_y + j] > 0.5]
-    opened = {r for r in range(n_y) if x[r] > 0.5}
+    opened: set[int] = set()
     filled: dict[int, int] = defaultdict(int)
     met: set[int] = set()
     taken_slots: dict[int, set] = defaultdict(set)
@@ -291,7 +385,11 @@ def _result(
         by_kind[cand.kind].append(r)
 
     def reason(need: Need) -> str:
-        offered = by_kind.get(need.kind, [])
+        offered = [
+            r
+            for r in by_kind.get(need.kind, [])
+            if cands[r].cohort is None or cands[r].cohort == need.cohort
+        ]
         if not offered:
             return NO_PROVISION
         busy = problem.busy.get(need.pupil, frozenset())

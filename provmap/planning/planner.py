@@ -5,8 +5,9 @@ places and unmet needs (each with why), and accept a plan into planned runs.
 Where the inputs come from:
 
 * needs: the cells of the term's needs audit (pupils on roll on the term's first day);
-* candidate runs: for each kind of need, each active catalogue entry meeting it
-  (`NeedKind.provisions`), as many copies as the kind's needs could fill, each with its
+* candidate runs: for each kind of need and year group, each active catalogue entry meeting
+  it (`NeedKind.provisions`) and usual for the year (`Provision.usual_years`), as many copies
+  as the year's needs of the kind could fill (at most `MOST_COPIES`), each with its
   group size (the usual ratio's pupils), time, weeks (the usual length, at most the term's),
   cost (staff time x rate, or the price) and evidence (EEF months); each copy is given a
   member of staff (those who led the entry before, else any internal member of staff with
@@ -27,12 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from provmap.accounts.models import User
 from provmap.planning import model
 from provmap.planning.models import (
     LEVEL_ORDER,
@@ -61,8 +62,11 @@ SLOTS: tuple[tuple[int, dt.time], ...] = tuple(
     (day, start) for day in range(1, 6) for start in SLOT_TIMES
 )
 SLOT_MINUTES = 60
-# At most this many copies of one entry for one kind.
-MOST_COPIES = 30
+# At most this many copies of one entry for one kind in one year group.
+MOST_COPIES = 8
+# At most this many entries for one kind in one year group (the best-evidenced), and the one
+# with the largest groups.
+MOST_ENTRIES = 3
 TIME_LIMIT = 20.0
 
 
@@ -112,10 +116,10 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
             school=school, audit__term=term, audit__school=school, kind__active=True
         )
         .filter(Q(pupil__on_roll_to__isnull=True) | Q(pupil__on_roll_to__gte=term.start_date))
-        .values_list("pupil_id", "kind_id", "level")
+        .values_list("pupil_id", "kind_id", "level", "pupil__nc_year")
         .order_by("kind_id", "pupil_id")
     )
-    needs = [model.Need(pupil, kind, level) for pupil, kind, level in cells]
+    needs = [model.Need(pupil, kind, level, year) for pupil, kind, level, year in cells]
     kinds = {kind.pk: kind for kind in NeedKind.objects.filter(school=school, active=True)}
     meets: dict[int, list[int]] = defaultdict(list)
     for kind_id, provision_id in NeedKind.provisions.through.objects.filter(
@@ -151,7 +155,7 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
     ):
         taken[staff_id] += costing.weekly_hours(own_sessions or sessions, own_minutes or minutes)
     free = {
-        pk: float(person.contracted_hours - taken[pk])
+        pk: float(max(person.contracted_hours - taken[pk], Decimal(0)))
         for pk, person in staff.items()
         if person.contracted_hours is not None
     }
@@ -195,7 +199,7 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
             )
     richest = max(budgets, key=lambda pk: budgets[pk], default=None)
 
-    per_kind = Counter(need.kind for need in needs)
+    per_year = Counter((need.kind, need.cohort) for need in needs)
 
     def rate_of(pk: int) -> Decimal:
         return costing.hourly_rate_for(staff[pk].hourly_rate, rates.get(staff[pk].role))
@@ -208,11 +212,11 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
     details: dict[int, tuple[int, int | None, int | None, int | None]] = {}
     turn = 0
     key = 0
-    for kind_id in sorted(per_kind):
-        for provision_id in sorted(meets.get(kind_id, ())):
+    for kind_id, year in sorted(per_year, key=lambda item: (item[0], str(item[1]))):
+        for provision_id in _offered(provisions, meets.get(kind_id, []), str(year)):
             provision = provisions[provision_id]
             size = max(int(provision.default_pupils), 1)
-            copies = model.runs_to_cover(per_kind[kind_id], size, most=MOST_COPIES)
+            copies = model.runs_to_cover(per_year[(kind_id, year)], size, most=MOST_COPIES)
             weeks = _weeks(provision, term)
             sessions, minutes = provision.sessions_per_week, provision.minutes_per_session
             hours = costing.weekly_hours(sessions, minutes) * int(provision.default_staff)
@@ -256,7 +260,8 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
                         hours=float(hours),
                         slot=slot,
                         stream=stream,
-                        group=(kind_id, provision_id),
+                        group=(kind_id, provision_id, year),
+                        cohort=year,
                     )
                 )
                 details[key] = (provision_id, person, slot, stream)
@@ -268,6 +273,25 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
         busy={pupil: frozenset(slots) for pupil, slots in busy.items()},
     )
     return Gathered(problem, provisions, kinds, staff, streams, details, budgets, meets)
+
+
+def _offered(provisions: dict[int, Provision], ids: Sequence[int], year: str) -> list[int]:
+    """The entries offered for a kind in a year group: those usual for the year, the
+    `MOST_ENTRIES` best-evidenced and the one with the largest groups (the cheapest a place
+    on staff time)."""
+    usual = []
+    for pk in ids:
+        years = {part.strip() for part in provisions[pk].usual_years.split(",") if part.strip()}
+        if not years or year in years:
+            usual.append(pk)
+    best = sorted(
+        usual,
+        key=lambda pk: (-(provisions[pk].evidence_months or 0), -provisions[pk].default_pupils, pk),
+    )[:MOST_ENTRIES]
+    biggest = max(usual, key=lambda pk: (provisions[pk].default_pupils, -pk), default=None)
+    if biggest is not None and biggest not in best:
+        best.append(biggest)
+    return sorted(best)
 
 
 def _year_weeks(term: Term) -> Decimal:
@@ -303,7 +327,12 @@ def _why(
 
 @transaction.atomic
 def plan_make(
-    *, school: School, term: Term, name: str, share: Decimal = Decimal(1), by: User | None = None
+    *,
+    school: School,
+    term: Term,
+    name: str,
+    share: Decimal = Decimal(1),
+    by: AbstractBaseUser | None = None,
 ) -> Plan:
     """Run the planner for the term and keep its proposal as a draft plan."""
     if term.school_id != school.pk:
@@ -433,7 +462,7 @@ def plan_remove_run(*, plan: Plan, plan_run: PlanRun, read_version: int | None =
 
 
 @transaction.atomic
-def plan_copy(*, plan: Plan, name: str, by: User | None = None) -> Plan:
+def plan_copy(*, plan: Plan, name: str, by: AbstractBaseUser | None = None) -> Plan:
     """A draft copy of a plan (to edit without losing the original)."""
     copy = Plan.objects.create(
         school_id=plan.school_id,
@@ -460,7 +489,7 @@ def plan_copy(*, plan: Plan, name: str, by: User | None = None) -> Plan:
 
 @transaction.atomic
 def plan_accept(
-    *, plan: Plan, by: User | None = None, read_version: int | None = None
+    *, plan: Plan, by: AbstractBaseUser | None = None, read_version: int | None = None
 ) -> list[ProvisionRun]:
     """Make a draft plan's runs planned runs of its term, with its pupils placed (planned),
     and each run's slot; a plan is accepted once."""
