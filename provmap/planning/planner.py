@@ -9,7 +9,9 @@ Where the inputs come from:
   it (`NeedKind.provisions`) and usual for the year (`Provision.usual_years`), as many copies
   as the year's needs of the kind could fill (at most `MOST_COPIES`), each with its
   group size (the usual ratio's pupils), time, weeks (the usual length, at most the term's),
-  cost (staff time x rate, or the price) and evidence (EEF months); each copy is given a
+  cost (staff time x rate, or the price) and evidence (`evidence_of`: the school's own
+  measured effect, the lower end of its interval in months, where it has one to rank, else
+  the EEF months of the catalogue entry); each copy is given a
   member of staff (those who led the entry before, else any internal member of staff with
   contracted hours) and a slot of the week (`SLOTS`), spread so that no one is offered a
   slot they already teach in;
@@ -103,13 +105,38 @@ class Gathered:
     budgets: dict[int, Decimal]
     # kind id -> the ids of the catalogue entries meeting it
     meets: dict[int, list[int]]
+    # provision id -> (months of progress, "measured" or "EEF")
+    evidence: dict[int, tuple[int | None, str]]
+
+
+def evidence_of(
+    school: School, provisions: dict[int, Provision], *, measured: bool = True
+) -> dict[int, tuple[int | None, str]]:
+    """Each entry's months of additional progress and where they come from: the school's own
+    measured effect (the lower end of its interval, in EEF months) where it has enough pupils
+    to judge it, the better evidence of its own pupils; else the entry's EEF months."""
+    found: dict[int, tuple[int | None, str]] = {
+        pk: (provision.evidence_months, "EEF") for pk, provision in provisions.items()
+    }
+    if not measured or not provisions:
+        return found
+    from provmap.insights.effects import eef_months
+    from provmap.insights.ranking import rankable
+    from provmap.insights.selectors import provision_impacts
+
+    for impact in provision_impacts(school, as_of=timezone.localdate(), only=list(provisions)):
+        if impact.provision.pk in found and rankable(impact) and impact.effect is not None:
+            found[impact.provision.pk] = (eef_months(impact.effect.low), "measured")
+    return found
 
 
 def _weeks(provision: Provision, term: Term) -> Decimal:
     return min(Decimal(provision.usual_weeks), Decimal(term.weeks))
 
 
-def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gathered:
+def gather(
+    school: School, term: Term, *, share: Decimal = Decimal(1), measured: bool = True
+) -> Gathered:
     """The problem for the term (the module's docstring says where each input comes from)."""
     cells = list(
         AuditCell.objects.filter(
@@ -132,6 +159,7 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
             school=school, pk__in={p for ids in meets.values() for p in ids}
         )
     }
+    evidence = evidence_of(school, provisions, measured=measured)
     staff = {
         person.pk: person
         for person in StaffMember.objects.filter(school=school, active=True, is_external=False)
@@ -213,7 +241,7 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
     turn = 0
     key = 0
     for kind_id, year in sorted(per_year, key=lambda item: (item[0], str(item[1]))):
-        for provision_id in _offered(provisions, meets.get(kind_id, []), str(year)):
+        for provision_id in _offered(provisions, evidence, meets.get(kind_id, []), str(year)):
             provision = provisions[provision_id]
             size = max(int(provision.default_pupils), 1)
             copies = model.runs_to_cover(per_year[(kind_id, year)], size, most=MOST_COPIES)
@@ -255,7 +283,7 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
                         cost_per_pupil=float(
                             costing.each_pupil_price(provision.cost_basis, provision.price)
                         ),
-                        evidence=float(provision.evidence_months or 0),
+                        evidence=float(evidence[provision_id][0] or 0),
                         staff=person,
                         hours=float(hours),
                         slot=slot,
@@ -272,10 +300,15 @@ def gather(school: School, term: Term, *, share: Decimal = Decimal(1)) -> Gather
         staff_hours=free,
         busy={pupil: frozenset(slots) for pupil, slots in busy.items()},
     )
-    return Gathered(problem, provisions, kinds, staff, streams, details, budgets, meets)
+    return Gathered(problem, provisions, kinds, staff, streams, details, budgets, meets, evidence)
 
 
-def _offered(provisions: dict[int, Provision], ids: Sequence[int], year: str) -> list[int]:
+def _offered(
+    provisions: dict[int, Provision],
+    evidence: dict[int, tuple[int | None, str]],
+    ids: Sequence[int],
+    year: str,
+) -> list[int]:
     """The entries offered for a kind in a year group: those usual for the year, the
     `MOST_ENTRIES` best-evidenced and the one with the largest groups (the cheapest a place
     on staff time)."""
@@ -286,7 +319,7 @@ def _offered(provisions: dict[int, Provision], ids: Sequence[int], year: str) ->
             usual.append(pk)
     best = sorted(
         usual,
-        key=lambda pk: (-(provisions[pk].evidence_months or 0), -provisions[pk].default_pupils, pk),
+        key=lambda pk: (-(evidence[pk][0] or 0), -provisions[pk].default_pupils, pk),
     )[:MOST_ENTRIES]
     biggest = max(usual, key=lambda pk: (provisions[pk].default_pupils, -pk), default=None)
     if biggest is not None and biggest not in best:
@@ -306,7 +339,8 @@ def _why(
     kind: NeedKind,
     provision: Provision,
     levels: Counter[str],
-    others: Sequence[Provision],
+    others: Sequence[int],
+    evidence: dict[int, tuple[int | None, str]],
     cost: Decimal,
 ) -> str:
     said = [
@@ -314,15 +348,18 @@ def _why(
         for level in (Level.MUST, Level.SHOULD, Level.COULD)
         if (count := levels[level])
     ]
-    months = provision.evidence_months
-    best = max((p.evidence_months or 0 for p in others), default=0)
+    months, source = evidence.get(provision.pk, (None, "EEF"))
+    best = max((evidence.get(pk, (None, ""))[0] or 0 for pk in others), default=0)
+    shown = f"{months:+d} months" if months is not None else ""
+    if source == "measured":
+        shown += ", at the least, as measured in this school"
     if months is not None and months >= best and len(others) > 1:
-        evidence = f"{provision.name} is the best-evidenced (+{months} months)"
+        words = f"{provision.name} is the best-evidenced ({shown})"
     elif months is not None:
-        evidence = f"{provision.name} (+{months} months)"
+        words = f"{provision.name} ({shown})"
     else:
-        evidence = f"{provision.name} (no evidence recorded)"
-    return f"{'; '.join(said)}; {evidence} at {money(cost)}."
+        words = f"{provision.name} (no evidence recorded)"
+    return f"{'; '.join(said)}; {words} at {money(cost)}."
 
 
 @transaction.atomic
@@ -378,7 +415,7 @@ def plan_make(
         cost = costing.to_pennies(
             Decimal(str(cand.cost)) + Decimal(str(cand.cost_per_pupil)) * len(members[cand.key])
         )
-        others = [gathered.provisions[pk] for pk in gathered.meets.get(kind.pk, [])]
+        others = gathered.meets.get(kind.pk, [])
         rows.append(
             PlanRun(
                 school=school,
@@ -391,7 +428,12 @@ def plan_make(
                 start_time=start,
                 cost=cost,
                 why=_why(
-                    kind, provision, Counter(level for _p, level in members[cand.key]), others, cost
+                    kind,
+                    provision,
+                    Counter(level for _p, level in members[cand.key]),
+                    others,
+                    gathered.evidence,
+                    cost,
                 ),
             )
         )
