@@ -65,7 +65,7 @@ SLOTS: tuple[tuple[int, dt.time], ...] = tuple(
 )
 SLOT_MINUTES = 60
 # At most this many copies of one entry for one kind in one year group.
-MOST_COPIES = 8
+MOST_COPIES = 20
 # At most this many entries for one kind in one year group (the best-evidenced), and the one
 # with the largest groups.
 MOST_ENTRIES = 3
@@ -274,6 +274,11 @@ def gather(
                         costing.StaffTime(sessions, minutes, rate), weeks
                     ) * int(provision.default_staff)
                 key += 1
+                # Paid from the stream that paid for the entry before while it has room for
+                # these copies, else from the stream with most left.
+                paid_from = stream
+                if paid_from in budgets and budgets[paid_from] < fixed * (copy + 1):
+                    paid_from = richest
                 candidates.append(
                     model.Candidate(
                         key=key,
@@ -287,12 +292,12 @@ def gather(
                         staff=person,
                         hours=float(hours),
                         slot=slot,
-                        stream=stream,
+                        stream=paid_from,
                         group=(kind_id, provision_id, year),
                         cohort=year,
                     )
                 )
-                details[key] = (provision_id, person, slot, stream)
+                details[key] = (provision_id, person, slot, paid_from)
     problem = model.Problem(
         needs=needs,
         candidates=candidates,

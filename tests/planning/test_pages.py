@@ -57,6 +57,9 @@ def test_the_senco_makes_looks_over_edits_and_accepts_a_plan(client):
     assert plan.status == Plan.Status.ACCEPTED
     runs = ProvisionRun.objects.filter(term=world.term, status=ProvisionRun.Status.PLANNED)
     assert Placement.objects.filter(run__in=runs).count() == 4
+    accepted = client.get(url(world, "plan_detail", plan.pk)).content.decode()
+    assert url(world, "run_detail", runs.first().pk) in accepted
+    assert "Take out" not in accepted
     again = client.post(
         url(world, "plan_detail", plan.pk),
         {"action": "accept", "version": plan.version},
