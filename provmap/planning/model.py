@@ -68,7 +68,7 @@ REASONS = {
     BUSY: "Already in other provision at every time offered.",
     BUDGET: "Not enough budget left for another group.",
     STAFF_HOURS: "No member of staff has the hours for another group.",
-    GROUP_FULL: "The groups offered are full of pupils with greater need.",
+    GROUP_FULL: "The groups offered are full, of pupils with the same or greater need.",
     CLASH: "Every group offered clashes with the pupil's other places.",
     NOT_CHOSEN: "Not chosen within the time allowed.",
 }

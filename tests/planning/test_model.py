@@ -145,3 +145,36 @@ def test_runs_to_cover():
     assert runs_to_cover(7, 3) == 3
     assert runs_to_cover(0, 3) == 0
     assert runs_to_cover(1000, 1, most=40) == 40
+
+
+def test_one_must_outweighs_any_number_of_shoulds():
+    # One run affordable: literacy meets one must, numeracy five shoulds.
+    needs = [Need(1, LITERACY, MUST), *(Need(p, NUMERACY, SHOULD) for p in range(2, 7))]
+    cands = [
+        Candidate(key=10, kind=LITERACY, size=6, cost=400, stream="s"),
+        Candidate(key=20, kind=NUMERACY, size=6, cost=300, stream="s"),
+    ]
+    solution = solve(Problem(needs=needs, candidates=cands, budgets={"s": 500}))
+    assert [run.key for run in solution.runs] == [10]
+    assert solution.met == {MUST: 1, SHOULD: 0, COULD: 0}
+
+
+def test_the_shoulds_fill_the_room_the_musts_left_at_no_more_fixed_cost():
+    # One literacy group of 4 fits the budget: two musts, then two of the three shoulds.
+    needs = [Need(1, LITERACY, MUST), Need(2, LITERACY, MUST)]
+    needs += [Need(p, LITERACY, SHOULD) for p in (3, 4, 5)]
+    cands = [
+        Candidate(key=k, kind=LITERACY, size=4, cost=400, stream="s", group="lit") for k in (10, 11)
+    ]
+    solution = solve(Problem(needs=needs, candidates=cands, budgets={"s": 500}))
+    assert [run.key for run in solution.runs] == [10]
+    assert solution.met == {MUST: 2, SHOULD: 2, COULD: 0}
+    assert [unmet.reason for unmet in solution.unmet] == [BUDGET]
+
+
+def test_pupils_are_offered_only_their_year_groups_runs():
+    needs = [Need(1, LITERACY, MUST, cohort="7"), Need(2, LITERACY, MUST, cohort="8")]
+    cands = [Candidate(key=10, kind=LITERACY, size=4, cohort="7")]
+    solution = solve(Problem(needs=needs, candidates=cands))
+    assert solution.places == [(1, 10, MUST)]
+    assert [(u.need.pupil, u.reason) for u in solution.unmet] == [(2, NO_PROVISION)]
