@@ -19,8 +19,9 @@ each member of staff has free, and the slots each pupil is already busy in:
 * a member of staff in one place a slot: sum_{r led by m at slot t} y_r <= 1;
 * budget per stream:                     sum_{r of f} (c_r y_r + q_r sum_n x_nr) <= B_f;
 * staff hours:                           sum_{r led by m} h_r y_r <= H_m;
-* candidates of one provision for one kind are opened in order (y_r >= y_r+1): they differ
-  only in their staff and slot, and the order removes most of the symmetric solutions.
+* candidates the caller marks as copies of one another (`group`) are opened in order
+  (y_r >= y_r+1), which removes symmetric solutions; only for copies truly alike (the
+  planner's differ in staff and time, so it marks none).
 
 Must first, then should, then could (lexicographic), in three stages: the first stage places
 only the musts, maximising how many are met (each worth 1), plus an evidence bonus (below 1/2
@@ -86,7 +87,7 @@ class Need:
 @dataclass(frozen=True)
 class Candidate:
     """A run the planner may open. `key` is the caller's; `group` ties candidates that are
-    copies of one provision for one kind (opened in order)."""
+    copies alike of one provision for one kind (opened in order)."""
 
     key: int
     kind: int

@@ -232,7 +232,7 @@ def gather(
     def rate_of(pk: int) -> Decimal:
         return costing.hourly_rate_for(staff[pk].hourly_rate, rates.get(staff[pk].role))
 
-    # The cheapest first: copies are opened in order, so the first copies cost least.
+    # The cheapest first: the first copies of an entry are given the cheapest staff.
     anyone = sorted(
         (pk for pk in staff if pk in free and free[pk] > 0), key=lambda pk: (rate_of(pk), pk)
     )
@@ -293,7 +293,7 @@ def gather(
                         hours=float(hours),
                         slot=slot,
                         stream=paid_from,
-                        group=(kind_id, provision_id, year),
+                        group=None,
                         cohort=year,
                     )
                 )
