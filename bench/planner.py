@@ -104,7 +104,7 @@ def time_planner(school: Any, label: str) -> tuple[str, str, str]:
         f"The planner for {label} (`plan_make`, {term.name})",
         f"{seconds:.1f} s",
         f"{cells:,} needs; {plan.runs.count()} runs, {places:,} places, "
-        f"{len(plan.unmet):,} needs unmet ({musts} musts); {plan.solver_status}",
+        f"{len(plan.unmet):,} needs unmet, {musts} of them musts; {plan.solver_status}",
     )
 
 

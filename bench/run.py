@@ -265,6 +265,10 @@ def _measure(engine: str) -> None:
         f"- Imports: a CSV student list of {IMPORT_PUPILS:,} pupils (UPN, admission number, "
         "names, date of birth, sex, year, form, SEN status and need, FSM, EAL, admission "
         "date), each pupil checked and added through the pupil services",
+        "- Planner: the term after the current one, with the simple needs audit of "
+        "`bench/planner.py` where the term has none (must for an EHC plan, should for SEN "
+        "support, could for pupil premium pupils without SEN); the 1,500-pupil school is built "
+        "by the demo generator; one run each",
         f"- Database: {engine}; Python {platform.python_version()}; "
         f"{os.cpu_count()} cores; {platform.machine()}",
         "",
