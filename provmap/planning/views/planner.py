@@ -157,7 +157,7 @@ def plan_view(school: School, plan: Plan, *, budgets: bool = True) -> PlanView:
     runs = list(
         PlanRun.objects.filter(school=school, plan=plan)
         .select_related("provision", "kind", "staff", "funding_stream")
-        .order_by("kind__position", "kind__name", "provision__name", "pk")
+        .order_by("kind__position", "kind__name", "provision__name", "weekday", "start_time", "pk")
     )
     places = list(
         PlanPlace.objects.filter(school=school, plan_run__plan=plan)
