@@ -367,7 +367,6 @@ def _why(
     return f"{'; '.join(said)}; {words} at {money(cost)}."
 
 
-@transaction.atomic
 def plan_make(
     *,
     school: School,
@@ -387,6 +386,20 @@ def plan_make(
             "The needs audit for this term has no needs yet: audit the term's needs first."
         )
     solution = model.solve(gathered.problem, time_limit=TIME_LIMIT)
+    # Solved outside the transaction; the proposal is written all or nothing.
+    with transaction.atomic():
+        return _keep(school, term, name, share, by, gathered, solution)
+
+
+def _keep(
+    school: School,
+    term: Term,
+    name: str,
+    share: Decimal,
+    by: AbstractBaseUser | None,
+    gathered: Gathered,
+    solution: model.Solution,
+) -> Plan:
     plan = Plan.objects.create(
         school=school,
         term=term,
