@@ -4,7 +4,8 @@ Builds a demo trust in a fresh database (a temporary SQLite file unless BENCH_DA
 names another), times the generator and the costed reads behind the map pages, imports a
 student list of 30,000 pupils (BENCH_IMPORT_PUPILS) into a fresh school (the check alone, the
 whole import, the same file again, and the same file through a browser import's background
-job), exports the map, and writes the figures to docs/benchmarks.md. Timings live here, never
+job), exports the map, times the planner (bench/planner.py), and writes the figures to
+docs/benchmarks.md. Timings live here, never
 in the test suite.
 """
 
@@ -225,6 +226,9 @@ def _measure(engine: str) -> None:
     summary_seconds = _median_seconds(lambda: cost_summary(school, year, as_of=TODAY))
 
     import_rows = _imports(school)
+    from bench.planner import planner_rows
+
+    planning_rows = planner_rows(school)
 
     rows = [
         (
@@ -246,6 +250,7 @@ def _measure(engine: str) -> None:
             f"{len(summary_queries)} queries",
         ),
         *import_rows,
+        *planning_rows,
     ]
     lines = [
         "# Benchmarks",
@@ -260,6 +265,10 @@ def _measure(engine: str) -> None:
         f"- Imports: a CSV student list of {IMPORT_PUPILS:,} pupils (UPN, admission number, "
         "names, date of birth, sex, year, form, SEN status and need, FSM, EAL, admission "
         "date), each pupil checked and added through the pupil services",
+        "- Planner: the term after the current one, with the simple needs audit of "
+        "`bench/planner.py` where the term has none (must for an EHC plan, should for SEN "
+        "support, could for pupil premium pupils without SEN); the 1,500-pupil school is built "
+        "by the demo generator; one run each",
         f"- Database: {engine}; Python {platform.python_version()}; "
         f"{os.cpu_count()} cores; {platform.machine()}",
         "",

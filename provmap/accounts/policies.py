@@ -283,6 +283,12 @@ POLICIES: dict[str, Policy] = {
     "needs_audit_cell": _post_only(Rule.SCHOOL_EDIT),
     "needs_audit_prefill": _post_only(Rule.SCHOOL_EDIT),
     "need_kinds": Policy(Rule.SCHOOL_EDIT),
+    # The planner: make a plan for next term within a share of the budget, a plan's groups,
+    # pupils and unmet needs (taking out a pupil or a group, copying, accepting it into
+    # planned runs by POST), two plans side by side. For those who edit the map.
+    "planner": Policy(Rule.SCHOOL_EDIT),
+    "plan_detail": Policy(Rule.SCHOOL_EDIT),
+    "plans_compare": Policy(Rule.SCHOOL_EDIT),
     # --- Signing in and out (django-allauth) ----------------------------------------------
     "account_login": Policy(Rule.GUEST, on_get=Outcome.REDIRECT, anonymous_get=Outcome.OK),
     # Signing out is a POST: a link or an image tag cannot sign anyone out.

@@ -21,6 +21,7 @@ from provmap.accounts.models import Membership, Role
 from provmap.accounts.policies import POLICIES, Outcome, Policy, Rule
 from provmap.interchange.models import ImportJob
 from provmap.outcomes.models import Review, SupportPlan, Target
+from provmap.planning.models import Plan
 from provmap.provision.models import Placement, Provision, ProvisionRun, RunSession
 from provmap.pupils.models import Pupil
 from tests.accounts.world import (
@@ -246,6 +247,7 @@ OBJECT_KWARGS = (
     "job_id",
     "membership_id",
     "plan_id",
+    "proposal_id",
     "review_id",
     "target_id",
     "session_id",
@@ -313,4 +315,5 @@ def _other_schools_rows(world: World) -> list[tuple]:
         *Target.objects.filter(school__in=schools).order_by("pk").values_list(),
         *Review.objects.filter(school__in=schools).order_by("pk").values_list(),
         *RunSession.objects.filter(school__in=schools).order_by("pk").values_list(),
+        *Plan.objects.filter(school__in=schools).order_by("pk").values_list(),
     ]

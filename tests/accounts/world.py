@@ -24,6 +24,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from provmap.accounts.models import Membership, Role, User
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.outcomes.models import Review, SupportPlan, Target
+from provmap.planning.models import Plan
 from provmap.provision.models import (
     GeneralResource,
     Placement,
@@ -109,6 +110,8 @@ class SchoolData:
     membership: Membership | None = None
     # A session of the run, with its register.
     session: RunSession | None = None
+    # A proposal of the planner for the term.
+    proposal: Plan | None = None
 
 
 @dataclass
@@ -161,6 +164,7 @@ class World:
             "resource_id": data.resource.pk,
             "session_id": data.session.pk if data.session else 0,
             "membership_id": data.membership.pk if data.membership else 0,
+            "proposal_id": data.proposal.pk if data.proposal else 0,
             "trust_id": data.school.trust_id,
             # Exports end in their format.
             "fmt": "xlsx",
@@ -223,7 +227,7 @@ def _school(trust: Trust, name: str) -> SchoolData:
     session = RunSession.objects.create(
         school=school, run=run, date=run.start_date, minutes=run.minutes_per_session
     )
-    return SchoolData(
+    data = SchoolData(
         school,
         term,
         provision,
@@ -242,6 +246,8 @@ def _school(trust: Trust, name: str) -> SchoolData:
         resource,
         session=session,
     )
+    data.proposal = Plan.objects.create(school=school, term=term, name="Full budget")
+    return data
 
 
 def world_pupils(world: World) -> list[tuple[SchoolData, Pupil]]:
