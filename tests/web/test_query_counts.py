@@ -32,8 +32,10 @@ PINNED: dict[tuple[str, str], int] = {
     # (runs, slots, places, staff lines, lessons a week).
     ("run_detail", Role.SENCO): 22,
     ("run_detail", Role.TEACHER): 21,
-    ("run_register", Role.SENCO): 16,
-    ("run_register", Role.TEACHER): 16,
+    # The run as its page reads it (with its slots), its register for the day and the last
+    # sessions.
+    ("run_register", Role.SENCO): 17,
+    ("run_register", Role.TEACHER): 17,
     # Three of them: the runs' slots, the current term and the year group's lessons a week.
     ("pupil_detail", Role.SENCO): 22,
     ("pupil_detail", Role.TEACHER): 22,
