@@ -130,6 +130,16 @@ def senco_writes_and_agrees_the_plan(page: Page, base: str, school, run, sam, te
     page.wait_for_load_state()
     check_accessibility(page, "the draft plan")
 
+    # A change to the text left unsaved is not lost without a question.
+    page.get_by_label("Who is involved").fill("Mrs Patel (mother)\nPriya Shah (SENCO)\nDan Evans")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("#new-target").get_by_role("button", name="Add the target").click()
+    assert asked and "not saved" in asked[0]
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_load_state()
+    assert "Dan Evans" in SupportPlan.objects.get(pupil=sam).involved
+
     for description, served_by_run in ((FIRST_TARGET, True), (SECOND_TARGET, False)):
         new = page.locator("#new-target")
         new.get_by_label("Target", exact=True).fill(description)

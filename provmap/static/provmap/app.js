@@ -1,6 +1,6 @@
 // Small enhancements for provmap's pages. Every page works without them: they only add a
-// print button and a "tick all" button, which need a script to do anything, and the arrow
-// keys in the pupil search's list.
+// print button and a "tick all" button, which need a script to do anything, the arrow keys
+// in the pupil search's list, and a question before unsaved changes are left behind.
 (function () {
   "use strict";
 
@@ -50,6 +50,38 @@
     } else if (event.key === "Escape" && links.length) {
       search.querySelector(".pupil-search__results").innerHTML = "";
       box.focus();
+    }
+  });
+
+  // A form marked data-unsaved-warning remembers that it was changed. Sending another form of
+  // the page (a target, say) or leaving the page while it holds changes asks first, with the
+  // form's own words, so the changes are not lost without a word.
+  var unsaved = null;
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest("form[data-unsaved-warning]");
+    if (form) {
+      unsaved = form;
+    }
+  });
+  document.addEventListener(
+    "submit",
+    function (event) {
+      if (!unsaved || event.target === unsaved) {
+        unsaved = null;
+        return;
+      }
+      if (window.confirm(unsaved.getAttribute("data-unsaved-warning"))) {
+        unsaved = null;
+      } else {
+        event.preventDefault();
+      }
+    },
+    true
+  );
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";
     }
   });
 
