@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from provmap.outcomes import plans as plan_services
 from provmap.outcomes.models import Contribution, Review, TargetProgress
-from provmap.outcomes.reviews import ProgressEntry, review_record
+from provmap.outcomes.reviews import ProgressEntry, review_kind_for, review_record
 from provmap.outcomes.rhythm import add_months
 from provmap.provision.models import Placement, ProvisionRun
 from provmap.pupils.models import Pupil, PupilNeed, SENStatus
@@ -174,6 +174,7 @@ def create_plans(school: School, rng: random.Random, *, today: dt.date) -> int:
     for placement in (
         Placement.objects.filter(school=school, pupil__in=pupils, run__start_date__lte=today)
         .select_related("run")
+        .prefetch_related("run__provision__areas")
         .order_by("-run__start_date", "pk")
     ):
         runs[placement.pupil_id].append(placement.run)
@@ -201,6 +202,43 @@ def _draft_only(pupil: Pupil, area: str, rng: random.Random, today: dt.date) -> 
     plan_services.plan_update(plan=plan, version=plan.version, by=None, **_profile(area, rng))
 
 
+def _earlier_version(pupil: Pupil, area: str, rng: random.Random, before: dt.date) -> None:
+    """A first plan agreed about a year earlier, its one target met at a review: the plan
+    the current one supersedes, kept as history."""
+    agreed = before - dt.timedelta(days=rng.randint(300, 360))
+    reviewed = before - dt.timedelta(days=rng.randint(5, 20))
+    plan = plan_services.plan_start(pupil=pupil, by=None)
+    plan = plan_services.plan_update(
+        plan=plan, version=plan.version, by=None, **_profile(area, rng)
+    )
+    description, criteria, strategies = rng.choice(TARGETS[area])
+    target = plan_services.target_add(
+        plan=plan,
+        by=None,
+        description=description,
+        criteria=criteria,
+        strategies=strategies,
+        need_area=area,
+        start_date=agreed,
+        review_date=reviewed,
+    )
+    plan_services.plan_agree(
+        plan=plan, version=plan.version, agreed_on=agreed, agreed_with="Parent or carer", by=None
+    )
+    review_record(
+        pupil=pupil,
+        by=None,
+        held_on=reviewed,
+        kind=review_kind_for(pupil.sen_status),
+        participants="SENCO, parent or carer, the pupil",
+        pupil_view="I can do it on my own now.",
+        parent_view="We are pleased with the progress.",
+        next_steps="A new plan with new targets.",
+        next_review_due=None,
+        progress=[ProgressEntry(target, TargetProgress.Progress.MET, comment="Met in full.")],
+    )
+
+
 def _agreed_with_review(
     pupil: Pupil, area: str, rng: random.Random, today: dt.date, runs: list[ProvisionRun]
 ) -> None:
@@ -217,6 +255,8 @@ def _agreed_with_review(
     held = min(add_months(due, -months), today - dt.timedelta(days=rng.randint(7, 20)))
     agreed = held - dt.timedelta(days=rng.randint(80, 120))
 
+    if rng.random() < 0.15:
+        _earlier_version(pupil, area, rng, agreed)
     plan = plan_services.plan_start(pupil=pupil, by=None)
     plan = plan_services.plan_update(
         plan=plan,
@@ -229,9 +269,17 @@ def _agreed_with_review(
         **_profile(area, rng),
     )
     choices = rng.sample(TARGETS[area], k=min(len(TARGETS[area]), rng.choice((2, 3))))
+    # A target is served by a run of its area the pupil was in when the plan was agreed, else
+    # by none (the plan's strategies are then ordinary teaching).
+    serving = [
+        run
+        for run in runs
+        if run.start_date <= agreed <= run.end_date
+        and area in {entry.area for entry in run.provision.areas.all()}
+    ]
     targets = []
     for index, (description, criteria, strategies) in enumerate(choices):
-        run = runs[index] if index < len(runs) else None
+        run = serving[index % len(serving)] if serving and index < 2 else None
         targets.append(
             plan_services.target_add(
                 plan=plan,
@@ -275,6 +323,8 @@ def _agreed_with_review(
         progress=progress,
     )
     if rng.random() < 0.12:
+        # A parent's view given since the review (the demo has no parent account for every
+        # family, so the row is written as a signed-in parent's would be).
         Contribution.objects.create(
             school_id=pupil.school_id,
             pupil=pupil,

@@ -23,7 +23,10 @@ def test_most_pupils_on_the_register_have_an_agreed_plan(demo: DemoSummary) -> N
     agreed = SupportPlan.objects.filter(status=SupportPlan.Status.AGREED)
     assert agreed.count() > on_register / 2
     assert SupportPlan.objects.filter(status=SupportPlan.Status.DRAFT).exists()
-    assert Review.objects.count() == agreed.count()
+    # Each agreed plan has had a review; each superseded one was reviewed before it ended.
+    superseded = SupportPlan.objects.filter(status=SupportPlan.Status.SUPERSEDED)
+    assert superseded.exists()
+    assert Review.objects.count() == agreed.count() + superseded.count()
     overdue = agreed.filter(review_due__lt=TODAY).count()
     soon = agreed.filter(review_due__gte=TODAY, review_due__lte=TODAY + dt.timedelta(days=28))
     later = agreed.filter(review_due__gt=TODAY + dt.timedelta(days=28)).count()
@@ -36,3 +39,6 @@ def test_targets_name_runs_their_pupil_is_in(demo: DemoSummary) -> None:
     assert linked.exists()
     placed = set(Placement.objects.values_list("pupil_id", "run_id"))
     assert all(pair in placed for pair in linked.values_list("pupil_id", "run_id"))
+    # A target's run addresses the target's area of need.
+    for target in linked.select_related("run__provision").prefetch_related("run__provision__areas"):
+        assert target.need_area in {entry.area for entry in target.run.provision.areas.all()}
