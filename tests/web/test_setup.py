@@ -393,7 +393,7 @@ def test_an_editor_without_costs_edits_a_general_resource_but_not_its_fixed_cost
         client.get(edit).content.decode(),
         client.get(url(world, "general_resources"), {"year": year.pk}).content.decode(),
     ):
-        assert "876" not in page and "£" not in page
+        assert "876.50" not in page and "876.5" not in page and "£" not in page
     assert 'name="fixed_cost"' not in client.get(edit).content.decode()
     # Names and notes still change; a fixed cost sent all the same is left as it was.
     page = client.get(edit).content.decode()
