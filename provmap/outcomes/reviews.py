@@ -272,6 +272,17 @@ def _record_progress(review: Review, progress: Sequence[ProgressEntry]) -> None:
                 closed_by=review,
                 version=F("version") + 1,
             )
+    # A target the review keeps open is worked on until the next review: its review date
+    # moves there, so the plan never shows an open target as due by a date already past.
+    if review.next_review_due is not None:
+        kept = [
+            e.target.pk
+            for e in progress
+            if e.progress != TargetProgress.Progress.MET and not e.close
+        ]
+        Target.objects.filter(pk__in=kept, review_date__lt=review.next_review_due).update(
+            review_date=review.next_review_due, version=F("version") + 1
+        )
 
 
 def _name(user: AbstractBaseUser | None) -> str:

@@ -187,6 +187,9 @@ def test_a_review_closes_ends_and_adds_targets_and_changes_the_provision(reviewe
     assert joined.start_date == HELD
     assert Contribution.objects.get(pk=view.pk).review == review
     assert SupportPlan.objects.get(pk=plan.pk).review_due == dt.date(2026, 3, 3)
+    # The target kept open is now worked on until the next review; the closed keep theirs.
+    assert Target.objects.get(description="Ask for help").review_date == dt.date(2026, 3, 3)
+    assert Target.objects.get(description="Read a page aloud").review_date < dt.date(2026, 3, 3)
 
 
 def test_a_bad_row_leaves_nothing_written(reviewed):
