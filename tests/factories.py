@@ -189,6 +189,33 @@ PASSWORD = "correct-horse-battery-staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
+def this_school_year(school: School) -> AcademicYear:
+    """The school year today falls in, September to August: pages that open on today's term
+    (the browser journeys) need one."""
+    today = dt.date.today()
+    first = today.year if today.month >= 9 else today.year - 1
+    return AcademicYearFactory(
+        school=school,
+        name=f"{first}-{(first + 1) % 100:02d}",
+        start_date=dt.date(first, 9, 1),
+        end_date=dt.date(first + 1, 8, 31),
+    )
+
+
+def term_around_today(
+    year: AcademicYear, *, before: int = 35, after: int = 49, name: str = "This term", **fields
+) -> Term:
+    """A term of `year` from `before` days ago to `after` days on (kept inside the year)."""
+    today = dt.date.today()
+    return TermFactory(
+        academic_year=year,
+        name=name,
+        start_date=max(today - dt.timedelta(days=before), year.start_date),
+        end_date=min(today + dt.timedelta(days=after), year.end_date),
+        **{"weeks": Decimal("12"), **fields},
+    )
+
+
 def totp_code(secret: str = TOTP_SECRET, *, step: int = 0) -> str:
     """The six digits an authenticator app shows now (or `step` 30-second periods later),
     worked out as RFC 6238 says, independently of the library under test."""

@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from provmap.accounts.models import Role
@@ -25,7 +24,6 @@ from provmap.schools.roles import StaffRole
 from tests.browser.checks import check_accessibility, screenshot
 from tests.browser.signin import sign_in
 from tests.factories import (
-    AcademicYearFactory,
     FundingStreamFactory,
     MembershipFactory,
     PlacementFactory,
@@ -35,38 +33,20 @@ from tests.factories import (
     RunStaffFactory,
     SchoolFactory,
     StaffMemberFactory,
-    TermFactory,
     UserFactory,
+    term_around_today,
+    this_school_year,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def a_school_planning_its_next_term():
-    today = timezone.localdate()
-    first = today.year if today.month >= 9 else today.year - 1
     school = SchoolFactory(name="Oakfield Academy", urn="137021")
-    year = AcademicYearFactory(
-        school=school,
-        name=f"{first}-{(first + 1) % 100:02d}",
-        start_date=dt.date(first, 9, 1),
-        end_date=dt.date(first + 1, 8, 31),
-    )
-    now = TermFactory(
-        academic_year=year,
-        number=1,
-        name="This term",
-        start_date=today - dt.timedelta(days=60),
-        end_date=today + dt.timedelta(days=14),
-        weeks=Decimal("10"),
-    )
-    spring = TermFactory(
-        academic_year=year,
-        number=2,
-        name="Next term",
-        start_date=today + dt.timedelta(days=28),
-        end_date=today + dt.timedelta(days=110),
-        weeks=Decimal("11"),
+    year = this_school_year(school)
+    now = term_around_today(year, before=60, after=14, number=1, weeks=Decimal("10"))
+    spring = term_around_today(
+        year, before=-28, after=110, number=2, name="Next term", weeks=Decimal("11")
     )
     senco_staff = StaffMemberFactory(
         school=school, name="Priya Shah", role=StaffRole.SENCO, hourly_rate=Decimal("45")

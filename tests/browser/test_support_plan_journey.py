@@ -27,7 +27,6 @@ from provmap.schools.roles import StaffRole
 from tests.browser.checks import check_accessibility, screenshot
 from tests.browser.signin import sign_in
 from tests.factories import (
-    AcademicYearFactory,
     MembershipFactory,
     PlacementFactory,
     ProvisionFactory,
@@ -36,8 +35,9 @@ from tests.factories import (
     RunStaffFactory,
     SchoolFactory,
     StaffMemberFactory,
-    TermFactory,
     UserFactory,
+    term_around_today,
+    this_school_year,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,22 +52,9 @@ NEW_TARGET = "Read a short chapter book to an adult each week"
 
 
 def a_school_with_a_reading_group():
-    today = timezone.localdate()
-    first = today.year if today.month >= 9 else today.year - 1
     school = SchoolFactory(name="Oakfield Academy", urn="137014")
-    year = AcademicYearFactory(
-        school=school,
-        name=f"{first}-{(first + 1) % 100:02d}",
-        start_date=dt.date(first, 9, 1),
-        end_date=dt.date(first + 1, 8, 31),
-    )
-    term = TermFactory(
-        academic_year=year,
-        name="This term",
-        start_date=max(today - dt.timedelta(days=35), year.start_date),
-        end_date=min(today + dt.timedelta(days=49), year.end_date),
-        weeks=Decimal("12"),
-    )
+    year = this_school_year(school)
+    term = term_around_today(year)
     senco_staff = StaffMemberFactory(school=school, name="Priya Shah", role=StaffRole.SENCO)
     ta_staff = StaffMemberFactory(school=school, name="Dan Evans", role=StaffRole.TA)
     MembershipFactory(
