@@ -236,9 +236,12 @@ def _measure(engine: str) -> None:
 
     planning_rows = planner_rows(school)
     load_rows = []
-    if os.environ.get("BENCH_LOAD"):
+    if os.environ.get("BENCH_LOAD") and engine.startswith("postgres"):
         from bench.load import run_load, summary_rows
+        from provmap.demo.users import DEFAULT_PASSWORD
 
+        # The trust above was seeded with the demo password.
+        os.environ.setdefault("LOAD_PASSWORD", DEFAULT_PASSWORD)
         users = int(os.environ.get("BENCH_LOAD_USERS", "50"))
         results, took = run_load(users, float(os.environ.get("BENCH_LOAD_SECONDS", "60")))
         load_rows = summary_rows(results, users, took)
