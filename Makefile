@@ -126,7 +126,9 @@ fmt: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: timings at trust scale, written to docs/benchmarks.md
+## bench: timings at trust scale, written to docs/benchmarks.md; with BENCH_LOAD=1 also the
+## load test (bench/load.py: 50 users against gunicorn on 127.0.0.1 for 60 s, on
+## BENCH_DATABASE_URL, which must then be PostgreSQL)
 bench: install-test
 	$(BIN)/python -m bench.run
 

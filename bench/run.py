@@ -4,7 +4,9 @@ Builds a demo trust in a fresh database (a temporary SQLite file unless BENCH_DA
 names another), times the generator and the costed reads behind the map pages, imports a
 student list of 30,000 pupils (BENCH_IMPORT_PUPILS) into a fresh school (the check alone, the
 whole import, the same file again, and the same file through a browser import's background
-job), exports the map, times the planner (bench/planner.py), and writes the figures to
+job), exports the map, times the planner (bench/planner.py), the term map page through the
+whole request (bench/pages.py), with BENCH_LOAD=1 the load test of 50 users against gunicorn
+(bench/load.py), and writes the figures to
 docs/benchmarks.md. Timings live here, never
 in the test suite.
 """
@@ -225,10 +227,24 @@ def _measure(engine: str) -> None:
         summary = cost_summary(school, year, as_of=TODAY)
     summary_seconds = _median_seconds(lambda: cost_summary(school, year, as_of=TODAY))
 
+    from bench.pages import page_rows
+
+    # The whole request, as the school's SENCO opens it (middleware, audit, template).
+    map_page_rows = page_rows(school, TODAY)
     import_rows = _imports(school)
     from bench.planner import planner_rows
 
     planning_rows = planner_rows(school)
+    load_rows = []
+    if os.environ.get("BENCH_LOAD") and engine.startswith("postgres"):
+        from bench.load import run_load, summary_rows
+        from provmap.demo.users import DEFAULT_PASSWORD
+
+        # The trust above was seeded with the demo password.
+        os.environ.setdefault("LOAD_PASSWORD", DEFAULT_PASSWORD)
+        users = int(os.environ.get("BENCH_LOAD_USERS", "50"))
+        results, took = run_load(users, float(os.environ.get("BENCH_LOAD_SECONDS", "60")))
+        load_rows = summary_rows(results, users, took)
 
     rows = [
         (
@@ -249,8 +265,10 @@ def _measure(engine: str) -> None:
             f"{len(summary.runs)} runs, £{summary.school_total:,.2f}, "
             f"{len(summary_queries)} queries",
         ),
+        *map_page_rows,
         *import_rows,
         *planning_rows,
+        *load_rows,
     ]
     lines = [
         "# Benchmarks",

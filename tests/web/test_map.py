@@ -288,3 +288,26 @@ def test_share_for_pupils_shown_adds_up_to_the_run_cost(client, mapped):
     content = client.get(map_url(world, "form=7A")).content.decode()
     # Both reading pupils are in 7A: their shares are the whole run's cost.
     assert content.count("£975.00") >= 2
+
+
+def test_names_and_labels_written_in_python_are_escaped_and_linked(client):
+    """The cells built once per row in Python escape what schools typed, as the template
+    would, and link each pupil, run and figure as the template's tags do."""
+    world = build_world()
+    pupil = pupils(world, 1, surname="O'Neil <b>", legal_forename="Ann & Co", nc_year="8")[0]
+    staff = StaffMemberFactory(school=world.school, name='Lee "Q" <i>', role=StaffRole.TA)
+    run = add_run(world, pupils=[pupil], staff=[staff], day_time="Tues <p.m.>")
+    client.force_login(world.senco)
+    content = client.get(map_url(world, f"term={world.term.pk}&nc_year=8")).content.decode()
+    pupil_link = reverse("pupil_detail", args=[world.school.urn, pupil.pk])
+    assert (
+        f'<li><a href="{pupil_link}">O&#x27;Neil &lt;b&gt;, Ann &amp; Co</a> '
+        f'<span class="muted">Y8 · {pupil.sen_status}</span></li>'
+    ) in content
+    assert 'title="Lee &quot;Q&quot; &lt;i&gt;, ' in content
+    assert "<b>" not in content and "<i>" not in content
+    assert f'class="run-name" href="{reverse("run_detail", args=[world.school.urn, run.pk])}"' in (
+        content
+    )
+    figure = pupils_url(world, f"term={world.term.pk}&amp;nc_year=8&amp;run={run.pk}")
+    assert f'class="pupil-count" href="{figure}"' in content

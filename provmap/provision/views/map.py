@@ -4,19 +4,27 @@ year (appendix 3b)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.template.defaultfilters import date as date_filter
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from provmap.accounts.access import SchoolRequest
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction
-from provmap.formatting import counted
+from provmap.formatting import counted, plural
 from provmap.outcomes import due
 from provmap.provision import selectors
 from provmap.provision.forms import MapFilterForm
+from provmap.provision.models import ProvisionRun
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil
 from provmap.schools.models import AcademicYear, School, Term
+from provmap.web.links import QueryLinks, id_url
 from provmap.web.pages import (
     chosen_term,
     id_param,
@@ -26,6 +34,134 @@ from provmap.web.pages import (
     vary_on_htmx,
     wants_fragment,
 )
+
+
+@dataclass(frozen=True)
+class MapLine:
+    """A row of the term map with what its cells link to, built once per row in Python: a
+    map of a whole school has a link for each run, each of its SEN figures and each pupil
+    named, too many for a `{% url %}` each."""
+
+    row: selectors.MapRow
+    run_url: str
+    pupils_url: str
+    # The run's pupils, each a list item linking to their page.
+    names: SafeString
+    # The cells' repeated parts, written once here: the run's dates, its areas of need, its
+    # staff, its timetable slots and its pupils by SEN status (with their links).
+    dates: str
+    areas: SafeString
+    staff: SafeString
+    slots: SafeString
+    sen_split: SafeString
+
+    @property
+    def pupil_word(self) -> str:
+        return plural(len(self.row.placements), "pupil")
+
+
+def map_lines(
+    request: HttpRequest, school: School, term: Term | None, view: selectors.ScopedMap | None
+) -> list[MapLine]:
+    """The rows of the term map with their links (the same the template's tags would write)."""
+    if view is None or term is None:
+        return []
+    run_url = id_url("run_detail", school.urn)
+    pupil_url = id_url("pupil_detail", school.urn)
+    figure_url = QueryLinks(request, "map_pupils", school.urn)
+    # Runs mostly share their dates and lengths (a term's): each written once.
+    day_month = cache(lambda day: date_filter(day, "j M"))
+    weeks = cache(lambda count: counted(count, "week"))
+    lines = []
+    for row in view.rows:
+        run = row.run
+        pupils = [item.placement.pupil for item in row.placements]
+        sen_links = [
+            (code, label, count, figure_url(term=term.pk, run=run.pk, sen=code) if count else "")
+            for code, label, count in row.sen_counts
+        ]
+        lines.append(
+            MapLine(
+                row=row,
+                run_url=run_url(run.pk),
+                pupils_url=figure_url(term=term.pk, run=run.pk),
+                names=_names(pupils, pupil_url),
+                dates=(
+                    f"{day_month(run.start_date)} to {day_month(run.end_date)} · {weeks(run.weeks)}"
+                ),
+                areas=_tags(
+                    '<li><abbr class="tag" title="{}">{}</abbr></li>',
+                    [(area.get_area_display(), area.area) for area in run.provision.areas.all()],
+                    "\u2013",  # an en dash: none
+                ),
+                staff=_tags(
+                    '<li><abbr class="tag tag--staff" title="{}, {}">{}</abbr></li>',
+                    [
+                        (
+                            line.line.staff.name,
+                            line.line.staff.get_role_display(),
+                            line.line.staff.code,
+                        )
+                        for line in row.costed.staff
+                    ],
+                    "None yet",
+                ),
+                slots=_slots(run),
+                sen_split=_sen_split(sen_links),
+            )
+        )
+    return lines
+
+
+def _names(pupils: list[Pupil], pupil_url: Callable[[object], str]) -> SafeString:
+    """Each pupil as a list item linking to their page (escaped as the template would: the
+    same as format_html, written out for the thousand or so names of a school's map)."""
+    return SafeString(
+        "".join(
+            f'<li><a href="{escape(pupil_url(pupil.pk))}">{escape(pupil.surname)}, '
+            f'{escape(pupil.forename)}</a> <span class="muted">Y{escape(pupil.nc_year)} · '
+            f"{escape(pupil.sen_status)}</span></li>"
+            for pupil in pupils
+        )
+    )
+
+
+def _tags(item: str, values: list[tuple[object, ...]], empty: str) -> SafeString:
+    """A list's items, or one muted item saying there are none."""
+    if not values:
+        return format_html('<li class="muted">{}</li>', empty)
+    return format_html_join("", item, values)
+
+
+def _slots(run: ProvisionRun) -> SafeString:
+    """The run's timetable slots, else the day and time typed for it."""
+    slots = run.slots.all()
+    if slots:
+        return format_html_join(
+            "", '<span class="sub nowrap">{}</span>', ((s.text,) for s in slots)
+        )
+    if run.day_time:
+        return format_html('<span class="sub">{}</span>', run.day_time)
+    return SafeString("")
+
+
+def _sen_split(sen_links: list[tuple[str, str, int, str]]) -> SafeString:
+    """Each SEN status's count of the run's pupils shown, linked to those pupils."""
+    parts = [
+        format_html(
+            '<a href="{}"><abbr title="{}">{}</abbr>&nbsp;{}'
+            '<span class="visually-hidden"> with {}</span></a>',
+            url,
+            label,
+            code,
+            count,
+            label,
+        )
+        if count
+        else format_html('<abbr title="{}">{}</abbr>&nbsp;0', label, code)
+        for code, label, count, url in sen_links
+    ]
+    return SafeString(" · ".join(parts))
 
 
 def _named(view: selectors.ScopedMap) -> list[Pupil]:
@@ -84,6 +220,7 @@ def term_map_page(request: SchoolRequest, urn: str) -> HttpResponse:
         term=term,
         form=form,
         map=view,
+        map_lines=map_lines(request, school, term, view),
         export_query=_export_query(request, term, form),
         reviews_reminder=reviews,
     )
