@@ -59,7 +59,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("school_setup", Role.SENCO): 13,
     ("setup_staff", Role.SENCO): 6,
     ("funding_streams", Role.SENCO): 6,
-    ("school_budget", Role.SENCO): 16,
+    ("school_budget", Role.SENCO): 15,
     ("general_resources", Role.SENCO): 8,
     ("pupil_search", Role.SENCO): 9,
     ("pupil_search", Role.TEACHER): 9,
