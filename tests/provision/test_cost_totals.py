@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from provmap.provision.models import CostBasis
 from provmap.provision.selectors.cost_totals import cost_totals, run_costs
-from provmap.provision.selectors.costed import cost_summary
+from provmap.provision.selectors.costed import cost_summary, year_costs
 from provmap.schools.models import StaffRole
 from tests.factories import (
     AcademicYearFactory,
@@ -52,7 +52,9 @@ runs = st.fixed_dictionaries(
         "minutes": st.integers(1, 120),
         "weeks": tenths("0.1", "52"),
         "staff": st.lists(staff_lines, max_size=3),
-        "pupils": st.integers(0, 4),
+        "pupils": st.lists(
+            st.tuples(st.integers(0, 60), st.none() | st.integers(0, 90)), max_size=4
+        ),
     }
 )
 schools = st.fixed_dictionaries(
@@ -97,8 +99,12 @@ def build(spec: dict) -> tuple:
                 sessions_per_week=line["sessions"],
                 minutes_per_session=line["minutes"],
             )
-        for _ in range(item["pupils"]):
-            PlacementFactory(run=run)
+        for joined, left in item["pupils"]:
+            start = run.start_date + dt.timedelta(days=joined)
+            end = None if left is None else max(start, run.start_date + dt.timedelta(days=left))
+            PlacementFactory(
+                run=run, start_date=start, end_date=min(end, run.end_date) if end else None
+            )
     return school, year
 
 
@@ -118,3 +124,10 @@ def test_the_databases_totals_are_the_python_costing(spec):
     }
     by_school = cost_totals({"school": school, "academic_year": year}, by="school")
     assert by_school.get(school.pk, Decimal("0.00")) == python.provision_total
+    # The figures page's year: the same totals every way, pupils' shares included.
+    figures = year_costs(school, year, as_of=dt.date(2025, 10, 1))
+    assert figures.school_total == python.school_total
+    assert figures.provision_to_date == python.provision_to_date
+    assert figures.by_funding_stream() == python.by_funding_stream()
+    assert figures.by_area() == python.by_area()
+    assert figures.by_year_group() == python.by_year_group()

@@ -43,7 +43,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("provision_detail", Role.SENCO): 13,
     ("staff_load", Role.SENCO): 13,
     # One of them: the year's reviews, to say how many were held on time.
-    ("school_figures", Role.GOVERNOR): 14,
+    ("school_figures", Role.GOVERNOR): 15,
     ("impact_overview", Role.SENCO): 17,
     ("impact_overview", Role.GOVERNOR): 17,
     # One of them: the SEN status history of the pupils placed, for the groups at the run.

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import (
     BigIntegerField,
     Case,
+    DecimalField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -40,7 +41,8 @@ PENNY = Decimal("0.01")
 
 def _whole(expression: Any, scale: int) -> Cast:
     """A decimal column as a whole number of 1/scale (sessions in tenths, money in pennies)."""
-    return Cast(Round(expression * Value(scale)), BigIntegerField())
+    scaled = ExpressionWrapper(expression * Value(Decimal(scale)), output_field=DecimalField())
+    return Cast(Round(scaled), BigIntegerField())
 
 
 def _half_up(numerator: Any, denominator: Any) -> ExpressionWrapper:
@@ -58,7 +60,15 @@ def _line_pennies(prefix: str) -> Case:
     role_rate = RoleRate.objects.filter(
         school=OuterRef(f"{prefix}school"), role=OuterRef(f"{prefix}staff__role")
     ).values("hourly_rate")[:1]
-    rate = _whole(Coalesce(F(f"{prefix}staff__hourly_rate"), Subquery(role_rate), Value(0)), 100)
+    rate = _whole(
+        Coalesce(
+            F(f"{prefix}staff__hourly_rate"),
+            Subquery(role_rate),
+            Value(Decimal(0)),
+            output_field=DecimalField(),
+        ),
+        100,
+    )
     sessions = _whole(Coalesce(F(f"{prefix}sessions_per_week"), F(f"{run}sessions_per_week")), 10)
     minutes = Cast(
         Coalesce(F(f"{prefix}minutes_per_session"), F(f"{run}minutes_per_session")),
@@ -81,7 +91,9 @@ def _line_pennies(prefix: str) -> Case:
 def _service_pennies() -> Case:
     """What a run's service costs in pennies, but for the per-pupil price (counted from the
     placements, see `_per_pupil_pennies`)."""
-    price = _whole(Coalesce(F("provision__price"), Value(0)), 100)
+    price = _whole(
+        Coalesce(F("provision__price"), Value(Decimal(0)), output_field=DecimalField()), 100
+    )
     sessions = _whole(F("sessions_per_week"), 10)
     weeks = _whole(F("weeks"), 10)
     year_weeks = _whole(F("academic_year__weeks"), 10)
@@ -109,7 +121,12 @@ def _per_pupil_pennies() -> Case:
     return Case(
         When(
             run__provision__cost_basis=CostBasis.PER_PUPIL,
-            then=_whole(Coalesce(F("run__provision__price"), Value(0)), 100),
+            then=_whole(
+                Coalesce(
+                    F("run__provision__price"), Value(Decimal(0)), output_field=DecimalField()
+                ),
+                100,
+            ),
         ),
         default=Value(0),
         output_field=BigIntegerField(),
