@@ -225,6 +225,9 @@ def _measure(engine: str) -> None:
         summary = cost_summary(school, year, as_of=TODAY)
     summary_seconds = _median_seconds(lambda: cost_summary(school, year, as_of=TODAY))
 
+    from bench.costs import cost_rows
+
+    trust_rows = cost_rows(school)
     import_rows = _imports(school)
     from bench.planner import planner_rows
 
@@ -249,6 +252,7 @@ def _measure(engine: str) -> None:
             f"{len(summary.runs)} runs, £{summary.school_total:,.2f}, "
             f"{len(summary_queries)} queries",
         ),
+        *trust_rows,
         *import_rows,
         *planning_rows,
     ]

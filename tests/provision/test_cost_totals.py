@@ -8,7 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provmap.provision.models import CostBasis
-from provmap.provision.selectors.cost_totals import cost_totals, run_costs
+from provmap.provision.selectors.cost_totals import (
+    SchoolTotals,
+    cost_totals,
+    run_costs,
+    school_totals,
+)
 from provmap.provision.selectors.costed import cost_summary, year_costs
 from provmap.schools.models import StaffRole
 from tests.factories import (
@@ -124,6 +129,13 @@ def test_the_databases_totals_are_the_python_costing(spec):
     }
     by_school = cost_totals({"school": school, "academic_year": year}, by="school")
     assert by_school.get(school.pk, Decimal("0.00")) == python.provision_total
+    assert school_totals({"school": school, "academic_year": year})[school.pk] == (
+        SchoolTotals(
+            python.provision_total,
+            len(python.runs),
+            len({p.placement.pupil_id for item in python.runs for p in item.placements}),
+        )
+    )
     # The figures page's year: the same totals every way, pupils' shares included.
     figures = year_costs(school, year, as_of=dt.date(2025, 10, 1))
     assert figures.school_total == python.school_total

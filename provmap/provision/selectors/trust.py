@@ -14,13 +14,15 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from provmap.provision import costing
-from provmap.provision.models import GeneralResource, Placement, ProvisionRun
-from provmap.provision.selectors.cost_totals import cost_totals
+from provmap.provision.models import GeneralResource
+from provmap.provision.selectors.cost_totals import SchoolTotals, school_totals
 from provmap.provision.selectors.terms import term_on
 from provmap.pupils.models import Pupil, SENStatus
 from provmap.pupils.selectors import on_roll_between
 from provmap.schools.models import FundingBudget, RoleRate, School, Term, Trust
 from provmap.schools.scoping import all_schools
+
+NOTHING = SchoolTotals(Decimal("0.00"), 0, 0)
 
 
 @dataclass
@@ -124,21 +126,7 @@ def trust_figures(trust: Trust, today: dt.date) -> TrustFigures:
         ):
             roll[school_id][status] = count
         in_years = {"academic_year_id__in": year_ids}
-        placed = dict(
-            Placement.objects.filter(run__academic_year_id__in=year_ids)
-            .values("school_id")
-            .order_by()
-            .annotate(pupils=Count("pupil_id", distinct=True))
-            .values_list("school_id", "pupils")
-        )
-        runs = dict(
-            ProvisionRun.objects.filter(**in_years)
-            .values("school_id")
-            .order_by()
-            .annotate(runs=Count("pk"))
-            .values_list("school_id", "runs")
-        )
-        costs = cost_totals(in_years, by="school")
+        totals = school_totals(in_years)
         general = _general_costs(schools, year_ids)
         budgets = dict(
             FundingBudget.objects.filter(**in_years)
@@ -151,6 +139,7 @@ def trust_figures(trust: Trust, today: dt.date) -> TrustFigures:
     for school in schools:
         counts = roll.get(school.pk, {})
         term = terms.get(school.pk)
+        found = totals.get(school.pk, NOTHING)
         lines.append(
             SchoolLine(
                 school=school,
@@ -158,9 +147,9 @@ def trust_figures(trust: Trust, today: dt.date) -> TrustFigures:
                 roll=sum(counts.values()),
                 sen_support=counts.get(SENStatus.SUPPORT, 0),
                 ehc_plans=counts.get(SENStatus.EHC_PLAN, 0),
-                receiving=placed.get(school.pk, 0),
-                runs=runs.get(school.pk, 0),
-                cost=costs.get(school.pk, Decimal("0.00")) + general.get(school.pk, Decimal(0)),
+                receiving=found.placed,
+                runs=found.runs,
+                cost=found.cost + general.get(school.pk, Decimal(0)),
                 budget=budgets.get(school.pk) or Decimal("0.00"),
             )
         )
