@@ -81,7 +81,7 @@ general AS (
     WHEN g.hours_per_week IS NULL THEN 0
     ELSE (2 * CAST(ROUND(g.hours_per_week * 100) AS BIGINT)
       * CAST(ROUND(COALESCE(s.hourly_rate, rr.hourly_rate, 0) * 100) AS BIGINT)
-      * CAST(ROUND(COALESCE(g.weeks, y.weeks) * 10) AS BIGINT) + 10000) / 20000 END) AS pennies
+      * CAST(ROUND(COALESCE(g.weeks, y.weeks) * 10) AS BIGINT) + 1000) / 2000 END) AS pennies
   FROM provision_generalresource g
   JOIN schools_academicyear y ON y.id = g.academic_year_id
   LEFT JOIN schools_staffmember s ON s.id = g.staff_id
