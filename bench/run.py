@@ -231,6 +231,9 @@ def _measure(engine: str) -> None:
 
     # The whole request, as the school's SENCO opens it (middleware, audit, template).
     map_page_rows = page_rows(school, TODAY)
+    from bench.costs import cost_rows
+
+    trust_rows = cost_rows(school)
     import_rows = _imports(school)
     from bench.planner import planner_rows
 
@@ -266,6 +269,7 @@ def _measure(engine: str) -> None:
             f"{len(summary_queries)} queries",
         ),
         *map_page_rows,
+        *trust_rows,
         *import_rows,
         *planning_rows,
         *load_rows,

@@ -191,6 +191,9 @@ POLICIES: dict[str, Policy] = {
     "person_deactivate": _post_only(Rule.SENCO),
     "person_reactivate": _post_only(Rule.SENCO),
     "trust_people": Policy(Rule.TRUST),
+    # The trust's schools side by side: figures only (counts by the small-number rule),
+    # for the leaders of that trust; to anyone else the trust does not exist.
+    "trust_dashboard": Policy(Rule.TRUST),
     # Impact: figures for everyone who sees the school's figures (pupils are named only to
     # whole-school readers, by the views); the list of pupils not progressing, cut to each
     # user's pupils, for those who see the map; review decisions by those who edit it.

@@ -40,6 +40,7 @@ from provmap.insights.verdicts import Verdict, impact_verdict
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.selectors import CostedRun, cost_summary, costed_runs
+from provmap.provision.selectors.costed import cost_run, role_rates, with_details
 from provmap.pupils.models import Measure, Result
 from provmap.schools.models import AcademicYear, School
 
@@ -449,6 +450,40 @@ def _pool(
     )
 
 
+def _map_order(run: ProvisionRun) -> tuple:
+    """The order of the costed map (`with_details`): wave, provision, label, start."""
+    return (run.provision.wave, run.provision.name, run.label, run.start_date)
+
+
+def _runs_for(
+    school: School, academic_year: AcademicYear | None, as_of: dt.date, wanted: set[int] | None
+) -> tuple[list[CostedRun], list[ProvisionRun]]:
+    """The runs to describe, costed, and the other runs the measures' models also hold (not
+    costed: only the provisions asked for are). For every provision, every run is costed."""
+    if wanted is None:
+        if academic_year is not None:
+            return cost_summary(school, academic_year, as_of=as_of).runs, []
+        return costed_runs(school, start=dt.date.min, end=dt.date.max, as_of=as_of), []
+    runs = ProvisionRun.objects.filter(school=school)
+    if academic_year is not None:
+        runs = runs.filter(academic_year=academic_year)
+    rates = role_rates(school)
+    costed = [
+        cost_run(run, rates, as_of) for run in with_details(runs.filter(provision_id__in=wanted))
+    ]
+    if not costed:
+        return [], []
+    measures = Provision.objects.filter(school=school, pk__in=wanted, measure__isnull=False).values(
+        "measure_id"
+    )
+    others = list(
+        runs.filter(provision__measure_id__in=measures)
+        .exclude(provision_id__in=wanted)
+        .select_related("provision")
+    )
+    return costed, others
+
+
 def provision_impacts(
     school: School,
     *,
@@ -461,17 +496,14 @@ def provision_impacts(
     the measure's model still holds every provision on it). Costs are each run's planned
     cost; `as_of` says which groups should have ended."""
     as_of = as_of or dt.date.today()
-    if academic_year is not None:
-        costed = cost_summary(school, academic_year, as_of=as_of).runs
-    else:
-        costed = costed_runs(school, start=dt.date.min, end=dt.date.max, as_of=as_of)
     wanted = set(only) if only is not None else None
-    if not costed or (
-        wanted is not None and not any(item.run.provision_id in wanted for item in costed)
-    ):
+    costed, uncosted = _runs_for(school, academic_year, as_of, wanted)
+    if not costed:
         return []
 
-    provision_ids = {item.run.provision_id for item in costed}
+    provision_ids = {item.run.provision_id for item in costed} | {
+        run.provision_id for run in uncosted
+    }
     provisions = (
         Provision.objects.filter(school=school, pk__in=provision_ids)
         .select_related("measure")
@@ -488,10 +520,11 @@ def provision_impacts(
         by_run[placement.run_id].append(placement)
 
     by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]] = defaultdict(list)
-    for item in costed:
-        measure_id = provisions[item.run.provision_id].measure_id
+    every_run = sorted([item.run for item in costed] + uncosted, key=_map_order)
+    for run in every_run:
+        measure_id = provisions[run.provision_id].measure_id
         if measure_id is not None:
-            by_measure[measure_id].append((item.run, by_run[item.run.pk]))
+            by_measure[measure_id].append((run, by_run[run.pk]))
     data = _read_measures(school, provisions, by_measure)
     fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
 

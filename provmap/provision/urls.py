@@ -10,9 +10,12 @@ from provmap.provision.views import (
     run_edit,
     runs,
     staff,
+    trust,
 )
 
 urlpatterns = [
+    # A trust's schools side by side (trust leaders)
+    path("trust/<int:trust_id>/", trust.trust_dashboard, name="trust_dashboard"),
     # The maps
     path("school/<str:urn>/map/", map.term_map_page, name="term_map"),
     path("school/<str:urn>/map/pupils/", map.map_pupils_page, name="map_pupils"),

@@ -1,5 +1,6 @@
 """A school year's funding streams: each one's budget against the map's planned spend and
-spend to date (costed by `costed.cost_summary`, as the term map and the figures are)."""
+spend to date (each run's cost totalled by the database, `cost_totals.run_costs`, by the
+same rules as the term map and the figures)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from provmap.provision import budgeting
+from provmap.provision import budgeting, costing
 from provmap.provision.costing import totals_by
-from provmap.provision.selectors.costed import NOT_ASSIGNED, CostSummary, cost_summary
+from provmap.provision.models import ProvisionRun
+from provmap.provision.selectors.cost_totals import run_costs
+from provmap.provision.selectors.costed import NOT_ASSIGNED, general_costs, role_rates
 from provmap.schools.models import AcademicYear, FundingBudget, FundingStream, School, Term
 
 
@@ -17,7 +20,6 @@ from provmap.schools.models import AcademicYear, FundingBudget, FundingStream, S
 class YearBudget:
     academic_year: AcademicYear
     as_of: dt.date
-    summary: CostSummary
     lines: list[budgeting.BudgetLine]
     general_fraction: Decimal
 
@@ -29,7 +31,13 @@ class YearBudget:
 def year_budget(school: School, academic_year: AcademicYear, *, as_of: dt.date) -> YearBudget:
     """Every funding stream of the school (and costs paid from none) in one year: budget,
     planned spend, spend to date. A fixed number of queries."""
-    summary = cost_summary(school, academic_year, as_of=as_of)
+    costs = run_costs({"school": school, "academic_year": academic_year})
+    runs = (
+        ProvisionRun.objects.filter(school=school, academic_year=academic_year)
+        .order_by("provision__wave", "provision__name", "label", "start_date")
+        .values_list("pk", "funding_stream__name", "start_date", "end_date")
+    )
+    general = general_costs(school, role_rates(school), academic_year=academic_year)
     terms = Term.objects.filter(school=school, academic_year=academic_year).values_list(
         "start_date", "end_date"
     )
@@ -39,11 +47,22 @@ def year_budget(school: School, academic_year: AcademicYear, *, as_of: dt.date) 
     def heading(stream: FundingStream | None) -> str:
         return stream.name if stream is not None else NOT_ASSIGNED
 
+    zero = Decimal("0.00")
+    planned_runs = [
+        (stream or NOT_ASSIGNED, costs.get(pk, zero), start, end) for pk, stream, start, end in runs
+    ]
+    planned = totals_by(
+        [(name, cost) for name, cost, _, _ in planned_runs]
+        + [(heading(resource.funding_stream), cost) for resource, cost in general]
+    )
     to_date = totals_by(
-        [(heading(item.run.funding_stream), item.cost_to_date) for item in summary.runs]
+        [
+            (name, costing.cost_to_date(cost, start, end, as_of))
+            for name, cost, start, end in planned_runs
+        ]
         + [
             (heading(resource.funding_stream), budgeting.spent_to_date(cost, fraction))
-            for resource, cost in summary.general
+            for resource, cost in general
         ]
     )
     budgets = dict(
@@ -52,11 +71,10 @@ def year_budget(school: School, academic_year: AcademicYear, *, as_of: dt.date) 
         )
     )
     streams = FundingStream.objects.filter(school=school).values_list("name", flat=True)
-    lines = budgeting.budget_lines(streams, budgets, summary.by_funding_stream(), to_date)
+    lines = budgeting.budget_lines(streams, budgets, planned, to_date)
     return YearBudget(
         academic_year=academic_year,
         as_of=as_of,
-        summary=summary,
         lines=lines,
         general_fraction=fraction,
     )

@@ -1,16 +1,17 @@
 """The school's figures: the year's costs cut every way and counts of pupils, aggregates
-only, never a pupil."""
+only, never a pupil (the runs' costs totalled by the database: `costed.year_costs`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count
 
-from provmap.provision.selectors.costed import CostSummary, cost_summary
-from provmap.provision.selectors.filters import CURRENT_SEN_STATUSES, sen_counts
+from provmap.provision.selectors.costed import YearCosts, year_costs
+from provmap.provision.selectors.filters import CURRENT_SEN_STATUSES
 from provmap.provision.selectors.terms import current_term
 from provmap.pupils.models import NCYear, Pupil
 from provmap.pupils.needs import Area
@@ -40,7 +41,7 @@ class Figures:
     counts of pupils. Built from pupil-level rows, but only totals leave this object."""
 
     roll: list[tuple[str, str, int]]
-    summary: CostSummary | None
+    summary: YearCosts | None
 
     @property
     def roll_total(self) -> int:
@@ -51,7 +52,7 @@ class Figures:
         """The part of the cost shared out to pupils (general resources belong to none)."""
         if self.summary is None:
             return Decimal(0)
-        return sum((p.share for item in self.summary.runs for p in item.placements), Decimal(0))
+        return sum((item.share for item in self.summary.shares), Decimal(0))
 
     @property
     def by_stream(self) -> list[tuple[str, Decimal, Decimal | None]]:
@@ -89,12 +90,9 @@ class Figures:
         """Distinct pupils placed in this year's provision, by SEN status."""
         if self.summary is None:
             return []
-        pupils = {
-            p.placement.pupil_id: p.placement.pupil
-            for item in self.summary.runs
-            for p in item.placements
-        }
-        return sen_counts(list(pupils.values()))
+        pupils = {item.pupil_id: item.sen_status for item in self.summary.shares}
+        counts = Counter(pupils.values())
+        return [(status.value, status.label, counts[status]) for status in CURRENT_SEN_STATUSES]
 
     @property
     def receiving_total(self) -> int:
@@ -109,5 +107,5 @@ class Figures:
 
 def school_figures(school: School, today: dt.date) -> Figures:
     term = current_term(school, today)
-    summary = cost_summary(school, term.academic_year, as_of=today) if term else None
+    summary = year_costs(school, term.academic_year, as_of=today) if term else None
     return Figures(roll=_roll_by_sen_status(school, today), summary=summary)

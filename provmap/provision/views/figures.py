@@ -40,15 +40,12 @@ def _pupils_by(
     areas: dict[str, set[int]] = defaultdict(set)
     years: dict[str, set[int]] = defaultdict(set)
     streams: dict[str, set[int]] = defaultdict(set)
-    for item in figures.summary.runs if figures.summary else []:
-        stream = item.run.funding_stream
-        for share in item.placements:
-            pupil = share.placement.pupil
-            if share.area in Area.values:
-                areas[Area(share.area).label].add(pupil.pk)
-            if pupil.nc_year in NCYear.values:
-                years[NCYear(pupil.nc_year).label].add(pupil.pk)
-            streams[stream.name if stream else selectors.NOT_ASSIGNED].add(pupil.pk)
+    for share in figures.summary.shares if figures.summary else []:
+        if share.area in Area.values:
+            areas[Area(share.area).label].add(share.pupil_id)
+        if share.nc_year in NCYear.values:
+            years[NCYear(share.nc_year).label].add(share.pupil_id)
+        streams[share.stream].add(share.pupil_id)
     return (
         {label: len(ids) for label, ids in areas.items()},
         {label: len(ids) for label, ids in years.items()},
