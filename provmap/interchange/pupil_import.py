@@ -25,7 +25,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -78,19 +77,20 @@ from provmap.pupils.models import (
     PupilNeed,
     Result,
     SENStatus,
+    SENStatusPeriod,
 )
 from provmap.pupils.score_range import measure_range_error
 from provmap.pupils.services import (
     NeedPeriod,
-    NewPupil,
     NewResult,
     measure_create,
     pupil_errors,
-    pupil_mark_left,
     pupil_set_need_history,
     pupil_set_sen_history,
     pupil_update,
-    pupils_bulk_create,
+    pupils_bulk_add_checked,
+    pupils_bulk_mark_left,
+    pupils_bulk_update_checked,
     result_set_value,
     results_bulk_record,
 )
@@ -535,6 +535,8 @@ class PupilAction:
     need_history: list[NeedPeriod] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     left_on: dt.date | None = None
+    # A new pupil as checked, unsaved: written as it is.
+    candidate: Pupil | None = None
 
 
 @dataclass
@@ -578,6 +580,10 @@ class PupilImportPlan:
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row of a student list and the field each column feeds (None for a CTF).
     columns: ColumnMap | None = None
+    # The needs and SEN history of the school's pupils, by pupil id (read when the file
+    # gives them).
+    needs_of: dict[int, list[PupilNeed]] = field(default_factory=dict)
+    history_of: dict[int, list[SENStatusPeriod]] = field(default_factory=dict)
 
 
 def display(value: object) -> str:
@@ -822,9 +828,9 @@ def guess_phase(pupils: list[PupilData]) -> str:
     return School.Phase.ALL_THROUGH
 
 
-def _current_history(pupil: Pupil) -> list[tuple[dt.date, str]]:
+def _current_history(periods: list[SENStatusPeriod]) -> list[tuple[dt.date, str]]:
     merged: list[tuple[dt.date, str]] = []
-    for period in sorted(pupil.sen_history.all(), key=lambda period: period.start_date):
+    for period in sorted(periods, key=lambda period: period.start_date):
         if not merged or merged[-1][1] != period.status:
             merged.append((period.start_date, period.status))
     return merged
@@ -838,13 +844,18 @@ def _merged(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
     return merged
 
 
+# The model's fields, for checking only those a row sets.
+_PUPIL_FIELDS = tuple(model_field.name for model_field in Pupil._meta.concrete_fields)
+
+
 def _check_model(
     data: PupilData, candidate: Pupil, problems: list[Problem], *, fields: set[str]
 ) -> None:
     """The register's own checks (pupil_create's and pupil_update's) on the fields the file
     sets, reported against their columns: each field's bounds, born before joining, leaving
-    after joining."""
-    for name, messages in pupil_errors(candidate, exclude=["school"]).items():
+    after joining. The UPN was checked as it was read (parse_upn), so is not checked again."""
+    exclude = [name for name in _PUPIL_FIELDS if name == "upn" or name not in fields]
+    for name, messages in pupil_errors(candidate, exclude=exclude).items():
         if name not in fields:
             continue
         for message in messages:
@@ -862,9 +873,17 @@ def _plan_pupils(
     school = plan.school
     existing: list[Pupil] = []
     if school is not None:
-        existing = list(
-            Pupil.objects.filter(school=school).prefetch_related("needs", "sen_history")
-        )
+        existing = list(Pupil.objects.filter(school=school))
+        # Needs and SEN history, read in one query each (and only when the file gives them),
+        # grouped by pupil.
+        if existing and any(
+            data.needs is not None or data.need_history is not None for data in pupils
+        ):
+            for need in PupilNeed.objects.filter(school=school):
+                plan.needs_of.setdefault(need.pupil_id, []).append(need)
+        if existing and any(data.sen_history is not None for data in pupils):
+            for period in SENStatusPeriod.objects.filter(school=school):
+                plan.history_of.setdefault(period.pupil_id, []).append(period)
     by_upn = {pupil.upn: pupil for pupil in existing}
     by_mis: dict[str, list[Pupil]] = {}
     pupil: Pupil | None
@@ -939,7 +958,7 @@ def _plan_update(
     history = None
     if data.sen_history is not None:
         values.pop("sen_status", None)
-        if _merged(data.sen_history) != _current_history(pupil):
+        if _merged(data.sen_history) != _current_history(plan.history_of.get(pupil.pk, [])):
             history = data.sen_history
     changes = {key: value for key, value in values.items() if getattr(pupil, key) != value}
     field_changes = [
@@ -948,9 +967,10 @@ def _plan_update(
     ]
     needs = None
     need_history = None
+    recorded_needs = plan.needs_of.get(pupil.pk, [])
     if data.needs is not None:
         current = tuple(
-            need.need_type for need in sorted(pupil.needs.all(), key=_rank) if need.end_date is None
+            need.need_type for need in sorted(recorded_needs, key=_rank) if need.end_date is None
         )
         if data.needs != current:
             needs = data.needs
@@ -960,7 +980,7 @@ def _plan_update(
         recorded = _past_needs(
             [
                 NeedPeriod(need.need_type, need.rank, need.start_date, need.end_date)
-                for need in pupil.needs.all()
+                for need in recorded_needs
             ]
         )
         if past != recorded or needs is not None:
@@ -971,19 +991,20 @@ def _plan_update(
         field_changes.append(
             FieldChange(
                 "SEN history",
-                _history_text(_current_history(pupil)),
+                _history_text(_current_history(plan.history_of.get(pupil.pk, []))),
                 _history_text(_merged(history)),
             )
         )
-    candidate = Pupil(
-        **{
-            name: getattr(pupil, name)
-            for name in [model_field.attname for model_field in Pupil._meta.concrete_fields]
-        }
-    )
-    for key, value in changes.items():
-        setattr(candidate, key, value)
-    _check_model(data, candidate, problems, fields=set(changes))
+    if changes:
+        candidate = Pupil(
+            **{
+                name: getattr(pupil, name)
+                for name in [model_field.attname for model_field in Pupil._meta.concrete_fields]
+            }
+        )
+        for key, value in changes.items():
+            setattr(candidate, key, value)
+        _check_model(data, candidate, problems, fields=set(changes))
     action = "updated" if field_changes else "unchanged"
     plan.actions.append(
         PupilAction(
@@ -1028,9 +1049,11 @@ def _history_text(history: list[tuple[dt.date, str]]) -> str:
 def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]) -> None:
     missing = [key for key in REGISTER_FIELDS if key not in data.values]
     # A missing value already reported against its cell is not reported twice.
-    reported = {
-        problem.column for problem in problems if problem.row == data.number and problem.column
-    }
+    reported = (
+        {problem.column for problem in problems if problem.row == data.number and problem.column}
+        if missing
+        else set()
+    )
     unreported = [key for key in missing if data.headings.get(key) not in reported]
     if unreported:
         who = data.label or f"{data.record.lower()} {data.number}"
@@ -1059,6 +1082,7 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
             need_history=data.need_history,
             sen_history=data.sen_history,
             changes=values,
+            candidate=candidate,
         )
     )
     _plan_attendance(plan, data, None)
@@ -1418,31 +1442,18 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             progress(done, total)
 
     created = [action for action in plan.actions if action.action == "created"]
-    new_rows = []
-    for action in created:
-        values = dict(action.changes)
-        register = {key: values.pop(key) for key in (*REGISTER_FIELDS, "on_roll_from")}
-        new_rows.append(
-            NewPupil(
-                upn=str(register["upn"]),
-                legal_forename=str(register["legal_forename"]),
-                surname=str(register["surname"]),
-                date_of_birth=cast(dt.date, register["date_of_birth"]),
-                sex=str(register["sex"]),
-                nc_year=str(register["nc_year"]),
-                on_roll_from=cast(dt.date, register["on_roll_from"]),
-                sen_status=str(values.pop("sen_status", SENStatus.NONE)),
-                needs=tuple(action.needs or ()),
-                details=values,
-            )
-        )
     by_upn: dict[str, Pupil] = {}
-    # New pupils go in in chunks, so that the progress of a large file moves as they do.
-    for start in range(0, len(new_rows), CREATE_CHUNK):
-        added = pupils_bulk_create(school=school, pupils=new_rows[start : start + CREATE_CHUNK])
+    # New pupils go in in chunks, so that the progress of a large file moves as they do: each
+    # as the plan checked it, not checked again.
+    for start in range(0, len(created), CREATE_CHUNK):
+        chunk = created[start : start + CREATE_CHUNK]
+        added = pupils_bulk_add_checked(
+            school=school,
+            pupils=[_candidate(action) for action in chunk],
+            needs=[tuple(action.needs or ()) for action in chunk],
+        )
         by_upn.update((pupil.upn, pupil) for pupil in added)
-        for action in created[start : start + CREATE_CHUNK]:
-            added_pupil = by_upn[str(action.changes["upn"])]
+        for action, added_pupil in zip(chunk, added, strict=True):
             if action.sen_history:
                 pupil_set_sen_history(pupil=added_pupil, periods=action.sen_history)
             if action.need_history and any(
@@ -1450,30 +1461,58 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             ):
                 pupil_set_need_history(pupil=added_pupil, periods=action.need_history)
             step()
+    # Changes of plain details only (no UPN, SEN status or needs) are saved together, a
+    # query a batch for each set of fields changed; the others through pupil_update.
+    plain: dict[tuple[str, ...], list[Pupil]] = {}
+    leavers: list[tuple[Pupil, dt.date]] = []
     for action in plan.actions:
         if action.action == "updated":
             assert action.pupil is not None
-            pupil_update(
-                pupil=action.pupil,
-                changed_on=plan.as_of,
-                needs=action.needs if action.need_history is None else None,
-                **action.changes,
-            )
-            if action.need_history is not None:
-                pupil_set_need_history(pupil=action.pupil, periods=action.need_history)
-            if action.sen_history:
-                pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
+            if _plain_update(action):
+                for key, value in action.changes.items():
+                    setattr(action.pupil, key, value)
+                plain.setdefault(tuple(sorted(action.changes)), []).append(action.pupil)
+            else:
+                pupil_update(
+                    pupil=action.pupil,
+                    changed_on=plan.as_of,
+                    needs=action.needs if action.need_history is None else None,
+                    **action.changes,
+                )
+                if action.need_history is not None:
+                    pupil_set_need_history(pupil=action.pupil, periods=action.need_history)
+                if action.sen_history:
+                    pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
         elif action.action == "left":
             assert action.pupil is not None and action.left_on is not None
-            pupil_mark_left(pupil=action.pupil, left_on=action.left_on)
+            leavers.append((action.pupil, action.left_on))
         if action.action != "created":
             step()
         if action.pupil is not None:
             by_upn[action.pupil.upn] = action.pupil
+    for fields, pupils in plain.items():
+        pupils_bulk_update_checked(pupils=pupils, fields=fields)
+    pupils_bulk_mark_left(leavers=leavers)
     _apply_attendance(plan, school, by_upn, step)
     _apply_attainment(plan, school, by_upn, step)
     if plan.remember:
         column_mapping_remember(school=school, kind=ImportKind.PUPILS, headings=plan.remember)
+
+
+def _candidate(action: PupilAction) -> Pupil:
+    """The new pupil the plan checked (built again if the plan was made without it)."""
+    if action.candidate is not None:
+        return action.candidate
+    return Pupil(**action.changes)
+
+
+def _plain_update(action: PupilAction) -> bool:
+    return (
+        action.needs is None
+        and action.need_history is None
+        and not action.sen_history
+        and not {"upn", "sen_status"} & action.changes.keys()
+    )
 
 
 def _apply_attendance(

@@ -259,8 +259,17 @@ def parse_bool(value: object) -> bool:
 # Codes -------------------------------------------------------------------------------------
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NC_YEAR_NUMBER = re.compile(r"(?:year|yr|y|nc year|ncy)?\s*0*(\d{1,2})")
+# The codes, worked out once: an enumeration's `values` builds a new list at each call.
+_NC_YEARS = tuple(NCYear.values)
+_NC_YEAR_CODES = frozenset(_NC_YEARS)
+_SEN_CODES = frozenset(SENStatus.values)
+_NEED_CODES = frozenset(NeedType.values)
+
+
 def _words(value: object) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", shown(value).lower()).strip()
+    return _NOT_WORD.sub(" ", shown(value).lower()).strip()
 
 
 def _code_before_dash(value: object) -> str:
@@ -299,8 +308,8 @@ def parse_nc_year(value: object) -> str:
     words = _words(value)
     if words in _NC_YEAR_WORDS:
         return _NC_YEAR_WORDS[words]
-    match = re.fullmatch(r"(?:year|yr|y|nc year|ncy)?\s*0*(\d{1,2})", words)
-    if match and match.group(1) in NCYear.values:
+    match = _NC_YEAR_NUMBER.fullmatch(words)
+    if match and match.group(1) in _NC_YEAR_CODES:
         return match.group(1)
     raise CellError(
         f"expected a National Curriculum year (N1, N2, R, or 1 to 13), not '{shown(value)}'."
@@ -349,7 +358,7 @@ def nc_year_for_age(born: dt.date, on: dt.date) -> str | None:
     # Born September 2019 to August 2020: Reception in the school year starting September 2024.
     reception_offset = school_year - cohort - 5
     order = NC_YEAR_ORDER["R"] + reception_offset
-    values = NCYear.values
+    values = _NC_YEARS
     if 0 <= order < len(values):
         return values[order]
     return None
@@ -394,7 +403,7 @@ _SEN_WORDS = {
 def parse_sen_status(value: object) -> str:
     """N, K, E (and historic A, P, S), or their meanings ('SEN Support', 'EHC Plan'...)."""
     code = _code_before_dash(value).upper()
-    if code in SENStatus.values:
+    if code in _SEN_CODES:
         return code
     words = _words(value)
     if words in _SEN_WORDS:
@@ -466,7 +475,7 @@ def parse_need_with_note(value: object) -> tuple[str, str]:
 def parse_need(value: object) -> str:
     """A census need type code (SPLD, ASD, SEMH...) or its meaning."""
     code = _code_before_dash(value).upper()
-    if code in NeedType.values:
+    if code in _NEED_CODES:
         return code
     words = _words(value)
     if words in _NEED_WORDS:
