@@ -584,6 +584,8 @@ class PupilImportPlan:
     # gives them).
     needs_of: dict[int, list[PupilNeed]] = field(default_factory=dict)
     history_of: dict[int, list[SENStatusPeriod]] = field(default_factory=dict)
+    # (field, (type, value)) that passed the register's own checks on that field.
+    passed: set[tuple[str, tuple[type, object]]] = field(default_factory=set)
 
 
 def display(value: object) -> str:
@@ -849,13 +851,30 @@ _PUPIL_FIELDS = tuple(model_field.name for model_field in Pupil._meta.concrete_f
 
 
 def _check_model(
-    data: PupilData, candidate: Pupil, problems: list[Problem], *, fields: set[str]
+    plan: PupilImportPlan,
+    data: PupilData,
+    candidate: Pupil,
+    problems: list[Problem],
+    *,
+    fields: set[str],
 ) -> None:
     """The register's own checks (pupil_create's and pupil_update's) on the fields the file
     sets, reported against their columns: each field's bounds, born before joining, leaving
-    after joining. The UPN was checked as it was read (parse_upn), so is not checked again."""
-    exclude = [name for name in _PUPIL_FIELDS if name == "upn" or name not in fields]
-    for name, messages in pupil_errors(candidate, exclude=exclude).items():
+    after joining. The UPN was checked as it was read (parse_upn), so is not checked again,
+    nor is a value another row gave the same field and passed (a field's own checks look at
+    its value alone)."""
+    passed = plan.passed
+    values = {
+        name: (type(value), value)
+        for name in fields
+        if name != "upn" and name in _PUPIL_FIELDS
+        for value in (getattr(candidate, name),)
+    }
+    check = {name for name, value in values.items() if (name, value) not in passed}
+    exclude = [name for name in _PUPIL_FIELDS if name not in check]
+    errors = pupil_errors(candidate, exclude=exclude)
+    passed.update((name, values[name]) for name in check if name not in errors)
+    for name, messages in errors.items():
         if name not in fields:
             continue
         for message in messages:
@@ -1004,7 +1023,7 @@ def _plan_update(
         )
         for key, value in changes.items():
             setattr(candidate, key, value)
-        _check_model(data, candidate, problems, fields=set(changes))
+        _check_model(plan, data, candidate, problems, fields=set(changes))
     action = "updated" if field_changes else "unchanged"
     plan.actions.append(
         PupilAction(
@@ -1072,7 +1091,7 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
     values = dict(data.values)
     values.setdefault("on_roll_from", plan.as_of)
     candidate = Pupil(**values)
-    _check_model(data, candidate, problems, fields=set(values))
+    _check_model(plan, data, candidate, problems, fields=set(values))
     plan.actions.append(
         PupilAction(
             action="created",
