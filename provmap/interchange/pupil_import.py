@@ -65,6 +65,7 @@ from provmap.interchange.values import (
     parse_sen_status,
     parse_sex,
     parse_upn,
+    remembered,
     shown,
     text,
 )
@@ -626,22 +627,32 @@ def split_name(value: object) -> tuple[str, str]:
     return forename, surname
 
 
+# The parsers of cells that repeat from row to row, remembering what they read.
+_DATE = remembered(parse_date)
+_BOOL = remembered(parse_bool)
+_SEX = remembered(parse_sex)
+_SEN_STATUS = remembered(parse_sen_status)
+_ETHNICITY = remembered(parse_ethnicity)
+_LANGUAGE = remembered(parse_language)
+_NC_YEAR = remembered(parse_census_nc_year)
+_NEED = remembered(parse_need_with_note)
+
 _REQUIRED = {
     "surname": ("every pupil needs a surname", _text(100)),
     "legal_forename": ("every pupil needs a forename", _text(100)),
-    "date_of_birth": ("every pupil needs a date of birth", parse_date),
-    "sex": ("every pupil needs a sex (M or F)", parse_sex),
+    "date_of_birth": ("every pupil needs a date of birth", _DATE),
+    "sex": ("every pupil needs a sex (M or F)", _SEX),
 }
 # Optional fields: their parser, and the value a blank cell stands for.
 _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
     "mis_id": (_text(40), ""),
     "preferred_forename": (_text(100), ""),
     "form": (_text(20), ""),
-    "sen_status": (parse_sen_status, SENStatus.NONE),
-    "ethnicity": (parse_ethnicity, ""),
-    "first_language": (parse_language, ""),
-    "on_roll_to": (parse_date, None),
-    **dict.fromkeys(VULNERABLE_GROUP_FIELDS, (parse_bool, False)),
+    "sen_status": (_SEN_STATUS, SENStatus.NONE),
+    "ethnicity": (_ETHNICITY, ""),
+    "first_language": (_LANGUAGE, ""),
+    "on_roll_to": (_DATE, None),
+    **dict.fromkeys(VULNERABLE_GROUP_FIELDS, (_BOOL, False)),
 }
 
 
@@ -660,9 +671,7 @@ def _noting(parse: Callable[[object], tuple[str, str]], data: PupilData) -> Call
 def _read_nc_year(reader: RowReader, data: PupilData, as_of: dt.date) -> None:
     """The year group; X (not following the National Curriculum, in special schools) is the
     year group of the pupil's age on the file's date."""
-    year = reader.get(
-        "nc_year", _noting(parse_census_nc_year, data), required="every pupil needs a year group"
-    )
+    year = reader.get("nc_year", _noting(_NC_YEAR, data), required="every pupil needs a year group")
     if year is None:
         return
     if year == NOT_FOLLOWING_NC:
@@ -709,13 +718,12 @@ def read_pupil(reader: RowReader, as_of: dt.date | None = None) -> PupilData:
     if reader.has("nc_year"):
         _read_nc_year(reader, data, as_of)
     if reader.has("on_roll_from"):
-        value = reader.get("on_roll_from", parse_date)
+        value = reader.get("on_roll_from", _DATE)
         if value is not None:
             values["on_roll_from"] = value
     if reader.has("primary_need") or reader.has("secondary_need"):
         needs = [
-            reader.get(key, _noting(parse_need_with_note, data))
-            for key in ("primary_need", "secondary_need")
+            reader.get(key, _noting(_NEED, data)) for key in ("primary_need", "secondary_need")
         ]
         chosen = tuple(need for need in needs if need)
         if len(set(chosen)) != len(chosen):

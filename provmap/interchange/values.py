@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeVar
 
 from openpyxl.utils.datetime import from_excel
 
@@ -259,6 +261,9 @@ def parse_bool(value: object) -> bool:
 # Codes -------------------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+# How many different texts a remembered parser keeps, at most.
+REMEMBERED_CELLS = 5000
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _NC_YEAR_NUMBER = re.compile(r"(?:year|yr|y|nc year|ncy)?\s*0*(\d{1,2})")
 # The codes, worked out once: an enumeration's `values` builds a new list at each call.
@@ -266,6 +271,26 @@ _NC_YEARS = tuple(NCYear.values)
 _NC_YEAR_CODES = frozenset(_NC_YEARS)
 _SEN_CODES = frozenset(SENStatus.values)
 _NEED_CODES = frozenset(NeedType.values)
+
+
+def remembered(parse: Callable[[object], T]) -> Callable[[object], T]:
+    """The same parser, answering a text it has read before from memory: a file repeats its
+    dates, year groups, codes and flags row after row. Only what it read is remembered, never
+    a refusal, and only for text cells; the parser must depend on the cell alone."""
+    memory: dict[str, T] = {}
+
+    @functools.wraps(parse)
+    def read(value: object) -> T:
+        if type(value) is not str:
+            return parse(value)
+        if value in memory:
+            return memory[value]
+        result = parse(value)
+        if len(memory) < REMEMBERED_CELLS:
+            memory[value] = result
+        return result
+
+    return read
 
 
 def _words(value: object) -> str:
