@@ -25,7 +25,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,6 +65,7 @@ from provmap.interchange.values import (
     parse_sen_status,
     parse_sex,
     parse_upn,
+    remembered,
     shown,
     text,
 )
@@ -78,19 +78,20 @@ from provmap.pupils.models import (
     PupilNeed,
     Result,
     SENStatus,
+    SENStatusPeriod,
 )
 from provmap.pupils.score_range import measure_range_error
 from provmap.pupils.services import (
     NeedPeriod,
-    NewPupil,
     NewResult,
     measure_create,
     pupil_errors,
-    pupil_mark_left,
     pupil_set_need_history,
     pupil_set_sen_history,
     pupil_update,
-    pupils_bulk_create,
+    pupils_bulk_add_checked,
+    pupils_bulk_mark_left,
+    pupils_bulk_update_checked,
     result_set_value,
     results_bulk_record,
 )
@@ -535,6 +536,8 @@ class PupilAction:
     need_history: list[NeedPeriod] | None = None
     sen_history: list[tuple[dt.date, str]] | None = None
     left_on: dt.date | None = None
+    # A new pupil as checked, unsaved: written as it is.
+    candidate: Pupil | None = None
 
 
 @dataclass
@@ -578,6 +581,12 @@ class PupilImportPlan:
     remember: dict[str, str] = field(default_factory=dict)
     # The heading row of a student list and the field each column feeds (None for a CTF).
     columns: ColumnMap | None = None
+    # The needs and SEN history of the school's pupils, by pupil id (read when the file
+    # gives them).
+    needs_of: dict[int, list[PupilNeed]] = field(default_factory=dict)
+    history_of: dict[int, list[SENStatusPeriod]] = field(default_factory=dict)
+    # (field, (type, value)) that passed the register's own checks on that field.
+    passed: set[tuple[str, tuple[type, object]]] = field(default_factory=set)
 
 
 def display(value: object) -> str:
@@ -618,22 +627,32 @@ def split_name(value: object) -> tuple[str, str]:
     return forename, surname
 
 
+# The parsers of cells that repeat from row to row, remembering what they read.
+_DATE = remembered(parse_date)
+_BOOL = remembered(parse_bool)
+_SEX = remembered(parse_sex)
+_SEN_STATUS = remembered(parse_sen_status)
+_ETHNICITY = remembered(parse_ethnicity)
+_LANGUAGE = remembered(parse_language)
+_NC_YEAR = remembered(parse_census_nc_year)
+_NEED = remembered(parse_need_with_note)
+
 _REQUIRED = {
     "surname": ("every pupil needs a surname", _text(100)),
     "legal_forename": ("every pupil needs a forename", _text(100)),
-    "date_of_birth": ("every pupil needs a date of birth", parse_date),
-    "sex": ("every pupil needs a sex (M or F)", parse_sex),
+    "date_of_birth": ("every pupil needs a date of birth", _DATE),
+    "sex": ("every pupil needs a sex (M or F)", _SEX),
 }
 # Optional fields: their parser, and the value a blank cell stands for.
 _OPTIONAL: dict[str, tuple[Callable[[object], object], object]] = {
     "mis_id": (_text(40), ""),
     "preferred_forename": (_text(100), ""),
     "form": (_text(20), ""),
-    "sen_status": (parse_sen_status, SENStatus.NONE),
-    "ethnicity": (parse_ethnicity, ""),
-    "first_language": (parse_language, ""),
-    "on_roll_to": (parse_date, None),
-    **dict.fromkeys(VULNERABLE_GROUP_FIELDS, (parse_bool, False)),
+    "sen_status": (_SEN_STATUS, SENStatus.NONE),
+    "ethnicity": (_ETHNICITY, ""),
+    "first_language": (_LANGUAGE, ""),
+    "on_roll_to": (_DATE, None),
+    **dict.fromkeys(VULNERABLE_GROUP_FIELDS, (_BOOL, False)),
 }
 
 
@@ -652,9 +671,7 @@ def _noting(parse: Callable[[object], tuple[str, str]], data: PupilData) -> Call
 def _read_nc_year(reader: RowReader, data: PupilData, as_of: dt.date) -> None:
     """The year group; X (not following the National Curriculum, in special schools) is the
     year group of the pupil's age on the file's date."""
-    year = reader.get(
-        "nc_year", _noting(parse_census_nc_year, data), required="every pupil needs a year group"
-    )
+    year = reader.get("nc_year", _noting(_NC_YEAR, data), required="every pupil needs a year group")
     if year is None:
         return
     if year == NOT_FOLLOWING_NC:
@@ -701,13 +718,12 @@ def read_pupil(reader: RowReader, as_of: dt.date | None = None) -> PupilData:
     if reader.has("nc_year"):
         _read_nc_year(reader, data, as_of)
     if reader.has("on_roll_from"):
-        value = reader.get("on_roll_from", parse_date)
+        value = reader.get("on_roll_from", _DATE)
         if value is not None:
             values["on_roll_from"] = value
     if reader.has("primary_need") or reader.has("secondary_need"):
         needs = [
-            reader.get(key, _noting(parse_need_with_note, data))
-            for key in ("primary_need", "secondary_need")
+            reader.get(key, _noting(_NEED, data)) for key in ("primary_need", "secondary_need")
         ]
         chosen = tuple(need for need in needs if need)
         if len(set(chosen)) != len(chosen):
@@ -822,9 +838,9 @@ def guess_phase(pupils: list[PupilData]) -> str:
     return School.Phase.ALL_THROUGH
 
 
-def _current_history(pupil: Pupil) -> list[tuple[dt.date, str]]:
+def _current_history(periods: list[SENStatusPeriod]) -> list[tuple[dt.date, str]]:
     merged: list[tuple[dt.date, str]] = []
-    for period in sorted(pupil.sen_history.all(), key=lambda period: period.start_date):
+    for period in sorted(periods, key=lambda period: period.start_date):
         if not merged or merged[-1][1] != period.status:
             merged.append((period.start_date, period.status))
     return merged
@@ -838,13 +854,35 @@ def _merged(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
     return merged
 
 
+# The model's fields, for checking only those a row sets.
+_PUPIL_FIELDS = tuple(model_field.name for model_field in Pupil._meta.concrete_fields)
+
+
 def _check_model(
-    data: PupilData, candidate: Pupil, problems: list[Problem], *, fields: set[str]
+    plan: PupilImportPlan,
+    data: PupilData,
+    candidate: Pupil,
+    problems: list[Problem],
+    *,
+    fields: set[str],
 ) -> None:
     """The register's own checks (pupil_create's and pupil_update's) on the fields the file
     sets, reported against their columns: each field's bounds, born before joining, leaving
-    after joining."""
-    for name, messages in pupil_errors(candidate, exclude=["school"]).items():
+    after joining. The UPN was checked as it was read (parse_upn), so is not checked again,
+    nor is a value another row gave the same field and passed (a field's own checks look at
+    its value alone)."""
+    passed = plan.passed
+    values = {
+        name: (type(value), value)
+        for name in fields
+        if name != "upn" and name in _PUPIL_FIELDS
+        for value in (getattr(candidate, name),)
+    }
+    check = {name for name, value in values.items() if (name, value) not in passed}
+    exclude = [name for name in _PUPIL_FIELDS if name not in check]
+    errors = pupil_errors(candidate, exclude=exclude)
+    passed.update((name, values[name]) for name in check if name not in errors)
+    for name, messages in errors.items():
         if name not in fields:
             continue
         for message in messages:
@@ -862,9 +900,17 @@ def _plan_pupils(
     school = plan.school
     existing: list[Pupil] = []
     if school is not None:
-        existing = list(
-            Pupil.objects.filter(school=school).prefetch_related("needs", "sen_history")
-        )
+        existing = list(Pupil.objects.filter(school=school))
+        # Needs and SEN history, read in one query each (and only when the file gives them),
+        # grouped by pupil.
+        if existing and any(
+            data.needs is not None or data.need_history is not None for data in pupils
+        ):
+            for need in PupilNeed.objects.filter(school=school):
+                plan.needs_of.setdefault(need.pupil_id, []).append(need)
+        if existing and any(data.sen_history is not None for data in pupils):
+            for period in SENStatusPeriod.objects.filter(school=school):
+                plan.history_of.setdefault(period.pupil_id, []).append(period)
     by_upn = {pupil.upn: pupil for pupil in existing}
     by_mis: dict[str, list[Pupil]] = {}
     pupil: Pupil | None
@@ -939,7 +985,7 @@ def _plan_update(
     history = None
     if data.sen_history is not None:
         values.pop("sen_status", None)
-        if _merged(data.sen_history) != _current_history(pupil):
+        if _merged(data.sen_history) != _current_history(plan.history_of.get(pupil.pk, [])):
             history = data.sen_history
     changes = {key: value for key, value in values.items() if getattr(pupil, key) != value}
     field_changes = [
@@ -948,9 +994,10 @@ def _plan_update(
     ]
     needs = None
     need_history = None
+    recorded_needs = plan.needs_of.get(pupil.pk, [])
     if data.needs is not None:
         current = tuple(
-            need.need_type for need in sorted(pupil.needs.all(), key=_rank) if need.end_date is None
+            need.need_type for need in sorted(recorded_needs, key=_rank) if need.end_date is None
         )
         if data.needs != current:
             needs = data.needs
@@ -960,7 +1007,7 @@ def _plan_update(
         recorded = _past_needs(
             [
                 NeedPeriod(need.need_type, need.rank, need.start_date, need.end_date)
-                for need in pupil.needs.all()
+                for need in recorded_needs
             ]
         )
         if past != recorded or needs is not None:
@@ -971,19 +1018,20 @@ def _plan_update(
         field_changes.append(
             FieldChange(
                 "SEN history",
-                _history_text(_current_history(pupil)),
+                _history_text(_current_history(plan.history_of.get(pupil.pk, []))),
                 _history_text(_merged(history)),
             )
         )
-    candidate = Pupil(
-        **{
-            name: getattr(pupil, name)
-            for name in [model_field.attname for model_field in Pupil._meta.concrete_fields]
-        }
-    )
-    for key, value in changes.items():
-        setattr(candidate, key, value)
-    _check_model(data, candidate, problems, fields=set(changes))
+    if changes:
+        candidate = Pupil(
+            **{
+                name: getattr(pupil, name)
+                for name in [model_field.attname for model_field in Pupil._meta.concrete_fields]
+            }
+        )
+        for key, value in changes.items():
+            setattr(candidate, key, value)
+        _check_model(plan, data, candidate, problems, fields=set(changes))
     action = "updated" if field_changes else "unchanged"
     plan.actions.append(
         PupilAction(
@@ -1028,9 +1076,11 @@ def _history_text(history: list[tuple[dt.date, str]]) -> str:
 def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]) -> None:
     missing = [key for key in REGISTER_FIELDS if key not in data.values]
     # A missing value already reported against its cell is not reported twice.
-    reported = {
-        problem.column for problem in problems if problem.row == data.number and problem.column
-    }
+    reported = (
+        {problem.column for problem in problems if problem.row == data.number and problem.column}
+        if missing
+        else set()
+    )
     unreported = [key for key in missing if data.headings.get(key) not in reported]
     if unreported:
         who = data.label or f"{data.record.lower()} {data.number}"
@@ -1049,7 +1099,7 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
     values = dict(data.values)
     values.setdefault("on_roll_from", plan.as_of)
     candidate = Pupil(**values)
-    _check_model(data, candidate, problems, fields=set(values))
+    _check_model(plan, data, candidate, problems, fields=set(values))
     plan.actions.append(
         PupilAction(
             action="created",
@@ -1059,6 +1109,7 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
             need_history=data.need_history,
             sen_history=data.sen_history,
             changes=values,
+            candidate=candidate,
         )
     )
     _plan_attendance(plan, data, None)
@@ -1418,31 +1469,18 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             progress(done, total)
 
     created = [action for action in plan.actions if action.action == "created"]
-    new_rows = []
-    for action in created:
-        values = dict(action.changes)
-        register = {key: values.pop(key) for key in (*REGISTER_FIELDS, "on_roll_from")}
-        new_rows.append(
-            NewPupil(
-                upn=str(register["upn"]),
-                legal_forename=str(register["legal_forename"]),
-                surname=str(register["surname"]),
-                date_of_birth=cast(dt.date, register["date_of_birth"]),
-                sex=str(register["sex"]),
-                nc_year=str(register["nc_year"]),
-                on_roll_from=cast(dt.date, register["on_roll_from"]),
-                sen_status=str(values.pop("sen_status", SENStatus.NONE)),
-                needs=tuple(action.needs or ()),
-                details=values,
-            )
-        )
     by_upn: dict[str, Pupil] = {}
-    # New pupils go in in chunks, so that the progress of a large file moves as they do.
-    for start in range(0, len(new_rows), CREATE_CHUNK):
-        added = pupils_bulk_create(school=school, pupils=new_rows[start : start + CREATE_CHUNK])
+    # New pupils go in in chunks, so that the progress of a large file moves as they do: each
+    # as the plan checked it, not checked again.
+    for start in range(0, len(created), CREATE_CHUNK):
+        chunk = created[start : start + CREATE_CHUNK]
+        added = pupils_bulk_add_checked(
+            school=school,
+            pupils=[_candidate(action) for action in chunk],
+            needs=[tuple(action.needs or ()) for action in chunk],
+        )
         by_upn.update((pupil.upn, pupil) for pupil in added)
-        for action in created[start : start + CREATE_CHUNK]:
-            added_pupil = by_upn[str(action.changes["upn"])]
+        for action, added_pupil in zip(chunk, added, strict=True):
             if action.sen_history:
                 pupil_set_sen_history(pupil=added_pupil, periods=action.sen_history)
             if action.need_history and any(
@@ -1450,30 +1488,58 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             ):
                 pupil_set_need_history(pupil=added_pupil, periods=action.need_history)
             step()
+    # Changes of plain details only (no UPN, SEN status or needs) are saved together, a
+    # query a batch for each set of fields changed; the others through pupil_update.
+    plain: dict[tuple[str, ...], list[Pupil]] = {}
+    leavers: list[tuple[Pupil, dt.date]] = []
     for action in plan.actions:
         if action.action == "updated":
             assert action.pupil is not None
-            pupil_update(
-                pupil=action.pupil,
-                changed_on=plan.as_of,
-                needs=action.needs if action.need_history is None else None,
-                **action.changes,
-            )
-            if action.need_history is not None:
-                pupil_set_need_history(pupil=action.pupil, periods=action.need_history)
-            if action.sen_history:
-                pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
+            if _plain_update(action):
+                for key, value in action.changes.items():
+                    setattr(action.pupil, key, value)
+                plain.setdefault(tuple(sorted(action.changes)), []).append(action.pupil)
+            else:
+                pupil_update(
+                    pupil=action.pupil,
+                    changed_on=plan.as_of,
+                    needs=action.needs if action.need_history is None else None,
+                    **action.changes,
+                )
+                if action.need_history is not None:
+                    pupil_set_need_history(pupil=action.pupil, periods=action.need_history)
+                if action.sen_history:
+                    pupil_set_sen_history(pupil=action.pupil, periods=action.sen_history)
         elif action.action == "left":
             assert action.pupil is not None and action.left_on is not None
-            pupil_mark_left(pupil=action.pupil, left_on=action.left_on)
+            leavers.append((action.pupil, action.left_on))
         if action.action != "created":
             step()
         if action.pupil is not None:
             by_upn[action.pupil.upn] = action.pupil
+    for fields, pupils in plain.items():
+        pupils_bulk_update_checked(pupils=pupils, fields=fields)
+    pupils_bulk_mark_left(leavers=leavers)
     _apply_attendance(plan, school, by_upn, step)
     _apply_attainment(plan, school, by_upn, step)
     if plan.remember:
         column_mapping_remember(school=school, kind=ImportKind.PUPILS, headings=plan.remember)
+
+
+def _candidate(action: PupilAction) -> Pupil:
+    """The new pupil the plan checked (built again if the plan was made without it)."""
+    if action.candidate is not None:
+        return action.candidate
+    return Pupil(**action.changes)
+
+
+def _plain_update(action: PupilAction) -> bool:
+    return (
+        action.needs is None
+        and action.need_history is None
+        and not action.sen_history
+        and not {"upn", "sen_status"} & action.changes.keys()
+    )
 
 
 def _apply_attendance(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeVar
 
 from openpyxl.utils.datetime import from_excel
 
@@ -259,8 +261,40 @@ def parse_bool(value: object) -> bool:
 # Codes -------------------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+# How many different texts a remembered parser keeps, at most.
+REMEMBERED_CELLS = 5000
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NC_YEAR_NUMBER = re.compile(r"(?:year|yr|y|nc year|ncy)?\s*0*(\d{1,2})")
+# The codes, worked out once: an enumeration's `values` builds a new list at each call.
+_NC_YEARS = tuple(NCYear.values)
+_NC_YEAR_CODES = frozenset(_NC_YEARS)
+_SEN_CODES = frozenset(SENStatus.values)
+_NEED_CODES = frozenset(NeedType.values)
+
+
+def remembered(parse: Callable[[object], T]) -> Callable[[object], T]:
+    """The same parser, answering a text it has read before from memory: a file repeats its
+    dates, year groups, codes and flags row after row. Only what it read is remembered, never
+    a refusal, and only for text cells; the parser must depend on the cell alone."""
+    memory: dict[str, T] = {}
+
+    @functools.wraps(parse)
+    def read(value: object) -> T:
+        if type(value) is not str:
+            return parse(value)
+        if value in memory:
+            return memory[value]
+        result = parse(value)
+        if len(memory) < REMEMBERED_CELLS:
+            memory[value] = result
+        return result
+
+    return read
+
+
 def _words(value: object) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", shown(value).lower()).strip()
+    return _NOT_WORD.sub(" ", shown(value).lower()).strip()
 
 
 def _code_before_dash(value: object) -> str:
@@ -299,8 +333,8 @@ def parse_nc_year(value: object) -> str:
     words = _words(value)
     if words in _NC_YEAR_WORDS:
         return _NC_YEAR_WORDS[words]
-    match = re.fullmatch(r"(?:year|yr|y|nc year|ncy)?\s*0*(\d{1,2})", words)
-    if match and match.group(1) in NCYear.values:
+    match = _NC_YEAR_NUMBER.fullmatch(words)
+    if match and match.group(1) in _NC_YEAR_CODES:
         return match.group(1)
     raise CellError(
         f"expected a National Curriculum year (N1, N2, R, or 1 to 13), not '{shown(value)}'."
@@ -349,7 +383,7 @@ def nc_year_for_age(born: dt.date, on: dt.date) -> str | None:
     # Born September 2019 to August 2020: Reception in the school year starting September 2024.
     reception_offset = school_year - cohort - 5
     order = NC_YEAR_ORDER["R"] + reception_offset
-    values = NCYear.values
+    values = _NC_YEARS
     if 0 <= order < len(values):
         return values[order]
     return None
@@ -394,7 +428,7 @@ _SEN_WORDS = {
 def parse_sen_status(value: object) -> str:
     """N, K, E (and historic A, P, S), or their meanings ('SEN Support', 'EHC Plan'...)."""
     code = _code_before_dash(value).upper()
-    if code in SENStatus.values:
+    if code in _SEN_CODES:
         return code
     words = _words(value)
     if words in _SEN_WORDS:
@@ -466,7 +500,7 @@ def parse_need_with_note(value: object) -> tuple[str, str]:
 def parse_need(value: object) -> str:
     """A census need type code (SPLD, ASD, SEMH...) or its meaning."""
     code = _code_before_dash(value).upper()
-    if code in NeedType.values:
+    if code in _NEED_CODES:
         return code
     words = _words(value)
     if words in _NEED_WORDS:

@@ -8,9 +8,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
+from django.db.models.options import Options
 
 from provmap.pupils.models import (
     VULNERABLE_GROUP_FIELDS,
@@ -334,7 +337,34 @@ def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pu
         if errors:
             raise ValidationError(errors)
         rows.append(pupil)
-    upns = sorted(seen)
+    return _insert_pupils(school, rows, [item.needs for item in new])
+
+
+@transaction.atomic
+def pupils_bulk_add_checked(
+    *, school: School, pupils: Sequence[Pupil], needs: Sequence[Sequence[str]]
+) -> list[Pupil]:
+    """Add pupils whose own fields have already been checked one by one (an import's plan
+    checks each row once, its UPN included, with `pupil_errors`), in a fixed number of
+    queries a batch; all or nothing. Only what depends on the batch or the register is checked
+    here: a UPN listed twice or already on the register, and each pupil's needs (`needs`, in
+    the order of `pupils`). Each pupil gets an SEN status period from `on_roll_from`."""
+    seen: set[str] = set()
+    for pupil, need_types in zip(pupils, needs, strict=True):
+        if pupil.upn in seen:
+            raise ValidationError({"upn": f"UPN {pupil.upn} is listed twice."})
+        seen.add(pupil.upn)
+        _check_needs(need_types, f"{pupil.legal_forename} {pupil.surname} ({pupil.upn})")
+        pupil.school = school
+    return _insert_pupils(school, list(pupils), needs)
+
+
+def _insert_pupils(
+    school: School, rows: list[Pupil], needs: Sequence[Sequence[str]]
+) -> list[Pupil]:
+    """Write checked pupils, their first SEN status period and their ranked needs, refusing a
+    UPN already on the register."""
+    upns = sorted(pupil.upn for pupil in rows)
     for start in range(0, len(upns), 500):
         taken = list(
             Pupil.objects.filter(school=school, upn__in=upns[start : start + 500]).values_list(
@@ -346,27 +376,79 @@ def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pu
                 {"upn": f"A pupil with UPN {taken[0]} is already on this school's register."}
             )
     Pupil.objects.bulk_create(rows, batch_size=500)
-    SENStatusPeriod.objects.bulk_create(
-        (
-            SENStatusPeriod(
-                school=school,
-                pupil=pupil,
-                status=pupil.sen_status,
-                start_date=pupil.on_roll_from,
-            )
-            for pupil in rows
-        ),
-        batch_size=1000,
-    )
+    ids = [pupil.pk for pupil in rows]
+    for start in range(0, len(ids), 500):
+        _insert_first_periods(ids[start : start + 500])
     PupilNeed.objects.bulk_create(
         (
             PupilNeed(school=school, pupil=pupil, need_type=need, rank=rank)
-            for pupil, item in zip(rows, new, strict=True)
-            for rank, need in enumerate(item.needs, start=1)
+            for pupil, need_types in zip(rows, needs, strict=True)
+            for rank, need in enumerate(need_types, start=1)
         ),
         batch_size=1000,
     )
     return rows
+
+
+def _insert_first_periods(pupil_ids: Sequence[int]) -> None:
+    """Each pupil's first SEN status period (their status from the day they joined), copied
+    from their rows by the database in one statement rather than built as objects."""
+    if not pupil_ids:
+        return
+    quote = connection.ops.quote_name
+    period, pupil = SENStatusPeriod._meta, Pupil._meta
+
+    def column(meta: Options[Any], name: str) -> str:
+        model_field = meta.get_field(name)
+        assert isinstance(model_field, Field) and model_field.column
+        return quote(model_field.column)
+
+    targets = ", ".join(
+        column(period, name) for name in ("school", "pupil", "status", "start_date", "end_date")
+    )
+    sources = ", ".join(
+        [*(column(pupil, name) for name in ("school", "id", "sen_status", "on_roll_from")), "NULL"]
+    )
+    holes = ", ".join(["%s"] * len(pupil_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(period.db_table)} ({targets}) SELECT {sources} "
+            f"FROM {quote(pupil.db_table)} WHERE {column(pupil, 'id')} IN ({holes})",
+            list(pupil_ids),
+        )
+
+
+def pupils_bulk_update_checked(*, pupils: Sequence[Pupil], fields: Sequence[str]) -> int:
+    """Save `fields` of pupils already changed and checked one by one (an import's plan), in
+    a fixed number of queries a batch. The fields are plain details: a new SEN status, UPN or
+    needs go through pupil_update, which keeps the history."""
+    unknown = set(fields) - PUPIL_UPDATABLE_FIELDS
+    if unknown or {"upn", "sen_status"} & set(fields):
+        raise ValueError(f"pupils_bulk_update_checked cannot change {', '.join(sorted(fields))}")
+    if not pupils or not fields:
+        return 0
+    return Pupil.objects.bulk_update(pupils, list(fields), batch_size=500)
+
+
+def pupils_bulk_mark_left(*, leavers: Sequence[tuple[Pupil, dt.date]]) -> int:
+    """Record that each pupil left on their date (pupil_mark_left's checks, one query a
+    batch)."""
+    for pupil, left_on in leavers:
+        message = school_date_error(left_on, "The date the pupil left")
+        if message:
+            raise ValidationError({"on_roll_to": message})
+        if left_on < pupil.on_roll_from:
+            raise ValidationError(
+                {
+                    "on_roll_to": f"{pupil.full_name} cannot leave before joining on "
+                    f"{pupil.on_roll_from:%d/%m/%Y}."
+                }
+            )
+    for pupil, left_on in leavers:
+        pupil.on_roll_to = left_on
+    return Pupil.objects.bulk_update(
+        [pupil for pupil, _ in leavers], ["on_roll_to"], batch_size=500
+    )
 
 
 def result_value_check(*, measure: Measure, value: Decimal) -> None:

@@ -229,7 +229,7 @@ def test_a_refusal_by_a_service_keeps_the_file_and_gives_the_reason(school, monk
     def refuse(**kwargs):
         raise ValidationError("The register is closed for the holidays.")
 
-    monkeypatch.setattr("provmap.interchange.pupil_import.pupils_bulk_create", refuse)
+    monkeypatch.setattr("provmap.interchange.pupil_import.pupils_bulk_add_checked", refuse)
     jobs.job_confirm(job)
     jobs.run_pending()
     job.refresh_from_db()

@@ -399,7 +399,7 @@ def test_an_interrupted_import_leaves_the_database_as_before(school, monkeypatch
     def power_cut(**kwargs):
         raise RuntimeError("the server stopped")
 
-    monkeypatch.setattr(pupil_import, "pupil_mark_left", power_cut)
+    monkeypatch.setattr(pupil_import, "pupils_bulk_mark_left", power_cut)
     with pytest.raises(RuntimeError):
         import_pupils(sims_csv(rows), school=school, as_of=JANUARY)
 
