@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -204,10 +206,12 @@ def build_demo(
     schools: int = 1,
     pupils_per_school: int = 1000,
     password: str | None = None,
+    progress: Callable[[int, float], None] | None = None,
 ) -> DemoSummary:
     """Create the demo trust, `schools` schools of about `pupils_per_school` pupils each, and
     the demo users (in the first school). All or nothing. It builds several schools on
-    purpose, so school-scoped queries are open to it."""
+    purpose, so school-scoped queries are open to it. `progress` is told each school built
+    (how many so far, and the seconds that school took)."""
     with all_schools(), transaction.atomic():
         return _build_demo(
             seed=seed,
@@ -215,11 +219,18 @@ def build_demo(
             schools=schools,
             pupils_per_school=pupils_per_school,
             password=password,
+            progress=progress,
         )
 
 
 def _build_demo(
-    *, seed: int, today: dt.date, schools: int, pupils_per_school: int, password: str | None
+    *,
+    seed: int,
+    today: dt.date,
+    schools: int,
+    pupils_per_school: int,
+    password: str | None,
+    progress: Callable[[int, float], None] | None,
 ) -> DemoSummary:
     urns = [school_identity(index)[1] for index in range(schools)]
     if (
@@ -228,10 +239,14 @@ def _build_demo(
     ):
         raise DemoAlreadyBuilt(f"The database already holds {TRUST_NAME} or its schools.")
     trust = Trust.objects.create(name=TRUST_NAME)
-    built = [
-        build_school(trust=trust, index=index, seed=seed, today=today, pupils=pupils_per_school)
-        for index in range(schools)
-    ]
+    built = []
+    for index in range(schools):
+        started = time.perf_counter()
+        built.append(
+            build_school(trust=trust, index=index, seed=seed, today=today, pupils=pupils_per_school)
+        )
+        if progress is not None:
+            progress(index + 1, time.perf_counter() - started)
     first = built[0]
     users = create_users(
         school=first.school,

@@ -36,10 +36,12 @@ from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.ratings import suggest_rating
 from provmap.provision.services import (
     NewPlacement,
+    PreparedRun,
     StaffAssignment,
     StageResult,
     placements_bulk_create,
-    run_create,
+    run_prepare,
+    runs_bulk_create,
 )
 from provmap.pupils.models import Measure, SENStatus
 from provmap.pupils.services import NewResult, results_bulk_record
@@ -62,6 +64,14 @@ WITHDRAWAL_REASONS = (
 )
 Priority = Placement.Priority
 Status = Placement.Status
+# Groups of one provision in a band are lettered as schools letter sets (no I or O).
+GROUP_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def group_letter(number: int) -> str:
+    """The letter of a provision's group `number` (from 0) in a band, then numbers: the
+    largest schools have more groups of one provision in a term than letters."""
+    return GROUP_LETTERS[number] if number < len(GROUP_LETTERS) else str(number + 1)
 
 
 @dataclass
@@ -126,7 +136,9 @@ class MapBuilder:
     # pupil index -> {provision key: outcome last term ("R", "A", "G", "B" or "open")}
     last_outcomes: dict[int, dict[str, str]] = field(default_factory=dict)
     runs: dict[int, list[BuiltRun]] = field(default_factory=lambda: defaultdict(list))
-    pending: list[NewPlacement] = field(default_factory=list)  # this term's placements
+    # This term's runs and placements, saved together at the end of the term.
+    pending_runs: list[PreparedRun] = field(default_factory=list)
+    pending: list[NewPlacement] = field(default_factory=list)
     placement_count: int = 0
     terms_built: int = 0
     start_year: int = 0  # of the academic year being built
@@ -151,6 +163,8 @@ class MapBuilder:
         for spec in PROVISIONS:
             for label, staff_count, group in self._groups(spec, choices.get(spec.key, [])):
                 self._build_run(map_term, spec, label, staff_count, group, outcomes)
+        runs_bulk_create(school=self.school, runs=self.pending_runs)
+        self.pending_runs = []
         placements_bulk_create(school=self.school, placements=self.pending)
         self.placement_count += len(self.pending)
         self.pending = []
@@ -354,7 +368,7 @@ class MapBuilder:
                 count = math.ceil(len(members) / spec.pupils)
                 for number in range(count):
                     part = members[number::count]
-                    groups.append((f"{band} group {'ABCDEFGHJK'[number % 10]}", spec.staff, part))
+                    groups.append((f"{band} group {group_letter(number)}", spec.staff, part))
         return groups
 
     def _year(self, pupil: DemoPupil) -> int:
@@ -451,14 +465,15 @@ class MapBuilder:
         with_plan = any(choice.pupil.status_on(start) == SENStatus.EHC_PLAN for choice in group)
         reviewer = self.staff.posts["senco" if spec.wave == 3 or with_plan else "assistant_senco"]
         first_year = self._year(group[0].pupil)
-        run = run_create(
+        assignments = [StaffAssignment(staff=member) for member in members]
+        run = run_prepare(
             provision=self.catalogue[spec.key],
             academic_year=map_term.year,
             term=map_term.term,
             start_date=start,
             end_date=end,
             weeks=weeks,
-            staff=[StaffAssignment(staff=member) for member in members],
+            staff=assignments,
             label=label,
             status=status,
             day_time=self._day_time(spec),
@@ -466,7 +481,9 @@ class MapBuilder:
             funding_stream=self._funding(spec, group, start),
             lead_staff=members[0] if members else None,
             reviewing_staff=reviewer,
+            look_up_links=False,  # the school's own rows, just made
         )
+        self.pending_runs.append(PreparedRun(run, assignments))
         new = [self._placement(run, spec, choice, outcomes) for choice in group]
         self.pending.extend(new)
         in_group = [

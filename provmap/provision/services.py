@@ -118,10 +118,16 @@ def _date_in(value: dt.date, first: dt.date, last: dt.date, label: str, why: str
     return [message] if message else []
 
 
-def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict[str, list[str]]:
+def run_errors(
+    run: ProvisionRun,
+    staff: Sequence[StaffAssignment] = (),
+    *,
+    checked: Sequence[str] = (),
+) -> dict[str, list[str]]:
     """What is wrong with a run: its dates inside its school year, its weeks within the
     year's teaching weeks, the fields' own bounds, and the group's and each person's time a
-    week within a school week."""
+    week within a school week. `checked`: links already checked by the caller (a row of the
+    same school, given as an object), not looked up again."""
     errors: dict[str, list[str]] = {}
     year = run.academic_year
     why = f"the dates of {year.name}"
@@ -140,7 +146,9 @@ def run_errors(run: ProvisionRun, staff: Sequence[StaffAssignment] = ()) -> dict
         )
         if message:
             errors["weeks"] = [message]
-    _add_model_errors(run, errors, exclude=["school", "provision", "academic_year", "term"])
+    _add_model_errors(
+        run, errors, exclude=["school", "provision", "academic_year", "term", *checked]
+    )
     if not errors.keys() & {"sessions_per_week", "minutes_per_session"}:
         message = weekly_time_error(run.sessions_per_week, run.minutes_per_session)
         if message:
@@ -226,8 +234,11 @@ class StaffAssignment:
     minutes_per_session: int | None = None
 
 
-@transaction.atomic
-def run_create(
+# The links of a run that the services take as objects and check against the school.
+RUN_LINKS = ("funding_stream", "lead_staff", "reviewing_staff")
+
+
+def run_prepare(
     *,
     provision: Provision,
     academic_year: AcademicYear,
@@ -240,13 +251,16 @@ def run_create(
     staff: Sequence[StaffAssignment] = (),
     label: str = "",
     status: str = ProvisionRun.Status.PLANNED,
+    look_up_links: bool = True,
     **details: object,
 ) -> ProvisionRun:
-    """Start a delivery of a provision. Dates default to the term (or the year), weeks to the
-    provision's usual length capped by the term's weeks, time to the provision's defaults."""
+    """A new run checked as run_create checks it, not saved yet (run_create saves one,
+    runs_bulk_create many at once). Its links (funding stream, lead and reviewing staff)
+    are objects checked against the provision's school; `look_up_links=False` when the
+    caller has just read or made them, so that they are not looked up again one by one."""
     school_id = provision.school_id
     _same_school(school_id, academic_year=academic_year, term=term)
-    for field in ("funding_stream", "lead_staff", "reviewing_staff"):
+    for field in RUN_LINKS:
         _same_school(school_id, **{field: details.get(field)})
     for assignment in staff:
         _same_school(school_id, staff=assignment.staff)
@@ -273,24 +287,90 @@ def run_create(
         status=status,
         **details,
     )
-    _raise_if(run_errors(run, staff))
-    run.save()
+    given = [field for field in RUN_LINKS if isinstance(details.get(field), Model)]
+    _raise_if(run_errors(run, staff, checked=() if look_up_links else given))
     seen: set[int] = set()
     for assignment in staff:
         if assignment.staff.pk in seen:
             raise ValidationError({"staff": f"{assignment.staff.name} is listed twice."})
         seen.add(assignment.staff.pk)
-    RunStaff.objects.bulk_create(
+    return run
+
+
+def _run_staff_rows(run: ProvisionRun, staff: Sequence[StaffAssignment]) -> list[RunStaff]:
+    return [
         RunStaff(
-            school_id=school_id,
+            school_id=run.school_id,
             run=run,
             staff=assignment.staff,
             sessions_per_week=assignment.sessions_per_week,
             minutes_per_session=assignment.minutes_per_session,
         )
         for assignment in staff
+    ]
+
+
+@transaction.atomic
+def run_create(
+    *,
+    provision: Provision,
+    academic_year: AcademicYear,
+    term: Term | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    weeks: Decimal | None = None,
+    sessions_per_week: Decimal | None = None,
+    minutes_per_session: int | None = None,
+    staff: Sequence[StaffAssignment] = (),
+    label: str = "",
+    status: str = ProvisionRun.Status.PLANNED,
+    **details: object,
+) -> ProvisionRun:
+    """Start a delivery of a provision. Dates default to the term (or the year), weeks to the
+    provision's usual length capped by the term's weeks, time to the provision's defaults."""
+    run = run_prepare(
+        provision=provision,
+        academic_year=academic_year,
+        term=term,
+        start_date=start_date,
+        end_date=end_date,
+        weeks=weeks,
+        sessions_per_week=sessions_per_week,
+        minutes_per_session=minutes_per_session,
+        staff=staff,
+        label=label,
+        status=status,
+        look_up_links=True,
+        **details,
     )
+    run.save()
+    RunStaff.objects.bulk_create(_run_staff_rows(run, staff))
     return run
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A run from run_prepare with the staff who deliver it, for runs_bulk_create."""
+
+    run: ProvisionRun
+    staff: Sequence[StaffAssignment] = ()
+
+
+@transaction.atomic
+def runs_bulk_create(*, school: School, runs: Sequence[PreparedRun]) -> list[ProvisionRun]:
+    """Save many runs made by run_prepare (and so checked) with their staff, in a fixed
+    number of queries per batch (roll-forward, the demo school); all or nothing. The runs
+    are saved in the order given and keep their objects (now with ids)."""
+    for item in runs:
+        if item.run.pk is not None:
+            raise ValueError("runs_bulk_create saves new runs only")
+        _same_school(school.pk, run=item.run)
+    saved = ProvisionRun.objects.bulk_create([item.run for item in runs], batch_size=1000)
+    RunStaff.objects.bulk_create(
+        [row for item in runs for row in _run_staff_rows(item.run, item.staff)],
+        batch_size=2000,
+    )
+    return saved
 
 
 @transaction.atomic

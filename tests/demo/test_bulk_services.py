@@ -1,5 +1,6 @@
-"""The bulk writers the demo generator uses (pupils_bulk_create, placements_bulk_create):
-the same checks as their one-at-a-time versions, all or nothing, in few queries."""
+"""The bulk writers the demo generator uses (pupils_bulk_create, runs_bulk_create,
+placements_bulk_create): the same checks as their one-at-a-time versions, all or nothing, in
+few queries."""
 
 from __future__ import annotations
 
@@ -9,17 +10,30 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from provmap.provision.models import Placement
-from provmap.provision.services import NewPlacement, StageResult, placements_bulk_create
+from provmap.provision.models import Placement, ProvisionRun, RunStaff
+from provmap.provision.services import (
+    NewPlacement,
+    PreparedRun,
+    StaffAssignment,
+    StageResult,
+    placements_bulk_create,
+    run_prepare,
+    runs_bulk_create,
+)
 from provmap.pupils.models import Pupil, PupilNeed, Result, SENStatusPeriod
 from provmap.pupils.services import NewPupil, pupils_bulk_create
 from provmap.pupils.upn import make_upn
+from provmap.schools.models import School
 from tests.factories import (
+    AcademicYearFactory,
+    FundingStreamFactory,
     MeasureFactory,
     ProvisionFactory,
     ProvisionRunFactory,
     PupilFactory,
     SchoolFactory,
+    StaffMemberFactory,
+    TermFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +197,98 @@ def test_placements_bulk_create_needs_a_measure_for_results() -> None:
                 )
             ],
         )
+
+
+def _prepared_runs(count: int) -> tuple[School, list[PreparedRun]]:
+    """`count` runs of one provision in a school's autumn term, each with two staff, made
+    with the links given as objects (so run_prepare looks none of them up)."""
+    school = SchoolFactory()
+    provision = ProvisionFactory(school=school)
+    year = AcademicYearFactory(school=school)
+    term = TermFactory(academic_year=year)
+    stream = FundingStreamFactory(school=school)
+    staff = StaffMemberFactory.create_batch(3, school=school)
+    prepared = []
+    for number in range(count):
+        team = [staff[number % 3], staff[(number + 1) % 3]]
+        run = run_prepare(
+            provision=provision,
+            academic_year=year,
+            term=term,
+            start_date=dt.date(2025, 9, 15),
+            end_date=dt.date(2025, 12, 12),
+            weeks=Decimal("12"),
+            staff=[StaffAssignment(staff=member) for member in team],
+            label=f"Group {number + 1}",
+            funding_stream=stream,
+            lead_staff=team[0],
+            reviewing_staff=team[1],
+            look_up_links=False,
+        )
+        prepared.append(PreparedRun(run, [StaffAssignment(staff=member) for member in team]))
+    return school, prepared
+
+
+def test_runs_bulk_create_saves_runs_in_order_with_their_staff_in_few_queries(
+    django_assert_max_num_queries,
+) -> None:
+    # 60 runs: the demo's largest year groups give a provision this many runs in a term.
+    school, prepared = _prepared_runs(60)
+    # A savepoint and its release, and the inserts (SQLite takes the runs in two batches).
+    with django_assert_max_num_queries(6):
+        saved = runs_bulk_create(school=school, runs=prepared)
+    assert [run.pk for run in saved] == sorted(run.pk for run in saved)
+    assert all(item.run.pk is not None for item in prepared)
+    runs = list(ProvisionRun.objects.filter(school=school).order_by("pk"))
+    assert [run.label for run in runs] == [f"Group {n}" for n in range(1, 61)]
+    assert RunStaff.objects.filter(school=school).count() == 120
+    first = runs[0]
+    assert set(first.staff_lines.values_list("staff_id", flat=True)) == {
+        first.lead_staff_id,
+        first.reviewing_staff_id,
+    }
+    assert (first.sessions_per_week, first.minutes_per_session) == (
+        prepared[0].run.provision.sessions_per_week,
+        prepared[0].run.provision.minutes_per_session,
+    )
+
+
+def test_run_prepare_checks_like_run_create_without_looking_links_up(
+    django_assert_num_queries,
+) -> None:
+    _, prepared = _prepared_runs(1)
+    run = prepared[0].run
+    values: dict[str, object] = {
+        "provision": run.provision,
+        "academic_year": run.academic_year,
+        "term": run.term,
+        "funding_stream": run.funding_stream,
+        "lead_staff": run.lead_staff,
+        "look_up_links": False,
+    }
+    with django_assert_num_queries(0):
+        run_prepare(**values)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="another school"):
+        run_prepare(**{**values, "lead_staff": StaffMemberFactory()})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="on or after"):
+        run_prepare(  # type: ignore[arg-type]
+            **values, start_date=dt.date(2025, 10, 1), end_date=dt.date(2025, 9, 20)
+        )
+    with pytest.raises(ValidationError) as caught:
+        run_prepare(**values, start_date=dt.date(2027, 1, 4), end_date=dt.date(2027, 2, 1))  # type: ignore[arg-type]
+    assert "start_date" in caught.value.message_dict
+    member = run.lead_staff
+    with pytest.raises(ValidationError, match="listed twice"):
+        run_prepare(  # type: ignore[arg-type]
+            **values, staff=[StaffAssignment(staff=member), StaffAssignment(staff=member)]
+        )
+
+
+def test_runs_bulk_create_saves_only_new_runs_of_its_school() -> None:
+    school, prepared = _prepared_runs(2)
+    with pytest.raises(ValidationError, match="another school"):
+        runs_bulk_create(school=SchoolFactory(), runs=prepared)
+    runs_bulk_create(school=school, runs=prepared)
+    with pytest.raises(ValueError, match="new runs only"):
+        runs_bulk_create(school=school, runs=prepared)
+    assert ProvisionRun.objects.filter(school=school).count() == 2

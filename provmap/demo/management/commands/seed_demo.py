@@ -65,6 +65,12 @@ class Command(AllSchoolsCommand):
             raise CommandError(f"--pupils must be between 50 and {MAX_PUPILS_PER_SCHOOL}.")
         today = options["today"] or dt.date.today()
         started = time.perf_counter()
+
+        def progress(done: int, seconds: float) -> None:
+            if schools > 1 and options["verbosity"] >= 1:
+                self.stdout.write(f"School {done} of {schools} built in {seconds:.1f} s.")
+                self.stdout.flush()
+
         try:
             summary = build_demo(
                 seed=options["seed"],
@@ -72,6 +78,7 @@ class Command(AllSchoolsCommand):
                 schools=schools,
                 pupils_per_school=pupils,
                 password=options["password"],
+                progress=progress,
             )
         except DemoAlreadyBuilt as exc:
             raise CommandError(
