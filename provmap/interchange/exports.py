@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, SupportsFloat, TextIO, cast
 
 import xlsxwriter
 from django.utils import timezone
+from xlsxwriter.utility import xl_range
 
 from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine, format_staff_line
 from provmap.interchange.safety import neutralise
@@ -38,6 +39,7 @@ from provmap.provision.selectors import (
     WholeSchool,
     map_slice,
     slice_run_ids,
+    slice_run_sizes,
 )
 from provmap.provision.selectors.costed import general_costs, role_rates
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil, SENStatus
@@ -548,7 +550,9 @@ def slice_export(
     )
 
 
-# Runs read (and costed) at a time by a streamed export: its memory is that of a chunk.
+# What a streamed export reads (and costs) at a time: runs until they hold this many
+# placements, and at most this many runs. Its memory is that of a chunk.
+CHUNK_ROWS = 2000
 CHUNK_RUNS = 200
 
 
@@ -572,8 +576,8 @@ def _merge_options(options: list[MapOptions]) -> MapOptions:
 
 
 class StreamedExport:
-    """An export read a chunk of runs at a time (CHUNK_RUNS), costed and cut to `scope` as
-    `map_export` does, its rows handed to the writer one by one and forgotten: only the
+    """An export read a chunk of runs at a time (CHUNK_ROWS, CHUNK_RUNS), costed and cut to
+    `scope` as `map_export` does, its rows handed to the writer one by one and forgotten: only the
     totals and each pupil once (for the audit trail) are kept. The same rows, in the same
     order, as `map_export`; its counts and totals are known once `iter_rows` is done."""
 
@@ -589,6 +593,7 @@ class StreamedExport:
         filters: MapFilters | None = None,
         title: str | None = None,
         chunk: int = CHUNK_RUNS,
+        chunk_rows: int = CHUNK_ROWS,
     ) -> None:
         self.school = school
         self.scope = scope or WholeSchool()
@@ -599,6 +604,7 @@ class StreamedExport:
         self.filters = filters
         self.title = title or _title(school, academic_year, term, year_group, None, None, filters)
         self.chunk = max(chunk, 1)
+        self.chunk_rows = chunk_rows
         self.finance = self.scope.finance
         self.row_count = 0
         self.general: list[tuple[GeneralResource, Decimal]] = []
@@ -628,24 +634,44 @@ class StreamedExport:
             self._rates = role_rates(self.school)
         return self._rates
 
-    def _chunks(self) -> Iterator[MapSlice]:
-        ids = self.run_ids
-        for start in range(0, len(ids), self.chunk):
-            yield map_slice(
-                self.school,
-                self.scope,
-                as_of=self.as_of,
-                academic_year=self.academic_year,
-                term=self.term,
-                nc_year=self.year_group,
-                run_ids=ids[start : start + self.chunk],
-                rates=self.rates,
-                general=False,
+    def chunk_ids(self) -> Iterator[list[int]]:
+        """The runs' ids a chunk at a time: as many runs as hold about CHUNK_ROWS placements
+        (a run is never split: its pupils share its cost), at most `chunk` runs."""
+        sizes = slice_run_sizes(
+            self.school, academic_year=self.academic_year, term=self.term, nc_year=self.year_group
+        )
+        chunk: list[int] = []
+        rows = 0
+        for pk in self.run_ids:
+            size = sizes.get(pk, 0)
+            if chunk and (rows + size > self.chunk_rows or len(chunk) >= self.chunk):
+                yield chunk
+                chunk, rows = [], 0
+            chunk.append(pk)
+            rows += size
+        if chunk:
+            yield chunk
+
+    def _chunks(self) -> Iterator[tuple[int, MapSlice]]:
+        for ids in self.chunk_ids():
+            yield (
+                len(ids),
+                map_slice(
+                    self.school,
+                    self.scope,
+                    as_of=self.as_of,
+                    academic_year=self.academic_year,
+                    term=self.term,
+                    nc_year=self.year_group,
+                    run_ids=ids,
+                    rates=self.rates,
+                    general=False,
+                ),
             )
 
     def options(self) -> MapOptions:
         """The choices the term map's filters offer (a pass over every chunk)."""
-        return _merge_options([part.runs.options() for part in self._chunks()])
+        return _merge_options([part.runs.options() for _, part in self._chunks()])
 
     def iter_rows(
         self, progress: Callable[[int, int], None] | None = None
@@ -656,7 +682,7 @@ class StreamedExport:
             self.general = general_costs(self.school, self.rates, academic_year=self.academic_year)
         total = len(self.run_ids)
         done = 0
-        for part in self._chunks():
+        for size, part in self._chunks():
             for costed, rows, pupils in _rows_of(
                 part,
                 scope=self.scope,
@@ -674,7 +700,7 @@ class StreamedExport:
                     self._totals.add_row(row)
                     self.row_count += 1
                     yield row
-            done = min(done + self.chunk, total)
+            done = min(done + size, total)
             if progress is not None:
                 progress(done, total)
 
@@ -892,22 +918,29 @@ def write_xlsx(
 
 def _add_table(sheet: Any, last_row: int, last_column: int, options: dict[str, Any]) -> None:
     """Make the map sheet (headings in row 0) an Excel table. XlsxWriter refuses tables in
-    constant memory, where the rows are gone once written, but a table is only a range with
-    its headings named: added once the rows are written (its size known), without writing
-    row 0 again (its headings were written first, the same)."""
-    streamed = sheet.constant_memory
-    if not streamed:
+    constant memory, where the rows are gone once written, and notes every cell of a table
+    it adds (a dict entry per cell: gigabytes for a large export). But a table is only a
+    range with its headings named: it is added over its headings and first row, then given
+    its whole range (known once the rows are written), without writing row 0 again (its
+    headings were written first, the same)."""
+    if not sheet.constant_memory:
         sheet.add_table(0, 0, last_row, last_column, options)
         return
     pending = {row: dict(cells) for row, cells in sheet.table.items()}
     sheet.constant_memory = False
     try:
-        sheet.add_table(0, 0, last_row, last_column, options)
+        sheet.add_table(0, 0, 1, last_column, options)
     finally:
         sheet.constant_memory = True
         # Only the row not yet written stays pending; the headings are already in row 0.
         sheet.table.clear()
         sheet.table.update(pending)
+        sheet.table_cells.clear()
+    whole = xl_range(0, 0, last_row, last_column)
+    table = sheet.tables[-1]
+    table["range"] = table["a_range"] = whole
+    if table.get("autofilter"):
+        table["autofilter"] = whole
 
 
 def _write_totals(workbook, export: Export, formats: dict[str, object]) -> None:

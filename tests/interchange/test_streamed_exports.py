@@ -78,11 +78,11 @@ def test_a_streamed_export_reads_a_fixed_number_of_queries_per_chunk(
     runs = len(export.run_ids)
     assert runs > 2
     export.chunk = runs  # one chunk
-    # The school's rates and its costs not tied to pupils, then a chunk's six (its runs with
-    # their details, the placements the user sees).
-    with django_assert_num_queries(2 + 6):
+    # The school's rates, its costs not tied to pupils and its runs' sizes, then a chunk's
+    # six (its runs with their details, the placements the user sees).
+    with django_assert_num_queries(3 + 6):
         rows = sum(1 for _ in export.iter_rows())
     export = stream_export(school, as_of=AS_OF)
     export.chunk = 1
-    with django_assert_num_queries(2 + 6 * runs):
+    with django_assert_num_queries(3 + 6 * runs):
         assert sum(1 for _ in export.iter_rows()) == rows

@@ -97,6 +97,7 @@ from provmap.provision.selectors.slices import (
     map_slice,
     slice_placement_count,
     slice_run_ids,
+    slice_run_sizes,
 )
 from provmap.provision.selectors.staff import StaffLoad, StaffRunLine, StaffTerm, staff_term
 from provmap.provision.selectors.terms import current_term, term_on
@@ -189,6 +190,7 @@ __all__ = [
     "scoped_map",
     "slice_placement_count",
     "slice_run_ids",
+    "slice_run_sizes",
     "staff_term",
     "term_map",
     "term_on",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors.costed import cost_run, general_costs, role_rates, with_details
@@ -141,3 +141,22 @@ def slice_placement_count(
     write in the background)."""
     runs = _slice_runs(school, academic_year=academic_year, term=term, nc_year=nc_year)
     return Placement.objects.filter(school=school, run__in=runs.values("pk")).count()
+
+
+def slice_run_sizes(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    term: Term | None = None,
+    nc_year: str | None = None,
+) -> dict[int, int]:
+    """How many placements each run of a slice has (one query; a run with none is missing):
+    a chunked reader sizes its chunks by them."""
+    runs = _slice_runs(school, academic_year=academic_year, term=term, nc_year=nc_year)
+    return dict(
+        Placement.objects.filter(school=school, run__in=runs.values("pk"))
+        .order_by()
+        .values("run_id")
+        .annotate(placements=Count("pk"))
+        .values_list("run_id", "placements")
+    )
