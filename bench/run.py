@@ -27,6 +27,9 @@ from typing import Any
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "3"))
 PUPILS = int(os.environ.get("BENCH_PUPILS", "1000"))
 IMPORT_PUPILS = int(os.environ.get("BENCH_IMPORT_PUPILS", "30000"))
+# Exports: streamed at this many rows, against the export held in memory at the baseline's.
+EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "225000"))
+EXPORT_BASELINE_ROWS = int(os.environ.get("BENCH_EXPORT_BASELINE_ROWS", "40000"))
 REPEATS = 5
 MIS_SECTION = "## MIS files"
 TODAY = dt.date(2026, 11, 24)
@@ -286,6 +289,9 @@ def _measure(engine: str) -> None:
 
     trust_rows = cost_rows(school)
     import_rows = _imports(school)
+    from bench.exports import table_rows
+
+    export_rows = table_rows(EXPORT_ROWS, EXPORT_BASELINE_ROWS)
     from bench.planner import planner_rows
 
     planning_rows = planner_rows(school)
@@ -322,6 +328,7 @@ def _measure(engine: str) -> None:
         *map_page_rows,
         *trust_rows,
         *import_rows,
+        *export_rows,
         *planning_rows,
         *load_rows,
     ]

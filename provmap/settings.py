@@ -328,6 +328,11 @@ PROVMAP_RETENTION_YEARS = int(os.environ.get("PROVMAP_RETENTION_YEARS", "6"))
 # `manage.py run_jobs`; web processes only queue them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Exports of more rows than this are written in the background (provmap.interchange.export_jobs)
+# while a page shows their progress; their files wait here for a day to be downloaded.
+EXPORT_IN_BACKGROUND_ROWS = int(os.environ.get("PROVMAP_EXPORT_IN_BACKGROUND_ROWS", "20000"))
+EXPORT_FILES_DIR = Path(os.environ.get("PROVMAP_EXPORT_FILES_DIR", BASE_DIR / "var" / "exports"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -215,6 +215,10 @@ POLICIES: dict[str, Policy] = {
     "export_map": Policy(Rule.SCHOOL_MAP),
     "export_run": Policy(Rule.SCHOOL_MAP),
     "export_pupil": Policy(Rule.PUPIL_READ),
+    # A large map export written in the background: its progress and its file, for those who
+    # export the map; the view finds only the user's own (anyone else's is not found).
+    "export_job": Policy(Rule.SCHOOL_MAP),
+    "export_job_download": Policy(Rule.SCHOOL_MAP),
     # School set-up: the school's details, years and terms, rates by role (pay rates), staff,
     # funding streams and their budgets, general resources; for those who edit the map (the
     # SENCO and the SEND administrator, who see pay rates). The budget page shows money:

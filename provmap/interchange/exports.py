@@ -17,17 +17,17 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import SupportsFloat, cast
+from typing import Any, BinaryIO, SupportsFloat, TextIO, cast
 
 import xlsxwriter
 from django.utils import timezone
+from xlsxwriter.utility import xl_range
 
 from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine, format_staff_line
 from provmap.interchange.safety import neutralise
-from provmap.provision import costing
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors import (
     NOT_ASSIGNED,
@@ -38,7 +38,10 @@ from provmap.provision.selectors import (
     Visibility,
     WholeSchool,
     map_slice,
+    slice_run_ids,
+    slice_run_sizes,
 )
+from provmap.provision.selectors.costed import general_costs, role_rates
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil, SENStatus
 from provmap.pupils.needs import Area
 from provmap.schools.models import AcademicYear, School, Term
@@ -131,9 +134,141 @@ class _Totals:
     cost: Decimal = Decimal(0)
 
 
+class TotalsBuilder:
+    """The totals sheet added up run by run and row by row, so that an export read in chunks
+    needs only its totals (and each pupil's UPN once) in memory, never its rows."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.group_cost = Decimal(0)
+        self.pupil_cost = Decimal(0)
+        self.placements = 0
+        self.upns: set[object] = set()
+        self.by_provision: dict[str, _Totals] = {}
+        self.by_year: dict[str, _Totals] = {}
+        self.by_area: dict[str, Decimal] = defaultdict(Decimal)
+        self.by_stream: dict[str, Decimal] = {}
+
+    def add_run(self, item: CostedRun) -> None:
+        self.runs += 1
+        self.group_cost += item.cost
+        entry = self.by_provision.setdefault(item.run.provision.name, _Totals())
+        entry.groups += 1
+        entry.cost += item.cost
+        stream = item.run.funding_stream.name if item.run.funding_stream else NOT_ASSIGNED
+        self.by_stream[stream] = self.by_stream.get(stream, Decimal(0)) + item.cost
+
+    def add_row(self, row: dict[str, object]) -> None:
+        # A pupil's share: a Decimal (_placement_columns).
+        share = cast("Decimal | None", row.get("pupil_cost"))
+        if share is not None:
+            self.pupil_cost += Decimal(share)
+        if not row.get("upn"):
+            return
+        self.placements += 1
+        self.upns.add(row["upn"])
+        self.by_provision[str(row["provision"])].pupils.add(row["upn"])
+        entry = self.by_year.setdefault(str(row["year_group"]), _Totals())
+        entry.pupils.add(row["upn"])
+        entry.cost += Decimal(share or 0)
+        self.by_area[str(row["area"])] += Decimal(share or 0)
+
+    def sections(
+        self,
+        title: str,
+        general: list[tuple[GeneralResource, Decimal]],
+        *,
+        finance: bool,
+    ) -> list[tuple[str, list[str], list[list[object]]]]:
+        """Sections of the totals sheet: (title, headings, rows)."""
+        by_stream = dict(self.by_stream)
+        for resource, cost in general:
+            name = resource.funding_stream.name if resource.funding_stream else NOT_ASSIGNED
+            by_stream[name] = by_stream.get(name, Decimal(0)) + cost
+        by_year = sorted(self.by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99))
+        summary: list[list[object]] = [
+            ["Groups", self.runs],
+            ["Pupils", len(self.upns)],
+            ["Placements", self.placements],
+        ]
+        if not finance:
+            return [
+                (title, ["", ""], summary),
+                (
+                    "By provision",
+                    ["Provision", "Groups", "Pupils"],
+                    [
+                        [name, totals.groups, len(totals.pupils)]
+                        for name, totals in self.by_provision.items()
+                    ],
+                ),
+                (
+                    "By year group",
+                    ["Year group", "Pupils"],
+                    [[year_value(year), len(totals.pupils)] for year, totals in by_year],
+                ),
+            ]
+        general_cost = sum((cost for _, cost in general), Decimal(0))
+        summary += [
+            ["Cost of the groups listed", self.group_cost],
+            ["Cost shared to the pupils listed", self.pupil_cost],
+        ]
+        if general:
+            summary += [
+                ["Costs not tied to pupils", general_cost],
+                ["Total", self.group_cost + general_cost],
+            ]
+        sections: list[tuple[str, list[str], list[list[object]]]] = [
+            (title, ["", ""], summary),
+            (
+                "By provision",
+                ["Provision", "Groups", "Pupils", "Cost"],
+                [
+                    [name, totals.groups, len(totals.pupils), totals.cost]
+                    for name, totals in self.by_provision.items()
+                ],
+            ),
+            (
+                "By year group (pupils' shares)",
+                ["Year group", "Pupils", "Cost"],
+                [[year_value(year), len(totals.pupils), totals.cost] for year, totals in by_year],
+            ),
+            (
+                "By area of need (pupils' shares)",
+                ["Area of need", "Cost"],
+                [[area, cost] for area, cost in sorted(self.by_area.items())],
+            ),
+            (
+                "By funding stream",
+                ["Funding stream", "Cost"],
+                [[name, cost] for name, cost in by_stream.items()],
+            ),
+        ]
+        if general:
+            sections.append(
+                (
+                    "Costs not tied to pupils",
+                    ["Item", "Kind", "Cost"],
+                    [
+                        [resource.name, resource.get_kind_display(), cost]
+                        for resource, cost in general
+                    ],
+                )
+            )
+        return sections
+
+
+def _columns(finance: bool) -> list[tuple[str, str]]:
+    """The sheet's columns: without the cost columns for those who may not see costs."""
+    if finance:
+        return EXPORT_COLUMNS
+    return [(key, kind) for key, kind in EXPORT_COLUMNS if key not in COST_COLUMNS]
+
+
 @dataclass
 class MapExport:
-    """The rows of the map sheet and the totals that go with them."""
+    """The rows of the map sheet and the totals that go with them, all in memory (a small
+    export, and the tests); a large one is a StreamedExport."""
 
     title: str
     rows: list[dict[str, object]]
@@ -146,10 +281,14 @@ class MapExport:
 
     @property
     def columns(self) -> list[tuple[str, str]]:
-        """The sheet's columns: without the cost columns for those who may not see costs."""
-        if self.finance:
-            return EXPORT_COLUMNS
-        return [(key, kind) for key, kind in EXPORT_COLUMNS if key not in COST_COLUMNS]
+        return _columns(self.finance)
+
+    def iter_rows(self) -> Iterator[dict[str, object]]:
+        return iter(self.rows)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
     @property
     def pupil_count(self) -> int:
@@ -177,111 +316,12 @@ class MapExport:
 
     def totals(self) -> list[tuple[str, list[str], list[list[object]]]]:
         """Sections of the totals sheet: (title, headings, rows)."""
-        by_provision: dict[str, _Totals] = {}
+        builder = TotalsBuilder()
         for item in self.runs:
-            entry = by_provision.setdefault(item.run.provision.name, _Totals())
-            entry.groups += 1
-            entry.cost += item.cost
+            builder.add_run(item)
         for row in self.rows:
-            if row.get("upn"):
-                by_provision[str(row["provision"])].pupils.add(row["upn"])
-        by_year: dict[str, _Totals] = {}
-        by_area: dict[str, Decimal] = defaultdict(Decimal)
-        for row in self.rows:
-            if not row.get("upn"):
-                continue
-            entry = by_year.setdefault(str(row["year_group"]), _Totals())
-            entry.pupils.add(row["upn"])
-            # A pupil's share: a Decimal (_placement_columns).
-            share = cast("Decimal | None", row["pupil_cost"])
-            entry.cost += Decimal(share or 0)
-            by_area[str(row["area"])] += Decimal(share or 0)
-        by_stream = costing.totals_by(
-            (item.run.funding_stream.name if item.run.funding_stream else NOT_ASSIGNED, item.cost)
-            for item in self.runs
-        )
-        for resource, cost in self.general:
-            name = resource.funding_stream.name if resource.funding_stream else NOT_ASSIGNED
-            by_stream[name] = by_stream.get(name, Decimal(0)) + cost
-        summary: list[list[object]] = [
-            ["Groups", len(self.runs)],
-            ["Pupils", self.pupil_count],
-            ["Placements", sum(1 for row in self.rows if row.get("upn"))],
-        ]
-        if not self.finance:
-            return [
-                (self.title, ["", ""], summary),
-                (
-                    "By provision",
-                    ["Provision", "Groups", "Pupils"],
-                    [
-                        [name, totals.groups, len(totals.pupils)]
-                        for name, totals in by_provision.items()
-                    ],
-                ),
-                (
-                    "By year group",
-                    ["Year group", "Pupils"],
-                    [
-                        [year_value(year), len(totals.pupils)]
-                        for year, totals in sorted(
-                            by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
-                        )
-                    ],
-                ),
-            ]
-        summary += [
-            ["Cost of the groups listed", self.group_cost],
-            ["Cost shared to the pupils listed", self.pupil_cost],
-        ]
-        if self.general:
-            summary += [
-                ["Costs not tied to pupils", self.general_cost],
-                ["Total", self.group_cost + self.general_cost],
-            ]
-        sections: list[tuple[str, list[str], list[list[object]]]] = [
-            (self.title, ["", ""], summary),
-            (
-                "By provision",
-                ["Provision", "Groups", "Pupils", "Cost"],
-                [
-                    [name, totals.groups, len(totals.pupils), totals.cost]
-                    for name, totals in by_provision.items()
-                ],
-            ),
-            (
-                "By year group (pupils' shares)",
-                ["Year group", "Pupils", "Cost"],
-                [
-                    [year_value(year), len(totals.pupils), totals.cost]
-                    for year, totals in sorted(
-                        by_year.items(), key=lambda pair: NC_YEAR_ORDER.get(pair[0], 99)
-                    )
-                ],
-            ),
-            (
-                "By area of need (pupils' shares)",
-                ["Area of need", "Cost"],
-                [[area, cost] for area, cost in sorted(by_area.items())],
-            ),
-            (
-                "By funding stream",
-                ["Funding stream", "Cost"],
-                [[name, cost] for name, cost in by_stream.items()],
-            ),
-        ]
-        if self.general:
-            sections.append(
-                (
-                    "Costs not tied to pupils",
-                    ["Item", "Kind", "Cost"],
-                    [
-                        [resource.name, resource.get_kind_display(), cost]
-                        for resource, cost in self.general
-                    ],
-                )
-            )
-        return sections
+            builder.add_row(row)
+        return builder.sections(self.title, self.general, finance=self.finance)
 
 
 def _run_columns(item: CostedRun, *, pay_rates: bool = True) -> dict[str, object]:
@@ -447,6 +487,38 @@ def term_export(
     )
 
 
+def _rows_of(
+    part: MapSlice,
+    *,
+    scope: Visibility,
+    filters: MapFilters | None,
+    pupils_only: bool,
+) -> Iterator[tuple[CostedRun, list[dict[str, object]], list[Pupil]]]:
+    """Each run of a slice kept in the export, with its rows and the pupils they name."""
+    shown = part.runs.filter(filters)
+    pupils_only = pupils_only or shown.filters.on_pupils
+    for item in shown.rows:
+        if not item.placements and pupils_only:
+            continue
+        run_columns = _run_columns(item.costed, pay_rates=scope.pay_rates)
+        if not item.placements:
+            yield item.costed, [dict(run_columns)], []
+            continue
+        yield (
+            item.costed,
+            [
+                {
+                    **run_columns,
+                    **_placement_columns(
+                        costed_placement.placement, costed_placement.share, costed_placement.area
+                    ),
+                }
+                for costed_placement in item.placements
+            ],
+            [costed_placement.placement.pupil for costed_placement in item.placements],
+        )
+
+
 def slice_export(
     part: MapSlice,
     *,
@@ -458,28 +530,16 @@ def slice_export(
     """The rows and totals of a slice of the map, narrowed by `filters` as the term map
     narrows it (no query). With `pupils_only` (a pupil's or a year group's export), or a
     filter on pupils, a run with none of the pupils asked for has no row of its own."""
-    shown = part.runs.filter(filters)
-    pupils_only = pupils_only or shown.filters.on_pupils
     rows: list[dict[str, object]] = []
     pupils: dict[int, Pupil] = {}
     runs: list[CostedRun] = []
-    for item in shown.rows:
-        if not item.placements and pupils_only:
-            continue
-        runs.append(item.costed)
-        run_columns = _run_columns(item.costed, pay_rates=scope.pay_rates)
-        if not item.placements:
-            rows.append(dict(run_columns))
-        for costed_placement in item.placements:
-            pupils.setdefault(costed_placement.placement.pupil_id, costed_placement.placement.pupil)
-            rows.append(
-                {
-                    **run_columns,
-                    **_placement_columns(
-                        costed_placement.placement, costed_placement.share, costed_placement.area
-                    ),
-                }
-            )
+    for costed, run_rows, run_pupils in _rows_of(
+        part, scope=scope, filters=filters, pupils_only=pupils_only
+    ):
+        runs.append(costed)
+        rows.extend(run_rows)
+        for pupil in run_pupils:
+            pupils.setdefault(pupil.pk, pupil)
     return MapExport(
         title=title,
         rows=rows,
@@ -488,6 +548,207 @@ def slice_export(
         pupils=list(pupils.values()),
         finance=scope.finance,
     )
+
+
+# What a streamed export reads (and costs) at a time: runs until they hold this many
+# placements, and at most this many runs. Its memory is that of a chunk.
+CHUNK_ROWS = 2000
+CHUNK_RUNS = 200
+
+
+def _merge_options(options: list[MapOptions]) -> MapOptions:
+    """The filters' choices of a term read in chunks: each chunk's, together."""
+    staff: dict[int, str] = {}
+    provisions: dict[int, str] = {}
+    streams: dict[int, str] = {}
+    forms: set[str] = set()
+    for part in options:
+        staff.update(part.staff)
+        provisions.update(part.provisions)
+        streams.update(part.funding_streams)
+        forms.update(part.forms)
+    return MapOptions(
+        staff=sorted(staff.items(), key=lambda pair: pair[1]),
+        provisions=sorted(provisions.items(), key=lambda pair: pair[1]),
+        funding_streams=sorted(streams.items(), key=lambda pair: pair[1]),
+        forms=sorted(forms),
+    )
+
+
+class StreamedExport:
+    """An export read a chunk of runs at a time (CHUNK_ROWS, CHUNK_RUNS), costed and cut to
+    `scope` as `map_export` does, its rows handed to the writer one by one and forgotten: only the
+    totals and each pupil once (for the audit trail) are kept. The same rows, in the same
+    order, as `map_export`; its counts and totals are known once `iter_rows` is done."""
+
+    def __init__(
+        self,
+        school: School,
+        *,
+        scope: Visibility | None = None,
+        as_of: dt.date | None = None,
+        academic_year: AcademicYear | None = None,
+        term: Term | None = None,
+        year_group: str | None = None,
+        filters: MapFilters | None = None,
+        title: str | None = None,
+        chunk: int = CHUNK_RUNS,
+        chunk_rows: int = CHUNK_ROWS,
+    ) -> None:
+        self.school = school
+        self.scope = scope or WholeSchool()
+        self.as_of = as_of or timezone.localdate()
+        self.academic_year = academic_year
+        self.term = term
+        self.year_group = year_group
+        self.filters = filters
+        self.title = title or _title(school, academic_year, term, year_group, None, None, filters)
+        self.chunk = max(chunk, 1)
+        self.chunk_rows = chunk_rows
+        self.finance = self.scope.finance
+        self.row_count = 0
+        self.general: list[tuple[GeneralResource, Decimal]] = []
+        self._run_ids: list[int] | None = None
+        self._rates: dict[str, Decimal] | None = None
+        self._totals = TotalsBuilder()
+        self._pupils: dict[int, Pupil] = {}
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        return _columns(self.finance)
+
+    @property
+    def run_ids(self) -> list[int]:
+        if self._run_ids is None:
+            self._run_ids = slice_run_ids(
+                self.school,
+                academic_year=self.academic_year,
+                term=self.term,
+                nc_year=self.year_group,
+            )
+        return self._run_ids
+
+    @property
+    def rates(self) -> dict[str, Decimal]:
+        if self._rates is None:
+            self._rates = role_rates(self.school)
+        return self._rates
+
+    def chunk_ids(self) -> Iterator[list[int]]:
+        """The runs' ids a chunk at a time: as many runs as hold about CHUNK_ROWS placements
+        (a run is never split: its pupils share its cost), at most `chunk` runs."""
+        sizes = slice_run_sizes(
+            self.school, academic_year=self.academic_year, term=self.term, nc_year=self.year_group
+        )
+        chunk: list[int] = []
+        rows = 0
+        for pk in self.run_ids:
+            size = sizes.get(pk, 0)
+            if chunk and (rows + size > self.chunk_rows or len(chunk) >= self.chunk):
+                yield chunk
+                chunk, rows = [], 0
+            chunk.append(pk)
+            rows += size
+        if chunk:
+            yield chunk
+
+    def _chunks(self) -> Iterator[tuple[int, MapSlice]]:
+        for ids in self.chunk_ids():
+            yield (
+                len(ids),
+                map_slice(
+                    self.school,
+                    self.scope,
+                    as_of=self.as_of,
+                    academic_year=self.academic_year,
+                    term=self.term,
+                    nc_year=self.year_group,
+                    run_ids=ids,
+                    rates=self.rates,
+                    general=False,
+                ),
+            )
+
+    def options(self) -> MapOptions:
+        """The choices the term map's filters offer (a pass over every chunk)."""
+        return _merge_options([part.runs.options() for _, part in self._chunks()])
+
+    def iter_rows(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[dict[str, object]]:
+        """The rows, a chunk of runs at a time; `progress(runs done, runs)` after each."""
+        whole = self.term is None and self.year_group is None
+        if whole and self.scope.everyone and self.finance:
+            self.general = general_costs(self.school, self.rates, academic_year=self.academic_year)
+        total = len(self.run_ids)
+        done = 0
+        for size, part in self._chunks():
+            for costed, rows, pupils in _rows_of(
+                part,
+                scope=self.scope,
+                filters=self.filters,
+                pupils_only=self.year_group is not None,
+            ):
+                self._totals.add_run(costed)
+                for pupil in pupils:
+                    if pupil.pk not in self._pupils:
+                        # Only what the audit trail keeps of them.
+                        self._pupils[pupil.pk] = Pupil(
+                            pk=pupil.pk, upn=pupil.upn, school_id=pupil.school_id
+                        )
+                for row in rows:
+                    self._totals.add_row(row)
+                    self.row_count += 1
+                    yield row
+            done = min(done + size, total)
+            if progress is not None:
+                progress(done, total)
+
+    @property
+    def pupils(self) -> list[Pupil]:
+        return list(self._pupils.values())
+
+    @property
+    def pupil_count(self) -> int:
+        return len(self._totals.upns)
+
+    def totals(self) -> list[tuple[str, list[str], list[list[object]]]]:
+        return self._totals.sections(self.title, self.general, finance=self.finance)
+
+
+def stream_export(
+    school: School,
+    *,
+    scope: Visibility | None = None,
+    as_of: dt.date | None = None,
+    academic_year: AcademicYear | None = None,
+    year_group: str | None = None,
+) -> StreamedExport:
+    """The whole map, a school year and/or a year group as `map_export` gives it, streamed."""
+    return StreamedExport(
+        school, scope=scope, as_of=as_of, academic_year=academic_year, year_group=year_group
+    )
+
+
+def stream_term_export(
+    school: School,
+    term: Term,
+    *,
+    scope: Visibility,
+    choose_filters: Callable[[MapOptions], MapFilters] | None = None,
+    as_of: dt.date | None = None,
+) -> StreamedExport:
+    """The term map as `term_export` gives it, streamed. The filters' choices take a pass
+    over the term, so only a `choose_filters` (the page's query string has filters) asks
+    for them; without one the export is the whole term as the user sees it."""
+    export = StreamedExport(school, scope=scope, as_of=as_of, term=term)
+    if choose_filters is not None:
+        export.filters = choose_filters(export.options())
+        export.title = _title(school, None, term, None, None, None, export.filters)
+    return export
+
+
+Export = MapExport | StreamedExport
 
 
 def _title(
@@ -529,13 +790,26 @@ def csv_value(value: object, kind: str) -> str:
     return neutralise(str(value))
 
 
-def write_csv(export: MapExport, stream: io.TextIOBase) -> None:
-    """The map sheet as CSV (UTF-8 with a byte-order mark, so Excel reads it correctly)."""
+def write_csv(
+    export: Export,
+    stream: io.TextIOBase | TextIO,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """The map sheet as CSV (UTF-8 with a byte-order mark, so Excel reads it correctly), a
+    row at a time."""
     writer = csv.writer(stream, lineterminator="\r\n")
     columns = export.columns
     writer.writerow([neutralise(HEADINGS[key]) for key, _ in columns])
-    for row in export.rows:
+    for row in _rows(export, progress):
         writer.writerow([csv_value(row.get(key), kind) for key, kind in columns])
+
+
+def _rows(
+    export: Export, progress: Callable[[int, int], None] | None
+) -> Iterator[dict[str, object]]:
+    if isinstance(export, StreamedExport):
+        return export.iter_rows(progress)
+    return export.iter_rows()
 
 
 def map_csv_bytes(export: MapExport) -> bytes:
@@ -554,12 +828,20 @@ def _column_width(key: str, kind: str) -> int:
     return 16
 
 
-def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> None:
-    """The map as a workbook: the map sheet as an Excel table, and a totals sheet."""
+def write_xlsx(
+    export: Export,
+    stream: io.BufferedIOBase | io.BytesIO | BinaryIO | str,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """The map as a workbook: the map sheet as an Excel table, and a totals sheet. A
+    streamed export's rows are written one by one and go to a temporary file a row at a time
+    (XlsxWriter's constant memory), so the workbook is never whole in memory."""
+    streamed = isinstance(export, StreamedExport)
     workbook = xlsxwriter.Workbook(
         stream,
         {
-            "in_memory": True,
+            "in_memory": not streamed,
+            "constant_memory": streamed,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -578,7 +860,14 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
     sheet = workbook.add_worksheet("Map")
     for index, (key, kind) in enumerate(columns):
         sheet.set_column(index, index, _column_width(key, kind), formats[kind])
-    for row_index, row in enumerate(export.rows, start=1):
+    headings = [neutralise(HEADINGS[key]) for key, _ in columns]
+    # The table's headings, written first: rows written in constant memory cannot be gone
+    # back to (the table below names the same ones).
+    for column_index, heading in enumerate(headings):
+        sheet.write_string(0, column_index, heading)
+    row_count = 0
+    for row_index, row in enumerate(_rows(export, progress), start=1):
+        row_count = row_index
         for column_index, (key, kind) in enumerate(columns):
             value = row.get(key)
             if value is None or value == "":
@@ -596,17 +885,16 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
                 sheet.write_number(row_index, column_index, float(number), formats[kind])
             else:
                 sheet.write_string(row_index, column_index, neutralise(str(value)))
-    last_row = max(len(export.rows), 1)
+    last_row = max(row_count, 1)
     last_column = len(columns) - 1
-    sheet.add_table(
-        0,
-        0,
+    _add_table(
+        sheet,
         last_row,
         last_column,
         {
             "name": "ProvisionMap",
             "style": "Table Style Medium 2",
-            "columns": [{"header": neutralise(HEADINGS[key])} for key, _ in columns],
+            "columns": [{"header": heading} for heading in headings],
         },
     )
     rating_column = [key for key, _ in columns].index("rating")
@@ -628,7 +916,34 @@ def write_xlsx(export: MapExport, stream: io.BufferedIOBase | io.BytesIO) -> Non
     workbook.close()
 
 
-def _write_totals(workbook, export: MapExport, formats: dict[str, object]) -> None:
+def _add_table(sheet: Any, last_row: int, last_column: int, options: dict[str, Any]) -> None:
+    """Make the map sheet (headings in row 0) an Excel table. XlsxWriter refuses tables in
+    constant memory, where the rows are gone once written, and notes every cell of a table
+    it adds (a dict entry per cell: gigabytes for a large export). But a table is only a
+    range with its headings named: it is added over its headings and first row, then given
+    its whole range (known once the rows are written), without writing row 0 again (its
+    headings were written first, the same)."""
+    if not sheet.constant_memory:
+        sheet.add_table(0, 0, last_row, last_column, options)
+        return
+    pending = {row: dict(cells) for row, cells in sheet.table.items()}
+    sheet.constant_memory = False
+    try:
+        sheet.add_table(0, 0, 1, last_column, options)
+    finally:
+        sheet.constant_memory = True
+        # Only the row not yet written stays pending; the headings are already in row 0.
+        sheet.table.clear()
+        sheet.table.update(pending)
+        sheet.table_cells.clear()
+    whole = xl_range(0, 0, last_row, last_column)
+    table = sheet.tables[-1]
+    table["range"] = table["a_range"] = whole
+    if table.get("autofilter"):
+        table["autofilter"] = whole
+
+
+def _write_totals(workbook, export: Export, formats: dict[str, object]) -> None:
     sheet = workbook.add_worksheet("Totals")
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 13})
@@ -658,3 +973,24 @@ def map_xlsx_bytes(export: MapExport) -> bytes:
     stream = io.BytesIO()
     write_xlsx(export, stream)
     return stream.getvalue()
+
+
+def write_export(
+    export: Export,
+    fmt: str,
+    target: str | BinaryIO,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Write an export as `fmt` ("xlsx" or "csv") to `target` (a path, or a binary file), a
+    row at a time: what a download or a background export streams from."""
+    if fmt == "xlsx":
+        write_xlsx(export, target, progress)
+        return
+    if isinstance(target, str):
+        with open(target, "w", encoding="utf-8-sig", newline="") as stream:
+            write_csv(export, stream, progress)
+        return
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
+    write_csv(export, text, progress)
+    text.flush()
+    text.detach()

@@ -119,3 +119,63 @@ class ImportJob(SchoolOwned):
     def checked(self) -> bool:
         """A check has finished and the file can still be imported or checked again."""
         return self.status in (self.Status.PREVIEWED, self.Status.REJECTED)
+
+
+class ExportJob(SchoolOwned):
+    """A large export (more rows than settings.EXPORT_IN_BACKGROUND_ROWS) written in the
+    background while its page shows the progress, then downloaded by the person who asked
+    for it (and nobody else). Its file is kept for a day (provmap.interchange.export_jobs).
+    What it exports is `options` (the map, a school year and/or a year group, or a term with
+    the term map's filters), cut to what its user may see when it runs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Deleted after a day"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel workbook (XLSX)"
+        CSV = "csv", "CSV"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    fmt = models.CharField(max_length=4, choices=Format.choices)
+    # What is exported, in words ("the map 2025/26") and as the file's name (no extension).
+    what = models.CharField(max_length=255)
+    file_stem = models.CharField(max_length=255)
+    # "academic_year", "nc_year", "term" (ids and codes) and "query" (the term map's filters).
+    options = models.JSONField(default=dict, blank=True)
+    # The file written, under settings.EXPORT_FILES_DIR, until it is deleted.
+    file_path = models.CharField(max_length=500, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Runs read so far out of the runs to read, for the progress bar; rows written at the end.
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="export_job_queue")]
+
+    def __str__(self) -> str:
+        return f"Export of {self.what} ({self.get_status_display()})"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(round(100 * self.progress_done / self.progress_total), 100)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

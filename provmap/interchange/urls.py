@@ -30,6 +30,12 @@ urlpatterns = [
     path(f"{IMPORTS}<int:job_id>/cancel/", views.job_cancel, name="import_cancel"),
     path(f"{EXPORTS}map.<export_format:fmt>", views.export_map, name="export_map"),
     path(f"{EXPORTS}runs/<int:run_id>.<export_format:fmt>", views.export_run, name="export_run"),
+    path(f"{EXPORTS}<int:export_id>/", views.export_job_page, name="export_job"),
+    path(
+        f"{EXPORTS}<int:export_id>/download/",
+        views.export_job_download,
+        name="export_job_download",
+    ),
     path(
         f"{EXPORTS}pupils/<int:pupil_id>.<export_format:fmt>",
         views.export_pupil,

@@ -11,30 +11,32 @@ run or a pupil, as XLSX or CSV, cut to what the user may see, and recorded in th
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from provmap.accounts.access import SchoolAccess, SchoolRequest
 from provmap.accounts.audit import audit_record
-from provmap.accounts.models import AuditAction
+from provmap.accounts.models import AuditAction, User
 from provmap.formatting import counted
-from provmap.interchange import jobs
+from provmap.interchange import export_jobs, jobs
+from provmap.interchange.export_jobs import audit_export
 from provmap.interchange.exports import (
-    MapExport,
-    map_csv_bytes,
+    Export,
     map_export,
-    map_xlsx_bytes,
-    term_export,
+    stream_export,
+    stream_term_export,
+    write_export,
 )
 from provmap.interchange.forms import KINDS, ColumnsForm, UploadForm, accepted_types
-from provmap.interchange.models import ImportJob, ImportKind
+from provmap.interchange.models import ExportJob, ImportJob, ImportKind
 from provmap.provision import selectors
 from provmap.provision.forms import MapFilterForm
 from provmap.provision.models import ProvisionRun
@@ -225,37 +227,39 @@ def job_cancel(request: SchoolRequest, urn: str, job_id: int) -> HttpResponse:
 # --- Exports ----------------------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = {
-    "xlsx": (map_xlsx_bytes, XLSX),
-    "csv": (map_csv_bytes, "text/csv; charset=utf-8"),
-}
+CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
+
+
+def _filename(stem: str, fmt: str) -> str:
+    # "2025/26" as "2025-26": a slash cannot be in a file name.
+    return f"{slugify(stem.replace('/', '-'))}.{fmt}"
 
 
 def _download(
     request: HttpRequest,
-    export: MapExport,
+    export: Export,
     fmt: str,
     stem: str,
     what: str,
     **audit: Any,
-) -> HttpResponse:
-    write, content_type = FORMATS[fmt]
-    data = write(export)
+) -> HttpResponseBase:
+    """The export written a row at a time to a temporary file, recorded in the audit trail,
+    then streamed from the file (deleted once sent): memory does not grow with the rows."""
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes (and so deletes) it
+    try:
+        write_export(export, fmt, stream)
+    except BaseException:
+        stream.close()
+        raise
+    stream.seek(0)
     # The title names a pupil's export after them: the trail says what, not who.
-    audit_record(
-        request,
-        AuditAction.EXPORT,
-        summary=f"Exported {what} as {fmt.upper()}: {counted(len(export.rows), 'row')}, "
-        f"{counted(export.pupil_count, 'pupil')}.",
-        details={"format": fmt, "rows": len(export.rows), "pupils": export.pupil_count},
-        pupils=export.pupils,
-        **audit,
+    audit_export(request, export, fmt, what, **audit)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=_filename(stem, fmt),
+        content_type=CONTENT_TYPES[fmt],
     )
-    response = HttpResponse(data, content_type=content_type)
-    # "2025/26" as "2025-26": a slash cannot be in a file name.
-    filename = slugify(stem.replace("/", "-"))
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
 
 
 def _term_filters(request: HttpRequest) -> Callable[[selectors.MapOptions], selectors.MapFilters]:
@@ -269,11 +273,36 @@ def _term_filters(request: HttpRequest) -> Callable[[selectors.MapOptions], sele
     return choose
 
 
+def _filter_query(request: HttpRequest) -> str:
+    """The term map's filters in the query string (what a background export keeps)."""
+    query = request.GET.copy()
+    query.pop("term", None)
+    return query.urlencode()
+
+
+def _in_background(
+    request: SchoolRequest, fmt: str, stem: str, what: str, options: dict[str, Any]
+) -> HttpResponseBase:
+    access = request.access
+    assert isinstance(request.user, User)
+    job = export_jobs.export_job_create(
+        school=access.school,
+        user=request.user,
+        fmt=fmt,
+        what=what,
+        file_stem=stem,
+        options=options,
+    )
+    return redirect("export_job", urn=access.school.urn, export_id=job.pk)
+
+
 @require_safe
-def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
+def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponseBase:
     """What a map page shows: a term (?term=) with the term map's filters, or the whole map,
     one school year (?year=) and/or one year group (?nc_year=). Named after the term or the
-    year: provision-map-2025-26-autumn.xlsx."""
+    year: provision-map-2025-26-autumn.xlsx. An export of more rows than
+    settings.EXPORT_IN_BACKGROUND_ROWS is written in the background: the user is sent to its
+    page, which shows the progress and then the download."""
     access = request.access
     school = access.school
     term_id = id_param(request, "term")
@@ -283,11 +312,19 @@ def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
         )
         if term is None:
             raise Http404("No such term.")
-        export = term_export(
-            school, term, scope=access.scope, choose_filters=_term_filters(request), as_of=today()
-        )
         stem = f"provision-map-{term.academic_year.name}-{term.name}"
-        return _download(request, export, fmt, stem, f"the map of {term}", obj=term)
+        what = f"the map of {term}"
+        query = _filter_query(request)
+        if export_jobs.in_background(selectors.slice_placement_count(school, term=term)):
+            return _in_background(request, fmt, stem, what, {"term": term.pk, "query": query})
+        export = stream_term_export(
+            school,
+            term,
+            scope=access.scope,
+            choose_filters=_term_filters(request) if query else None,
+            as_of=today(),
+        )
+        return _download(request, export, fmt, stem, what, obj=term)
     year = None
     wanted = request.GET.get("year", "")
     if wanted:
@@ -298,9 +335,6 @@ def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
     nc_year = request.GET.get("nc_year") or None
     if nc_year is not None and nc_year not in NCYear.values:
         raise Http404("No such year group.")
-    export = map_export(
-        school, academic_year=year, year_group=nc_year, scope=access.scope, as_of=today()
-    )
     parts = ["provision-map"]
     if year is not None:
         parts.append(year.name)
@@ -309,11 +343,19 @@ def export_map(request: SchoolRequest, urn: str, fmt: str) -> HttpResponse:
     what = " ".join(
         ["the map", *([year.name] if year else []), *([f"Year {nc_year}"] if nc_year else [])]
     )
-    return _download(request, export, fmt, "-".join(parts), what, obj=year or school)
+    stem = "-".join(parts)
+    rows = selectors.slice_placement_count(school, academic_year=year, nc_year=nc_year)
+    if export_jobs.in_background(rows):
+        options = {"academic_year": year.pk if year else None, "nc_year": nc_year}
+        return _in_background(request, fmt, stem, what, options)
+    export = stream_export(
+        school, academic_year=year, year_group=nc_year, scope=access.scope, as_of=today()
+    )
+    return _download(request, export, fmt, stem, what, obj=year or school)
 
 
 @require_safe
-def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpResponse:
+def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpResponseBase:
     """One run with its pupils (those the user may see)."""
     access = request.access
     run = ProvisionRun.objects.filter(school=access.school, pk=run_id).first()
@@ -327,7 +369,7 @@ def export_run(request: SchoolRequest, urn: str, run_id: int, fmt: str) -> HttpR
 
 
 @require_safe
-def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> HttpResponse:
+def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> HttpResponseBase:
     """Every placement of one pupil, across terms and years."""
     access = request.access
     pupil = access.named_pupil
@@ -335,3 +377,57 @@ def export_pupil(request: SchoolRequest, urn: str, pupil_id: int, fmt: str) -> H
     export = map_export(access.school, pupil=pupil, scope=access.scope)
     stem = f"provmap-{access.school.urn}-pupil-{pupil.pk}"
     return _download(request, export, fmt, stem, "one pupil's provision", pupil=pupil)
+
+
+def _export_job(request: SchoolRequest, export_id: int) -> ExportJob:
+    """An export of the school asked for by this user: nobody else's is found."""
+    job = (
+        ExportJob.objects.filter(
+            school=request.access.school, pk=export_id, created_by_id=request.user.pk
+        )
+        .select_related("created_by")
+        .first()
+    )
+    if job is None:
+        raise Http404("No such export.")
+    return job
+
+
+@require_safe
+def export_job_page(request: SchoolRequest, urn: str, export_id: int) -> HttpResponse:
+    """A large export: waiting or being written (its progress, asked again every second with
+    htmx), then the download; only for the user who asked for it."""
+    job = _export_job(request, export_id)
+    template = (
+        "interchange/_export_job_body.html"
+        if wants_fragment(request)
+        else "interchange/export_job.html"
+    )
+    return vary_on_htmx(
+        render_school_page(
+            request,
+            template,
+            "map",
+            job=job,
+            filename=_filename(job.file_stem, job.fmt),
+        )
+    )
+
+
+@require_safe
+def export_job_download(request: SchoolRequest, urn: str, export_id: int) -> HttpResponseBase:
+    """The file of a finished export, streamed; only for the user who asked for it. The
+    export was recorded in the audit trail when it was written."""
+    job = _export_job(request, export_id)
+    if job.status != ExportJob.Status.DONE or not job.file_path:
+        raise Http404("This export is not ready, or its file has been deleted.")
+    try:
+        stream = open(job.file_path, "rb")  # noqa: SIM115 - the response closes it
+    except FileNotFoundError:
+        raise Http404("This export's file has been deleted.") from None
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=_filename(job.file_stem, job.fmt),
+        content_type=CONTENT_TYPES[job.fmt],
+    )

@@ -105,6 +105,10 @@ def sees_pupil(role: str, target: str) -> bool:
     return False
 
 
+# Pages of a background export: only the user who asked for it finds it.
+ASKERS_ONLY = frozenset({"export_job", "export_job_download"})
+
+
 def expected(
     name: str, policy: Policy, role: str, target: str | None, *, names_pupil: bool
 ) -> Outcome:
@@ -125,6 +129,9 @@ def expected(
         return Outcome.NOT_FOUND
     if role not in ADMITS[policy.rule]:
         return Outcome.FORBIDDEN
+    if name in ASKERS_ONLY:
+        # The world's export was asked for by none of its users: to each it does not exist.
+        return Outcome.NOT_FOUND
     if names_pupil:
         if policy.rule == Rule.SENCO:
             visible = True  # any pupil of the school, archived ones too
@@ -245,6 +252,7 @@ OBJECT_KWARGS = (
     "placement_id",
     "provision_id",
     "job_id",
+    "export_id",
     "membership_id",
     "plan_id",
     "proposal_id",

@@ -22,7 +22,7 @@ from typing import Any
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from provmap.accounts.models import Membership, Role, User
-from provmap.interchange.models import ImportJob, ImportKind
+from provmap.interchange.models import ExportJob, ImportJob, ImportKind
 from provmap.outcomes.models import Review, SupportPlan, Target
 from provmap.planning.models import Plan
 from provmap.provision.models import (
@@ -112,6 +112,9 @@ class SchoolData:
     session: RunSession | None = None
     # A proposal of the planner for the term.
     proposal: Plan | None = None
+    # A large export waiting to be written, asked for by nobody in the world (an export is
+    # only its asker's: tests/interchange/test_export_jobs.py).
+    export: ExportJob | None = None
 
 
 @dataclass
@@ -158,6 +161,7 @@ class World:
             "result_id": data.result.pk,
             "year_id": data.term.academic_year_id,
             "job_id": data.job.pk,
+            "export_id": data.export.pk if data.export else 0,
             "rate_id": data.rate.pk,
             "stream_id": data.stream.pk,
             "budget_id": data.budget.pk,
@@ -247,6 +251,9 @@ def _school(trust: Trust, name: str) -> SchoolData:
         session=session,
     )
     data.proposal = Plan.objects.create(school=school, term=term, name="Full budget")
+    data.export = ExportJob.objects.create(
+        school=school, fmt="xlsx", what="the map", file_stem="provision-map"
+    )
     return data
 
 

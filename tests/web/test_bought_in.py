@@ -148,7 +148,7 @@ def test_the_export_carries_the_same_costs(services: Services) -> None:
     world = services.world
     client = _client(world)
     response = client.get(reverse("export_map", args=[world.school.urn, "csv"]))
-    rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    rows = csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")))
     totals = {row["Provision"]: row["Total cost for provision"] for row in rows}
     assert Decimal(totals["Counselling"]) == Decimal("550")
     assert Decimal(totals["NHS speech therapy"]) == Decimal("0")

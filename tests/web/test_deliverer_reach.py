@@ -80,7 +80,7 @@ def test_the_export_holds_only_the_run_the_ta_delivers(client, reach):
     rows = list(
         csv.DictReader(
             io.StringIO(
-                client.get(reverse("export_map", args=[urn, "csv"])).content.decode("utf-8-sig")
+                client.get(reverse("export_map", args=[urn, "csv"])).getvalue().decode("utf-8-sig")
             )
         )
     )
@@ -88,7 +88,7 @@ def test_the_export_holds_only_the_run_the_ta_delivers(client, reach):
     assert NOTE not in str(rows)
     pupil_export = client.get(reverse("export_pupil", args=[urn, reach.taught.pk, "csv"]))
     assert pupil_export.status_code == 200
-    text = pupil_export.content.decode("utf-8-sig")
+    text = pupil_export.getvalue().decode("utf-8-sig")
     assert NOTE not in text and "Social skills" not in text
     for run in reach.others:
         assert client.get(reverse("export_run", args=[urn, run.pk, "csv"])).status_code == 404

@@ -92,7 +92,13 @@ from provmap.provision.selectors.scoped import (
     term_runs,
     term_view,
 )
-from provmap.provision.selectors.slices import MapSlice, map_slice
+from provmap.provision.selectors.slices import (
+    MapSlice,
+    map_slice,
+    slice_placement_count,
+    slice_run_ids,
+    slice_run_sizes,
+)
 from provmap.provision.selectors.staff import StaffLoad, StaffRunLine, StaffTerm, staff_term
 from provmap.provision.selectors.terms import current_term, term_on
 from provmap.provision.selectors.unmet import (
@@ -182,6 +188,9 @@ __all__ = [
     "school_forms",
     "scope_runs",
     "scoped_map",
+    "slice_placement_count",
+    "slice_run_ids",
+    "slice_run_sizes",
     "staff_term",
     "term_map",
     "term_on",

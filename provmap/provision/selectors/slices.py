@@ -5,8 +5,11 @@ scope. The exports read the map through it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import Count, QuerySet
 
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors.costed import cost_run, general_costs, role_rates, with_details
@@ -36,23 +39,15 @@ class MapSlice:
     general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
 
 
-def map_slice(
+def _slice_runs(
     school: School,
-    scope: Visibility,
     *,
-    as_of: dt.date,
     academic_year: AcademicYear | None = None,
     term: Term | None = None,
     run: ProvisionRun | None = None,
     pupil: Pupil | None = None,
     nc_year: str | None = None,
-) -> MapSlice:
-    """The runs of `academic_year` (every year without one) or those meeting `term` (as the
-    term map reads them), narrowed to one `run`, to the
-    runs of one `pupil` or to those of the pupils of one `nc_year`, costed (with the results
-    of each placement) and cut to `scope`. With a pupil or a year group, a run keeps only
-    their placements. A fixed number of queries however large the slice."""
-    rates = role_rates(school)
+) -> QuerySet[ProvisionRun]:
     runs = ProvisionRun.objects.filter(school=school)
     if academic_year is not None:
         runs = runs.filter(academic_year=academic_year)
@@ -64,9 +59,59 @@ def map_slice(
         runs = runs.filter(placements__pupil=pupil)
     if nc_year is not None:
         runs = runs.filter(placements__pupil__nc_year=nc_year)
+    return runs.distinct()
+
+
+def slice_run_ids(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    term: Term | None = None,
+    run: ProvisionRun | None = None,
+    pupil: Pupil | None = None,
+    nc_year: str | None = None,
+) -> list[int]:
+    """The ids of the runs `map_slice` would read with the same arguments, in its order (one
+    query): a large slice is read a chunk of them at a time (`map_slice(run_ids=...)`)."""
+    runs = _slice_runs(
+        school, academic_year=academic_year, term=term, run=run, pupil=pupil, nc_year=nc_year
+    )
+    ids = runs.order_by(*SLICE_ORDER).values_list("pk", flat=True)
+    return list(dict.fromkeys(ids))
+
+
+def map_slice(
+    school: School,
+    scope: Visibility,
+    *,
+    as_of: dt.date,
+    academic_year: AcademicYear | None = None,
+    term: Term | None = None,
+    run: ProvisionRun | None = None,
+    pupil: Pupil | None = None,
+    nc_year: str | None = None,
+    run_ids: Sequence[int] | None = None,
+    rates: dict[str, Decimal] | None = None,
+    general: bool = True,
+) -> MapSlice:
+    """The runs of `academic_year` (every year without one) or those meeting `term` (as the
+    term map reads them), narrowed to one `run`, to the
+    runs of one `pupil` or to those of the pupils of one `nc_year`, costed (with the results
+    of each placement) and cut to `scope`. With a pupil or a year group, a run keeps only
+    their placements. A fixed number of queries however large the slice.
+
+    With `run_ids` (a chunk of `slice_run_ids`), only those of the runs are read; `rates`
+    (from `role_rates`) saves their query, and without `general` the costs not tied to
+    pupils are left out (a chunked reader takes them once)."""
+    rates = role_rates(school) if rates is None else rates
+    runs = _slice_runs(
+        school, academic_year=academic_year, term=term, run=run, pupil=pupil, nc_year=nc_year
+    )
+    if run_ids is not None:
+        runs = runs.filter(pk__in=list(run_ids))
     costed = [
         cost_run(item, rates, as_of)
-        for item in with_details(runs.distinct(), results=True).order_by(*SLICE_ORDER)
+        for item in with_details(runs, results=True).order_by(*SLICE_ORDER)
     ]
 
     def asked(placement: Placement) -> bool:
@@ -75,10 +120,43 @@ def map_slice(
         )
 
     whole = run is None and pupil is None and nc_year is None and term is None
-    general = []
-    if whole and scope.everyone and scope.finance:
-        general = general_costs(school, rates, academic_year=academic_year)
+    general_lines = []
+    if general and whole and scope.everyone and scope.finance:
+        general_lines = general_costs(school, rates, academic_year=academic_year)
     return MapSlice(
         runs=scope_runs(school, costed, scope, as_of=as_of, asked=asked),
-        general=general,
+        general=general_lines,
+    )
+
+
+def slice_placement_count(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    term: Term | None = None,
+    nc_year: str | None = None,
+) -> int:
+    """How many placements the runs of a slice have (one query): about how many rows its
+    export has, before it is cut to a user's scope (an export decides with it whether to
+    write in the background)."""
+    runs = _slice_runs(school, academic_year=academic_year, term=term, nc_year=nc_year)
+    return Placement.objects.filter(school=school, run__in=runs.values("pk")).count()
+
+
+def slice_run_sizes(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    term: Term | None = None,
+    nc_year: str | None = None,
+) -> dict[int, int]:
+    """How many placements each run of a slice has (one query; a run with none is missing):
+    a chunked reader sizes its chunks by them."""
+    runs = _slice_runs(school, academic_year=academic_year, term=term, nc_year=nc_year)
+    return dict(
+        Placement.objects.filter(school=school, run__in=runs.values("pk"))
+        .order_by()
+        .values("run_id")
+        .annotate(placements=Count("pk"))
+        .values_list("run_id", "placements")
     )

@@ -66,5 +66,6 @@ def visible_placements(school: School, runs: list[CostedRun], scope: Visibility)
     return set(
         Placement.objects.filter(school=school, run_id__in=[item.run.pk for item in runs])
         .filter(scope.placement_filter())
+        .order_by()
         .values_list("pk", flat=True)
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from provmap.interchange.cli import find_school
-from provmap.interchange.exports import map_csv_bytes, map_export, map_xlsx_bytes
+from provmap.interchange.exports import Export, map_export, stream_export, write_export
 from provmap.provision.models import ProvisionRun
 from provmap.pupils.models import NCYear, Pupil
 from provmap.pupils.upn import normalise_upn
@@ -50,14 +50,14 @@ class Command(AllSchoolsCommand):
             pupil = Pupil.objects.filter(school=school, upn=upn).first()
             if pupil is None:
                 raise CommandError(f"{school.name} has no pupil with UPN {upn}.")
-        export = map_export(
-            school,
-            academic_year=year,
-            year_group=options["year_group"],
-            run=run,
-            pupil=pupil,
-        )
-        data = map_xlsx_bytes(export) if options["format"] == "xlsx" else map_csv_bytes(export)
+        export: Export
+        if run is None and pupil is None:
+            # The whole map, a year or a year group: read a chunk at a time, written row by row.
+            export = stream_export(school, academic_year=year, year_group=options["year_group"])
+        else:
+            export = map_export(
+                school, academic_year=year, year_group=options["year_group"], run=run, pupil=pupil
+            )
         output = Path(str(options["output"]))
-        output.write_bytes(data)
-        self.stdout.write(f"Wrote {len(export.rows)} row(s) of {export.title} to {output.name}.")
+        write_export(export, options["format"], str(output))
+        self.stdout.write(f"Wrote {export.row_count} row(s) of {export.title} to {output.name}.")
