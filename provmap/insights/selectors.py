@@ -451,8 +451,9 @@ def _pool(
 
 
 def _map_order(run: ProvisionRun) -> tuple:
-    """The order of the costed map (`with_details`): wave, provision, label, start."""
-    return (run.provision.wave, run.provision.name, run.label, run.start_date)
+    """The order of the costed map (`with_details`): wave, provision, label, start, and the
+    order they were made in, so that two groups alike come out the same way every time."""
+    return (run.provision.wave, run.provision.name, run.label, run.start_date, run.pk)
 
 
 def _runs_for(

@@ -132,7 +132,7 @@ def with_details(
     return (
         runs.select_related(*run_related)
         .prefetch_related(*prefetch)
-        .order_by("provision__wave", "provision__name", "label", "start_date")
+        .order_by("provision__wave", "provision__name", "label", "start_date", "pk")
     )
 
 
@@ -404,7 +404,7 @@ def year_costs(school: School, academic_year: AcademicYear, *, as_of: dt.date) -
     costs = run_costs({"school": school, "academic_year": academic_year})
     runs = list(
         ProvisionRun.objects.filter(school=school, academic_year=academic_year)
-        .order_by("provision__wave", "provision__name", "label", "start_date")
+        .order_by("provision__wave", "provision__name", "label", "start_date", "pk")
         .values_list(
             "pk",
             "funding_stream__name",
