@@ -248,7 +248,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from provmap.memory import settle_after_start
     from provmap.schools.models import School
+
+    # As the serving processes do (provmap/wsgi.py).
+    settle_after_start()
     from provmap.schools.scoping import all_schools
 
     today = dt.date.fromisoformat(os.environ.get("BENCH_TODAY", dt.date.today().isoformat()))

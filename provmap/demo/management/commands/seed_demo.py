@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import connection
 
 from provmap.demo.generator import DemoAlreadyBuilt, build_demo
 from provmap.demo.users import DEFAULT_PASSWORD, LOGINS
@@ -84,6 +85,7 @@ class Command(AllSchoolsCommand):
             raise CommandError(
                 f"{exc} Use a fresh database, or --if-empty to skip when it has data."
             ) from exc
+        _refresh_statistics()
         seconds = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data for {today:%d/%m/%Y} created:"))
         for line in summary.lines():
@@ -95,3 +97,12 @@ class Command(AllSchoolsCommand):
             self.stdout.write("Demo sign-ins (with the password given):")
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<9} {login.description}")
+
+
+def _refresh_statistics() -> None:
+    """Tell PostgreSQL's planner what was just loaded. Until its statistics catch up with a
+    bulk load, it plans for nearly empty tables and a map page's queries run ten times
+    slower (measured on a trust of 25 schools); SQLite plans without them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
