@@ -190,3 +190,26 @@ def test_a_newcomer_leaves_earlier_pupils_days_before_they_joined_unchanged(case
         weights = costing.day_weights([*pupils, newcomer], run)
         after, _ = costing.days_carried([*pupils, newcomer], (day(joined), run[1]))
         assert weights == [b + a for b, a in zip([*carried, Fraction(0)], after, strict=True)]
+
+
+def day_by_day_weights(pupils, run):
+    """day_weights as its rule is written: days carried plus the empty days split by days in
+    the group."""
+    carried, empty = day_by_day(pupils, run)
+    in_group = [costing.overlap_days(*run, *pupil) for pupil in pupils]
+    if not sum(in_group):
+        return [Fraction(0)] * len(pupils)
+    return [
+        part + Fraction(empty * days, sum(in_group))
+        for part, days in zip(carried, in_group, strict=True)
+    ]
+
+
+@given(runs(), st.integers(min_value=0, max_value=3), st.integers(min_value=0, max_value=3))
+def test_a_group_together_from_first_to_last_day_is_weighed_as_the_rule_says(case, early, late):
+    """The short cut for a group whose pupils are all in it throughout gives the rule's
+    answer; so do groups where some are not."""
+    run, pupils = case
+    whole = span(1 - early, (run[1] - run[0]).days + 1 + late)
+    for group in ([whole] * len(pupils), [whole, *pupils]):
+        assert costing.day_weights(group, run) == day_by_day_weights(group, run)

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from provmap.provision import costing
-from provmap.provision.models import Provision, ProvisionRun
+from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.selectors.costed import (
     CostedStaffLine,
     cost_run,
@@ -186,7 +186,15 @@ def year_group_map(
         years_since = current_year.start_date.year - academic_year.start_date.year
     cohort_now = nc_year_after(nc_year, years_since) or "--"
     rates = role_rates(school)
-    year_runs = ProvisionRun.objects.filter(school=school, academic_year=academic_year)
+    # Only the runs with a pupil of the cohort are costed: the rest would be filtered out
+    # below, and costing them was most of the page's work (a run is still costed whole,
+    # with every pupil it is shared between).
+    cohort_placements = Placement.objects.filter(
+        school=school, run=OuterRef("pk"), pupil__nc_year=cohort_now
+    )
+    year_runs = ProvisionRun.objects.filter(
+        Exists(cohort_placements), school=school, academic_year=academic_year
+    )
     summary_runs = [cost_run(run, rates, as_of) for run in with_details(year_runs)]
     view = scoped_map(
         school, summary_runs, scope, as_of=as_of, filters=MapFilters(nc_year=cohort_now)
