@@ -126,11 +126,13 @@ fmt: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: timings at trust scale, written to docs/benchmarks.md; with BENCH_LOAD=1 also the
-## load test (bench/load.py: 50 users against gunicorn on 127.0.0.1 for 60 s, on
-## BENCH_DATABASE_URL, which must then be PostgreSQL)
+## bench: timings at trust scale (25 schools of 1,200 pupils, built afresh in the PostgreSQL
+## database BENCH_DATABASE_URL, whose name must begin provmap_bench), written to
+## docs/benchmarks.md, with the load test (bench/load.py: 50 users against gunicorn on
+## 127.0.0.1 for 60 s; BENCH_LOAD=0 leaves it out)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/provmap_bench
 bench: install-test
-	$(BIN)/python -m bench.run
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .mypy_cache .lock-venv test-results

@@ -9,7 +9,7 @@ The database must hold a demo school made by `seed_demo --password PASSWORD` (LO
 default "x"). The server is started here (bench/load_settings.py) and stopped at the end; it
 listens on 127.0.0.1 only, and the users ask nothing but that address. A thread per user,
 standard library only: bounded by --users (at most 200) and --seconds (at most 600).
-`make bench` runs it when BENCH_LOAD=1 (bench/run.py).
+`make bench` runs it on PostgreSQL unless BENCH_LOAD=0 (bench/run.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 selectors, template), as the test client asks for them: part of `make bench` (bench/run.py),
 or alone on a database that already holds a demo school:
 
-    DATABASE_URL=postgres://... python -m bench.pages [--urn URN] [--profile PAGE]
+    DATABASE_URL=postgres://... python -m bench.pages [--urn URN] [--profile PAGE] [--json]
 
 Each page is timed as the median of a few requests after one warm-up: wall time and the
 process's CPU time (`time.process_time`, steadier on a busy machine), with its queries, their
@@ -11,7 +11,8 @@ spends on the page's own queries (what no Python can take away), and a page that
 nothing through the same stack (the user's own email addresses: middleware, session, audit).
 
 `--profile PAGE` (a page's key, such as `impact` or `term_map`) prints cProfile's 40 costliest
-calls of one request instead.
+calls of one request instead; `--json` prints each page's measures as a line of JSON (for
+bench/run.py, which times a school alone in a database of its own that way).
 """
 
 from __future__ import annotations
@@ -190,10 +191,14 @@ def page_measures(school: Any, today: dt.date) -> list[dict[str, Any]]:
     return measures
 
 
-def page_rows(school: Any, today: dt.date, *, where: str = "") -> list[tuple[str, str, str]]:
-    """Rows for docs/benchmarks.md: what, time, scale (with both baselines and the ratios)."""
+def page_rows(
+    school: Any, today: dt.date, *, alone: list[dict[str, Any]] | None = None
+) -> list[tuple[str, str, str]]:
+    """Rows for docs/benchmarks.md: what, time, scale (with the baselines and the ratios).
+    `alone`: the same pages of a school alone in its database (`--json` lines), if measured."""
     measures = page_measures(school, today)
     landing = measures[0]
+    alone_by_key = {item["key"]: item for item in alone or []}
     rows = []
     for measure in measures:
         page = measure["page"]
@@ -207,11 +212,18 @@ def page_rows(school: Any, today: dt.date, *, where: str = "") -> list[tuple[str
                 f"; {measure['wall'] / max(measure['sql'], 1e-6):.1f}x its own SQL, "
                 f"{measure['wall'] / landing['wall']:.1f}x the baseline page"
             )
-            if page.key == "term_map":
-                scale += "; goal p50 <= 150 ms"
+        by_itself = alone_by_key.get(page.key)
+        if by_itself:
+            scale += (
+                f"; the school alone: {by_itself['wall'] * 1000:.0f} ms "
+                f"(CPU {by_itself['cpu'] * 1000:.0f} ms), in the trust "
+                f"{measure['wall'] / by_itself['wall']:.2f}x that"
+            )
+        if page is not LANDING:
+            scale += "; goal p50 <= 150 ms"
         rows.append(
             (
-                f"{page.label} (`{page.url_name}`){where}",
+                f"{page.label} (`{page.url_name}`)",
                 f"{measure['wall'] * 1000:.0f} ms (CPU {measure['cpu'] * 1000:.0f} ms)",
                 scale,
             )
@@ -263,6 +275,13 @@ def main() -> None:
         key = _argument("--profile")
         if key:
             _profile(school, today, key)
+            return
+        if "--json" in sys.argv:
+            import json
+
+            for measure in page_measures(school, today):
+                measure["key"] = measure.pop("page").key
+                sys.stdout.write(json.dumps(measure) + "\n")
             return
         for what, took, scale in page_rows(school, today):
             sys.stdout.write(f"{what}: {took}; {scale}\n")

@@ -1,14 +1,18 @@
 """Benchmarks: how long provmap takes at trust scale. Run with `make bench`.
 
-Builds a demo trust in a fresh database (a temporary SQLite file unless BENCH_DATABASE_URL
-names another), times the generator and the costed reads behind the map pages, imports a
-student list of 30,000 pupils (BENCH_IMPORT_PUPILS) into a fresh school (the check alone, the
-whole import, the same file again, and the same file through a browser import's background
-job), exports the map, times the planner (bench/planner.py), the term map page through the
-whole request (bench/pages.py), with BENCH_LOAD=1 the load test of 50 users against gunicorn
-(bench/load.py), and writes the figures to
-docs/benchmarks.md. Timings live here, never
-in the test suite.
+Builds the demo trust of 25 schools of about 1,200 pupils (BENCH_SCHOOLS, BENCH_PUPILS) in a
+fresh PostgreSQL database (BENCH_DATABASE_URL; its name must begin with `provmap_bench`, as it
+is dropped and made again; a `sqlite:///` address gives a quick run on a temporary file), and
+beside it one school alone in a database of its own (the same name with `_alone`). Then it
+times the generator, the costed reads behind the map pages, every page of one school through
+the whole request, in the trust and alone (bench/pages.py), the trust dashboard against the
+raw SQL of its figures (bench/costs.py), imports a student list of 30,000 pupils
+(BENCH_IMPORT_PUPILS) into a fresh school (the check alone, the whole import, the same file
+again, and the same file through a browser import's background job), exports streamed and held
+in memory (bench/exports.py), the planner (bench/planner.py), the load test of 50 users
+against gunicorn (bench/load.py; BENCH_LOAD=0 leaves it out), and writes the figures to
+docs/benchmarks.md.
+Timings live here, never in the test suite.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import datetime as dt
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,8 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "3"))
-PUPILS = int(os.environ.get("BENCH_PUPILS", "1000"))
+SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "25"))
+PUPILS = int(os.environ.get("BENCH_PUPILS", "1200"))
 IMPORT_PUPILS = int(os.environ.get("BENCH_IMPORT_PUPILS", "30000"))
 # Exports: streamed at this many rows, against the export held in memory at the baseline's.
 EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "225000"))
@@ -36,17 +41,69 @@ TODAY = dt.date(2026, 11, 24)
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _fresh_postgres(url: str) -> None:
+    """Drop and make again the benchmark's own database (never any other)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    if not name.startswith("provmap_bench"):
+        raise SystemExit(f"The benchmark drops its database: {name!r} must begin provmap_bench.")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{name}"')
+
+
 def _configure() -> str:
     database = os.environ.get("BENCH_DATABASE_URL")
     if not database:
         folder = tempfile.mkdtemp(prefix="provmap-bench-")
         database = f"sqlite:///{folder}/bench.sqlite3"
+    if database.startswith("postgres"):
+        _fresh_postgres(database)
     os.environ["DATABASE_URL"] = database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "provmap.test_settings")
     import django
 
     django.setup()
+    from provmap.memory import settle_after_start
+
+    # As the serving processes do (provmap/wsgi.py), so that pages are timed as served.
+    settle_after_start()
     return database.split(":", 1)[0]
+
+
+def _alone_database() -> str:
+    """The address of the database for one school alone, beside the trust's."""
+    database = os.environ["DATABASE_URL"]
+    if database.startswith("postgres"):
+        return database + "_alone"
+    return database.replace(".sqlite3", "-alone.sqlite3")
+
+
+def _school_alone_rows() -> list[dict[str, object]]:
+    """One school of the same size built alone in a database of its own, and its pages timed
+    there, in processes of their own (a process holds one database)."""
+    alone = _alone_database()
+    if alone.startswith("postgres"):
+        _fresh_postgres(alone)
+    environment = {**os.environ, "DATABASE_URL": alone}
+    python = sys.executable
+    seed = ["seed_demo", "--pupils", str(PUPILS), "--seed", "7", "--today", TODAY.isoformat()]
+    for command in (["migrate"], seed):
+        subprocess.run(
+            [python, "manage.py", *command, "-v0"], env=environment, cwd=ROOT, check=True
+        )
+    printed = subprocess.run(
+        [python, "-m", "bench.pages", "--json"],
+        env={**environment, "BENCH_TODAY": TODAY.isoformat()},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    import json
+
+    return [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
 
 
 def _median_seconds(work: Callable[[], object]) -> float:
@@ -283,8 +340,9 @@ def _measure(engine: str) -> None:
 
     from bench.pages import page_rows
 
-    # The whole request, as the school's SENCO opens it (middleware, audit, template).
-    map_page_rows = page_rows(school, TODAY)
+    # The whole request, as the school's SENCO opens it (middleware, audit, template), in
+    # the trust and in a database of its own.
+    map_page_rows = page_rows(school, TODAY, alone=_school_alone_rows())
     from bench.costs import cost_rows
 
     trust_rows = cost_rows(school)
@@ -296,7 +354,8 @@ def _measure(engine: str) -> None:
 
     planning_rows = planner_rows(school)
     load_rows = []
-    if os.environ.get("BENCH_LOAD") and engine.startswith("postgres"):
+    # On PostgreSQL the load test runs unless BENCH_LOAD=0 (SQLite is not for many users).
+    if os.environ.get("BENCH_LOAD", "1") != "0" and engine.startswith("postgres"):
         from bench.load import run_load, summary_rows
         from provmap.demo.users import DEFAULT_PASSWORD
 
@@ -340,8 +399,12 @@ def _measure(engine: str) -> None:
         "on the machine below. Tests never time anything: they fix query counts instead.",
         "",
         f"- Trust: {SCHOOLS} schools of about {PUPILS:,} pupils ({pupils:,} pupil records "
-        "over two academic years), seed 7, today "
-        f"{TODAY.isoformat()}",
+        f"over two academic years, {results:,} results, {placements:,} placements), seed 7, "
+        f"today {TODAY.isoformat()}; built afresh by each run",
+        "- Pages: the first school of the trust, as its SENCO opens each page through the "
+        "whole request (middleware, access check, audit, template) with the test client; "
+        "the baselines are the page's own SQL, a page that reads next to nothing, and the "
+        "same page of a school of the same size built alone in a database of its own",
         f"- Imports: a CSV student list of {IMPORT_PUPILS:,} pupils (UPN, admission number, "
         "names, date of birth, sex, year, form, SEN status and need, FSM, EAL, admission "
         "date), each pupil checked and added through the pupil services",
@@ -349,11 +412,6 @@ def _measure(engine: str) -> None:
         "`bench/planner.py` where the term has none (must for an EHC plan, should for SEN "
         "support, could for pupil premium pupils without SEN); the 1,500-pupil school is built "
         "by the demo generator; one run each",
-        "- The trust of issue 16 (25 schools, about 35,000 pupils) is built the same way: "
-        "`createdb provmap_trust`, then with `DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
-        "provmap_trust` (and `SECRET_KEY`) set, `manage.py migrate` and `manage.py seed_demo "
-        "--schools 25 --pupils 1200 --password x` (up to 4,500 pupils a school; it reports "
-        "each school as it is built and saves all of them at the end)",
         f"- Database: {engine}; Python {platform.python_version()}; "
         f"{os.cpu_count()} cores; {platform.machine()}",
         "",

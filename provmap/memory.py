@@ -1,4 +1,4 @@
-"""How a serving process manages Python's garbage collector.
+"""How a serving process manages Python's garbage collector (decision 70).
 
 A page of the map builds tens of thousands of short-lived objects (rows, model instances,
 costs). With the collector's default thresholds, a request that large sets off several full

@@ -1,5 +1,5 @@
 """Costs totalled by the database: each run's cost, or a school's, as one SQL aggregate over
-runs x staff lines x rates (decision 99), never by building every run's objects.
+runs x staff lines x rates (decision 66), never by building every run's objects.
 
 The rules are those of provision/costing.py, written in whole pennies so that both engines
 give the same answer to the penny: a staff line is sessions x minutes x weeks x rate / 60,

@@ -4,14 +4,24 @@ totalled every way a school is asked for them (provision/costing.py does the sum
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
+from provmap.fetched import attach_related
 from provmap.provision import costing
-from provmap.provision.models import GeneralResource, Placement, ProvisionRun, RunStaff
+from provmap.provision.models import (
+    GeneralResource,
+    Placement,
+    ProvisionArea,
+    ProvisionRun,
+    RunSlot,
+    RunStaff,
+)
 from provmap.pupils.models import NC_YEAR_ORDER, PupilNeed, SENStatus
 from provmap.pupils.needs import area_of
 from provmap.schools.models import AcademicYear, RoleRate, School, Term
@@ -101,9 +111,63 @@ def role_rates(school: School) -> dict[str, Decimal]:
     return dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
 
 
+class RunsWithDetails(QuerySet[ProvisionRun]):
+    """Runs that bring their details when evaluated (see `with_details`): fetched a relation
+    at a time, as `prefetch_related` would, and handed to each run by `attach_related`.
+    Mixed into the class of the runs asked for (`_with_details_class`), so that a query the
+    school scope refuses is still refused."""
+
+    results: bool = False
+    slots: bool = False
+
+    def _clone(self) -> RunsWithDetails:
+        clone = super()._clone()  # type: ignore[misc]
+        clone.results, clone.slots = self.results, self.slots
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and self._result_cache:
+            runs = cast(list[ProvisionRun], self._result_cache)
+            _attach_details(runs, results=self.results, slots=self.slots)
+
+
+def _attach_details(runs: list[ProvisionRun], *, results: bool, slots: bool) -> None:
+    run_ids = [run.pk for run in runs]
+    provisions = [run.provision for run in runs]
+    attach_related(
+        provisions,
+        "areas",
+        ProvisionArea.objects.filter(provision_id__in={item.pk for item in provisions}),
+    )
+    attach_related(
+        runs,
+        "staff_lines",
+        RunStaff.objects.filter(run_id__in=run_ids).select_related("staff").order_by("pk"),
+    )
+    related = ["pupil", "baseline", "midpoint", "exit"] if results else ["pupil"]
+    placements = list(
+        Placement.objects.filter(run_id__in=run_ids)
+        .select_related(*related)
+        .order_by("pupil__surname", "pupil__legal_forename", "pk")
+    )
+    attach_related(runs, "placements", placements)
+    pupils = [item.pupil for item in placements]
+    attach_related(
+        pupils,
+        "needs",
+        PupilNeed.objects.current()
+        .filter(pupil_id__in={item.pk for item in pupils})
+        .order_by("rank"),
+    )
+    if slots:
+        attach_related(runs, "slots", RunSlot.objects.filter(run_id__in=run_ids))
+
+
 def with_details(
     runs: QuerySet[ProvisionRun], *, results: bool = False, slots: bool = False
-) -> QuerySet[ProvisionRun]:
+) -> RunsWithDetails:
     """Runs with everything costing and the map need, fetched in a fixed number of queries.
 
     With `results`, each placement also brings its baseline, mid-point and exit results and
@@ -111,29 +175,27 @@ def with_details(
     With `slots`, each run brings its timetable slots (one more query).
     Staff lines come in the order they were added and pupils by name, so that pennies left
     over when a cost is shared fall the same way on every page and in every export."""
-    related = ["pupil", "baseline", "midpoint", "exit"] if results else ["pupil"]
-    placements = (
-        Placement.objects.select_related(*related)
-        .prefetch_related(
-            Prefetch("pupil__needs", queryset=PupilNeed.objects.current().order_by("rank"))
-        )
-        .order_by("pupil__surname", "pupil__legal_forename", "pk")
-    )
     run_related = ["provision__measure", "funding_stream", "lead_staff", "term", "academic_year"]
     if results:
         run_related.append("reviewing_staff")
-    prefetch: list[str | Prefetch] = [
-        "provision__areas",
-        Prefetch("staff_lines", queryset=RunStaff.objects.select_related("staff").order_by("pk")),
-        Prefetch("placements", queryset=placements),
-    ]
-    if slots:
-        prefetch.append("slots")
-    return (
-        runs.select_related(*run_related)
-        .prefetch_related(*prefetch)
-        .order_by("provision__wave", "provision__name", "label", "start_date", "pk")
+    chosen = runs.select_related(*run_related).order_by(
+        "provision__wave", "provision__name", "label", "start_date", "pk"
     )
+    detailed = _with_details_class(type(chosen))(
+        model=ProvisionRun,
+        query=chosen.query.chain(),
+        using=chosen.db,
+        hints=chosen._hints,  # type: ignore[attr-defined]
+    )
+    detailed.results, detailed.slots = results, slots
+    return detailed
+
+
+@functools.cache
+def _with_details_class(queryset_class: type[QuerySet]) -> type[RunsWithDetails]:
+    if issubclass(queryset_class, RunsWithDetails):
+        return queryset_class
+    return type(f"WithDetails{queryset_class.__name__}", (RunsWithDetails, queryset_class), {})
 
 
 def _placement_area(placement: Placement) -> str:

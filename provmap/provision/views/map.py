@@ -34,6 +34,7 @@ from provmap.web.pages import (
     vary_on_htmx,
     wants_fragment,
 )
+from provmap.web.templatetags.provmap_format import gbp, minutes, sessions
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,70 @@ class MapLine:
     staff: SafeString
     slots: SafeString
     sen_split: SafeString
+    # The cost columns are shown; the map is filtered on pupils (the second cost column is
+    # then their share, not the cost to date).
+    finance: bool = False
+    on_pupils: bool = False
 
     @property
     def pupil_word(self) -> str:
         return plural(len(self.row.placements), "pupil")
 
+    @property
+    def html(self) -> SafeString:
+        """The row as the map's table shows it. Written here rather than in the template:
+        at a school's hundreds of runs the template engine was the larger part of the page's
+        time (decision 69)."""
+        row, run, costed = self.row, self.row.run, self.row.costed
+        provision = run.provision
+        label = f'<span class="run-label">{escape(run.label)}</span>' if run.label else ""
+        whole = f"{escape(provision.name)} {escape(run.label)}"
+        notes = ""
+        if row.filtered_out:
+            notes += f'<span class="sub">of {row.in_scope} in the group</span>'
+        if row.hidden:
+            notes += f'<span class="sub">and {row.hidden} not in your groups</span>'
+        if row.rating_counts:
+            notes += '<span class="ragb-counts">{}</span>'.format(
+                "".join(
+                    f'<abbr class="ragb ragb--{escape(code)}" title="{escape(title)}">'
+                    f"{escape(code)}&nbsp;{count}</abbr>"
+                    for code, title, count in row.rating_counts
+                )
+            )
+        if row.placements:
+            notes += (
+                '<details class="pupils"><summary>Names<span class="visually-hidden"> of '
+                f"pupils in {whole}</span></summary><ul>{self.names}</ul></details>"
+            )
+        costs = ""
+        if self.finance:
+            second = row.share if self.on_pupils else costed.cost_to_date
+            costs = f'<td class="num">{gbp(costed.cost)}</td><td class="num">{gbp(second)}</td>'
+        stream = run.funding_stream
+        funding = escape(stream.name) if stream else '<span class="muted">Not assigned</span>'
+        return SafeString(
+            '<tr class="map-row"><th scope="row" class="map-table__run">'
+            f'<a class="run-name" href="{escape(self.run_url)}">{escape(provision.name)}</a>'
+            f'{label}<span class="run-dates">{escape(self.dates)}</span></th>'
+            f'<td><abbr class="wave wave--{escape(provision.wave)}" '
+            f'title="{escape(provision.get_wave_display())}">{escape(provision.wave)}</abbr></td>'
+            f'<td><ul class="tags">{self.areas}</ul></td>'
+            f'<td><ul class="tags">{self.staff}</ul></td>'
+            f'<td class="num">{escape(costed.ratio)}</td>'
+            f'<td><span class="nowrap">{escape(sessions(run))}</span>{self.slots}'
+            f'<span class="sub">{escape(minutes(costed.weekly_minutes))} staff time</span></td>'
+            f'<td><a class="pupil-count" href="{escape(self.pupils_url)}">{len(row.placements)}'
+            f'<span class="visually-hidden"> {self.pupil_word} in {whole}: list them</span></a>'
+            f'<span class="sen-split">{self.sen_split}</span>{notes}</td>'
+            f"{costs}<td>{funding}</td>"
+            f'<td><span class="status status--{escape(run.status)}">'
+            f"{escape(run.get_status_display())}</span></td></tr>"
+        )
+
 
 def map_lines(
-    request: HttpRequest, school: School, term: Term | None, view: selectors.ScopedMap | None
+    request: SchoolRequest, school: School, term: Term | None, view: selectors.ScopedMap | None
 ) -> list[MapLine]:
     """The rows of the term map with their links (the same the template's tags would write)."""
     if view is None or term is None:
@@ -69,6 +126,7 @@ def map_lines(
     run_url = id_url("run_detail", school.urn)
     pupil_url = id_url("pupil_detail", school.urn)
     figure_url = QueryLinks(request, "map_pupils", school.urn)
+    finance = request.access.pages.finance
     # Runs mostly share their dates and lengths (a term's): each written once.
     day_month = cache(lambda day: date_filter(day, "j M"))
     weeks = cache(lambda count: counted(count, "week"))
@@ -108,6 +166,8 @@ def map_lines(
                 ),
                 slots=_slots(run),
                 sen_split=_sen_split(sen_links),
+                finance=finance,
+                on_pupils=view.filters.on_pupils,
             )
         )
     return lines
