@@ -5,12 +5,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from provmap.accounts.permissions import PupilScope
 from provmap.provision import costing, selectors
 from provmap.provision.models import Placement
+from provmap.provision.selectors.costed import costed_runs
 from provmap.pupils.models import SENStatus
-from tests.factories import ProvisionFactory
+from provmap.schools.roles import StaffRole
+from tests.factories import ProvisionFactory, StaffMemberFactory
 from tests.web.map_world import add_run, build_world, pupils
 
 
@@ -114,3 +117,42 @@ def test_a_pupils_provision_by_term_and_area():
     assert code == "SEMH"  # the need the placement addresses
     assert [len(cell) for cell in cells] == [1]
     assert found.key_stage.years == [("2025-26", 1)]
+
+
+@pytest.mark.django_db
+def test_a_users_map_costs_only_their_runs_and_keeps_every_run_they_may_see():
+    """The term map asks the database only for the runs within the user's reach; what it
+    keeps is what scoping every run of the school kept."""
+    world = build_world()
+    teacher = StaffMemberFactory(school=world.school, name="Ann Lee", role=StaffRole.TEACHER)
+    year7, year8 = pupils(world, 2, nc_year="7"), pupils(world, 2, nc_year="8")
+    led = add_run(world, pupils=year7[:1], lead_staff=teacher, staff=[])
+    helped = add_run(world, pupils=year8[:1], staff=[teacher])
+    empty = add_run(world, lead_staff=teacher, staff=[])
+    add_run(world, pupils=year8[1:])
+    add_run(world, pupils=year7[1:])
+    gone = pupils(world, 1, nc_year="8", archived_at=timezone.now())
+    add_run(world, pupils=gone)
+    as_of = dt.date(2025, 10, 1)
+    every_run = costed_runs(
+        world.school, start=world.term.start_date, end=world.term.end_date, as_of=as_of
+    )
+
+    def kept(runs):
+        return sorted(item.costed.run.pk for item in runs.items)
+
+    scopes = {
+        "teacher": PupilScope(staff_ids=frozenset({teacher.pk})),
+        "head of year 8": PupilScope(year_groups=frozenset({"8"})),
+        "parent": PupilScope(pupil_ids=frozenset({year7[1].pk})),
+        "nobody": PupilScope(),
+    }
+    for who, scope in scopes.items():
+        narrowed = selectors.term_runs(world.school, world.term, scope, as_of=as_of)
+        scoped_whole = selectors.scope_runs(world.school, every_run, scope, as_of=as_of)
+        assert kept(narrowed) == kept(scoped_whole), who
+    teachers = selectors.term_runs(world.school, world.term, scopes["teacher"], as_of=as_of)
+    assert kept(teachers) == sorted([led.pk, helped.pk, empty.pk])
+    # Each run is still costed whole: the teacher's run shares its cost with every pupil.
+    (helped_item,) = [item for item in teachers.items if item.costed.run == helped]
+    assert helped_item.costed.cost == next(c.cost for c in every_run if c.run == helped)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from provmap.fetched import attach_related
 from provmap.provision import costing
@@ -257,12 +257,20 @@ def cost_run(run: ProvisionRun, rates: dict[str, Decimal], as_of: dt.date) -> Co
 
 
 def costed_runs(
-    school: School, *, start: dt.date, end: dt.date, as_of: dt.date, slots: bool = False
+    school: School,
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    slots: bool = False,
+    among: Q | None = None,
 ) -> list[CostedRun]:
     """Every run of the school that meets the period start..end, costed (with `slots`, with
-    their timetable slots)."""
+    their timetable slots); with `among`, only the runs it matches (each still costed whole)."""
     rates = role_rates(school)
     runs = ProvisionRun.objects.filter(school=school, start_date__lte=end, end_date__gte=start)
+    if among is not None:
+        runs = runs.filter(among)
     return [cost_run(run, rates, as_of) for run in with_details(runs, slots=slots)]
 
 

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from provmap.provision.models import Placement, ProvisionRun, Wave
+from django.db.models import Exists, OuterRef, Q
+
+from provmap.provision.models import Placement, ProvisionRun, RunStaff, Wave
 from provmap.provision.selectors.costed import (
     CostedPlacement,
     CostedRun,
@@ -305,8 +307,33 @@ def scoped_map(
 
 def term_runs(school: School, term: Term, scope: Visibility, *, as_of: dt.date) -> ScopedRuns:
     """The runs of a term as `scope` sees them, ready to be filtered."""
-    runs = costed_runs(school, start=term.start_date, end=term.end_date, as_of=as_of, slots=True)
+    runs = costed_runs(
+        school,
+        start=term.start_date,
+        end=term.end_date,
+        as_of=as_of,
+        slots=True,
+        among=runs_within_reach(school, scope),
+    )
     return scope_runs(school, runs, scope, as_of=as_of)
+
+
+def runs_within_reach(school: School, scope: Visibility) -> Q | None:
+    """The runs `scope_runs` could keep for `scope`, as a filter of runs (None: every run):
+    those with a placement it sees in full, and those its staff lead or deliver. A teacher's
+    map then costs their few runs, not the whole school's."""
+    if scope.everyone:
+        return None
+    seen = Placement.objects.filter(school=school, run=OuterRef("pk")).filter(
+        scope.placement_filter()
+    )
+    reach = Q(Exists(seen))
+    if scope.staff_ids:
+        delivered = RunStaff.objects.filter(
+            school=school, run=OuterRef("pk"), staff_id__in=scope.staff_ids
+        )
+        reach |= Q(lead_staff_id__in=scope.staff_ids) | Q(Exists(delivered))
+    return reach
 
 
 def term_view(
