@@ -257,6 +257,8 @@ def summary_rows(results: Results, users: int, took: float) -> list[tuple[str, s
     """Rows for docs/benchmarks.md: what, time, scale."""
     pages = [t for kind, times in results.times.items() if kind != "sign-in" for t in times]
     errors = sum(results.errors.values())
+    if not pages:
+        return [(f"{users} users at once", "no page answered", f"{errors} errors")]
     rows = [
         (
             f"{users} users at once, 1-3 s think time, gunicorn {WORKERS} workers "

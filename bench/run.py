@@ -9,7 +9,8 @@ the whole request, in the trust and alone (bench/pages.py), the trust dashboard 
 raw SQL of its figures (bench/costs.py), imports a student list of 30,000 pupils
 (BENCH_IMPORT_PUPILS) into a fresh school (the check alone, the whole import, the same file
 again, and the same file through a browser import's background job), exports streamed and held
-in memory (bench/exports.py), the planner (bench/planner.py), the load test of 50 users
+in memory (bench/exports.py), the planner (bench/planner.py), `seed_demo` at its maximum
+school size (in a database of its own, the trust's name with `_largest`), the load test of 50 users
 against gunicorn (bench/load.py; BENCH_LOAD=0 leaves it out), and writes the figures to
 docs/benchmarks.md.
 Timings live here, never in the test suite.
@@ -104,6 +105,36 @@ def _school_alone_rows() -> list[dict[str, object]]:
     import json
 
     return [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
+
+
+def _largest_school_row() -> tuple[str, str, str]:
+    """`seed_demo` at its documented maximum: one school of MAX_PUPILS_PER_SCHOOL pupils, in
+    a database of its own (the trust's name with `_largest`), by the command as a school's
+    administrator would run it."""
+    from provmap.demo.management.commands.seed_demo import MAX_PUPILS_PER_SCHOOL
+
+    database = os.environ["DATABASE_URL"]
+    if database.startswith("postgres"):
+        database += "_largest"
+        _fresh_postgres(database)
+    else:
+        database = database.replace(".sqlite3", "-largest.sqlite3")
+    environment = {**os.environ, "DATABASE_URL": database}
+    seed = ["seed_demo", "--pupils", str(MAX_PUPILS_PER_SCHOOL), "--today", TODAY.isoformat()]
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], env=environment, cwd=ROOT, check=True
+    )
+    started = time.perf_counter()
+    built = subprocess.run(
+        [sys.executable, "manage.py", *seed], env=environment, cwd=ROOT, capture_output=True
+    )
+    seconds = time.perf_counter() - started
+    outcome = "built" if built.returncode == 0 else f"failed (exit {built.returncode})"
+    return (
+        f"`seed_demo --pupils {MAX_PUPILS_PER_SCHOOL:,}` (its documented maximum), one school",
+        f"{seconds:.0f} s",
+        f"{outcome}; goal: works up to its maximum",
+    )
 
 
 def _median_seconds(work: Callable[[], object]) -> float:
@@ -389,6 +420,7 @@ def _measure(engine: str) -> None:
         *import_rows,
         *export_rows,
         *planning_rows,
+        _largest_school_row(),
         *load_rows,
     ]
     lines = [
