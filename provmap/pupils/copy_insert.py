@@ -64,7 +64,8 @@ def insert_new(model: type[M], objects: Sequence[M], *, batch_size: int = 1000) 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, primary_key.column, len(objects)],
+            # The table's name is read as SQL reads a name (so quoted), the column's as it is.
+            [table, primary_key.column, len(objects)],
         )
         ids = [row[0] for row in cursor.fetchall()]
         sql = f"COPY {table} ({columns}) FROM STDIN"

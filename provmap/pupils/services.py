@@ -420,9 +420,7 @@ def _write_pupils(school: School, rows: list[Pupil], needs: Sequence[Sequence[st
     """Insert pupils already checked, each with their first SEN status period and their
     ranked needs."""
     insert_new(Pupil, rows, batch_size=WRITE_BATCH)
-    ids = [pupil.pk for pupil in rows]
-    for start in range(0, len(ids), 500):
-        _insert_first_periods(ids[start : start + 500])
+    _insert_first_periods([pupil.pk for pupil in rows])
     insert_new(
         PupilNeed,
         [
@@ -433,9 +431,14 @@ def _write_pupils(school: School, rows: list[Pupil], needs: Sequence[Sequence[st
     )
 
 
+# SQLite takes at most 999 values a statement.
+PERIODS_IN_ONE_STATEMENT = 500
+
+
 def _insert_first_periods(pupil_ids: Sequence[int]) -> None:
     """Each pupil's first SEN status period (their status from the day they joined), copied
-    from their rows by the database in one statement rather than built as objects."""
+    from their rows by the database rather than built as objects: in one statement on
+    PostgreSQL (the ids as one array), PERIODS_IN_ONE_STATEMENT pupils a statement elsewhere."""
     if not pupil_ids:
         return
     quote = connection.ops.quote_name
@@ -452,13 +455,17 @@ def _insert_first_periods(pupil_ids: Sequence[int]) -> None:
     sources = ", ".join(
         [*(column(pupil, name) for name in ("school", "id", "sen_status", "on_roll_from")), "NULL"]
     )
-    holes = ", ".join(["%s"] * len(pupil_ids))
+    insert = (
+        f"INSERT INTO {quote(period.db_table)} ({targets}) SELECT {sources} "
+        f"FROM {quote(pupil.db_table)} WHERE {column(pupil, 'id')}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(period.db_table)} ({targets}) SELECT {sources} "
-            f"FROM {quote(pupil.db_table)} WHERE {column(pupil, 'id')} IN ({holes})",
-            list(pupil_ids),
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{insert} = ANY(%s)", [list(pupil_ids)])
+            return
+        for start in range(0, len(pupil_ids), PERIODS_IN_ONE_STATEMENT):
+            chunk = list(pupil_ids[start : start + PERIODS_IN_ONE_STATEMENT])
+            cursor.execute(f"{insert} IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
 def pupils_bulk_update_checked(*, pupils: Sequence[Pupil], fields: Sequence[str]) -> int:
