@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.db.models.options import Options
 
-from provmap.pupils.copy_insert import insert_new
+from provmap.pupils.bulk_writes import insert_new, update_fields
 from provmap.pupils.models import (
     VULNERABLE_GROUP_FIELDS,
     Measure,
@@ -477,7 +477,7 @@ def pupils_bulk_update_checked(*, pupils: Sequence[Pupil], fields: Sequence[str]
         raise ValueError(f"pupils_bulk_update_checked cannot change {', '.join(sorted(fields))}")
     if not pupils or not fields:
         return 0
-    return Pupil.objects.bulk_update(pupils, list(fields), batch_size=500)
+    return update_fields(Pupil, pupils, list(fields))
 
 
 def pupils_bulk_mark_left(*, leavers: Sequence[tuple[Pupil, dt.date]]) -> int:
@@ -496,9 +496,7 @@ def pupils_bulk_mark_left(*, leavers: Sequence[tuple[Pupil, dt.date]]) -> int:
             )
     for pupil, left_on in leavers:
         pupil.on_roll_to = left_on
-    return Pupil.objects.bulk_update(
-        [pupil for pupil, _ in leavers], ["on_roll_to"], batch_size=500
-    )
+    return update_fields(Pupil, [pupil for pupil, _ in leavers], ["on_roll_to"])
 
 
 def result_value_check(*, measure: Measure, value: Decimal) -> None:

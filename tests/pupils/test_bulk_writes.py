@@ -1,4 +1,5 @@
-"""insert_new: many new rows at once (COPY on PostgreSQL, bulk_create elsewhere), each object
+"""insert_new and update_fields: many new rows, or many rows' changes, at once (COPY and an
+UPDATE from arrays on PostgreSQL, bulk_create and bulk_update elsewhere), each new object
 given its id, the database's own checks applied, in a fixed number of queries."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from provmap.pupils.copy_insert import insert_new
+from provmap.pupils.bulk_writes import insert_new, update_fields
 from provmap.pupils.models import Pupil, PupilNeed
 from provmap.pupils.upn import make_upn
 from tests.factories import SchoolFactory
@@ -85,3 +86,55 @@ def test_nothing_to_insert_is_no_query() -> None:
     with CaptureQueriesContext(connection) as captured:
         assert insert_new(Pupil, []) == []
     assert len(captured) == 0
+
+
+def test_changes_are_saved_field_by_field_and_other_fields_left_alone() -> None:
+    school = SchoolFactory()
+    pupils = insert_new(Pupil, new_pupils(school, 4))
+    for number, pupil in enumerate(pupils):
+        pupil.form = f"9{number}"
+        pupil.fsm = not pupil.fsm
+        pupil.on_roll_to = dt.date(2026, 7, 20) if number % 2 else None
+        pupil.surname = "Not saved"
+
+    assert update_fields(Pupil, pupils[:3], ["form", "fsm", "on_roll_to"]) == 3
+
+    saved = {pupil.upn: pupil for pupil in Pupil.objects.filter(school=school)}
+    for number, pupil in enumerate(pupils[:3]):
+        again = saved[pupil.upn]
+        assert (again.form, again.fsm, again.on_roll_to) == (
+            pupil.form,
+            pupil.fsm,
+            pupil.on_roll_to,
+        )
+        assert again.surname == f"Surname{number}"
+    assert saved[pupils[3].upn].form == ""
+
+
+def test_changes_of_many_rows_take_no_more_queries_and_nulls_are_saved() -> None:
+    school = SchoolFactory()
+    pupils = insert_new(Pupil, new_pupils(school, 30))
+    for pupil in pupils:
+        pupil.on_roll_to = dt.date(2026, 7, 20)
+    update_fields(Pupil, pupils, ["on_roll_to"])
+    for pupil in pupils:
+        pupil.on_roll_to = None
+
+    with CaptureQueriesContext(connection) as few:
+        update_fields(Pupil, pupils[:2], ["on_roll_to"])
+    with CaptureQueriesContext(connection) as many:
+        update_fields(Pupil, pupils[2:], ["on_roll_to"])
+
+    assert len(many) == len(few) >= 1
+    assert not Pupil.objects.filter(school=school, on_roll_to__isnull=False).exists()
+
+
+def test_a_change_the_database_refuses_is_an_integrity_error() -> None:
+    school = SchoolFactory()
+    pupils = insert_new(Pupil, new_pupils(school, 2))
+    pupils[1].on_roll_to = dt.date(2020, 1, 1)  # before joining
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        update_fields(Pupil, pupils, ["on_roll_to"])
+
+    assert not Pupil.objects.filter(school=school, on_roll_to__isnull=False).exists()
