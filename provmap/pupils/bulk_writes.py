@@ -14,6 +14,7 @@ IntegrityError.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -24,8 +25,9 @@ from django.db.models import NOT_PROVIDED, Field, Model
 
 M = TypeVar("M", bound=Model)
 
-# Fields whose Python values the database driver sends as they are: the same value Django's
-# own preparation would give (anything else is prepared by its field first).
+# Fields whose Python values COPY sends as they are: the same text Django's own preparation
+# would give (anything else, a date and time among them for its time zone, is prepared by
+# its field first).
 _PLAIN_TYPES = frozenset(
     {
         "AutoField",
@@ -34,7 +36,6 @@ _PLAIN_TYPES = frozenset(
         "BooleanField",
         "CharField",
         "DateField",
-        "DateTimeField",
         "DecimalField",
         "ForeignKey",
         "IntegerField",
@@ -119,7 +120,12 @@ def update_fields(
         f"UPDATE {table} SET {sets} FROM (SELECT {arrays}) AS changed "
         f"WHERE {table}.{key} = changed.{key}"
     )
-    read = [(field.attname, _preparer(field, connection)) for field in columns]
+    # Each column's values are prepared by its field, as bulk_update prepares them: an array
+    # is sent with one type, whatever was set on the objects.
+    read = [
+        (field.attname, functools.partial(field.get_db_prep_save, connection=connection))
+        for field in columns
+    ]
     matched = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
