@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import transaction
-from django.db.models import CharField, Field
+from django.db.models import NOT_PROVIDED, CharField, Field
 from django.utils import timezone
 
 from provmap.formatting import counted
@@ -1144,18 +1144,23 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
     _plan_attainment(plan, data, None, problems)
 
 
-# Each of the pupil's columns and its default, in the model's order (the defaults are
-# constants: flags False, texts blank, SEN status N).
+# Each of the pupil's columns and its default, in the model's order: worked out once while
+# every default is a constant (flags False, texts blank, SEN status N).
 _NEW_PUPIL_LAYOUT = tuple(
     (model_field.attname, model_field.get_default()) for model_field in Pupil._meta.concrete_fields
 )
 _NEW_PUPIL_NAMES = frozenset(name for name, _ in _NEW_PUPIL_LAYOUT)
+_CONSTANT_DEFAULTS = not any(
+    (model_field.has_default() and callable(model_field.default))
+    or model_field.db_default is not NOT_PROVIDED
+    for model_field in Pupil._meta.concrete_fields
+)
 
 
 def _new_pupil(values: Mapping[str, object]) -> Pupil:
     """The same unsaved pupil as `Pupil(**values)`, built from positional values, Django's
     quicker way, since a file adds as many as it has rows."""
-    if not values.keys() <= _NEW_PUPIL_NAMES:
+    if not _CONSTANT_DEFAULTS or not values.keys() <= _NEW_PUPIL_NAMES:
         return Pupil(**values)
     return Pupil(*[values.get(name, default) for name, default in _NEW_PUPIL_LAYOUT])
 
