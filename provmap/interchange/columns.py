@@ -16,7 +16,7 @@ The heading row need not be the first: title rows above it are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -78,6 +78,11 @@ class ColumnMap:
         if position is None or position >= len(row.cells):
             return None
         return row.cells[position]
+
+    def layout(self) -> list[tuple[str, str, int]]:
+        """(field, heading, position) of each column read, worked out once for a whole table
+        rather than again for every row."""
+        return [(key, self.headings[position], position) for key, position in self.fields.items()]
 
     @property
     def ignored(self) -> list[str]:
@@ -329,6 +334,25 @@ class RowReader:
         cells = {key: (columns.heading(key), columns.raw(row, key)) for key in columns.fields}
         return cls(row.number, cells, problems)
 
+    @classmethod
+    def for_rows(
+        cls, columns: ColumnMap, rows: Iterable[SheetRow], problems: list[Problem]
+    ) -> Iterator[RowReader]:
+        """A reader for each row of a table, the same as `for_row` gives, with the columns'
+        positions and headings looked up once for the table instead of once a row."""
+        layout = columns.layout()
+        for row in rows:
+            cells = row.cells
+            width = len(cells)
+            yield cls(
+                row.number,
+                {
+                    key: (heading, cells[position] if position < width else None)
+                    for key, heading, position in layout
+                },
+                problems,
+            )
+
     def has(self, key: str) -> bool:
         return key in self.cells
 
@@ -351,7 +375,8 @@ class RowReader:
     ) -> T | None:
         """The parsed cell, or None if blank or wrong (reported). `required` says what the
         cell is needed for, making a blank cell a problem."""
-        value = self.raw(key)
+        cell = self.cells.get(key)
+        value = None if cell is None else cell[1]
         if is_blank(value):
             if required:
                 self.problem(key, f"this cell is empty; {required}.")

@@ -59,6 +59,7 @@ from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction, User
 from provmap.interchange.export_jobs import expire_export_files
 from provmap.interchange.files import Upload
+from provmap.interchange.gc_paused import gc_paused
 from provmap.interchange.map_import import MapImportPlan, apply_map_import, plan_map_import
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.interchange.pupil_import import (
@@ -710,7 +711,9 @@ def _audit_import(job: ImportJob, report: ImportReport) -> None:
 def run_job(job: ImportJob) -> None:
     """Do what a claimed job is for; any failure leaves the database as it was and says so.
     The job reads and writes only its own school's rows (its queries are scoped to it)."""
-    with school_scope(job.school_id):
+    # The check and the import of a large file, and what is kept of them for the page, make
+    # many objects that live until the job ends: the cycle collector waits until then.
+    with school_scope(job.school_id), gc_paused():
         try:
             if job.task == Task.IMPORT:
                 _import(job)

@@ -22,13 +22,14 @@ would mark more than half the roll as leavers is refused unless the caller insis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import transaction
-from django.db.models import Field
+from django.db.models import NOT_PROVIDED, CharField, Field
 from django.utils import timezone
 
 from provmap.formatting import counted
@@ -42,6 +43,7 @@ from provmap.interchange.attainment import (
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
 from provmap.interchange.ctf import CTFAttainment, CTFFile, CTFSchool, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
+from provmap.interchange.gc_paused import gc_paused
 from provmap.interchange.models import ImportKind
 from provmap.interchange.report import (
     FieldChange,
@@ -85,6 +87,7 @@ from provmap.pupils.services import (
     NeedPeriod,
     NewResult,
     measure_create,
+    pupil_date_order_errors,
     pupil_errors,
     pupil_set_need_history,
     pupil_set_sen_history,
@@ -478,9 +481,6 @@ FIELD_LABELS = {
 
 ATTENDANCE_MEASURE = "Attendance %"
 
-# New pupils are added this many at a time (each chunk in a fixed number of queries).
-CREATE_CHUNK = 1000
-
 # A whole-roll file that would mark more than this share of the roll as leavers is refused.
 MOST_LEAVERS_SHARE = Decimal("0.5")
 FEW_LEAVERS = 10
@@ -585,8 +585,9 @@ class PupilImportPlan:
     # gives them).
     needs_of: dict[int, list[PupilNeed]] = field(default_factory=dict)
     history_of: dict[int, list[SENStatusPeriod]] = field(default_factory=dict)
-    # (field, (type, value)) that passed the register's own checks on that field.
-    passed: set[tuple[str, tuple[type, object]]] = field(default_factory=set)
+    # (field, what its checks depend on: see _check_key) that passed the register's own
+    # checks on that field.
+    passed: set[tuple[str, tuple[object, ...]]] = field(default_factory=set)
 
 
 def display(value: object) -> str:
@@ -775,7 +776,9 @@ def _inputs_from_sheet(
     footer = table.footer_note()
     if footer:
         plan.report.notes.append(footer)
-    pupils = [read_pupil(RowReader.for_row(found, row, problems), plan.as_of) for row in table.rows]
+    pupils = [
+        read_pupil(reader, plan.as_of) for reader in RowReader.for_rows(found, table.rows, problems)
+    ]
     return pupils, whole_roll
 
 
@@ -858,6 +861,32 @@ def _merged(history: list[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
 _PUPIL_FIELDS = tuple(model_field.name for model_field in Pupil._meta.concrete_fields)
 
 
+def _plain_text_fields() -> frozenset[str]:
+    """The pupil's text fields whose own checks look at nothing but the text's length and
+    whether it holds a NUL character (no choices, no validators of their own): names, the
+    MIS id, the form."""
+    plain_validators = (MaxLengthValidator, ProhibitNullCharactersValidator)
+    return frozenset(
+        model_field.name
+        for model_field in Pupil._meta.concrete_fields
+        if isinstance(model_field, CharField)
+        and not model_field.choices
+        and all(type(validator) in plain_validators for validator in model_field.validators)
+    )
+
+
+_PLAIN_TEXT_FIELDS = _plain_text_fields()
+
+
+def _check_key(name: str, value: object) -> tuple[object, ...]:
+    """What a field's own checks depend on, so that a value like one that passed is not
+    checked again: a plain text field's length and NUL characters (every pupil has a surname
+    of their own, but the same few lengths), any other field's value itself."""
+    if type(value) is str and name in _PLAIN_TEXT_FIELDS:
+        return (str, len(value), "\x00" in value)
+    return (type(value), value)
+
+
 def _check_model(
     plan: PupilImportPlan,
     data: PupilData,
@@ -872,16 +901,19 @@ def _check_model(
     nor is a value another row gave the same field and passed (a field's own checks look at
     its value alone)."""
     passed = plan.passed
-    values = {
-        name: (type(value), value)
+    keys = {
+        name: _check_key(name, getattr(candidate, name))
         for name in fields
         if name != "upn" and name in _PUPIL_FIELDS
-        for value in (getattr(candidate, name),)
     }
-    check = {name for name, value in values.items() if (name, value) not in passed}
-    exclude = [name for name in _PUPIL_FIELDS if name not in check]
-    errors = pupil_errors(candidate, exclude=exclude)
-    passed.update((name, values[name]) for name in check if name not in errors)
+    check = {name for name, key in keys.items() if (name, key) not in passed}
+    if check:
+        exclude = [name for name in _PUPIL_FIELDS if name not in check]
+        errors = pupil_errors(candidate, exclude=exclude)
+        passed.update((name, keys[name]) for name in check if name not in errors)
+    else:
+        # Every field set passed on its own before: only the dates against each other remain.
+        errors = pupil_date_order_errors(candidate)
     for name, messages in errors.items():
         if name not in fields:
             continue
@@ -1023,12 +1055,8 @@ def _plan_update(
             )
         )
     if changes:
-        candidate = Pupil(
-            **{
-                name: getattr(pupil, name)
-                for name in [model_field.attname for model_field in Pupil._meta.concrete_fields]
-            }
-        )
+        # A copy of the pupil (built from positional values, Django's quicker way).
+        candidate = Pupil(*[getattr(pupil, name) for name, _ in _NEW_PUPIL_LAYOUT])
         for key, value in changes.items():
             setattr(candidate, key, value)
         _check_model(plan, data, candidate, problems, fields=set(changes))
@@ -1098,7 +1126,7 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
         return
     values = dict(data.values)
     values.setdefault("on_roll_from", plan.as_of)
-    candidate = Pupil(**values)
+    candidate = _new_pupil(values)
     _check_model(plan, data, candidate, problems, fields=set(values))
     plan.actions.append(
         PupilAction(
@@ -1114,6 +1142,27 @@ def _plan_create(plan: PupilImportPlan, data: PupilData, problems: list[Problem]
     )
     _plan_attendance(plan, data, None)
     _plan_attainment(plan, data, None, problems)
+
+
+# Each of the pupil's columns and its default, in the model's order: worked out once while
+# every default is a constant (flags False, texts blank, SEN status N).
+_NEW_PUPIL_LAYOUT = tuple(
+    (model_field.attname, model_field.get_default()) for model_field in Pupil._meta.concrete_fields
+)
+_NEW_PUPIL_NAMES = frozenset(name for name, _ in _NEW_PUPIL_LAYOUT)
+_CONSTANT_DEFAULTS = not any(
+    (model_field.has_default() and callable(model_field.default))
+    or model_field.db_default is not NOT_PROVIDED
+    for model_field in Pupil._meta.concrete_fields
+)
+
+
+def _new_pupil(values: Mapping[str, object]) -> Pupil:
+    """The same unsaved pupil as `Pupil(**values)`, built from positional values, Django's
+    quicker way, since a file adds as many as it has rows."""
+    if not _CONSTANT_DEFAULTS or not values.keys() <= _NEW_PUPIL_NAMES:
+        return Pupil(**values)
+    return Pupil(*[values.get(name, default) for name, default in _NEW_PUPIL_LAYOUT])
 
 
 def _plan_leavers(
@@ -1231,6 +1280,7 @@ def _load_attainment(plan: PupilImportPlan, school: School, pupils: list[PupilDa
         plan.recorded[(result.pupil_id, result.measure_id, result.date)] = result
 
 
+@gc_paused()
 def plan_pupil_import(
     upload: Upload,
     *,
@@ -1470,17 +1520,16 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
 
     created = [action for action in plan.actions if action.action == "created"]
     by_upn: dict[str, Pupil] = {}
-    # New pupils go in in chunks, so that the progress of a large file moves as they do: each
-    # as the plan checked it, not checked again.
-    for start in range(0, len(created), CREATE_CHUNK):
-        chunk = created[start : start + CREATE_CHUNK]
-        added = pupils_bulk_add_checked(
-            school=school,
-            pupils=[_candidate(action) for action in chunk],
-            needs=[tuple(action.needs or ()) for action in chunk],
-        )
-        by_upn.update((pupil.upn, pupil) for pupil in added)
-        for action, added_pupil in zip(chunk, added, strict=True):
+    # New pupils go in a batch at a time, so that the progress of a large file moves as they
+    # do: each as the plan checked it, not checked again.
+    written = 0
+
+    def added(batch: Sequence[Pupil]) -> None:
+        nonlocal written
+        actions = created[written : written + len(batch)]
+        written += len(batch)
+        for added_pupil, action in zip(batch, actions, strict=True):
+            by_upn[added_pupil.upn] = added_pupil
             if action.sen_history:
                 pupil_set_sen_history(pupil=added_pupil, periods=action.sen_history)
             if action.need_history and any(
@@ -1488,6 +1537,14 @@ def _apply(plan: PupilImportPlan, progress: Callable[[int, int], None] | None) -
             ):
                 pupil_set_need_history(pupil=added_pupil, periods=action.need_history)
             step()
+
+    if created:
+        pupils_bulk_add_checked(
+            school=school,
+            pupils=[_candidate(action) for action in created],
+            needs=[tuple(action.needs or ()) for action in created],
+            added=added,
+        )
     # Changes of plain details only (no UPN, SEN status or needs) are saved together, a
     # query a batch for each set of fields changed; the others through pupil_update.
     plain: dict[tuple[str, ...], list[Pupil]] = {}
@@ -1597,6 +1654,7 @@ def _apply_attainment(
         )
 
 
+@gc_paused()
 def apply_pupil_import(
     plan: PupilImportPlan, *, progress: Callable[[int, int], None] | None = None
 ) -> ImportReport:

@@ -62,7 +62,8 @@ def check_readable(value: object) -> None:
             f"this cell holds a formula ({value.formula}) with no saved result, so there is "
             "no value to read. Open the file in Excel and save it again, or paste the values."
         )
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+    # Every Excel error value starts with "#": the cheap test first, as most cells are text.
+    if isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS:
         raise CellError(f"this cell shows the Excel error {value.strip()}, not a value.")
 
 

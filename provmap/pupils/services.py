@@ -5,7 +5,7 @@ school can act on."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.db.models.options import Options
 
+from provmap.pupils.bulk_writes import insert_new, update_fields
 from provmap.pupils.models import (
     VULNERABLE_GROUP_FIELDS,
     Measure,
@@ -35,15 +36,24 @@ def pupil_errors(pupil: Pupil, *, exclude: list[str], who: str = "") -> dict[str
     """The model's own checks on a pupil (dates within reason among them), then the dates
     against each other: born before joining, leaving after joining."""
     errors = model_field_errors(pupil, exclude)
+    if not errors.keys() & {"date_of_birth", "on_roll_from", "on_roll_to"}:
+        errors.update(pupil_date_order_errors(pupil, who=who))
+    return errors
+
+
+def pupil_date_order_errors(pupil: Pupil, *, who: str = "") -> dict[str, list[str]]:
+    """The pupil's dates against each other, once each is known to be a date within reason:
+    born before joining, leaving after joining. The part of `pupil_errors` that still applies
+    when every field on its own has already passed its checks."""
+    errors: dict[str, list[str]] = {}
     prefix = f"{who}: " if who else ""
-    dates_read = not errors.keys() & {"date_of_birth", "on_roll_from", "on_roll_to"}
-    if dates_read and pupil.date_of_birth > pupil.on_roll_from:
+    if pupil.date_of_birth > pupil.on_roll_from:
         errors["date_of_birth"] = [
             f"{prefix}A pupil joins the school after they are born: the date of birth "
             f"{show_date(pupil.date_of_birth)} is after the date they joined, "
             f"{show_date(pupil.on_roll_from)}."
         ]
-    if dates_read and pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
+    if pupil.on_roll_to is not None and pupil.on_roll_to < pupil.on_roll_from:
         errors["on_roll_to"] = [
             f"{prefix}A pupil cannot leave before joining the school: the leaving date "
             f"{show_date(pupil.on_roll_to)} is before the date they joined, "
@@ -340,23 +350,42 @@ def pupils_bulk_create(*, school: School, pupils: Iterable[NewPupil]) -> list[Pu
     return _insert_pupils(school, rows, [item.needs for item in new])
 
 
+# New pupils are written this many at a time (each batch in a fixed number of queries).
+WRITE_BATCH = 1000
+
+
 @transaction.atomic
 def pupils_bulk_add_checked(
-    *, school: School, pupils: Sequence[Pupil], needs: Sequence[Sequence[str]]
+    *,
+    school: School,
+    pupils: Sequence[Pupil],
+    needs: Sequence[Sequence[str]],
+    added: Callable[[Sequence[Pupil]], None] | None = None,
 ) -> list[Pupil]:
     """Add pupils whose own fields have already been checked one by one (an import's plan
     checks each row once, its UPN included, with `pupil_errors`), in a fixed number of
     queries a batch; all or nothing. Only what depends on the batch or the register is checked
     here: a UPN listed twice or already on the register, and each pupil's needs (`needs`, in
-    the order of `pupils`). Each pupil gets an SEN status period from `on_roll_from`."""
+    the order of `pupils`). Each pupil gets an SEN status period from `on_roll_from`.
+
+    They are written WRITE_BATCH at a time, `added(batch)` being called after each batch (so
+    that an import's progress moves as they go in, and it can add what else it has for them)."""
+    rows = list(pupils)
     seen: set[str] = set()
-    for pupil, need_types in zip(pupils, needs, strict=True):
+    for pupil, need_types in zip(rows, needs, strict=True):
         if pupil.upn in seen:
             raise ValidationError({"upn": f"UPN {pupil.upn} is listed twice."})
         seen.add(pupil.upn)
-        _check_needs(need_types, f"{pupil.legal_forename} {pupil.surname} ({pupil.upn})")
+        if need_types:
+            _check_needs(need_types, f"{pupil.legal_forename} {pupil.surname} ({pupil.upn})")
         pupil.school = school
-    return _insert_pupils(school, list(pupils), needs)
+    _refuse_upns_taken(school, rows)
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        _write_pupils(school, batch, needs[start : start + WRITE_BATCH])
+        if added is not None:
+            added(batch)
+    return rows
 
 
 def _insert_pupils(
@@ -364,6 +393,16 @@ def _insert_pupils(
 ) -> list[Pupil]:
     """Write checked pupils, their first SEN status period and their ranked needs, refusing a
     UPN already on the register."""
+    _refuse_upns_taken(school, rows)
+    _write_pupils(school, rows, needs)
+    return rows
+
+
+def _refuse_upns_taken(school: School, rows: Sequence[Pupil]) -> None:
+    """Refuse pupils one of whose UPNs is already on the school's register. A school with
+    nobody on it yet (the first import of a new school) is answered by one query."""
+    if not rows or not Pupil.objects.filter(school=school).exists():
+        return
     upns = sorted(pupil.upn for pupil in rows)
     for start in range(0, len(upns), 500):
         taken = list(
@@ -375,24 +414,31 @@ def _insert_pupils(
             raise ValidationError(
                 {"upn": f"A pupil with UPN {taken[0]} is already on this school's register."}
             )
-    Pupil.objects.bulk_create(rows, batch_size=500)
-    ids = [pupil.pk for pupil in rows]
-    for start in range(0, len(ids), 500):
-        _insert_first_periods(ids[start : start + 500])
-    PupilNeed.objects.bulk_create(
-        (
+
+
+def _write_pupils(school: School, rows: list[Pupil], needs: Sequence[Sequence[str]]) -> None:
+    """Insert pupils already checked, each with their first SEN status period and their
+    ranked needs."""
+    insert_new(Pupil, rows, batch_size=WRITE_BATCH)
+    _insert_first_periods([pupil.pk for pupil in rows])
+    insert_new(
+        PupilNeed,
+        [
             PupilNeed(school=school, pupil=pupil, need_type=need, rank=rank)
             for pupil, need_types in zip(rows, needs, strict=True)
             for rank, need in enumerate(need_types, start=1)
-        ),
-        batch_size=1000,
+        ],
     )
-    return rows
+
+
+# SQLite takes at most 999 values a statement.
+PERIODS_IN_ONE_STATEMENT = 500
 
 
 def _insert_first_periods(pupil_ids: Sequence[int]) -> None:
     """Each pupil's first SEN status period (their status from the day they joined), copied
-    from their rows by the database in one statement rather than built as objects."""
+    from their rows by the database rather than built as objects: in one statement on
+    PostgreSQL (the ids as one array), PERIODS_IN_ONE_STATEMENT pupils a statement elsewhere."""
     if not pupil_ids:
         return
     quote = connection.ops.quote_name
@@ -409,13 +455,17 @@ def _insert_first_periods(pupil_ids: Sequence[int]) -> None:
     sources = ", ".join(
         [*(column(pupil, name) for name in ("school", "id", "sen_status", "on_roll_from")), "NULL"]
     )
-    holes = ", ".join(["%s"] * len(pupil_ids))
+    insert = (
+        f"INSERT INTO {quote(period.db_table)} ({targets}) SELECT {sources} "
+        f"FROM {quote(pupil.db_table)} WHERE {column(pupil, 'id')}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(period.db_table)} ({targets}) SELECT {sources} "
-            f"FROM {quote(pupil.db_table)} WHERE {column(pupil, 'id')} IN ({holes})",
-            list(pupil_ids),
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{insert} = ANY(%s)", [list(pupil_ids)])
+            return
+        for start in range(0, len(pupil_ids), PERIODS_IN_ONE_STATEMENT):
+            chunk = list(pupil_ids[start : start + PERIODS_IN_ONE_STATEMENT])
+            cursor.execute(f"{insert} IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
 def pupils_bulk_update_checked(*, pupils: Sequence[Pupil], fields: Sequence[str]) -> int:
@@ -427,7 +477,7 @@ def pupils_bulk_update_checked(*, pupils: Sequence[Pupil], fields: Sequence[str]
         raise ValueError(f"pupils_bulk_update_checked cannot change {', '.join(sorted(fields))}")
     if not pupils or not fields:
         return 0
-    return Pupil.objects.bulk_update(pupils, list(fields), batch_size=500)
+    return update_fields(Pupil, pupils, list(fields))
 
 
 def pupils_bulk_mark_left(*, leavers: Sequence[tuple[Pupil, dt.date]]) -> int:
@@ -446,9 +496,7 @@ def pupils_bulk_mark_left(*, leavers: Sequence[tuple[Pupil, dt.date]]) -> int:
             )
     for pupil, left_on in leavers:
         pupil.on_roll_to = left_on
-    return Pupil.objects.bulk_update(
-        [pupil for pupil, _ in leavers], ["on_roll_to"], batch_size=500
-    )
+    return update_fields(Pupil, [pupil for pupil, _ in leavers], ["on_roll_to"])
 
 
 def result_value_check(*, measure: Measure, value: Decimal) -> None:

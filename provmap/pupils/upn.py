@@ -8,6 +8,7 @@ CHECK_ALPHABET; a letter in position 13 counts as its own index in the same alph
 
 from __future__ import annotations
 
+import operator
 import re
 
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
@@ -25,13 +26,25 @@ def _character_value(char: str) -> int:
     return CHECK_ALPHABET.index(char)
 
 
+# Each character's value, looked up rather than worked out: every row of an import has a UPN.
+_VALUES = {
+    **{str(digit): digit for digit in range(10)},
+    **{char: index for index, char in enumerate(CHECK_ALPHABET)},
+}
+_WEIGHTS = range(2, 14)
+
+
 def check_letter(body: str) -> str:
     """The check letter for the twelve characters that follow it."""
     if len(body) != 12:
         raise UPNError("the body of a UPN is twelve characters")
-    total = sum(
-        weight * _character_value(char) for weight, char in zip(range(2, 14), body, strict=True)
-    )
+    try:
+        total = sum(map(operator.mul, _WEIGHTS, map(_VALUES.__getitem__, body)))
+    except KeyError:
+        # A character outside the table: worked out one by one, which says what is wrong.
+        total = sum(
+            weight * _character_value(char) for weight, char in zip(_WEIGHTS, body, strict=True)
+        )
     return CHECK_ALPHABET[total % 23]
 
 
