@@ -42,6 +42,7 @@ from provmap.insights.patterns import (
     who_is_not_progressing,
 )
 from provmap.insights.progress import STANDARDISED_SD, PupilProgress, cohort_sd
+from provmap.insights.reads import Placed
 from provmap.insights.selectors import ProvisionImpact, adjusted_of, provision_impacts
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import (
@@ -106,6 +107,19 @@ def pupils_with_needs(queryset):
     return queryset.prefetch_related(
         Prefetch("needs", queryset=PupilNeed.objects.current().order_by("rank"))
     )
+
+
+def _pupils(school_id: int, pupil_ids: Iterable[int]) -> dict[int, Pupil]:
+    """The pupils of the ids, by id, with their current needs (two queries; none for no id)."""
+    wanted = list(pupil_ids)
+    if not wanted:
+        return {}
+    return {
+        pupil.pk: pupil
+        for pupil in pupils_with_needs(
+            Pupil.objects.filter(school_id=school_id, pk__in=wanted).order_by()
+        )
+    }
 
 
 # --- The groups -----------------------------------------------------------------------------
@@ -286,7 +300,7 @@ class Participant:
     pupil: Pupil
     area: str
     run: ProvisionRun
-    placement: Placement
+    placement: Placed
     progress: PupilProgress
     then: object = None
 
@@ -297,15 +311,11 @@ class Participant:
 
 def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> list[Participant]:
     """The pupils behind a provision's figures, in run order and by name within a run, each
-    with their SEN status and year group when their run started (one query)."""
+    with their SEN status and year group when their run started (three queries: the pupils,
+    their needs and their SEN status history)."""
     as_of = as_of or dt.date.today()
-    pupils_of = [
-        {item.placement.pk: item.placement.pupil for item in run.costed.placements}
-        if run.costed
-        else {}
-        for run in impact.runs
-    ]
-    pupil_ids = {pupil.pk for found in pupils_of for pupil in found.values()}
+    pupil_ids = {placement.pupil_id for run in impact.runs for placement in run.scored}
+    pupils = _pupils(impact.provision.school_id, pupil_ids)
     history: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
     if pupil_ids:
         for pupil_id, status, start, end in SENStatusPeriod.objects.filter(
@@ -314,13 +324,11 @@ def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> li
             history[pupil_id].append((start, end, status))
     now = _school_year_of(as_of)
     found: list[Participant] = []
-    for run, pupils in zip(impact.runs, pupils_of, strict=True):
+    for run in impact.runs:
         day = run.run.start_date
         rows = []
         for placement, progress in zip(run.scored, run.progress, strict=True):
-            pupil = pupils.get(placement.pk)
-            if pupil is None:
-                continue
+            pupil = pupils[placement.pupil_id]
             status = next(
                 (
                     code
@@ -491,8 +499,7 @@ def wider_outcomes(
     for run in impact.runs:
         if run.costed is None:
             continue
-        for item in run.costed.placements:
-            placement = item.placement
+        for placement in run.costed.placements:
             end = placement.end_date or run.run.end_date
             if placement.status == Placement.Status.PLANNED or end > as_of:
                 continue
@@ -820,30 +827,27 @@ def not_progressing(
     those who did not. `nc_years` keeps to pupils of those years. A fixed number of queries."""
     if impacts is None:
         impacts = provision_impacts(school, academic_year=academic_year, as_of=as_of)
-    placed: dict[int, Pupil] = {}
     provisions_of: dict[int, list[str]] = defaultdict(list)
     outcomes_of: dict[int, list[PlacementOutcome]] = defaultdict(list)
     for impact in impacts:
         for run in impact.runs:
             if run.costed is None:
                 continue
-            for item in run.costed.placements:
-                pupil = item.placement.pupil
-                if nc_years is not None and pupil.nc_year not in nc_years:
+            for placement in run.costed.placements:
+                # Archived leavers are in no analysis (and have no progress scored).
+                if placement.archived:
                     continue
-                if pupil.archived_at is not None:
-                    continue
-                placed[pupil.pk] = pupil
-                if impact.provision.name not in provisions_of[pupil.pk]:
-                    provisions_of[pupil.pk].append(impact.provision.name)
-            pupils = {item.placement.pk: item.placement.pupil for item in run.costed.placements}
+                names = provisions_of[placement.pupil_id]
+                if impact.provision.name not in names:
+                    names.append(impact.provision.name)
             for placement, progress in zip(run.scored, run.progress, strict=True):
-                found = pupils.get(placement.pk)
-                if found is None or found.pk not in placed:
-                    continue
-                outcomes_of[found.pk].append(
+                outcomes_of[placement.pupil_id].append(
                     PlacementOutcome(impact.provision, run.run, progress, progressed(progress))
                 )
+    placed = _pupils(school.pk, outcomes_of)
+    if nc_years is not None:
+        placed = {pk: pupil for pk, pupil in placed.items() if pupil.nc_year in nc_years}
+    outcomes_of = {pk: outcomes for pk, outcomes in outcomes_of.items() if pk in placed}
     attendance = _latest_attendance(school, list(outcomes_of), academic_year, as_of)
     assessed = []
     for pupil_id, outcomes in outcomes_of.items():

@@ -5,8 +5,8 @@ pupil placed with their entry (baseline) result and their result after the group
 result; for a pupil who left early or has none, their next result on the measure: intention
 to treat), against pupils in no provision on the measure in the window, each counted once on
 occasions matched to the groups' (within WINDOW_SLACK of a group's entry and exit dates).
-Pupils' own gains are kept to describe, never to judge. Costs come from the costed map
-(provision.selectors).
+Pupils' own gains are kept to describe, never to judge. Costs are each run's planned cost,
+totalled by the database; runs and placements are read as plain rows (`insights.reads`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 
 from provmap.insights import wording
 from provmap.insights.effects import (
@@ -36,11 +39,10 @@ from provmap.insights.progress import (
     PupilProgress,
     pupil_progress,
 )
+from provmap.insights.reads import Placed, RunCost, Score, read_runs
 from provmap.insights.verdicts import Verdict, impact_verdict
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
-from provmap.provision.selectors import CostedRun, cost_summary, costed_runs
-from provmap.provision.selectors.costed import cost_run, role_rates, with_details
 from provmap.pupils.models import Measure, Result
 from provmap.schools.models import AcademicYear, School
 
@@ -115,9 +117,9 @@ class RunImpact:
     raw: RawImpact
     adjusted: AdjustedEffect
     # The placements behind `progress`, in the same order (each with its entry and exit).
-    scored: list[Placement] = field(default_factory=list)
-    # The run as costed, with its placements and pupils (their needs fetched).
-    costed: CostedRun | None = None
+    scored: list[Placed] = field(default_factory=list)
+    # The run's cost and every placement in it.
+    costed: RunCost | None = None
 
 
 @dataclass
@@ -178,7 +180,7 @@ def _spec(measure: Measure | None) -> MeasureSpec:
     return MeasureSpec(scale=measure.scale, higher_is_better=measure.higher_is_better)
 
 
-def _with_results(placements: Iterable[Placement], measure: Measure | None) -> list[Placement]:
+def _with_results(placements: Iterable[Placed], measure: Measure | None) -> list[Placed]:
     """Placements with an entry and a later (or same-day) exit result on the measure."""
     if measure is None:
         return []
@@ -193,13 +195,13 @@ def _with_results(placements: Iterable[Placement], measure: Measure | None) -> l
     ]
 
 
-def _entry_exit(item: Placement) -> tuple[Result, Result]:
+def _entry_exit(item: Placed) -> tuple[Score, Score]:
     """The entry and exit results of a placement _with_results kept (it has both)."""
     assert item.baseline is not None and item.exit is not None
     return item.baseline, item.exit
 
 
-def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
+def _status_counts(placements: Iterable[Placed]) -> tuple[int, int]:
     statuses = [item.status for item in placements]
     return (
         statuses.count(Placement.Status.COMPLETED),
@@ -207,7 +209,7 @@ def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
     )
 
 
-def _finished(placement: Placement, run: ProvisionRun, as_of: dt.date) -> bool:
+def _finished(placement: Placed, run: ProvisionRun, as_of: dt.date) -> bool:
     """Should the pupil have a result after the group by now?"""
     return (
         placement.status
@@ -224,7 +226,7 @@ class _MeasureData:
     """Everything one measure's model is built from."""
 
     measure: Measure
-    runs: list[tuple[ProvisionRun, list[Placement]]]
+    runs: list[tuple[ProvisionRun, list[Placed]]]
     results: dict[int, list[Dated]]
     excluded: set[int]
 
@@ -238,7 +240,7 @@ class _Fitted:
     attrition: dict[int, tuple[int, int]]
 
 
-def _exit_date(run: ProvisionRun, placements: list[Placement]) -> dt.date:
+def _exit_date(run: ProvisionRun, placements: list[Placed]) -> dt.date:
     """When the group's pupils sat their exit test: the middle of their exit dates, else the
     run's end."""
     dates = sorted(item.exit.date for item in placements if item.exit is not None)
@@ -265,7 +267,7 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
                     and placement.exit.measure_id == measure.pk
                     and placement.exit.date > baseline.date
                 ):
-                    outcome = (placement.exit.date, float(placement.exit.value))
+                    outcome = (placement.exit.date, placement.exit.value)
                 elif expected:
                     # Left early, or no exit recorded: their next result on the measure.
                     outcome = next(
@@ -287,7 +289,7 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
             spell = merged.setdefault(
                 key,
                 {
-                    "entry": float(baseline.value),
+                    "entry": baseline.value,
                     "exit": outcome[1],
                     "provisions": set(),
                     "group": ("run", run.pk),
@@ -340,7 +342,7 @@ def adjusted_of(estimate: Estimate | None, n_comparison: int) -> AdjustedEffect:
 
 
 def _describe_run(
-    provision: Provision, costed: CostedRun, placements: list[Placement], sd: float | None
+    provision: Provision, costed: RunCost, placements: list[Placed], sd: float | None
 ) -> RunImpact:
     """One run's pupils and their gains (described, not judged: one group alone cannot be
     told apart from what its pupils shared)."""
@@ -349,7 +351,7 @@ def _describe_run(
     success_gain = float(provision.success_gain) if provision.success_gain is not None else None
     completed, withdrawn = _status_counts(placements)
     scored = _with_results(placements, measure)
-    pairs = [(float(entry.value), float(end.value)) for entry, end in map(_entry_exit, scored)]
+    pairs = [(entry.value, end.value) for entry, end in map(_entry_exit, scored)]
     medians = (
         CohortMedians(
             baseline=statistics.median(pair[0] for pair in pairs),
@@ -361,8 +363,8 @@ def _describe_run(
     progress = [
         pupil_progress(
             EntryExit(
-                baseline=float(entry.value),
-                exit=float(end.value),
+                baseline=entry.value,
+                exit=end.value,
                 baseline_date=entry.date,
                 exit_date=end.date,
             ),
@@ -391,7 +393,7 @@ def _describe_run(
 
 def _pool(
     provision: Provision,
-    runs: list[CostedRun],
+    runs: list[RunCost],
     described: list[RunImpact],
     fitted: _Fitted | None,
 ) -> ProvisionImpact:
@@ -401,7 +403,7 @@ def _pool(
     per_pupil = costing.to_pennies(total_cost / placed) if placed else None
     completed = withdrawn = 0
     for item in runs:
-        done, dropped = _status_counts(p.placement for p in item.placements)
+        done, dropped = _status_counts(item.placements)
         completed, withdrawn = completed + done, withdrawn + dropped
     progress = [pupil for item in described for pupil in item.progress]
     sd = fitted.model.sd if fitted else None
@@ -450,41 +452,6 @@ def _pool(
     )
 
 
-def _map_order(run: ProvisionRun) -> tuple:
-    """The order of the costed map (`with_details`): wave, provision, label, start, and the
-    order they were made in, so that two groups alike come out the same way every time."""
-    return (run.provision.wave, run.provision.name, run.label, run.start_date, run.pk)
-
-
-def _runs_for(
-    school: School, academic_year: AcademicYear | None, as_of: dt.date, wanted: set[int] | None
-) -> tuple[list[CostedRun], list[ProvisionRun]]:
-    """The runs to describe, costed, and the other runs the measures' models also hold (not
-    costed: only the provisions asked for are). For every provision, every run is costed."""
-    if wanted is None:
-        if academic_year is not None:
-            return cost_summary(school, academic_year, as_of=as_of).runs, []
-        return costed_runs(school, start=dt.date.min, end=dt.date.max, as_of=as_of), []
-    runs = ProvisionRun.objects.filter(school=school)
-    if academic_year is not None:
-        runs = runs.filter(academic_year=academic_year)
-    rates = role_rates(school)
-    costed = [
-        cost_run(run, rates, as_of) for run in with_details(runs.filter(provision_id__in=wanted))
-    ]
-    if not costed:
-        return [], []
-    measures = Provision.objects.filter(school=school, pk__in=wanted, measure__isnull=False).values(
-        "measure_id"
-    )
-    others = list(
-        runs.filter(provision__measure_id__in=measures)
-        .exclude(provision_id__in=wanted)
-        .select_related("provision")
-    )
-    return costed, others
-
-
 def provision_impacts(
     school: School,
     *,
@@ -498,43 +465,28 @@ def provision_impacts(
     cost; `as_of` says which groups should have ended."""
     as_of = as_of or dt.date.today()
     wanted = set(only) if only is not None else None
-    costed, uncosted = _runs_for(school, academic_year, as_of, wanted)
-    if not costed:
+    read = read_runs(school, academic_year, wanted)
+    if not read.costed:
         return []
-
-    provision_ids = {item.run.provision_id for item in costed} | {
-        run.provision_id for run in uncosted
-    }
-    provisions = (
-        Provision.objects.filter(school=school, pk__in=provision_ids)
-        .select_related("measure")
-        .in_bulk()
-    )
+    provisions = read.provisions
     # Archived leavers are out of every analysis, as they are off every page.
-    placements = Placement.objects.filter(
-        school=school, run__provision_id__in=provision_ids, pupil__archived_at__isnull=True
-    ).select_related("baseline", "exit")
-    if academic_year is not None:
-        placements = placements.filter(run__academic_year=academic_year)
-    by_run: dict[int, list[Placement]] = defaultdict(list)
-    for placement in placements:
-        by_run[placement.run_id].append(placement)
+    by_run = {
+        run_id: [item for item in placements if not item.archived]
+        for run_id, placements in read.placements.items()
+    }
 
-    by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]] = defaultdict(list)
-    every_run = sorted([item.run for item in costed] + uncosted, key=_map_order)
-    for run in every_run:
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placed]]]] = defaultdict(list)
+    for run in read.runs:
         measure_id = provisions[run.provision_id].measure_id
         if measure_id is not None:
-            by_measure[measure_id].append((run, by_run[run.pk]))
+            by_measure[measure_id].append((run, by_run.get(run.pk, [])))
     data = _read_measures(school, provisions, by_measure)
     fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
 
     order: list[Provision] = []
-    runs_of: dict[int, list[CostedRun]] = defaultdict(list)
-    for item in costed:
+    runs_of: dict[int, list[RunCost]] = defaultdict(list)
+    for item in read.costed:
         provision = provisions[item.run.provision_id]
-        if wanted is not None and provision.pk not in wanted:
-            continue
         if provision.pk not in runs_of:
             order.append(provision)
         runs_of[provision.pk].append(item)
@@ -543,7 +495,7 @@ def provision_impacts(
         found = fitted.get(provision.measure_id) if provision.measure_id else None
         sd = found.model.sd if found else None
         described = [
-            _describe_run(provision, item, by_run[item.run.pk], sd)
+            _describe_run(provision, item, by_run.get(item.run.pk, []), sd)
             for item in runs_of[provision.pk]
         ]
         impacts.append(_pool(provision, runs_of[provision.pk], described, found))
@@ -553,7 +505,7 @@ def provision_impacts(
 def _read_measures(
     school: School,
     provisions: dict[int, Provision],
-    by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]],
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placed]]]],
 ) -> dict[int, _MeasureData]:
     """For each measure: its runs, every result on it in its window by pupil (in date
     order), and the pupils in any provision on it in the window (two queries)."""
@@ -580,13 +532,13 @@ def _read_measures(
             date__lte=max(window[1] for window in windows.values()),
         )
         .order_by("measure_id", "pupil_id", "date", "pk")
-        .values_list("measure_id", "pupil_id", "date", "value")
+        .values_list("measure_id", "pupil_id", "date", Cast("value", FloatField()))
     )
     grouped: dict[int, dict[int, list[Dated]]] = defaultdict(lambda: defaultdict(list))
     for measure_id, pupil_id, date, value in rows:
         start, end = windows[measure_id]
         if start <= date <= end:
-            grouped[measure_id][pupil_id].append((date, float(value)))
+            grouped[measure_id][pupil_id].append((date, value))
     # Anyone in a provision on the measure before or while its window was open is no
     # comparison (what they had may still show).
     excluded: dict[int, set[int]] = defaultdict(set)

@@ -1,0 +1,169 @@
+"""What the impact figures read of runs and placements: a few columns as plain rows, never a
+run's staff lines or a placement's pupil and results as model objects.
+
+A year of a school of 1,200 pupils holds some 500 runs and 2,000 placements. Of each run the
+figures need its planned cost (totalled by the database: `provision.selectors.cost_totals`,
+which tests hold equal to the Python costing) and how many pupils share it; of each placement,
+its dates, status and rating and the date and value of its entry and exit results. Building all
+of it as objects took most of an impact page's time. Result values are read as floats, which
+is what the figures are worked in: a decimal column cast to a float by the database is the
+same number as its Decimal turned into one (both are the nearest float to the value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import BooleanField, ExpressionWrapper, FloatField, Q, QuerySet
+from django.db.models.functions import Cast
+
+from provmap.provision import costing
+from provmap.provision.models import Placement, Provision, ProvisionRun
+from provmap.provision.selectors.cost_totals import run_costs
+from provmap.schools.models import AcademicYear, School
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One result as the figures read it."""
+
+    measure_id: int
+    date: dt.date
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A placement as the figures read it. `archived`: its pupil has left and been archived,
+    so is out of every analysis, but still one of the run's pupils sharing its cost."""
+
+    pk: int
+    run_id: int
+    pupil_id: int
+    status: str
+    start_date: dt.date
+    end_date: dt.date | None
+    rating: str
+    archived: bool
+    baseline: Score | None
+    exit: Score | None
+
+
+@dataclass
+class RunCost:
+    """A run's planned cost and every placement in it (its pupils share the cost)."""
+
+    run: ProvisionRun
+    cost: Decimal
+    placements: list[Placed]
+
+    @property
+    def pupil_count(self) -> int:
+        return len(self.placements)
+
+    @property
+    def cost_per_pupil(self) -> Decimal | None:
+        if not self.placements:
+            return None
+        return costing.to_pennies(self.cost / len(self.placements))
+
+
+def _score(measure_id: int | None, date: dt.date | None, value: float | None) -> Score | None:
+    if measure_id is None or date is None or value is None:
+        return None
+    return Score(measure_id, date, value)
+
+
+def read_placements(school: School, runs: QuerySet[ProvisionRun]) -> dict[int, list[Placed]]:
+    """Every placement of `runs`, by run id, by pupil surname within a run (one query)."""
+    rows = (
+        Placement.objects.filter(school=school, run__in=runs.values("pk"))
+        .order_by("run_id", "pupil__surname", "pk")
+        .values_list(
+            "pk",
+            "run_id",
+            "pupil_id",
+            "status",
+            "start_date",
+            "end_date",
+            "rating",
+            ExpressionWrapper(Q(pupil__archived_at__isnull=False), output_field=BooleanField()),
+            "baseline__measure_id",
+            "baseline__date",
+            Cast("baseline__value", FloatField()),
+            "exit__measure_id",
+            "exit__date",
+            Cast("exit__value", FloatField()),
+        )
+    )
+    by_run: dict[int, list[Placed]] = defaultdict(list)
+    for row in rows:
+        by_run[row[1]].append(
+            Placed(
+                *row[:7],
+                archived=bool(row[7]),
+                baseline=_score(*row[8:11]),
+                exit=_score(*row[11:14]),
+            )
+        )
+    return by_run
+
+
+@dataclass
+class ReadRuns:
+    """The runs whose impact is worked out, costed; every run read, theirs and the others
+    the measures' models also hold, in the map's order; the provisions of all of them, by id
+    (their measures fetched); and every run's placements, by run id."""
+
+    costed: list[RunCost]
+    runs: list[ProvisionRun]
+    provisions: dict[int, Provision]
+    placements: dict[int, list[Placed]]
+
+
+def _map_order(run: ProvisionRun) -> tuple:
+    """The order of the costed map (`with_details`): wave, provision, label, start, and the
+    order they were made in, so that two groups alike come out the same way every time."""
+    return (run.provision.wave, run.provision.name, run.label, run.start_date, run.pk)
+
+
+def read_runs(
+    school: School, academic_year: AcademicYear | None, wanted: set[int] | None
+) -> ReadRuns:
+    """The runs of the year (or of every year) and their placements, costed; with `wanted`,
+    those of these provisions costed and the other runs on their measures alongside. Six
+    queries: runs, provisions, three for the costs, placements."""
+    filters: dict[str, object] = {"school": school}
+    if academic_year is not None:
+        filters["academic_year"] = academic_year
+    runs = ProvisionRun.objects.filter(**filters)
+    if wanted is not None:
+        measures = Provision.objects.filter(
+            school=school, pk__in=wanted, measure__isnull=False
+        ).values("measure_id")
+        runs = runs.filter(Q(provision_id__in=wanted) | Q(provision__measure_id__in=measures))
+        filters["provision_id__in"] = wanted
+    # A provision's page names each run's term and year; the years are few and shared.
+    found = list(runs.select_related("term", "academic_year"))
+    if not found:
+        return ReadRuns([], [], {}, {})
+    provisions = (
+        Provision.objects.filter(school=school, pk__in={run.provision_id for run in found})
+        .select_related("measure")
+        .in_bulk()
+    )
+    for run in found:
+        run.provision = provisions[run.provision_id]
+    found.sort(key=_map_order)
+    costs = run_costs(filters)
+    placements = read_placements(school, runs)
+    zero = Decimal("0.00")
+    costed = [
+        RunCost(run, costs.get(run.pk, zero), placements.get(run.pk, []))
+        for run in found
+        if wanted is None or run.provision_id in wanted
+    ]
+    return ReadRuns(costed, found, provisions, placements)
