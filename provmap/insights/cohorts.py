@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q, QuerySet
 
 from provmap.insights import wording
 from provmap.insights.effects import (
@@ -96,29 +96,29 @@ def attendance_band(value: float | None) -> str:
     return "below 90%"
 
 
-def primary_area(pupil: Pupil) -> str:
-    """The broad area of the pupil's primary need ('' without one); needs must be fetched
-    in rank order (pupils_with_needs)."""
-    needs = list(pupil.needs.all())
-    return area_of(needs[0].need_type) if needs else ""
-
-
-def pupils_with_needs(queryset):
-    return queryset.prefetch_related(
-        Prefetch("needs", queryset=PupilNeed.objects.current().order_by("rank"))
-    )
+def primary_areas(school_id: int, pupils: Iterable[int] | QuerySet[Pupil]) -> dict[int, str]:
+    """The broad area of each pupil's primary need (their current need of lowest rank), by
+    pupil id; a pupil with no current need is left out (one query, of two columns: the pages
+    read it for every pupil of the school)."""
+    areas: dict[int, str] = {}
+    for pupil_id, need_type in (
+        PupilNeed.objects.current()
+        .filter(school_id=school_id, pupil_id__in=pupils)
+        .order_by("pupil_id", "-rank")
+        .values_list("pupil_id", "need_type")
+    ):
+        areas[pupil_id] = area_of(need_type)  # the lowest rank comes last, and stays
+    return areas
 
 
 def _pupils(school_id: int, pupil_ids: Iterable[int]) -> dict[int, Pupil]:
-    """The pupils of the ids, by id, with their current needs (two queries; none for no id)."""
+    """The pupils of the ids, by id (one query; none for no id)."""
     wanted = list(pupil_ids)
     if not wanted:
         return {}
     return {
         pupil.pk: pupil
-        for pupil in pupils_with_needs(
-            Pupil.objects.filter(school_id=school_id, pk__in=wanted).order_by()
-        )
+        for pupil in Pupil.objects.filter(school_id=school_id, pk__in=wanted).order_by()
     }
 
 
@@ -316,6 +316,7 @@ def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> li
     as_of = as_of or dt.date.today()
     pupil_ids = {placement.pupil_id for run in impact.runs for placement in run.scored}
     pupils = _pupils(impact.provision.school_id, pupil_ids)
+    areas = primary_areas(impact.provision.school_id, list(pupils)) if pupils else {}
     history: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
     if pupil_ids:
         for pupil_id, status, start, end in SENStatusPeriod.objects.filter(
@@ -342,7 +343,8 @@ def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> li
                 sen_status=status,
                 nc_year=year_then(pupil.nc_year, now - _school_year_of(day)),
             )
-            rows.append(Participant(pupil, primary_area(pupil), run.run, placement, progress, then))
+            area = areas.get(pupil.pk, "")
+            rows.append(Participant(pupil, area, run.run, placement, progress, then))
         rows.sort(key=lambda row: (row.pupil.surname, row.pupil.forename, row.pupil.pk))
         found.extend(rows)
     return found
@@ -675,12 +677,13 @@ def group_gaps_report(
     if measure is None:
         return GapsReport(measures, None, terms, [], None, unit)
 
-    pupils = pupils_with_needs(Pupil.objects.filter(school=school, archived_at__isnull=True))
+    roll = Pupil.objects.filter(school=school, archived_at__isnull=True)
     if nc_years is not None:
-        pupils = pupils.filter(nc_year__in=sorted(nc_years))
-    pupils = list(pupils)
+        roll = roll.filter(nc_year__in=sorted(nc_years))
+    pupils = list(roll)
     by_id = {pupil.pk: pupil for pupil in pupils}
-    areas = {pupil.pk: primary_area(pupil) for pupil in pupils}
+    found = primary_areas(school.pk, roll.values("pk"))
+    areas = {pupil.pk: found.get(pupil.pk, "") for pupil in pupils}
     rows = (
         Result.objects.filter(
             school=school,
@@ -796,8 +799,12 @@ class NotProgressing:
         return [item for item in self.pupils if not item.progressing]
 
 
-def _record(pupil: Pupil, attendance: float | None, provisions: list[str], net: int) -> PupilRecord:
-    area = primary_area(pupil) if pupil.sen_status != SENStatus.NONE else ""
+def _record(
+    pupil: Pupil, area: str, attendance: float | None, provisions: list[str], net: int
+) -> PupilRecord:
+    """The pupil's traits and net progress (`area`: of their primary need, counted only for
+    pupils on the SEN register)."""
+    area = area if pupil.sen_status != SENStatus.NONE else ""
     extra = [(TRAIT_YEAR, NCYear(pupil.nc_year).label if pupil.nc_year in NCYear.values else "")]
     extra += [(TRAIT_FLAG, label) for name, label in COMPARED_FLAGS if getattr(pupil, name)]
     extra += [(TRAIT_PROVISION, name) for name in provisions]
@@ -848,6 +855,7 @@ def not_progressing(
     if nc_years is not None:
         placed = {pk: pupil for pk, pupil in placed.items() if pupil.nc_year in nc_years}
     outcomes_of = {pk: outcomes for pk, outcomes in outcomes_of.items() if pk in placed}
+    areas = primary_areas(school.pk, list(placed)) if placed else {}
     attendance = _latest_attendance(school, list(outcomes_of), academic_year, as_of)
     assessed = []
     for pupil_id, outcomes in outcomes_of.items():
@@ -859,7 +867,13 @@ def not_progressing(
                 attendance=attendance.get(pupil_id),
                 provisions=names,
                 placements=outcomes,
-                record=_record(pupil, attendance.get(pupil_id), names, net_progress(outcomes)),
+                record=_record(
+                    pupil,
+                    areas.get(pupil_id, ""),
+                    attendance.get(pupil_id),
+                    names,
+                    net_progress(outcomes),
+                ),
             )
         )
     assessed.sort(key=lambda item: (item.pupil.surname, item.pupil.forename, item.pupil.pk))

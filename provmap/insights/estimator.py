@@ -149,7 +149,7 @@ def cluster_ols(
 # --- The measure's model ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Spell:
     """A pupil's entry result and a later result on the measure, and what happened between.
 

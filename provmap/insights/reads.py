@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.selectors.cost_totals import run_costs
-from provmap.schools.models import AcademicYear, School
+from provmap.schools.models import AcademicYear, School, Term
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +134,9 @@ def read_runs(
     school: School, academic_year: AcademicYear | None, wanted: set[int] | None
 ) -> ReadRuns:
     """The runs of the year (or of every year) and their placements, costed; with `wanted`,
-    those of these provisions costed and the other runs on their measures alongside. Six
-    queries: runs, provisions, three for the costs, placements."""
+    those of these provisions costed and the other runs on their measures alongside. Seven
+    queries (eight for every year): runs, provisions, terms, three for the costs,
+    placements."""
     filters: dict[str, object] = {"school": school}
     if academic_year is not None:
         filters["academic_year"] = academic_year
@@ -146,8 +147,7 @@ def read_runs(
         ).values("measure_id")
         runs = runs.filter(Q(provision_id__in=wanted) | Q(provision__measure_id__in=measures))
         filters["provision_id__in"] = wanted
-    # A provision's page names each run's term and year; the years are few and shared.
-    found = list(runs.select_related("term", "academic_year"))
+    found = list(runs)
     if not found:
         return ReadRuns([], [], {}, {})
     provisions = (
@@ -155,8 +155,20 @@ def read_runs(
         .select_related("measure")
         .in_bulk()
     )
+    # A provision's page names each run's term and year. They are few and shared by many
+    # runs, so each is read once rather than joined to every run.
+    terms = Term.objects.filter(
+        school=school, pk__in={run.term_id for run in found if run.term_id is not None}
+    ).in_bulk()
+    years = (
+        {academic_year.pk: academic_year}
+        if academic_year is not None
+        else AcademicYear.objects.filter(school=school).in_bulk()
+    )
     for run in found:
         run.provision = provisions[run.provision_id]
+        run.academic_year = years[run.academic_year_id]
+        run.term = terms.get(run.term_id) if run.term_id else None
     found.sort(key=_map_order)
     costs = run_costs(filters)
     placements = read_placements(school, runs)

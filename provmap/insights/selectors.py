@@ -15,11 +15,12 @@ import dataclasses
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 
-from django.db.models import FloatField
+from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 
 from provmap.insights import wording
@@ -51,6 +52,8 @@ from provmap.schools.models import AcademicYear, School
 WINDOW_SLACK = dt.timedelta(days=31)
 # How long after a group's exit date a pupil who left early may be found a next result.
 FOLLOW_UP = dt.timedelta(days=122)
+# The provisions of a comparison pupil's spell: none (one set shared by the thousands of them).
+IN_NONE: frozenset[int] = frozenset()
 
 
 # One result as the comparison needs it: (date, value).
@@ -63,18 +66,22 @@ def months_apart(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
 
-def _nearest(rows: list[Dated], day: dt.date, *, after: dt.date | None = None) -> Dated | None:
-    """The result nearest `day` within WINDOW_SLACK of it (and after `after`)."""
-    near = [
-        row
-        for row in rows
-        if abs((row[0] - day).days) <= WINDOW_SLACK.days and (after is None or row[0] > after)
-    ]
-    return min(near, key=lambda row: (abs((row[0] - day).days), row[0])) if near else None
+def _nearest(rows: Sequence[Dated], day: dt.date, *, after: dt.date | None = None) -> Dated | None:
+    """The result nearest `day` within WINDOW_SLACK of it (and after `after`); of two as
+    near, the earlier, and of two on the same day, the first."""
+    found, nearest = None, WINDOW_SLACK.days + 1
+    for row in rows:
+        if after is not None and row[0] <= after:
+            continue
+        gap = abs((row[0] - day).days)
+        # Rows are in date order: a tie in distance is the later date, never nearer.
+        if gap < nearest:
+            found, nearest = row, gap
+    return found
 
 
 def comparison_spells(
-    results_by_pupil: dict[int, list[Dated]],
+    results_by_pupil: dict[int, tuple[Dated, ...]],
     occasions: list[Occasion],
     excluded: set[int],
     origin: dt.date,
@@ -101,7 +108,7 @@ def comparison_spells(
                         entry=entry[1],
                         exit=leave[1],
                         months=months_apart(entry[0], leave[0]),
-                        provisions=frozenset(),
+                        provisions=IN_NONE,
                         group=("pupil", pupil_id),
                         start=months_apart(origin, entry[0]),
                     )
@@ -227,7 +234,7 @@ class _MeasureData:
 
     measure: Measure
     runs: list[tuple[ProvisionRun, list[Placed]]]
-    results: dict[int, list[Dated]]
+    results: dict[int, tuple[Dated, ...]]
     excluded: set[int]
 
 
@@ -273,7 +280,7 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
                     outcome = next(
                         (
                             row
-                            for row in data.results.get(placement.pupil_id, [])
+                            for row in data.results.get(placement.pupil_id, ())
                             if row[0] > baseline.date
                             and exit_day - WINDOW_SLACK <= row[0] <= exit_day + FOLLOW_UP
                         ),
@@ -301,13 +308,20 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
 
     starts = [key[1] for key in merged] + [day for day, _ in occasions]
     origin = min(starts) if starts else dt.date.min
+    # Most spells are in one provision, or the same few: each set of provisions made once.
+    shared: dict[frozenset[int], frozenset[int]] = {}
+
+    def once(provisions: set[int]) -> frozenset[int]:
+        key = frozenset(provisions)
+        return shared.setdefault(key, key)
+
     spells = [
         Spell(
             pupil=pupil_id,
             entry=item["entry"],
             exit=item["exit"],
             months=months_apart(entry_day, exit_day),
-            provisions=frozenset(item["provisions"]),
+            provisions=once(item["provisions"]),
             group=item["group"],
             start=months_apart(origin, entry_day),
         )
@@ -534,19 +548,29 @@ def _read_measures(
         .order_by("measure_id", "pupil_id", "date", "pk")
         .values_list("measure_id", "pupil_id", "date", Cast("value", FloatField()))
     )
-    grouped: dict[int, dict[int, list[Dated]]] = defaultdict(lambda: defaultdict(list))
-    for measure_id, pupil_id, date, value in rows:
+    grouped: dict[int, dict[int, tuple[Dated, ...]]] = defaultdict(dict)
+    # Tens of thousands of rows in a year: read a chunk at a time rather than all kept, and
+    # each pupil's kept as a tuple of plain values (which the garbage collector, once it has
+    # seen them, no longer has to follow).
+    chunks = rows.iterator(chunk_size=2000)
+    for (measure_id, pupil_id), found in groupby(chunks, key=lambda row: row[:2]):
         start, end = windows[measure_id]
-        if start <= date <= end:
-            grouped[measure_id][pupil_id].append((date, value))
+        kept = tuple((date, value) for _, _, date, value in found if start <= date <= end)
+        if kept:
+            grouped[measure_id][pupil_id] = kept
     # Anyone in a provision on the measure before or while its window was open is no
     # comparison (what they had may still show).
+    started = Q()
+    for measure_id, (_, end) in windows.items():
+        started |= Q(run__provision__measure_id=measure_id, run__start_date__lte=end)
     excluded: dict[int, set[int]] = defaultdict(set)
-    for measure_id, pupil_id, start_date in Placement.objects.filter(
-        school=school, run__provision__measure_id__in=list(windows)
-    ).values_list("run__provision__measure_id", "pupil_id", "run__start_date"):
-        if start_date <= windows[measure_id][1]:
-            excluded[measure_id].add(pupil_id)
+    for measure_id, pupil_id in (
+        Placement.objects.filter(started, school=school)
+        .order_by()
+        .values_list("run__provision__measure_id", "pupil_id")
+        .distinct()
+    ):
+        excluded[measure_id].add(pupil_id)
     return {
         measure_id: _MeasureData(
             measure=measures[measure_id],
