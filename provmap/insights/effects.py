@@ -270,6 +270,12 @@ class AdjustedEffect:
         return self.effect.months_range if self.effect is not None else None
 
 
+def ranks(adjusted: AdjustedEffect) -> bool:
+    """May a provision with this effect be ranked? An effect against a comparison group,
+    from enough pupils to judge (`ranking.rankable`)."""
+    return adjusted.effect is not None and adjusted.n_participants >= MIN_PUPILS
+
+
 def ancova(
     participants: Sequence[tuple[float, float]],
     comparison: Sequence[tuple[float, float]],

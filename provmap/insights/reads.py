@@ -114,14 +114,27 @@ def read_placements(school: School, runs: QuerySet[ProvisionRun]) -> dict[int, l
 
 @dataclass
 class ReadRuns:
-    """The runs whose impact is worked out, costed; every run read, theirs and the others
-    the measures' models also hold, in the map's order; the provisions of all of them, by id
-    (their measures fetched); and every run's placements, by run id."""
+    """The runs whose impact is worked out (`described`); every run read, theirs and the
+    others the measures' models also hold; both in the map's order; the provisions of all of
+    them, by id (their measures fetched); every run's placements, by run id; and what the
+    described runs are (ProvisionRun lookups), to cost them."""
 
-    costed: list[RunCost]
+    described: list[ProvisionRun]
     runs: list[ProvisionRun]
     provisions: dict[int, Provision]
     placements: dict[int, list[Placed]]
+    filters: dict[str, object]
+
+    def costed(self) -> list[RunCost]:
+        """The described runs with their planned costs (three aggregate queries)."""
+        if not self.described:
+            return []
+        costs = run_costs(self.filters)
+        zero = Decimal("0.00")
+        return [
+            RunCost(run, costs.get(run.pk, zero), self.placements.get(run.pk, []))
+            for run in self.described
+        ]
 
 
 def _map_order(run: ProvisionRun) -> tuple:
@@ -133,10 +146,9 @@ def _map_order(run: ProvisionRun) -> tuple:
 def read_runs(
     school: School, academic_year: AcademicYear | None, wanted: set[int] | None
 ) -> ReadRuns:
-    """The runs of the year (or of every year) and their placements, costed; with `wanted`,
-    those of these provisions costed and the other runs on their measures alongside. Seven
-    queries (eight for every year): runs, provisions, terms, three for the costs,
-    placements."""
+    """The runs of the year (or of every year) and their placements; with `wanted`, the runs
+    of these provisions and the other runs on their measures alongside. Four queries (five
+    for every year): runs, provisions, terms, placements."""
     filters: dict[str, object] = {"school": school}
     if academic_year is not None:
         filters["academic_year"] = academic_year
@@ -149,7 +161,7 @@ def read_runs(
         filters["provision_id__in"] = wanted
     found = list(runs)
     if not found:
-        return ReadRuns([], [], {}, {})
+        return ReadRuns([], [], {}, {}, filters)
     provisions = (
         Provision.objects.filter(school=school, pk__in={run.provision_id for run in found})
         .select_related("measure")
@@ -170,12 +182,5 @@ def read_runs(
         run.academic_year = years[run.academic_year_id]
         run.term = terms.get(run.term_id) if run.term_id else None
     found.sort(key=_map_order)
-    costs = run_costs(filters)
-    placements = read_placements(school, runs)
-    zero = Decimal("0.00")
-    costed = [
-        RunCost(run, costs.get(run.pk, zero), placements.get(run.pk, []))
-        for run in found
-        if wanted is None or run.provision_id in wanted
-    ]
-    return ReadRuns(costed, found, provisions, placements)
+    described = [run for run in found if wanted is None or run.provision_id in wanted]
+    return ReadRuns(described, found, provisions, read_placements(school, runs), filters)

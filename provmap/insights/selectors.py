@@ -29,6 +29,7 @@ from provmap.insights.effects import (
     EffectSize,
     RawImpact,
     cost_per_month_range,
+    ranks,
     raw_impact,
 )
 from provmap.insights.estimator import MIN_GROUPS, Estimate, MeasureModel, Spell, fit_measure
@@ -40,7 +41,7 @@ from provmap.insights.progress import (
     PupilProgress,
     pupil_progress,
 )
-from provmap.insights.reads import Placed, RunCost, Score, read_runs
+from provmap.insights.reads import Placed, ReadRuns, RunCost, Score, read_runs
 from provmap.insights.verdicts import Verdict, impact_verdict
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
@@ -405,6 +406,16 @@ def _describe_run(
     return RunImpact(costed.run, progress, raw, adjusted, scored=scored, costed=costed)
 
 
+def _judged(provision: Provision, fitted: _Fitted | None) -> tuple[Estimate, AdjustedEffect]:
+    """The provision's estimate in its measure's model, and its effect as the pages read it."""
+    if fitted is None:
+        return Estimate(n=0, groups=0, reason=wording.REASON_NO_MEASURE), adjusted_of(None, 0)
+    estimate = fitted.model.estimates.get(provision.pk) or Estimate(
+        n=0, groups=0, reason=wording.REASON_TOO_FEW_PUPILS.format(n=0, minimum=5)
+    )
+    return estimate, adjusted_of(estimate, fitted.model.n_comparison)
+
+
 def _pool(
     provision: Provision,
     runs: list[RunCost],
@@ -430,17 +441,11 @@ def _pool(
         sd=sd,
     )
     expected, missing = (0, 0)
+    estimate, adjusted = _judged(provision, fitted)
+    n_comparison = adjusted.n_comparison
     if fitted is None:
         raw = dataclasses.replace(raw, reason=wording.REASON_NO_MEASURE)
-        adjusted = adjusted_of(None, 0)
-        estimate = Estimate(n=0, groups=0, reason=wording.REASON_NO_MEASURE)
-        n_comparison = 0
     else:
-        n_comparison = fitted.model.n_comparison
-        estimate = fitted.model.estimates.get(provision.pk) or Estimate(
-            n=0, groups=0, reason=wording.REASON_TOO_FEW_PUPILS.format(n=0, minimum=5)
-        )
-        adjusted = adjusted_of(estimate, n_comparison)
         expected, missing = fitted.attrition.get(provision.pk, (0, 0))
     attrition = missing / expected if expected else None
     return ProvisionImpact(
@@ -466,6 +471,79 @@ def _pool(
     )
 
 
+@dataclass
+class YearFigures:
+    """The runs of a year (or of every year) read and its measures' models fitted: enough to
+    tell whether any provision can be ranked. The costs and each run's description, the rest
+    of the figures, are worked out by `impacts`: a page that falls back to an earlier year
+    (`insights.years`) never needs them for the year it leaves."""
+
+    read: ReadRuns
+    # Each run's placements but those of archived leavers, by run id.
+    by_run: dict[int, list[Placed]]
+    fitted: dict[int, _Fitted]
+
+    def _found(self, provision: Provision) -> _Fitted | None:
+        return self.fitted.get(provision.measure_id) if provision.measure_id else None
+
+    def _order(self) -> list[Provision]:
+        """The provisions described, in the map's order."""
+        ids = dict.fromkeys(run.provision_id for run in self.read.described)
+        return [self.read.provisions[provision_id] for provision_id in ids]
+
+    def ranks_any(self) -> bool:
+        """Would `impacts` rank any provision (`ranking.rankable`)?"""
+        return any(
+            ranks(_judged(provision, self._found(provision))[1]) for provision in self._order()
+        )
+
+    def impacts(self) -> list[ProvisionImpact]:
+        """Every described provision's figures, in the map's order (three more queries, for
+        the runs' costs)."""
+        runs_of: dict[int, list[RunCost]] = defaultdict(list)
+        for item in self.read.costed():
+            runs_of[item.run.provision_id].append(item)
+        impacts = []
+        for provision in self._order():
+            found = self._found(provision)
+            sd = found.model.sd if found else None
+            described = [
+                _describe_run(provision, item, self.by_run.get(item.run.pk, []), sd)
+                for item in runs_of[provision.pk]
+            ]
+            impacts.append(_pool(provision, runs_of[provision.pk], described, found))
+        return impacts
+
+
+def year_figures(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    as_of: dt.date | None = None,
+    only: Iterable[int] | None = None,
+) -> YearFigures:
+    """The runs of the year (or of every year; with `only`, those of these provision ids and
+    the others on their measures) read, and each measure's model fitted."""
+    as_of = as_of or dt.date.today()
+    read = read_runs(school, academic_year, set(only) if only is not None else None)
+    provisions = read.provisions
+    # Archived leavers are out of every analysis, as they are off every page.
+    by_run = {
+        run_id: [item for item in placements if not item.archived]
+        for run_id, placements in read.placements.items()
+    }
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placed]]]] = defaultdict(list)
+    for run in read.runs:
+        measure_id = provisions[run.provision_id].measure_id
+        if measure_id is not None:
+            by_measure[measure_id].append((run, by_run.get(run.pk, [])))
+    fitted = {}
+    if read.described:
+        data = _read_measures(school, provisions, by_measure)
+        fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
+    return YearFigures(read, by_run, fitted)
+
+
 def provision_impacts(
     school: School,
     *,
@@ -477,43 +555,7 @@ def provision_impacts(
     in catalogue order; with `only`, for those provision ids alone (a provision's own page;
     the measure's model still holds every provision on it). Costs are each run's planned
     cost; `as_of` says which groups should have ended."""
-    as_of = as_of or dt.date.today()
-    wanted = set(only) if only is not None else None
-    read = read_runs(school, academic_year, wanted)
-    if not read.costed:
-        return []
-    provisions = read.provisions
-    # Archived leavers are out of every analysis, as they are off every page.
-    by_run = {
-        run_id: [item for item in placements if not item.archived]
-        for run_id, placements in read.placements.items()
-    }
-
-    by_measure: dict[int, list[tuple[ProvisionRun, list[Placed]]]] = defaultdict(list)
-    for run in read.runs:
-        measure_id = provisions[run.provision_id].measure_id
-        if measure_id is not None:
-            by_measure[measure_id].append((run, by_run.get(run.pk, [])))
-    data = _read_measures(school, provisions, by_measure)
-    fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
-
-    order: list[Provision] = []
-    runs_of: dict[int, list[RunCost]] = defaultdict(list)
-    for item in read.costed:
-        provision = provisions[item.run.provision_id]
-        if provision.pk not in runs_of:
-            order.append(provision)
-        runs_of[provision.pk].append(item)
-    impacts = []
-    for provision in order:
-        found = fitted.get(provision.measure_id) if provision.measure_id else None
-        sd = found.model.sd if found else None
-        described = [
-            _describe_run(provision, item, by_run.get(item.run.pk, []), sd)
-            for item in runs_of[provision.pk]
-        ]
-        impacts.append(_pool(provision, runs_of[provision.pk], described, found))
-    return impacts
+    return year_figures(school, academic_year=academic_year, as_of=as_of, only=only).impacts()
 
 
 def _read_measures(
