@@ -799,22 +799,29 @@ class NotProgressing:
         return [item for item in self.pupils if not item.progressing]
 
 
+# The labels of each choice, looked up once (a choice class builds its lists on every use).
+_YEAR_LABELS = dict(NCYear.choices)
+_AREA_LABELS = dict(Area.choices)
+_SEN_LABELS = dict(SENStatus.choices)
+_SEX_LABELS = dict(Sex.choices)
+
+
 def _record(
     pupil: Pupil, area: str, attendance: float | None, provisions: list[str], net: int
 ) -> PupilRecord:
     """The pupil's traits and net progress (`area`: of their primary need, counted only for
     pupils on the SEN register)."""
     area = area if pupil.sen_status != SENStatus.NONE else ""
-    extra = [(TRAIT_YEAR, NCYear(pupil.nc_year).label if pupil.nc_year in NCYear.values else "")]
+    extra = [(TRAIT_YEAR, _YEAR_LABELS.get(pupil.nc_year, ""))]
     extra += [(TRAIT_FLAG, label) for name, label in COMPARED_FLAGS if getattr(pupil, name)]
     extra += [(TRAIT_PROVISION, name) for name in provisions]
     return PupilRecord(
         gain=float(net),
-        need_area=Area(area).label if area else "",
-        sen_status=SENStatus(pupil.sen_status).label,
+        need_area=_AREA_LABELS[area] if area else "",
+        sen_status=_SEN_LABELS[pupil.sen_status],
         disadvantaged=pupil.pupil_premium,
         eal=pupil.eal,
-        sex=Sex(pupil.sex).label if pupil.sex in Sex.values else "",
+        sex=_SEX_LABELS.get(pupil.sex, ""),
         attendance_band=attendance_band(attendance),
         provisions=len(provisions),
         extra=tuple(extra),
