@@ -292,7 +292,7 @@ def _school_year_of(day: dt.date) -> int:
     return day.year if day.month >= 9 else day.year - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     """A pupil with entry and exit results in one of the provision's runs; `then` is the
     pupil as they were when the run started (status and year)."""
@@ -767,7 +767,7 @@ def progressed(progress: PupilProgress) -> bool:
     return progress.gain > 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlacementOutcome:
     provision: Provision
     run: ProvisionRun
@@ -775,7 +775,7 @@ class PlacementOutcome:
     progressed: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class PupilOutcome:
     pupil: Pupil
     attendance: float | None

@@ -77,7 +77,7 @@ def t_critical(degrees_of_freedom: int) -> float:
     return float(stats.t.ppf(0.5 + CONFIDENCE / 2, degrees_of_freedom))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EffectSize:
     """An effect in standard deviations, with its 95% confidence interval."""
 
@@ -186,7 +186,7 @@ def cost_per_month_range(
     return cheapest, dearest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawImpact:
     """Pre/post figures for a run or a provision (pupils who took part only): a description
     of their gains, never a verdict (regression to the mean is in them)."""
@@ -242,7 +242,7 @@ def raw_impact(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AdjustedEffect:
     """The effect of taking part against a comparison group, allowing for entry results.
 

@@ -52,7 +52,7 @@ class Placed:
     exit: Score | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RunCost:
     """A run's planned cost and every placement in it (its pupils share the cost)."""
 

@@ -118,7 +118,7 @@ def comparison_spells(
     return spells
 
 
-@dataclass
+@dataclass(slots=True)
 class RunImpact:
     run: ProvisionRun
     progress: list[PupilProgress]
