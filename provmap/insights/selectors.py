@@ -75,7 +75,8 @@ def _nearest(rows: Sequence[Dated], day: dt.date, *, after: dt.date | None = Non
         if after is not None and row[0] <= after:
             continue
         gap = abs((row[0] - day).days)
-        # Rows are in date order: a tie in distance is the later date, never nearer.
+        # Rows are in date order, so keeping only a strictly nearer row keeps the earlier
+        # of two as near (and the first of two on one day).
         if gap < nearest:
             found, nearest = row, gap
     return found
