@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q, QuerySet
 
 from provmap.insights import wording
 from provmap.insights.effects import (
@@ -42,6 +42,7 @@ from provmap.insights.patterns import (
     who_is_not_progressing,
 )
 from provmap.insights.progress import STANDARDISED_SD, PupilProgress, cohort_sd
+from provmap.insights.reads import Placed
 from provmap.insights.selectors import ProvisionImpact, adjusted_of, provision_impacts
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import (
@@ -95,17 +96,30 @@ def attendance_band(value: float | None) -> str:
     return "below 90%"
 
 
-def primary_area(pupil: Pupil) -> str:
-    """The broad area of the pupil's primary need ('' without one); needs must be fetched
-    in rank order (pupils_with_needs)."""
-    needs = list(pupil.needs.all())
-    return area_of(needs[0].need_type) if needs else ""
+def primary_areas(school_id: int, pupils: Iterable[int] | QuerySet[Pupil]) -> dict[int, str]:
+    """The broad area of each pupil's primary need (their current need of lowest rank), by
+    pupil id; a pupil with no current need is left out (one query, of two columns: the pages
+    read it for every pupil of the school)."""
+    areas: dict[int, str] = {}
+    for pupil_id, need_type in (
+        PupilNeed.objects.current()
+        .filter(school_id=school_id, pupil_id__in=pupils)
+        .order_by("pupil_id", "-rank")
+        .values_list("pupil_id", "need_type")
+    ):
+        areas[pupil_id] = area_of(need_type)  # the lowest rank comes last, and stays
+    return areas
 
 
-def pupils_with_needs(queryset):
-    return queryset.prefetch_related(
-        Prefetch("needs", queryset=PupilNeed.objects.current().order_by("rank"))
-    )
+def _pupils(school_id: int, pupil_ids: Iterable[int]) -> dict[int, Pupil]:
+    """The pupils of the ids, by id (one query; none for no id)."""
+    wanted = list(pupil_ids)
+    if not wanted:
+        return {}
+    return {
+        pupil.pk: pupil
+        for pupil in Pupil.objects.filter(school_id=school_id, pk__in=wanted).order_by()
+    }
 
 
 # --- The groups -----------------------------------------------------------------------------
@@ -278,7 +292,7 @@ def _school_year_of(day: dt.date) -> int:
     return day.year if day.month >= 9 else day.year - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     """A pupil with entry and exit results in one of the provision's runs; `then` is the
     pupil as they were when the run started (status and year)."""
@@ -286,7 +300,7 @@ class Participant:
     pupil: Pupil
     area: str
     run: ProvisionRun
-    placement: Placement
+    placement: Placed
     progress: PupilProgress
     then: object = None
 
@@ -297,15 +311,12 @@ class Participant:
 
 def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> list[Participant]:
     """The pupils behind a provision's figures, in run order and by name within a run, each
-    with their SEN status and year group when their run started (one query)."""
+    with their SEN status and year group when their run started (three queries: the pupils,
+    their needs and their SEN status history)."""
     as_of = as_of or dt.date.today()
-    pupils_of = [
-        {item.placement.pk: item.placement.pupil for item in run.costed.placements}
-        if run.costed
-        else {}
-        for run in impact.runs
-    ]
-    pupil_ids = {pupil.pk for found in pupils_of for pupil in found.values()}
+    pupil_ids = {placement.pupil_id for run in impact.runs for placement in run.scored}
+    pupils = _pupils(impact.provision.school_id, pupil_ids)
+    areas = primary_areas(impact.provision.school_id, list(pupils)) if pupils else {}
     history: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
     if pupil_ids:
         for pupil_id, status, start, end in SENStatusPeriod.objects.filter(
@@ -314,13 +325,11 @@ def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> li
             history[pupil_id].append((start, end, status))
     now = _school_year_of(as_of)
     found: list[Participant] = []
-    for run, pupils in zip(impact.runs, pupils_of, strict=True):
+    for run in impact.runs:
         day = run.run.start_date
         rows = []
         for placement, progress in zip(run.scored, run.progress, strict=True):
-            pupil = pupils.get(placement.pk)
-            if pupil is None:
-                continue
+            pupil = pupils[placement.pupil_id]
             status = next(
                 (
                     code
@@ -334,7 +343,8 @@ def participants(impact: ProvisionImpact, *, as_of: dt.date | None = None) -> li
                 sen_status=status,
                 nc_year=year_then(pupil.nc_year, now - _school_year_of(day)),
             )
-            rows.append(Participant(pupil, primary_area(pupil), run.run, placement, progress, then))
+            area = areas.get(pupil.pk, "")
+            rows.append(Participant(pupil, area, run.run, placement, progress, then))
         rows.sort(key=lambda row: (row.pupil.surname, row.pupil.forename, row.pupil.pk))
         found.extend(rows)
     return found
@@ -491,8 +501,7 @@ def wider_outcomes(
     for run in impact.runs:
         if run.costed is None:
             continue
-        for item in run.costed.placements:
-            placement = item.placement
+        for placement in run.costed.placements:
             end = placement.end_date or run.run.end_date
             if placement.status == Placement.Status.PLANNED or end > as_of:
                 continue
@@ -668,12 +677,13 @@ def group_gaps_report(
     if measure is None:
         return GapsReport(measures, None, terms, [], None, unit)
 
-    pupils = pupils_with_needs(Pupil.objects.filter(school=school, archived_at__isnull=True))
+    roll = Pupil.objects.filter(school=school, archived_at__isnull=True)
     if nc_years is not None:
-        pupils = pupils.filter(nc_year__in=sorted(nc_years))
-    pupils = list(pupils)
+        roll = roll.filter(nc_year__in=sorted(nc_years))
+    pupils = list(roll)
     by_id = {pupil.pk: pupil for pupil in pupils}
-    areas = {pupil.pk: primary_area(pupil) for pupil in pupils}
+    found = primary_areas(school.pk, roll.values("pk"))
+    areas = {pupil.pk: found.get(pupil.pk, "") for pupil in pupils}
     rows = (
         Result.objects.filter(
             school=school,
@@ -757,7 +767,7 @@ def progressed(progress: PupilProgress) -> bool:
     return progress.gain > 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlacementOutcome:
     provision: Provision
     run: ProvisionRun
@@ -765,7 +775,7 @@ class PlacementOutcome:
     progressed: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class PupilOutcome:
     pupil: Pupil
     attendance: float | None
@@ -789,18 +799,29 @@ class NotProgressing:
         return [item for item in self.pupils if not item.progressing]
 
 
-def _record(pupil: Pupil, attendance: float | None, provisions: list[str], net: int) -> PupilRecord:
-    area = primary_area(pupil) if pupil.sen_status != SENStatus.NONE else ""
-    extra = [(TRAIT_YEAR, NCYear(pupil.nc_year).label if pupil.nc_year in NCYear.values else "")]
+# The labels of each choice, looked up once (a choice class builds its lists on every use).
+_YEAR_LABELS = dict(NCYear.choices)
+_AREA_LABELS = dict(Area.choices)
+_SEN_LABELS = dict(SENStatus.choices)
+_SEX_LABELS = dict(Sex.choices)
+
+
+def _record(
+    pupil: Pupil, area: str, attendance: float | None, provisions: list[str], net: int
+) -> PupilRecord:
+    """The pupil's traits and net progress (`area`: of their primary need, counted only for
+    pupils on the SEN register)."""
+    area = area if pupil.sen_status != SENStatus.NONE else ""
+    extra = [(TRAIT_YEAR, _YEAR_LABELS.get(pupil.nc_year, ""))]
     extra += [(TRAIT_FLAG, label) for name, label in COMPARED_FLAGS if getattr(pupil, name)]
     extra += [(TRAIT_PROVISION, name) for name in provisions]
     return PupilRecord(
         gain=float(net),
-        need_area=Area(area).label if area else "",
-        sen_status=SENStatus(pupil.sen_status).label,
+        need_area=_AREA_LABELS[area] if area else "",
+        sen_status=_SEN_LABELS[pupil.sen_status],
         disadvantaged=pupil.pupil_premium,
         eal=pupil.eal,
-        sex=Sex(pupil.sex).label if pupil.sex in Sex.values else "",
+        sex=_SEX_LABELS.get(pupil.sex, ""),
         attendance_band=attendance_band(attendance),
         provisions=len(provisions),
         extra=tuple(extra),
@@ -820,30 +841,28 @@ def not_progressing(
     those who did not. `nc_years` keeps to pupils of those years. A fixed number of queries."""
     if impacts is None:
         impacts = provision_impacts(school, academic_year=academic_year, as_of=as_of)
-    placed: dict[int, Pupil] = {}
     provisions_of: dict[int, list[str]] = defaultdict(list)
     outcomes_of: dict[int, list[PlacementOutcome]] = defaultdict(list)
     for impact in impacts:
         for run in impact.runs:
             if run.costed is None:
                 continue
-            for item in run.costed.placements:
-                pupil = item.placement.pupil
-                if nc_years is not None and pupil.nc_year not in nc_years:
+            for placement in run.costed.placements:
+                # Archived leavers are in no analysis (and have no progress scored).
+                if placement.archived:
                     continue
-                if pupil.archived_at is not None:
-                    continue
-                placed[pupil.pk] = pupil
-                if impact.provision.name not in provisions_of[pupil.pk]:
-                    provisions_of[pupil.pk].append(impact.provision.name)
-            pupils = {item.placement.pk: item.placement.pupil for item in run.costed.placements}
+                names = provisions_of[placement.pupil_id]
+                if impact.provision.name not in names:
+                    names.append(impact.provision.name)
             for placement, progress in zip(run.scored, run.progress, strict=True):
-                found = pupils.get(placement.pk)
-                if found is None or found.pk not in placed:
-                    continue
-                outcomes_of[found.pk].append(
+                outcomes_of[placement.pupil_id].append(
                     PlacementOutcome(impact.provision, run.run, progress, progressed(progress))
                 )
+    placed = _pupils(school.pk, outcomes_of)
+    if nc_years is not None:
+        placed = {pk: pupil for pk, pupil in placed.items() if pupil.nc_year in nc_years}
+    outcomes_of = {pk: outcomes for pk, outcomes in outcomes_of.items() if pk in placed}
+    areas = primary_areas(school.pk, list(placed)) if placed else {}
     attendance = _latest_attendance(school, list(outcomes_of), academic_year, as_of)
     assessed = []
     for pupil_id, outcomes in outcomes_of.items():
@@ -855,7 +874,13 @@ def not_progressing(
                 attendance=attendance.get(pupil_id),
                 provisions=names,
                 placements=outcomes,
-                record=_record(pupil, attendance.get(pupil_id), names, net_progress(outcomes)),
+                record=_record(
+                    pupil,
+                    areas.get(pupil_id, ""),
+                    attendance.get(pupil_id),
+                    names,
+                    net_progress(outcomes),
+                ),
             )
         )
     assessed.sort(key=lambda item: (item.pupil.surname, item.pupil.forename, item.pupil.pk))

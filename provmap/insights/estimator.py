@@ -149,7 +149,7 @@ def cluster_ols(
 # --- The measure's model ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Spell:
     """A pupil's entry result and a later result on the measure, and what happened between.
 
@@ -168,7 +168,7 @@ class Spell:
     start: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """One provision's effect in the measure's model: in the measure's units (the better way
     round) and in standard deviations of the cohort."""

@@ -334,7 +334,7 @@ def provision_context(
         1
         for run in impact.runs
         for item in (run.costed.placements if run.costed else [])
-        if item.placement.status in (Placement.Status.COMPLETED, Placement.Status.WITHDRAWN)
+        if item.status in (Placement.Status.COMPLETED, Placement.Status.WITHDRAWN)
     )
     context.update(
         # Too few pupils to show to someone who may not see them: one pupil's gain is theirs.

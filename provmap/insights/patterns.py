@@ -25,7 +25,7 @@ YES = "yes"
 MANY_PROVISIONS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PupilRecord:
     """One pupil's gain (in the better direction) and the traits that may explain it.
 

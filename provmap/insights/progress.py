@@ -70,7 +70,7 @@ class CohortMedians:
     exit: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PupilProgress:
     baseline: float
     exit: float

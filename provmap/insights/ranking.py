@@ -6,7 +6,7 @@ provisions with an effect against a comparison group are ranked."""
 from __future__ import annotations
 
 from provmap.insights import wording
-from provmap.insights.effects import MIN_PUPILS
+from provmap.insights.effects import ranks
 from provmap.insights.selectors import ProvisionImpact
 
 SORTS = {"effect": "Effect", "cost": "Cost-effectiveness"}
@@ -32,7 +32,7 @@ def sort_asked(wanted: str, sorts: dict[str, str]) -> str:
 
 def rankable(impact: ProvisionImpact) -> bool:
     """An effect against a comparison group, from enough pupils to judge."""
-    return impact.effect is not None and impact.adjusted.n_participants >= MIN_PUPILS
+    return ranks(impact.adjusted)
 
 
 def _low(impact: ProvisionImpact) -> float:

@@ -5,8 +5,8 @@ pupil placed with their entry (baseline) result and their result after the group
 result; for a pupil who left early or has none, their next result on the measure: intention
 to treat), against pupils in no provision on the measure in the window, each counted once on
 occasions matched to the groups' (within WINDOW_SLACK of a group's entry and exit dates).
-Pupils' own gains are kept to describe, never to judge. Costs come from the costed map
-(provision.selectors).
+Pupils' own gains are kept to describe, never to judge. Costs are each run's planned cost,
+totalled by the database; runs and placements are read as plain rows (`insights.reads`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,13 @@ import dataclasses
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 
 from provmap.insights import wording
 from provmap.insights.effects import (
@@ -25,6 +29,7 @@ from provmap.insights.effects import (
     EffectSize,
     RawImpact,
     cost_per_month_range,
+    ranks,
     raw_impact,
 )
 from provmap.insights.estimator import MIN_GROUPS, Estimate, MeasureModel, Spell, fit_measure
@@ -36,11 +41,10 @@ from provmap.insights.progress import (
     PupilProgress,
     pupil_progress,
 )
+from provmap.insights.reads import Placed, ReadRuns, RunCost, Score, read_runs
 from provmap.insights.verdicts import Verdict, impact_verdict
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
-from provmap.provision.selectors import CostedRun, cost_summary, costed_runs
-from provmap.provision.selectors.costed import cost_run, role_rates, with_details
 from provmap.pupils.models import Measure, Result
 from provmap.schools.models import AcademicYear, School
 
@@ -49,6 +53,8 @@ from provmap.schools.models import AcademicYear, School
 WINDOW_SLACK = dt.timedelta(days=31)
 # How long after a group's exit date a pupil who left early may be found a next result.
 FOLLOW_UP = dt.timedelta(days=122)
+# The provisions of a comparison pupil's spell: none (one set shared by the thousands of them).
+IN_NONE: frozenset[int] = frozenset()
 
 
 # One result as the comparison needs it: (date, value).
@@ -61,18 +67,23 @@ def months_apart(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
 
-def _nearest(rows: list[Dated], day: dt.date, *, after: dt.date | None = None) -> Dated | None:
-    """The result nearest `day` within WINDOW_SLACK of it (and after `after`)."""
-    near = [
-        row
-        for row in rows
-        if abs((row[0] - day).days) <= WINDOW_SLACK.days and (after is None or row[0] > after)
-    ]
-    return min(near, key=lambda row: (abs((row[0] - day).days), row[0])) if near else None
+def _nearest(rows: Sequence[Dated], day: dt.date, *, after: dt.date | None = None) -> Dated | None:
+    """The result nearest `day` within WINDOW_SLACK of it (and after `after`); of two as
+    near, the earlier, and of two on the same day, the first."""
+    found, nearest = None, WINDOW_SLACK.days + 1
+    for row in rows:
+        if after is not None and row[0] <= after:
+            continue
+        gap = abs((row[0] - day).days)
+        # Rows are in date order, so keeping only a strictly nearer row keeps the earlier
+        # of two as near (and the first of two on one day).
+        if gap < nearest:
+            found, nearest = row, gap
+    return found
 
 
 def comparison_spells(
-    results_by_pupil: dict[int, list[Dated]],
+    results_by_pupil: dict[int, tuple[Dated, ...]],
     occasions: list[Occasion],
     excluded: set[int],
     origin: dt.date,
@@ -99,7 +110,7 @@ def comparison_spells(
                         entry=entry[1],
                         exit=leave[1],
                         months=months_apart(entry[0], leave[0]),
-                        provisions=frozenset(),
+                        provisions=IN_NONE,
                         group=("pupil", pupil_id),
                         start=months_apart(origin, entry[0]),
                     )
@@ -108,16 +119,16 @@ def comparison_spells(
     return spells
 
 
-@dataclass
+@dataclass(slots=True)
 class RunImpact:
     run: ProvisionRun
     progress: list[PupilProgress]
     raw: RawImpact
     adjusted: AdjustedEffect
     # The placements behind `progress`, in the same order (each with its entry and exit).
-    scored: list[Placement] = field(default_factory=list)
-    # The run as costed, with its placements and pupils (their needs fetched).
-    costed: CostedRun | None = None
+    scored: list[Placed] = field(default_factory=list)
+    # The run's cost and every placement in it.
+    costed: RunCost | None = None
 
 
 @dataclass
@@ -178,7 +189,7 @@ def _spec(measure: Measure | None) -> MeasureSpec:
     return MeasureSpec(scale=measure.scale, higher_is_better=measure.higher_is_better)
 
 
-def _with_results(placements: Iterable[Placement], measure: Measure | None) -> list[Placement]:
+def _with_results(placements: Iterable[Placed], measure: Measure | None) -> list[Placed]:
     """Placements with an entry and a later (or same-day) exit result on the measure."""
     if measure is None:
         return []
@@ -193,13 +204,13 @@ def _with_results(placements: Iterable[Placement], measure: Measure | None) -> l
     ]
 
 
-def _entry_exit(item: Placement) -> tuple[Result, Result]:
+def _entry_exit(item: Placed) -> tuple[Score, Score]:
     """The entry and exit results of a placement _with_results kept (it has both)."""
     assert item.baseline is not None and item.exit is not None
     return item.baseline, item.exit
 
 
-def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
+def _status_counts(placements: Iterable[Placed]) -> tuple[int, int]:
     statuses = [item.status for item in placements]
     return (
         statuses.count(Placement.Status.COMPLETED),
@@ -207,7 +218,7 @@ def _status_counts(placements: Iterable[Placement]) -> tuple[int, int]:
     )
 
 
-def _finished(placement: Placement, run: ProvisionRun, as_of: dt.date) -> bool:
+def _finished(placement: Placed, run: ProvisionRun, as_of: dt.date) -> bool:
     """Should the pupil have a result after the group by now?"""
     return (
         placement.status
@@ -224,8 +235,8 @@ class _MeasureData:
     """Everything one measure's model is built from."""
 
     measure: Measure
-    runs: list[tuple[ProvisionRun, list[Placement]]]
-    results: dict[int, list[Dated]]
+    runs: list[tuple[ProvisionRun, list[Placed]]]
+    results: dict[int, tuple[Dated, ...]]
     excluded: set[int]
 
 
@@ -238,7 +249,7 @@ class _Fitted:
     attrition: dict[int, tuple[int, int]]
 
 
-def _exit_date(run: ProvisionRun, placements: list[Placement]) -> dt.date:
+def _exit_date(run: ProvisionRun, placements: list[Placed]) -> dt.date:
     """When the group's pupils sat their exit test: the middle of their exit dates, else the
     run's end."""
     dates = sorted(item.exit.date for item in placements if item.exit is not None)
@@ -265,13 +276,13 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
                     and placement.exit.measure_id == measure.pk
                     and placement.exit.date > baseline.date
                 ):
-                    outcome = (placement.exit.date, float(placement.exit.value))
+                    outcome = (placement.exit.date, placement.exit.value)
                 elif expected:
                     # Left early, or no exit recorded: their next result on the measure.
                     outcome = next(
                         (
                             row
-                            for row in data.results.get(placement.pupil_id, [])
+                            for row in data.results.get(placement.pupil_id, ())
                             if row[0] > baseline.date
                             and exit_day - WINDOW_SLACK <= row[0] <= exit_day + FOLLOW_UP
                         ),
@@ -287,7 +298,7 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
             spell = merged.setdefault(
                 key,
                 {
-                    "entry": float(baseline.value),
+                    "entry": baseline.value,
                     "exit": outcome[1],
                     "provisions": set(),
                     "group": ("run", run.pk),
@@ -299,13 +310,20 @@ def _fit(data: _MeasureData, as_of: dt.date) -> _Fitted:
 
     starts = [key[1] for key in merged] + [day for day, _ in occasions]
     origin = min(starts) if starts else dt.date.min
+    # Most spells are in one provision, or the same few: each set of provisions made once.
+    shared: dict[frozenset[int], frozenset[int]] = {}
+
+    def once(provisions: set[int]) -> frozenset[int]:
+        key = frozenset(provisions)
+        return shared.setdefault(key, key)
+
     spells = [
         Spell(
             pupil=pupil_id,
             entry=item["entry"],
             exit=item["exit"],
             months=months_apart(entry_day, exit_day),
-            provisions=frozenset(item["provisions"]),
+            provisions=once(item["provisions"]),
             group=item["group"],
             start=months_apart(origin, entry_day),
         )
@@ -340,7 +358,7 @@ def adjusted_of(estimate: Estimate | None, n_comparison: int) -> AdjustedEffect:
 
 
 def _describe_run(
-    provision: Provision, costed: CostedRun, placements: list[Placement], sd: float | None
+    provision: Provision, costed: RunCost, placements: list[Placed], sd: float | None
 ) -> RunImpact:
     """One run's pupils and their gains (described, not judged: one group alone cannot be
     told apart from what its pupils shared)."""
@@ -349,7 +367,7 @@ def _describe_run(
     success_gain = float(provision.success_gain) if provision.success_gain is not None else None
     completed, withdrawn = _status_counts(placements)
     scored = _with_results(placements, measure)
-    pairs = [(float(entry.value), float(end.value)) for entry, end in map(_entry_exit, scored)]
+    pairs = [(entry.value, end.value) for entry, end in map(_entry_exit, scored)]
     medians = (
         CohortMedians(
             baseline=statistics.median(pair[0] for pair in pairs),
@@ -361,8 +379,8 @@ def _describe_run(
     progress = [
         pupil_progress(
             EntryExit(
-                baseline=float(entry.value),
-                exit=float(end.value),
+                baseline=entry.value,
+                exit=end.value,
                 baseline_date=entry.date,
                 exit_date=end.date,
             ),
@@ -389,9 +407,19 @@ def _describe_run(
     return RunImpact(costed.run, progress, raw, adjusted, scored=scored, costed=costed)
 
 
+def _judged(provision: Provision, fitted: _Fitted | None) -> tuple[Estimate, AdjustedEffect]:
+    """The provision's estimate in its measure's model, and its effect as the pages read it."""
+    if fitted is None:
+        return Estimate(n=0, groups=0, reason=wording.REASON_NO_MEASURE), adjusted_of(None, 0)
+    estimate = fitted.model.estimates.get(provision.pk) or Estimate(
+        n=0, groups=0, reason=wording.REASON_TOO_FEW_PUPILS.format(n=0, minimum=5)
+    )
+    return estimate, adjusted_of(estimate, fitted.model.n_comparison)
+
+
 def _pool(
     provision: Provision,
-    runs: list[CostedRun],
+    runs: list[RunCost],
     described: list[RunImpact],
     fitted: _Fitted | None,
 ) -> ProvisionImpact:
@@ -401,7 +429,7 @@ def _pool(
     per_pupil = costing.to_pennies(total_cost / placed) if placed else None
     completed = withdrawn = 0
     for item in runs:
-        done, dropped = _status_counts(p.placement for p in item.placements)
+        done, dropped = _status_counts(item.placements)
         completed, withdrawn = completed + done, withdrawn + dropped
     progress = [pupil for item in described for pupil in item.progress]
     sd = fitted.model.sd if fitted else None
@@ -414,17 +442,11 @@ def _pool(
         sd=sd,
     )
     expected, missing = (0, 0)
+    estimate, adjusted = _judged(provision, fitted)
+    n_comparison = adjusted.n_comparison
     if fitted is None:
         raw = dataclasses.replace(raw, reason=wording.REASON_NO_MEASURE)
-        adjusted = adjusted_of(None, 0)
-        estimate = Estimate(n=0, groups=0, reason=wording.REASON_NO_MEASURE)
-        n_comparison = 0
     else:
-        n_comparison = fitted.model.n_comparison
-        estimate = fitted.model.estimates.get(provision.pk) or Estimate(
-            n=0, groups=0, reason=wording.REASON_TOO_FEW_PUPILS.format(n=0, minimum=5)
-        )
-        adjusted = adjusted_of(estimate, n_comparison)
         expected, missing = fitted.attrition.get(provision.pk, (0, 0))
     attrition = missing / expected if expected else None
     return ProvisionImpact(
@@ -450,39 +472,77 @@ def _pool(
     )
 
 
-def _map_order(run: ProvisionRun) -> tuple:
-    """The order of the costed map (`with_details`): wave, provision, label, start, and the
-    order they were made in, so that two groups alike come out the same way every time."""
-    return (run.provision.wave, run.provision.name, run.label, run.start_date, run.pk)
+@dataclass
+class YearFigures:
+    """The runs of a year (or of every year) read and its measures' models fitted: enough to
+    tell whether any provision can be ranked. The costs and each run's description, the rest
+    of the figures, are worked out by `impacts`: a page that falls back to an earlier year
+    (`insights.years`) never needs them for the year it leaves."""
+
+    read: ReadRuns
+    # Each run's placements but those of archived leavers, by run id.
+    by_run: dict[int, list[Placed]]
+    fitted: dict[int, _Fitted]
+
+    def _found(self, provision: Provision) -> _Fitted | None:
+        return self.fitted.get(provision.measure_id) if provision.measure_id else None
+
+    def _order(self) -> list[Provision]:
+        """The provisions described, in the map's order."""
+        ids = dict.fromkeys(run.provision_id for run in self.read.described)
+        return [self.read.provisions[provision_id] for provision_id in ids]
+
+    def ranks_any(self) -> bool:
+        """Would `impacts` rank any provision (`ranking.rankable`)?"""
+        return any(
+            ranks(_judged(provision, self._found(provision))[1]) for provision in self._order()
+        )
+
+    def impacts(self) -> list[ProvisionImpact]:
+        """Every described provision's figures, in the map's order (three more queries, for
+        the runs' costs)."""
+        runs_of: dict[int, list[RunCost]] = defaultdict(list)
+        for item in self.read.costed():
+            runs_of[item.run.provision_id].append(item)
+        impacts = []
+        for provision in self._order():
+            found = self._found(provision)
+            sd = found.model.sd if found else None
+            described = [
+                _describe_run(provision, item, self.by_run.get(item.run.pk, []), sd)
+                for item in runs_of[provision.pk]
+            ]
+            impacts.append(_pool(provision, runs_of[provision.pk], described, found))
+        return impacts
 
 
-def _runs_for(
-    school: School, academic_year: AcademicYear | None, as_of: dt.date, wanted: set[int] | None
-) -> tuple[list[CostedRun], list[ProvisionRun]]:
-    """The runs to describe, costed, and the other runs the measures' models also hold (not
-    costed: only the provisions asked for are). For every provision, every run is costed."""
-    if wanted is None:
-        if academic_year is not None:
-            return cost_summary(school, academic_year, as_of=as_of).runs, []
-        return costed_runs(school, start=dt.date.min, end=dt.date.max, as_of=as_of), []
-    runs = ProvisionRun.objects.filter(school=school)
-    if academic_year is not None:
-        runs = runs.filter(academic_year=academic_year)
-    rates = role_rates(school)
-    costed = [
-        cost_run(run, rates, as_of) for run in with_details(runs.filter(provision_id__in=wanted))
-    ]
-    if not costed:
-        return [], []
-    measures = Provision.objects.filter(school=school, pk__in=wanted, measure__isnull=False).values(
-        "measure_id"
-    )
-    others = list(
-        runs.filter(provision__measure_id__in=measures)
-        .exclude(provision_id__in=wanted)
-        .select_related("provision")
-    )
-    return costed, others
+def year_figures(
+    school: School,
+    *,
+    academic_year: AcademicYear | None = None,
+    as_of: dt.date | None = None,
+    only: Iterable[int] | None = None,
+) -> YearFigures:
+    """The runs of the year (or of every year; with `only`, those of these provision ids and
+    the others on their measures) read, and each measure's model fitted."""
+    as_of = as_of or dt.date.today()
+    read = read_runs(school, academic_year, set(only) if only is not None else None)
+    provisions = read.provisions
+    # Archived leavers are out of every analysis, as they are off every page.
+    by_run = {
+        run_id: [item for item in placements if not item.archived]
+        for run_id, placements in read.placements.items()
+    }
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placed]]]] = defaultdict(list)
+    for run in read.runs:
+        measure_id = provisions[run.provision_id].measure_id
+        if measure_id is not None:
+            by_measure[measure_id].append((run, by_run.get(run.pk, [])))
+    fitted = {}
+    if read.described:
+        data = _read_measures(school, provisions, by_measure)
+        fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
+    return YearFigures(read, by_run, fitted)
 
 
 def provision_impacts(
@@ -496,64 +556,13 @@ def provision_impacts(
     in catalogue order; with `only`, for those provision ids alone (a provision's own page;
     the measure's model still holds every provision on it). Costs are each run's planned
     cost; `as_of` says which groups should have ended."""
-    as_of = as_of or dt.date.today()
-    wanted = set(only) if only is not None else None
-    costed, uncosted = _runs_for(school, academic_year, as_of, wanted)
-    if not costed:
-        return []
-
-    provision_ids = {item.run.provision_id for item in costed} | {
-        run.provision_id for run in uncosted
-    }
-    provisions = (
-        Provision.objects.filter(school=school, pk__in=provision_ids)
-        .select_related("measure")
-        .in_bulk()
-    )
-    # Archived leavers are out of every analysis, as they are off every page.
-    placements = Placement.objects.filter(
-        school=school, run__provision_id__in=provision_ids, pupil__archived_at__isnull=True
-    ).select_related("baseline", "exit")
-    if academic_year is not None:
-        placements = placements.filter(run__academic_year=academic_year)
-    by_run: dict[int, list[Placement]] = defaultdict(list)
-    for placement in placements:
-        by_run[placement.run_id].append(placement)
-
-    by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]] = defaultdict(list)
-    every_run = sorted([item.run for item in costed] + uncosted, key=_map_order)
-    for run in every_run:
-        measure_id = provisions[run.provision_id].measure_id
-        if measure_id is not None:
-            by_measure[measure_id].append((run, by_run[run.pk]))
-    data = _read_measures(school, provisions, by_measure)
-    fitted = {measure_id: _fit(item, as_of) for measure_id, item in data.items()}
-
-    order: list[Provision] = []
-    runs_of: dict[int, list[CostedRun]] = defaultdict(list)
-    for item in costed:
-        provision = provisions[item.run.provision_id]
-        if wanted is not None and provision.pk not in wanted:
-            continue
-        if provision.pk not in runs_of:
-            order.append(provision)
-        runs_of[provision.pk].append(item)
-    impacts = []
-    for provision in order:
-        found = fitted.get(provision.measure_id) if provision.measure_id else None
-        sd = found.model.sd if found else None
-        described = [
-            _describe_run(provision, item, by_run[item.run.pk], sd)
-            for item in runs_of[provision.pk]
-        ]
-        impacts.append(_pool(provision, runs_of[provision.pk], described, found))
-    return impacts
+    return year_figures(school, academic_year=academic_year, as_of=as_of, only=only).impacts()
 
 
 def _read_measures(
     school: School,
     provisions: dict[int, Provision],
-    by_measure: dict[int, list[tuple[ProvisionRun, list[Placement]]]],
+    by_measure: dict[int, list[tuple[ProvisionRun, list[Placed]]]],
 ) -> dict[int, _MeasureData]:
     """For each measure: its runs, every result on it in its window by pupil (in date
     order), and the pupils in any provision on it in the window (two queries)."""
@@ -580,21 +589,31 @@ def _read_measures(
             date__lte=max(window[1] for window in windows.values()),
         )
         .order_by("measure_id", "pupil_id", "date", "pk")
-        .values_list("measure_id", "pupil_id", "date", "value")
+        .values_list("measure_id", "pupil_id", "date", Cast("value", FloatField()))
     )
-    grouped: dict[int, dict[int, list[Dated]]] = defaultdict(lambda: defaultdict(list))
-    for measure_id, pupil_id, date, value in rows:
+    grouped: dict[int, dict[int, tuple[Dated, ...]]] = defaultdict(dict)
+    # Tens of thousands of rows in a year: read a chunk at a time rather than all kept, and
+    # each pupil's kept as a tuple of plain values (which the garbage collector, once it has
+    # seen them, no longer has to follow).
+    chunks = rows.iterator(chunk_size=2000)
+    for (measure_id, pupil_id), found in groupby(chunks, key=lambda row: row[:2]):
         start, end = windows[measure_id]
-        if start <= date <= end:
-            grouped[measure_id][pupil_id].append((date, float(value)))
+        kept = tuple((date, value) for _, _, date, value in found if start <= date <= end)
+        if kept:
+            grouped[measure_id][pupil_id] = kept
     # Anyone in a provision on the measure before or while its window was open is no
     # comparison (what they had may still show).
+    started = Q()
+    for measure_id, (_, end) in windows.items():
+        started |= Q(run__provision__measure_id=measure_id, run__start_date__lte=end)
     excluded: dict[int, set[int]] = defaultdict(set)
-    for measure_id, pupil_id, start_date in Placement.objects.filter(
-        school=school, run__provision__measure_id__in=list(windows)
-    ).values_list("run__provision__measure_id", "pupil_id", "run__start_date"):
-        if start_date <= windows[measure_id][1]:
-            excluded[measure_id].add(pupil_id)
+    for measure_id, pupil_id in (
+        Placement.objects.filter(started, school=school)
+        .order_by()
+        .values_list("run__provision__measure_id", "pupil_id")
+        .distinct()
+    ):
+        excluded[measure_id].add(pupil_id)
     return {
         measure_id: _MeasureData(
             measure=measures[measure_id],

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from provmap.insights.ranking import rankable
-from provmap.insights.selectors import ProvisionImpact, provision_impacts
+from provmap.insights.selectors import ProvisionImpact, year_figures
 from provmap.schools.models import AcademicYear, School
 
 ALL_YEARS = "all"
@@ -86,18 +85,20 @@ def impacts_for(
 ) -> list[ProvisionImpact]:
     """The impact figures of the chosen year (of the provisions `only`, when given). Unless a
     year was asked for, a current year without enough results to judge any provision yet (early
-    in the autumn term) gives way to the latest earlier year that has them, and says so."""
+    in the autumn term) gives way to the latest earlier year that has them, and says so. The
+    year given way is not costed or described: whether it can rank a provision is known from
+    its measures' models."""
     if not choice.years:
         return []
-    impacts = provision_impacts(school, academic_year=choice.year, as_of=as_of, only=only)
-    if asked or choice.all_years or any(rankable(item) for item in impacts):
-        return impacts
+    current = year_figures(school, academic_year=choice.year, as_of=as_of, only=only)
+    if asked or choice.all_years or current.ranks_any():
+        return current.impacts()
     assert choice.year is not None  # there are years, and not all of them were asked for
     earlier = [year for year in choice.years if year.start_date < choice.year.start_date]
     if not earlier:
-        return impacts
-    previous = provision_impacts(school, academic_year=earlier[-1], as_of=as_of, only=only)
-    if not any(rankable(item) for item in previous):
-        return impacts
+        return current.impacts()
+    previous = year_figures(school, academic_year=earlier[-1], as_of=as_of, only=only)
+    if not previous.ranks_any():
+        return current.impacts()
     choice.fallback_from, choice.year = choice.year, earlier[-1]
-    return previous
+    return previous.impacts()

@@ -44,14 +44,15 @@ PINNED: dict[tuple[str, str], int] = {
     ("staff_load", Role.SENCO): 13,
     # One of them: the year's reviews, to say how many were held on time.
     ("school_figures", Role.GOVERNOR): 15,
-    ("impact_overview", Role.SENCO): 17,
-    ("impact_overview", Role.GOVERNOR): 17,
+    ("impact_overview", Role.SENCO): 15,
+    ("impact_overview", Role.GOVERNOR): 15,
     # One of them: the SEN status history of the pupils placed, for the groups at the run.
     ("impact_provision", Role.SENCO): 22,
     ("impact_provision", Role.GOVERNOR): 20,
     ("impact_method", Role.SENCO): 4,
     ("impact_groups", Role.SENCO): 10,
     ("impact_not_progressing", Role.SENCO): 17,
+    ("impact_not_progressing_pupils", Role.SENCO): 17,
     ("imports", Role.SENCO): 5,
     ("audit_log", Role.SENCO): 6,
     ("people", Role.SENCO): 5,
