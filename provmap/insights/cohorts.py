@@ -21,6 +21,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -42,7 +43,7 @@ from provmap.insights.patterns import (
     who_is_not_progressing,
 )
 from provmap.insights.progress import STANDARDISED_SD, PupilProgress, cohort_sd
-from provmap.insights.reads import Placed
+from provmap.insights.reads import Placed, current_results
 from provmap.insights.selectors import ProvisionImpact, adjusted_of, provision_impacts
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.pupils.models import (
@@ -96,7 +97,7 @@ def attendance_band(value: float | None) -> str:
     return "below 90%"
 
 
-def primary_areas(school_id: int, pupils: Iterable[int] | QuerySet[Pupil]) -> dict[int, str]:
+def primary_areas(school_id: int, pupils: Iterable[int] | QuerySet[Pupil, Any]) -> dict[int, str]:
     """The broad area of each pupil's primary need (their current need of lowest rank), by
     pupil id; a pupil with no current need is left out (one query, of two columns: the pages
     read it for every pupil of the school)."""
@@ -522,13 +523,15 @@ def wider_outcomes(
     starts = sorted(span[0] for span in spans.values())
     ends = sorted(span[1] for span in spans.values())
     middle = (starts[len(starts) // 2], ends[len(ends) // 2])
-    rows = Result.objects.filter(
-        school=school,
-        pupil__archived_at__isnull=True,
-        measure__in=measures,
-        date__gte=min(starts[0], middle[0]) - WIDER_WINDOW,
-        date__lte=max(ends[-1], middle[1]) + WIDER_WINDOW,
-    ).order_by("measure_id", "pupil_id", "date", "pk")
+    rows = (
+        current_results(school)
+        .filter(
+            measure__in=measures,
+            date__gte=min(starts[0], middle[0]) - WIDER_WINDOW,
+            date__lte=max(ends[-1], middle[1]) + WIDER_WINDOW,
+        )
+        .order_by("measure_id", "pupil_id", "date", "pk")
+    )
     results: dict[int, dict[int, list[Dated]]] = defaultdict(lambda: defaultdict(list))
     for measure_id, pupil_id, day, value in rows.values_list(
         "measure_id", "pupil_id", "date", "value"
@@ -685,9 +688,8 @@ def group_gaps_report(
     found = primary_areas(school.pk, roll.values("pk"))
     areas = {pupil.pk: found.get(pupil.pk, "") for pupil in pupils}
     rows = (
-        Result.objects.filter(
-            school=school,
-            pupil__archived_at__isnull=True,
+        current_results(school)
+        .filter(
             measure=measure,
             date__gte=start,
             date__lte=end,

@@ -23,6 +23,7 @@ from django.db.models.functions import Cast
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
 from provmap.provision.selectors.cost_totals import run_costs
+from provmap.pupils.models import Result
 from provmap.schools.models import AcademicYear, School, Term
 
 
@@ -71,6 +72,15 @@ class RunCost:
         return costing.to_pennies(self.cost / len(self.placements))
 
 
+def current_results(school: School) -> QuerySet[Result]:
+    """The school's results of pupils not archived. The pupil's school is named as well as the
+    result's: without it PostgreSQL finds the current pupils by reading every school's pupils
+    (a trust's 35,000) to join them; with it, only this school's."""
+    return Result.objects.filter(
+        school=school, pupil__school=school, pupil__archived_at__isnull=True
+    )
+
+
 def _score(measure_id: int | None, date: dt.date | None, value: float | None) -> Score | None:
     if measure_id is None or date is None or value is None:
         return None
@@ -101,10 +111,17 @@ def read_placements(school: School, runs: QuerySet[ProvisionRun]) -> dict[int, l
     )
     by_run: dict[int, list[Placed]] = defaultdict(list)
     for row in rows:
-        by_run[row[1]].append(
+        pk, run_id, pupil_id, status, start_date, end_date, rating, archived = row[:8]
+        by_run[run_id].append(
             Placed(
-                *row[:7],
-                archived=bool(row[7]),
+                pk,
+                run_id,
+                pupil_id,
+                status,
+                start_date,
+                end_date,
+                rating,
+                archived=bool(archived),
                 baseline=_score(*row[8:11]),
                 exit=_score(*row[11:14]),
             )

@@ -41,11 +41,11 @@ from provmap.insights.progress import (
     PupilProgress,
     pupil_progress,
 )
-from provmap.insights.reads import Placed, ReadRuns, RunCost, Score, read_runs
+from provmap.insights.reads import Placed, ReadRuns, RunCost, Score, current_results, read_runs
 from provmap.insights.verdicts import Verdict, impact_verdict
 from provmap.provision import costing
 from provmap.provision.models import Placement, Provision, ProvisionRun
-from provmap.pupils.models import Measure, Result
+from provmap.pupils.models import Measure
 from provmap.schools.models import AcademicYear, School
 
 # How far a result may fall from a group's entry (or exit) date and still count as taken on
@@ -581,9 +581,8 @@ def _read_measures(
         if provision.measure_id in windows and provision.measure is not None
     }
     rows = (
-        Result.objects.filter(
-            school=school,
-            pupil__archived_at__isnull=True,
+        current_results(school)
+        .filter(
             measure_id__in=list(windows),
             date__gte=min(window[0] for window in windows.values()),
             date__lte=max(window[1] for window in windows.values()),
