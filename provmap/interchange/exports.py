@@ -43,7 +43,7 @@ from provmap.provision.selectors import (
     slice_run_ids,
     slice_run_sizes,
 )
-from provmap.provision.selectors.costed import general_costs, role_rates
+from provmap.provision.selectors.costed import current_needs, general_costs, role_rates
 from provmap.pupils.models import NC_YEAR_ORDER, NCYear, Pupil, SENStatus
 from provmap.pupils.needs import Area
 from provmap.schools.models import AcademicYear, School, Term
@@ -119,6 +119,11 @@ COST_COLUMNS = frozenset({"cost_per_minute", "total_cost", "pupil_cost"})
 HEADINGS = {**MAP_HEADINGS, **EXTRA_HEADINGS}
 RATING_WORDS = {code: label.split(":")[0] for code, label in Placement.Rating.choices}
 AREA_LABELS = dict(Area.choices)
+# Labels looked up once per value rather than by get_FOO_display() for each of many thousand
+# rows (it hashes the field's choices every time).
+SEN_STATUS_LABELS = {code: str(label) for code, label in SENStatus.choices}
+PLACEMENT_STATUS_LABELS = {code: str(label) for code, label in Placement.Status.choices}
+PRIORITY_LABELS = {code: str(label) for code, label in Placement.Priority.choices}
 RAGB_COLOURS = {
     "Red": ("#FFC7CE", "#9C0006"),
     "Amber": ("#FFEB9C", "#9C5700"),
@@ -385,7 +390,7 @@ def _yes_no(value: bool) -> str:
 
 def _placement_columns(placement: Placement, share: Decimal, area: str) -> dict[str, object]:
     pupil = placement.pupil
-    needs = list(pupil.needs.all())
+    needs = current_needs(pupil)
     measure = placement.run.provision.measure
     gain = None
     if placement.baseline and placement.exit:
@@ -399,7 +404,7 @@ def _placement_columns(placement: Placement, share: Decimal, area: str) -> dict[
         "year_group": pupil.nc_year,
         "form": pupil.form,
         "sex": pupil.sex,
-        "sen_status": SENStatus(pupil.sen_status).label,
+        "sen_status": SEN_STATUS_LABELS[pupil.sen_status],
         "primary_need": needs[0].need_type if needs else "",
         "pupil_premium": _yes_no(pupil.pupil_premium),
         "fsm": _yes_no(pupil.fsm),
@@ -407,8 +412,8 @@ def _placement_columns(placement: Placement, share: Decimal, area: str) -> dict[
         "looked_after": _yes_no(pupil.looked_after),
         "start_date": placement.start_date,
         "exit_date": placement.end_date,
-        "status": placement.get_status_display(),
-        "priority": placement.get_priority_display(),
+        "status": PLACEMENT_STATUS_LABELS.get(placement.status, placement.status),
+        "priority": PRIORITY_LABELS.get(placement.priority, placement.priority),
         "need": placement.need_type,
         "area": AREA_LABELS.get(area, area),
         "gain": gain,

@@ -7,12 +7,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Prefetch, QuerySet
 
 from provmap.provision import costing
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun, RunStaff
-from provmap.pupils.models import NC_YEAR_ORDER, PupilNeed, SENStatus
+from provmap.pupils.models import NC_YEAR_ORDER, Pupil, PupilNeed, SENStatus
 from provmap.pupils.needs import area_of
 from provmap.schools.models import AcademicYear, RoleRate, School, Term
 
@@ -101,21 +102,45 @@ def role_rates(school: School) -> dict[str, Decimal]:
     return dict(RoleRate.objects.filter(school=school).values_list("role", "hourly_rate"))
 
 
+# Where `with_details(needs_listed=True)` puts each placement's pupil's current needs.
+NEEDS_LISTED = "current_needs"
+
+
+def current_needs(pupil: Pupil) -> list[PupilNeed]:
+    """A pupil's current needs in rank order, as `with_details` fetched them: the list it
+    left on the pupil with `needs_listed`, else the prefetched `needs`."""
+    listed = getattr(pupil, NEEDS_LISTED, None)
+    if listed is not None:
+        return cast("list[PupilNeed]", listed)
+    return list(pupil.needs.all())
+
+
 def with_details(
-    runs: QuerySet[ProvisionRun], *, results: bool = False, slots: bool = False
+    runs: QuerySet[ProvisionRun],
+    *,
+    results: bool = False,
+    slots: bool = False,
+    needs_listed: bool = False,
 ) -> QuerySet[ProvisionRun]:
     """Runs with everything costing and the map need, fetched in a fixed number of queries.
 
     With `results`, each placement also brings its baseline, mid-point and exit results and
     each run its provision's measure (the run and pupil pages and the export show them).
     With `slots`, each run brings its timetable slots (one more query).
+    With `needs_listed`, each pupil's current needs are a plain list (`current_needs` reads
+    it) rather than the prefetched `pupil.needs`: Django makes a queryset for every pupil it
+    prefetches into, which in a large export costs more than reading the rows. Pages keep
+    `pupil.needs` (their templates read it).
     Staff lines come in the order they were added and pupils by name, so that pennies left
     over when a cost is shared fall the same way on every page and in every export."""
     related = ["pupil", "baseline", "midpoint", "exit"] if results else ["pupil"]
+    needs = PupilNeed.objects.current().order_by("rank")
     placements = (
         Placement.objects.select_related(*related)
         .prefetch_related(
-            Prefetch("pupil__needs", queryset=PupilNeed.objects.current().order_by("rank"))
+            Prefetch("pupil__needs", queryset=needs, to_attr=NEEDS_LISTED)
+            if needs_listed
+            else Prefetch("pupil__needs", queryset=needs)
         )
         .order_by("pupil__surname", "pupil__legal_forename", "pk")
     )
@@ -141,7 +166,7 @@ def _placement_area(placement: Placement) -> str:
     pupil's primary need, else unclassified."""
     need = placement.need_type
     if not need:
-        needs = list(placement.pupil.needs.all())
+        needs = current_needs(placement.pupil)
         need = needs[0].need_type if needs else ""
     return area_of(need) or "OTH"
 

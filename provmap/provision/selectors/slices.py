@@ -111,7 +111,7 @@ def map_slice(
         runs = runs.filter(pk__in=list(run_ids))
     costed = [
         cost_run(item, rates, as_of)
-        for item in with_details(runs, results=True).order_by(*SLICE_ORDER)
+        for item in with_details(runs, results=True, needs_listed=True).order_by(*SLICE_ORDER)
     ]
 
     def asked(placement: Placement) -> bool:
