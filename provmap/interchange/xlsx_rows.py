@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 
@@ -69,6 +69,9 @@ class InlineRows:
         self._dates: dict[dt.date, str] = {}
         self._plan: list[tuple[str, str, str, str, str]] = []
         self._first = 0
+        self._heads: list[str] = []
+        self._last_values: list[object] = []
+        self._last_tails: list[str] = []
 
     def _style(self, column: InlineColumn, cell_format: Any) -> str:
         if cell_format is None:
@@ -96,6 +99,9 @@ class InlineRows:
             )
             for column in self.columns
         ]
+        self._heads = [f'<c r="{letters}' for _, letters, *_ in self._plan]
+        self._last_values: list[object] = [None] * len(self._plan)
+        self._last_tails: list[str] = [""] * len(self._plan)
         self._first = first_row
 
     def _date(self, value: dt.date) -> str:
@@ -126,6 +132,22 @@ class InlineRows:
         else:
             sheet._xml_inline_string(text, _preserve_whitespace(text), attributes)
 
+    def _tail(self, parts: list[str], head: str, number: str, column: tuple, value: object) -> str:
+        """What follows a cell's row number in its XML (`"` and the rest), or "" when the
+        text was written the careful way (to the file, at once)."""
+        _, _, how, style, number_style = column
+        if how == DIGITS and str(value).isdigit():
+            return f'"{number_style}><v>{int(str(value))}</v></c>'
+        if how in (TEXT, DIGITS):
+            text = self.text(value)
+            if _NEEDS_CARE.search(text) or len(text) > _LONG_TEXT:
+                self._careful_text(parts, head[6:] + number, style, text)
+                return ""
+            return f'"{style} t="inlineStr"><is><t>{text}</t></is></c>'
+        if how == DATE:
+            return f'"{style}><v>{self._date(cast(dt.date, value))}</v></c>'
+        return f'"{style}><v>{float(cast(SupportsFloat, value)):.16G}</v></c>'
+
     def write(self, row: int, values: Any) -> None:
         """One row (0-based), after the last one written."""
         if row >= self.sheet.xls_rowmax:
@@ -135,26 +157,27 @@ class InlineRows:
         parts = [f'<row r="{number}">']
         append = parts.append
         get = values.get
-        text_of = self.text
+        # A column's value is often the very object of the row before (a run's columns are
+        # the same for each of its pupils, "Yes" is "Yes"): its XML after the row number is
+        # the same, so it is made once.
+        last_values = self._last_values
+        last_tails = self._last_tails
         any_cell = False
-        for key, letters, how, style, number_style in self._plan:
-            value = get(key)
+        for index, column in enumerate(self._plan):
+            value = get(column[0])
             if value is None or value == "":
                 continue
             any_cell = True
-            ref = letters + number
-            if how == DIGITS and str(value).isdigit():
-                append(f'<c r="{ref}"{number_style}><v>{int(str(value))}</v></c>')
-            elif how in (TEXT, DIGITS):
-                text = text_of(value)
-                if _NEEDS_CARE.search(text) or len(text) > _LONG_TEXT:
-                    self._careful_text(parts, ref, style, text)
-                else:
-                    append(f'<c r="{ref}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
-            elif how == DATE:
-                append(f'<c r="{ref}"{style}><v>{self._date(value)}</v></c>')
+            head = self._heads[index]
+            if value is last_values[index]:
+                tail = last_tails[index]
             else:
-                append(f'<c r="{ref}"{style}><v>{float(value):.16G}</v></c>')
+                tail = self._tail(parts, head, number, column, value)
+                if not tail:
+                    continue
+                last_values[index] = value
+                last_tails[index] = tail
+            append(head + number + tail)
         if not any_cell:
             # XlsxWriter writes nothing for a row with no cells.
             return

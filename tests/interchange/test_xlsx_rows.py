@@ -32,6 +32,8 @@ ROWS = [
     {},
     {"count": 123456789012},
 ]
+# Rows that repeat the very values of rows before (as a run's pupils repeat its columns).
+ROWS += [dict(ROWS[0]), dict(ROWS[0]), dict(ROWS[1]), dict(ROWS[1]), dict(ROWS[3])]
 
 
 def _workbook(write_rows) -> bytes:
