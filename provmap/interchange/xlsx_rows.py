@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, SupportsFloat, cast
 
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.worksheet import _utf16_len, _utf16_truncate
 
 # Text XlsxWriter changes before writing it (XML escapes, control characters and its own
 # "_xHHHH_" escapes, leading or trailing spaces) goes through its routines; other text is
@@ -33,6 +34,9 @@ _LONG_TEXT = 32767 // 2
 # How a column's values are written: as text, as dates, as numbers, or as a number where the
 # text is digits and as text where it is not (a year group: 7, but "R").
 TEXT, DATE, NUMBER, DIGITS = "text", "date", "number", "digits"
+
+# A column as `write` uses it: key, letters, how, style attribute, style attribute of numbers.
+_Planned = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class InlineRows:
         self.text = text
         self.last_row: int | None = None
         self._dates: dict[dt.date, str] = {}
-        self._plan: list[tuple[str, str, str, str, str]] = []
+        self._plan: list[_Planned] = []
         self._first = 0
         self._heads: list[str] = []
         self._last_values: list[object] = []
@@ -100,8 +104,8 @@ class InlineRows:
             for column in self.columns
         ]
         self._heads = [f'<c r="{letters}' for _, letters, *_ in self._plan]
-        self._last_values: list[object] = [None] * len(self._plan)
-        self._last_tails: list[str] = [""] * len(self._plan)
+        self._last_values = [None] * len(self._plan)
+        self._last_tails = [""] * len(self._plan)
         self._first = first_row
 
     def _date(self, value: dt.date) -> str:
@@ -115,16 +119,14 @@ class InlineRows:
         """Text as XlsxWriter writes it in constant memory (_write_string, then _write_cell):
         cut to the cell limit, control characters escaped, rich text, spaces preserved."""
         sheet = self.sheet
-        if len(text) > _LONG_TEXT:
+        if len(text) > _LONG_TEXT and _utf16_len(text) > sheet.xls_strmax:
             # XlsxWriter's own check: it cuts text over Excel's limit.
-            from xlsxwriter.worksheet import _utf16_len, _utf16_truncate
-
-            if _utf16_len(text) > sheet.xls_strmax:
-                text = _utf16_truncate(text, sheet.xls_strmax)
+            text = _utf16_truncate(text, sheet.xls_strmax)
         text = sheet._escape_control_characters(text)
         attributes = [("r", ref)]
         if style:
-            attributes.append(("s", style[4:-1]))
+            # The style's number, from its attribute (' s="12"').
+            attributes.append(("s", style[len(' s="') : -1]))
         sheet.fh.write("".join(parts))
         parts.clear()
         if text.startswith("<r>") and text.endswith("</r>"):
@@ -132,7 +134,9 @@ class InlineRows:
         else:
             sheet._xml_inline_string(text, _preserve_whitespace(text), attributes)
 
-    def _tail(self, parts: list[str], head: str, number: str, column: tuple, value: object) -> str:
+    def _tail(
+        self, parts: list[str], head: str, number: str, column: _Planned, value: object
+    ) -> str:
         """What follows a cell's row number in its XML (`"` and the rest), or "" when the
         text was written the careful way (to the file, at once)."""
         _, _, how, style, number_style = column
@@ -141,7 +145,7 @@ class InlineRows:
         if how in (TEXT, DIGITS):
             text = self.text(value)
             if _NEEDS_CARE.search(text) or len(text) > _LONG_TEXT:
-                self._careful_text(parts, head[6:] + number, style, text)
+                self._careful_text(parts, head[len('<c r="') :] + number, style, text)
                 return ""
             return f'"{style} t="inlineStr"><is><t>{text}</t></is></c>'
         if how == DATE:
