@@ -12,7 +12,13 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet
 
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
-from provmap.provision.selectors.costed import cost_run, general_costs, role_rates, with_details
+from provmap.provision.selectors.costed import (
+    NEEDS_LISTED,
+    cost_run,
+    general_costs,
+    role_rates,
+    with_details,
+)
 from provmap.provision.selectors.scoped import ScopedRuns, scope_runs
 from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import Pupil
@@ -37,6 +43,20 @@ class MapSlice:
     runs: ScopedRuns
     # Only for a whole year (or every year), to whole-school readers who may see costs.
     general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Break the reference cycles the prefetches make, once the slice has been used (a
+        chunked reader, after each chunk): a run and its placements and staff lines point at
+        each other, as do a provision and its areas and a pupil and its needs. Without them
+        a chunk is freed at once by reference counting rather than kept, with all it holds,
+        until the cyclic garbage collector passes over it. The slice is empty afterwards."""
+        for item in self.runs.items:
+            run = item.costed.run
+            for placement in run.placements.all():
+                placement.pupil.__dict__.pop(NEEDS_LISTED, None)
+            run._prefetched_objects_cache.clear()
+            run.provision._prefetched_objects_cache.clear()
+        self.runs.items.clear()
 
 
 def _slice_runs(
