@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors.costed import (
@@ -54,9 +54,15 @@ class MapSlice:
             run = item.costed.run
             for placement in run.placements.all():
                 placement.pupil.__dict__.pop(NEEDS_LISTED, None)
-            run._prefetched_objects_cache.clear()
-            run.provision._prefetched_objects_cache.clear()
+            _forget_prefetched(run)
+            _forget_prefetched(run.provision)
         self.runs.items.clear()
+
+
+def _forget_prefetched(instance: Model) -> None:
+    """Drop what prefetch_related left on a model instance."""
+    cache: dict[str, object] = getattr(instance, "_prefetched_objects_cache", {})
+    cache.clear()
 
 
 def _slice_runs(
