@@ -219,6 +219,8 @@ POLICIES: dict[str, Policy] = {
     # export the map; the view finds only the user's own (anyone else's is not found).
     "export_job": Policy(Rule.SCHOOL_MAP),
     "export_job_download": Policy(Rule.SCHOOL_MAP),
+    # Starting a failed one again (a new job): POST only, and only the user's own is found.
+    "export_job_again": _post_only(Rule.SCHOOL_MAP),
     # School set-up: the school's details, years and terms, rates by role (pay rates), staff,
     # funding streams and their budgets, general resources; for those who edit the map (the
     # SENCO and the SEND administrator, who see pay rates). The budget page shows money:

@@ -2,6 +2,9 @@
 task, in the same django-tasks queue as the imports: provmap.interchange.jobs), the worker
 writes the file a chunk of runs at a time (provmap.interchange.exports.StreamedExport) while
 the job's page shows how far it has got, and the person who asked downloads it once done.
+A job whose worker died while writing it (it stays "running" but its progress stops) is marked
+failed, with a message saying so, by the worker's chores or when its page is looked at, and
+the person who asked may start it again (a new job, with the same options).
 
 The export is cut to what its user may see when it runs (their scope is worked out again in
 the worker), and recorded in the audit trail then, as a download is. Its file waits in
@@ -23,6 +26,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction, User
@@ -51,6 +56,14 @@ PROGRESS_EVERY = 0.5
 UNEXPECTED = (
     "Something went wrong while writing the export. The error has been logged for whoever "
     "runs provmap; try again, and if it happens again tell them."
+)
+# A running export whose progress has not moved for this long has lost its worker (it died,
+# or the server restarted): a worker writes its progress at least every PROGRESS_EVERY seconds
+# while it reads, and what follows the last chunk (zipping the file) takes seconds, not minutes.
+SILENT_FOR = dt.timedelta(minutes=10)
+INTERRUPTED = (
+    "The export stopped before it was finished: the server writing it stopped. Nothing was "
+    "kept. Start it again."
 )
 
 
@@ -137,6 +150,53 @@ def job_export(job: ExportJob) -> StreamedExport:
     )
 
 
+def export_job_again(job: ExportJob, user: User) -> ExportJob:
+    """Queue the export of a job that failed (or whose file was deleted) again, as a new job
+    with the same options, for the same user."""
+    if job.status not in (Status.FAILED, Status.EXPIRED):
+        raise ValueError("Only an export that failed or was deleted is started again.")
+    return export_job_create(
+        school=job.school,
+        user=user,
+        fmt=job.fmt,
+        what=job.what,
+        file_stem=job.file_stem,
+        options=job.options,
+    )
+
+
+def is_interrupted(job: ExportJob, now: dt.datetime | None = None) -> bool:
+    """Whether a job says it is running but its worker has been silent for SILENT_FOR."""
+    now = now or timezone.now()
+    last_sign = job.heartbeat_at or job.started_at or job.created_at
+    return job.status == Status.RUNNING and last_sign is not None and now - last_sign > SILENT_FOR
+
+
+def recover_interrupted_exports(now: dt.datetime | None = None) -> int:
+    """Mark failed the running exports whose worker has been silent for SILENT_FOR (see
+    `is_interrupted`), deleting what they had written; how many."""
+    now = now or timezone.now()
+    cutoff = now - SILENT_FOR
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    count = 0
+    for job in ExportJob.objects.filter(silent, status=Status.RUNNING).only("pk", "fmt"):
+        # Again with the condition: a worker that wrote its progress meanwhile is alive.
+        failed = ExportJob.objects.filter(silent, pk=job.pk, status=Status.RUNNING).update(
+            status=Status.FAILED, message=INTERRUPTED, file_path="", finished_at=now
+        )
+        if failed:
+            export_path(job).unlink(missing_ok=True)
+            # Its task too, which the dead worker left running.
+            DBTaskResult.objects.filter(
+                status=TaskResultStatus.RUNNING,
+                task_path=write_export_file.module_path,
+                args_kwargs__kwargs__job_id=job.pk,
+            ).update(status=TaskResultStatus.FAILED, finished_at=now, traceback=INTERRUPTED)
+            logger.warning("Export job %s was interrupted", job.pk)
+        count += failed
+    return count
+
+
 def export_path(job: ExportJob) -> Path:
     return Path(settings.EXPORT_FILES_DIR) / f"export-{job.pk}.{job.fmt}"
 
@@ -167,7 +227,8 @@ def run_export_job(job: ExportJob) -> None:
             write_export(export, job.fmt, str(path), _Progress(job))
             audit_export(None, export, job.fmt, job.what, school=job.school, actor=job.created_by)
             now = timezone.now()
-            ExportJob.objects.filter(pk=job.pk).update(
+            # Only while it is still running: a job given up as interrupted stays failed.
+            ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
                 status=Status.DONE,
                 file_path=str(path),
                 file_size=path.stat().st_size,
@@ -178,7 +239,7 @@ def run_export_job(job: ExportJob) -> None:
         except Exception:
             logger.exception("Export job %s failed", job.pk)
             path.unlink(missing_ok=True)
-            ExportJob.objects.filter(pk=job.pk).update(
+            ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
                 status=Status.FAILED, message=UNEXPECTED, finished_at=timezone.now()
             )
 

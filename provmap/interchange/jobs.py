@@ -57,7 +57,7 @@ from django_tasks_db.utils import exclusive_transaction
 
 from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction, User
-from provmap.interchange.export_jobs import expire_export_files
+from provmap.interchange.export_jobs import expire_export_files, recover_interrupted_exports
 from provmap.interchange.files import Upload
 from provmap.interchange.gc_paused import gc_paused
 from provmap.interchange.map_import import MapImportPlan, apply_map_import, plan_map_import
@@ -391,13 +391,15 @@ def requeue_lost(now: dt.datetime | None = None) -> int:
 
 def housekeeping(now: dt.datetime | None = None) -> None:
     """The worker's chores (`manage.py run_jobs`, every minute): delete the files past their
-    day (imports' and exports'), mark failed the jobs whose worker died, queue again the jobs
+    day (imports' and exports'), mark failed the jobs (imports, exports) whose worker died,
+    queue again the jobs
     whose task was lost, and delete the queue's finished tasks."""
     now = now or timezone.now()
     with all_schools():
         expire_files(now)
         expire_export_files(now)
         recover_interrupted()
+        recover_interrupted_exports(now)
         requeue_lost(now)
     DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_TASKS_FOR).delete()
 

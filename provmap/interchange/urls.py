@@ -31,6 +31,7 @@ urlpatterns = [
     path(f"{EXPORTS}map.<export_format:fmt>", views.export_map, name="export_map"),
     path(f"{EXPORTS}runs/<int:run_id>.<export_format:fmt>", views.export_run, name="export_run"),
     path(f"{EXPORTS}<int:export_id>/", views.export_job_page, name="export_job"),
+    path(f"{EXPORTS}<int:export_id>/again/", views.export_job_again, name="export_job_again"),
     path(
         f"{EXPORTS}<int:export_id>/download/",
         views.export_job_download,

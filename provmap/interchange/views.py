@@ -396,8 +396,12 @@ def _export_job(request: SchoolRequest, export_id: int) -> ExportJob:
 @require_safe
 def export_job_page(request: SchoolRequest, urn: str, export_id: int) -> HttpResponse:
     """A large export: waiting or being written (its progress, asked again every second with
-    htmx), then the download; only for the user who asked for it."""
+    htmx), then the download; only for the user who asked for it. One whose worker died is
+    shown as failed (it is marked so here, without waiting for the worker's chores)."""
     job = _export_job(request, export_id)
+    if export_jobs.is_interrupted(job):
+        export_jobs.recover_interrupted_exports()
+        job.refresh_from_db()
     template = (
         "interchange/_export_job_body.html"
         if wants_fragment(request)
@@ -412,6 +416,19 @@ def export_job_page(request: SchoolRequest, urn: str, export_id: int) -> HttpRes
             filename=_filename(job.file_stem, job.fmt),
         )
     )
+
+
+@require_POST
+def export_job_again(request: SchoolRequest, urn: str, export_id: int) -> HttpResponseBase:
+    """Start a failed (or deleted) export again, as a new job: only its user may."""
+    job = _export_job(request, export_id)
+    assert isinstance(request.user, User)
+    try:
+        again = export_jobs.export_job_again(job, request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("export_job", urn=urn, export_id=job.pk)
+    return redirect("export_job", urn=urn, export_id=again.pk)
 
 
 @require_safe

@@ -236,7 +236,15 @@ def pupil_shares(
     """Each pupil's part of a run: `shared` split day by day between the pupils in the group
     each day (see day_weights), to the penny (see share_cost), plus `each`, carried whole by
     every pupil. Nothing is shared when no pupil spent a day in the group."""
-    weights = day_weights(pupils, run)
+    weights: Sequence[Fraction | int]
+    if pupils and all(span == pupils[0] for span in pupils):
+        # Pupils with the same dates (the usual group) carry equal shares: the day-by-day
+        # weights would all be equal, and working them out in fractions is most of the time
+        # a large export spends costing. Equal weights, positive if they were in the group.
+        together = overlap_days(run[0], run[1], *pupils[0]) > 0
+        weights = [int(together)] * len(pupils)
+    else:
+        weights = day_weights(pupils, run)
     parts = share_cost(shared, weights) if sum(weights) > 0 else [ZERO] * len(weights)
     return [part + each for part in parts]
 
@@ -305,6 +313,12 @@ def share_cost(total: Decimal, weights: Sequence[Decimal | Fraction | int]) -> l
     if weight_sum <= 0:
         raise ValueError("weights must add up to more than zero")
     total_pennies = int(to_pennies(Decimal(total)) / PENNY)
+    if total_pennies >= 0 and len(set(exact_weights)) == 1:
+        # Equal weights: what the general case below gives (every remainder is the same,
+        # so the pennies left over go to the first items), without a fraction per item.
+        each, left_over = divmod(total_pennies, len(exact_weights))
+        counts = [each + 1] * left_over + [each] * (len(exact_weights) - left_over)
+        return [Decimal(pennies) * PENNY for pennies in counts]
     exact = [total_pennies * w / weight_sum for w in exact_weights]
     floors = [int(value) for value in exact]
     left_over = total_pennies - sum(floors)

@@ -2,12 +2,15 @@
 for cell, and the same totals as the export held in memory."""
 
 import csv
+import gc
 import io
 import tempfile
+import weakref
 
 import openpyxl
 import pytest
 
+from provmap.interchange.collector import fewer_collections
 from provmap.interchange.exports import (
     StreamedExport,
     map_csv_bytes,
@@ -16,6 +19,9 @@ from provmap.interchange.exports import (
     stream_export,
     write_export,
 )
+from provmap.provision.selectors import WholeSchool, map_slice
+from provmap.provision.selectors.costed import current_needs
+from provmap.pupils.models import PupilNeed
 from tests.interchange.maps import build_map
 from tests.interchange.test_exports import AS_OF, SPEC, add_calendar_and_pupils
 
@@ -86,3 +92,34 @@ def test_a_streamed_export_reads_a_fixed_number_of_queries_per_chunk(
     export.chunk = 1
     with django_assert_num_queries(3 + 6 * runs):
         assert sum(1 for _ in export.iter_rows()) == rows
+
+
+def test_a_released_chunk_is_freed_without_the_cyclic_garbage_collector(mapped):
+    school, pupils = mapped
+    PupilNeed.objects.create(school=school, pupil=pupils[0], need_type="SLCN", rank=1)
+    part = map_slice(school, WholeSchool(), as_of=AS_OF)
+    costed = [item.costed for item in part.runs.items]
+    assert any(item.placements for item in costed)
+    assert any(current_needs(p.placement.pupil) for item in costed for p in item.placements)
+    freed = [weakref.ref(item.run) for item in costed]
+    freed += [weakref.ref(p.placement) for item in costed for p in item.placements]
+    del costed
+    gc.collect()
+    gc.disable()
+    try:
+        part.release()
+        del part
+        # Reference counting alone freed every run and placement: no cycle was left.
+        assert [ref() for ref in freed] == [None] * len(freed)
+    finally:
+        gc.enable()
+
+
+def test_fewer_collections_paces_the_collector_and_puts_it_back():
+    before = gc.get_threshold()
+    with fewer_collections(threshold=max(before[0], 1) * 10):
+        assert gc.get_threshold() == (max(before[0], 1) * 10, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError
+    assert gc.get_threshold() == before

@@ -213,3 +213,35 @@ def test_a_group_together_from_first_to_last_day_is_weighed_as_the_rule_says(cas
     whole = span(1 - early, (run[1] - run[0]).days + 1 + late)
     for group in ([whole] * len(pupils), [whole, *pupils]):
         assert costing.day_weights(group, run) == day_by_day_weights(group, run)
+
+
+@given(
+    RUN_DAYS,
+    st.integers(min_value=-5, max_value=65),
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=0, max_value=10**7),
+)
+def test_equal_dates_share_as_the_day_by_day_weights_do(length, first, days, count, pennies):
+    # Pupils with the same dates skip the day-by-day weights (a shortcut for large maps):
+    # the pennies fall exactly as the weights would make them fall.
+    run, same = span(1, length), span(first, first + days)
+    total = Decimal(pennies) / 100
+    weights = costing.day_weights([same] * count, run)
+    expected = costing.share_cost(total, weights) if sum(weights) > 0 else [Decimal("0.00")] * count
+    assert costing.pupil_shares(total, Decimal(0), [same] * count, run) == expected
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=12), st.integers(0, 10**6)
+)
+def test_equal_weights_share_as_fractions_would(weights, pennies):
+    # share_cost's shortcut for equal weights against the general rule worked by hand.
+    equal = [weights[0]] * len(weights)
+    total = Decimal(pennies) / 100
+    exact = [Fraction(pennies * w, sum(equal)) for w in equal]
+    floors = [int(value) for value in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for index in order[: pennies - sum(floors)]:
+        floors[index] += 1
+    assert costing.share_cost(total, equal) == [Decimal(p) / 100 for p in floors]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from provmap.accounts.models import AuditAction, AuditEvent, Role
-from provmap.interchange import jobs
+from provmap.interchange import export_jobs, jobs
 from provmap.interchange.models import ExportJob
 from tests.factories import PupilFactory
 from tests.web.map_world import HTMX, World, add_run, build_world, member
@@ -141,3 +141,86 @@ def test_a_small_export_downloads_at_once(client, settings, mapped):
     response = export_map(client, world, "csv")
     assert response.status_code == 200 and response.streaming
     assert not ExportJob.objects.exists()
+
+
+def _interrupt(job: ExportJob, minutes_ago: int) -> None:
+    """The job as a worker leaves it when it dies while writing: running, with part of a file
+    and its last progress `minutes_ago`."""
+    then = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING,
+        started_at=then,
+        heartbeat_at=then,
+        worker="gone-host:4242",
+        progress_done=1,
+        progress_total=2,
+    )
+    path = export_jobs.export_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"part of a file")
+
+
+def test_an_export_whose_worker_died_is_shown_failed_and_can_be_started_again(client, mapped):
+    world, pupils = mapped
+    client.force_login(world.senco)
+    export_map(client, world, "csv", "nc_year=7")
+    job = ExportJob.objects.get()
+    page_url = reverse("export_job", args=[world.school.urn, job.pk])
+    # Still writing two minutes ago: only a slow export, shown in progress.
+    _interrupt(job, minutes_ago=2)
+    assert "Writing the export" in client.get(page_url).content.decode()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.RUNNING
+
+    # Silent for longer than any export is between two signs of progress: its page says so.
+    _interrupt(job, minutes_ago=11)
+    page = client.get(page_url).content.decode()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and job.message == export_jobs.INTERRUPTED
+    assert "the server writing it stopped" in page and "every 1s" not in page
+    assert not export_jobs.export_path(job).exists()
+
+    again = client.post(reverse("export_job_again", args=[world.school.urn, job.pk]))
+    new = ExportJob.objects.exclude(pk=job.pk).get()
+    assert again.status_code == 302
+    assert again["Location"] == reverse("export_job", args=[world.school.urn, new.pk])
+    assert (new.status, new.fmt, new.options, new.what, new.created_by) == (
+        ExportJob.Status.QUEUED,
+        job.fmt,
+        job.options,
+        job.what,
+        world.senco,
+    )
+    jobs.run_pending()
+    new.refresh_from_db()
+    assert new.status == ExportJob.Status.DONE
+    data = client.get(reverse("export_job_download", args=[world.school.urn, new.pk])).getvalue()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {row["UPN"] for row in rows if row["UPN"]} == {pupils[0].upn, pupils[1].upn}
+
+
+def test_the_workers_chores_fail_a_silent_export_and_only_its_user_restarts_it(client, mapped):
+    world, _ = mapped
+    client.force_login(world.senco)
+    export_map(client, world, "xlsx")
+    job = ExportJob.objects.get()
+    _interrupt(job, minutes_ago=5)
+    jobs.housekeeping()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.RUNNING
+    jobs.housekeeping(timezone.now() + dt.timedelta(minutes=6))
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and job.message == export_jobs.INTERRUPTED
+
+    again_url = reverse("export_job_again", args=[world.school.urn, job.pk])
+    client.force_login(member(world.school, Role.SENCO))
+    assert client.post(again_url).status_code == 404
+    client.force_login(world.senco)
+    assert client.get(again_url).status_code == 405
+    assert client.post(again_url).status_code == 302
+    assert ExportJob.objects.count() == 2
+    # A job still running or done is not started again.
+    done = ExportJob.objects.exclude(pk=job.pk).get()
+    ExportJob.objects.filter(pk=done.pk).update(status=ExportJob.Status.DONE)
+    client.post(reverse("export_job_again", args=[world.school.urn, done.pk]))
+    assert ExportJob.objects.count() == 2

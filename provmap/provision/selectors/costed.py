@@ -22,7 +22,7 @@ from provmap.provision.models import (
     RunSlot,
     RunStaff,
 )
-from provmap.pupils.models import NC_YEAR_ORDER, PupilNeed, SENStatus
+from provmap.pupils.models import NC_YEAR_ORDER, Pupil, PupilNeed, SENStatus
 from provmap.pupils.needs import area_of
 from provmap.schools.models import AcademicYear, RoleRate, School, Term
 
@@ -165,6 +165,11 @@ def _attach_details(runs: list[ProvisionRun], *, results: bool, slots: bool) -> 
         attach_related(runs, "slots", RunSlot.objects.filter(run_id__in=run_ids))
 
 
+def current_needs(pupil: Pupil) -> list[PupilNeed]:
+    """A pupil's current needs in rank order, as `with_details` fetched them."""
+    return list(pupil.needs.all())
+
+
 def with_details(
     runs: QuerySet[ProvisionRun], *, results: bool = False, slots: bool = False
 ) -> RunsWithDetails:
@@ -203,7 +208,7 @@ def _placement_area(placement: Placement) -> str:
     pupil's primary need, else unclassified."""
     need = placement.need_type
     if not need:
-        needs = list(placement.pupil.needs.all())
+        needs = current_needs(placement.pupil)
         need = needs[0].need_type if needs else ""
     return area_of(need) or "OTH"
 

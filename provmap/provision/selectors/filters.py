@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from provmap.provision.models import Placement
-from provmap.provision.selectors.costed import CostedRun, delivered_by
+from provmap.provision.selectors.costed import CostedRun, current_needs, delivered_by
 from provmap.pupils.models import NC_YEAR_ORDER, Pupil, SENStatus
 from provmap.schools.models import School
 
@@ -86,7 +86,7 @@ class MapFilters:
                 return False
         if self.need_type and self.need_type not in {
             placement.need_type,
-            *(need.need_type for need in pupil.needs.all()),
+            *(need.need_type for need in current_needs(pupil)),
         }:
             return False
         if any(not getattr(pupil, flag, False) for flag in self.groups):

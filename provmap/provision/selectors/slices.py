@@ -9,10 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
-from provmap.provision.selectors.costed import cost_run, general_costs, role_rates, with_details
+from provmap.provision.selectors.costed import (
+    cost_run,
+    general_costs,
+    role_rates,
+    with_details,
+)
 from provmap.provision.selectors.scoped import ScopedRuns, scope_runs
 from provmap.provision.selectors.visibility import Visibility
 from provmap.pupils.models import Pupil
@@ -37,6 +42,26 @@ class MapSlice:
     runs: ScopedRuns
     # Only for a whole year (or every year), to whole-school readers who may see costs.
     general: list[tuple[GeneralResource, Decimal]] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Break the reference cycles the prefetches make, once the slice has been used (a
+        chunked reader, after each chunk): a run and its placements and staff lines point at
+        each other, as do a provision and its areas and a pupil and its needs. Without them
+        a chunk is freed at once by reference counting rather than kept, with all it holds,
+        until the cyclic garbage collector passes over it. The slice is empty afterwards."""
+        for item in self.runs.items:
+            run = item.costed.run
+            for placement in run.placements.all():
+                _forget_prefetched(placement.pupil)
+            _forget_prefetched(run)
+            _forget_prefetched(run.provision)
+        self.runs.items.clear()
+
+
+def _forget_prefetched(instance: Model) -> None:
+    """Drop the related rows `with_details` left on a model instance."""
+    cache: dict[str, object] = getattr(instance, "_prefetched_objects_cache", {})
+    cache.clear()
 
 
 def _slice_runs(
