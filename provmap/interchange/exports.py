@@ -27,10 +27,10 @@ from django.utils import timezone
 from xlsxwriter.utility import xl_range
 
 from provmap.interchange import xlsx_rows
-from provmap.interchange.collector import fewer_collections
 from provmap.interchange.mapsheet import EXTRA_HEADINGS, MAP_HEADINGS, StaffLine, format_staff_line
 from provmap.interchange.safety import neutralise
 from provmap.interchange.xlsx_rows import InlineColumn, InlineRows
+from provmap.memory import fewer_collections
 from provmap.provision.models import GeneralResource, Placement, ProvisionRun
 from provmap.provision.selectors import (
     NOT_ASSIGNED,
@@ -1078,7 +1078,7 @@ def write_export(
     """Write an export as `fmt` ("xlsx" or "csv") to `target` (a path, or a binary file), a
     row at a time: what a download or a background export streams from. A streamed export
     frees each chunk as it goes, so the cyclic garbage collector is asked to run less often
-    meanwhile (see interchange.collector)."""
+    meanwhile (see provmap/memory.py)."""
     if isinstance(export, StreamedExport):
         with fewer_collections():
             _write_export(export, fmt, target, progress)

@@ -59,7 +59,6 @@ from provmap.accounts.audit import audit_record
 from provmap.accounts.models import AuditAction, User
 from provmap.interchange.export_jobs import expire_export_files, recover_interrupted_exports
 from provmap.interchange.files import Upload
-from provmap.interchange.gc_paused import gc_paused
 from provmap.interchange.map_import import MapImportPlan, apply_map_import, plan_map_import
 from provmap.interchange.models import ImportJob, ImportKind
 from provmap.interchange.pupil_import import (
@@ -73,6 +72,7 @@ from provmap.interchange.results_import import (
     apply_results_import,
     plan_results_import,
 )
+from provmap.memory import gc_paused
 from provmap.pupils.models import Pupil
 from provmap.schools.models import School
 from provmap.schools.scoping import all_schools, school_scope

@@ -43,7 +43,6 @@ from provmap.interchange.attainment import (
 from provmap.interchange.columns import Column, ColumnMap, RowReader, find_table
 from provmap.interchange.ctf import CTFAttainment, CTFFile, CTFSchool, parse_ctf
 from provmap.interchange.files import FileKind, Upload, detect_kind, read_sheets
-from provmap.interchange.gc_paused import gc_paused
 from provmap.interchange.models import ImportKind
 from provmap.interchange.report import (
     FieldChange,
@@ -72,6 +71,7 @@ from provmap.interchange.values import (
     text,
 )
 from provmap.interchange.writing import write_all_or_nothing
+from provmap.memory import gc_paused
 from provmap.pupils.models import (
     NC_YEAR_ORDER,
     VULNERABLE_GROUP_FIELDS,

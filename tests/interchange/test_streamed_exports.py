@@ -10,7 +10,6 @@ import weakref
 import openpyxl
 import pytest
 
-from provmap.interchange.collector import fewer_collections
 from provmap.interchange.exports import (
     StreamedExport,
     map_csv_bytes,
@@ -19,6 +18,7 @@ from provmap.interchange.exports import (
     stream_export,
     write_export,
 )
+from provmap.memory import fewer_collections
 from provmap.provision.selectors import WholeSchool, map_slice
 from provmap.provision.selectors.costed import current_needs
 from provmap.pupils.models import PupilNeed
