@@ -6,7 +6,7 @@ queries whatever the number of schools, provisions or pupils (decision 99).
 The gain is a plain SQL average of exit minus entry result over the placements with both on
 the provision's measure (the exit not before the entry, as the impact pages keep them): a
 description, not the impact estimator's comparison with similar pupils, which would cost a
-model fit per provision and school. Costs are the database's totals (`cost_totals`), held to
+model fit per provision and school. Costs are the database's totals (`totals_by`), held to
 the Python costing by their own tests."""
 
 from __future__ import annotations
@@ -18,19 +18,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q
 
-from provmap.provision.models import ProvisionRun
-from provmap.provision.selectors.cost_totals import PENNY, cost_totals
+from provmap.provision.models import Provision
+from provmap.provision.selectors.cost_totals import PENNY, totals_by
 from provmap.schools.models import School
 
 # Placements whose entry and exit results are both on the provision's measure, the exit not
 # before the entry: the pairs the impact pages count (insights.selectors._with_results).
 PAIRED = Q(
-    placements__baseline__measure_id=F("provision__measure_id"),
-    placements__exit__measure_id=F("provision__measure_id"),
-    placements__exit__date__gte=F("placements__baseline__date"),
+    baseline__measure_id=F("run__provision__measure_id"),
+    exit__measure_id=F("run__provision__measure_id"),
+    exit__date__gte=F("baseline__date"),
 )
 GAIN = ExpressionWrapper(
-    F("placements__exit__value") - F("placements__baseline__value"),
+    F("exit__value") - F("baseline__value"),
     output_field=DecimalField(max_digits=10, decimal_places=2),
 )
 # Shared means run by at least this many of the trust's schools.
@@ -89,45 +89,46 @@ def _mean(value: object) -> Decimal | None:
 
 def school_provisions(schools: Sequence[School], year_ids: Sequence[int]) -> list[SchoolProvision]:
     """Every provision with a run in its school's current year (`year_ids`), with its figures:
-    one aggregate query for the counts and the gain, three for the costs (`cost_totals`)."""
+    the database's totals by provision with the gain taken in their pass over the placements
+    (three aggregate queries, `totals_by`), then the provisions' names and measures (one)."""
     by_pk = {school.pk: school for school in schools}
     in_years = {"academic_year_id__in": list(year_ids), "school_id__in": list(by_pk)}
-    costs = cost_totals(in_years, by="provision")
-    rows = (
-        ProvisionRun.objects.filter(**in_years)
-        .values(
-            "provision_id",
-            "provision__name",
-            "school_id",
-            "provision__measure__name",
-            "provision__measure__scale",
-            "provision__measure__higher_is_better",
-        )
-        .order_by()
-        .annotate(
-            # Runs and pupils are counted distinct: the join to placements repeats each run.
-            runs=Count("pk", distinct=True),
-            placed=Count("placements__pupil_id", distinct=True),
-            paired=Count("placements", filter=PAIRED),
-            gain=Avg(GAIN, filter=PAIRED),
-        )
+    totals = totals_by(
+        in_years,
+        by="provision",
+        placement_figures={
+            "paired": Count("pk", filter=PAIRED),
+            "gain": Avg(GAIN, filter=PAIRED),
+        },
     )
-    return [
-        SchoolProvision(
-            school=by_pk[row["school_id"]],
-            provision_id=row["provision_id"],
-            name=row["provision__name"],
-            runs=row["runs"],
-            placed=row["placed"],
-            cost=costs.get(row["provision_id"], Decimal("0.00")),
-            paired=row["paired"],
-            mean_gain=_mean(row["gain"]) if row["paired"] else None,
-            measure_name=row["provision__measure__name"] or "",
-            measure_scale=row["provision__measure__scale"] or "",
-            higher_is_better=row["provision__measure__higher_is_better"] is not False,
+    provisions = Provision.objects.filter(pk__in=list(totals)).values_list(
+        "pk",
+        "name",
+        "school_id",
+        "measure__name",
+        "measure__scale",
+        "measure__higher_is_better",
+    )
+    lines = []
+    for pk, name, school_id, measure, scale, higher in provisions:
+        found = totals[pk]
+        paired = found.figures["paired"] or 0
+        lines.append(
+            SchoolProvision(
+                school=by_pk[school_id],
+                provision_id=pk,
+                name=name,
+                runs=found.runs,
+                placed=found.placed,
+                cost=found.cost,
+                paired=paired,
+                mean_gain=_mean(found.figures["gain"]) if paired else None,
+                measure_name=measure or "",
+                measure_scale=scale or "",
+                higher_is_better=higher is not False,
+            )
         )
-        for row in rows
-    ]
+    return lines
 
 
 def shared_provisions(schools: Sequence[School], year_ids: Sequence[int]) -> list[SharedProvision]:

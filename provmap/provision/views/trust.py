@@ -5,7 +5,6 @@ small-number rule: a trust page is for figures, whoever reads it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -16,12 +15,14 @@ from provmap.accounts.access import TrustRequest
 from provmap.accounts.models import User
 from provmap.accounts.permissions import pupil_scope
 from provmap.accounts.policies import Rule, rule_allows
+from provmap.formatting import NOT_RECORDED
 from provmap.insights import wording
-from provmap.insights.disclosure import AGGREGATE, SMALL_NUMBER, Cell
+from provmap.insights.disclosure import AGGREGATE, SMALL_NUMBER
 from provmap.provision.selectors.shared_provision import SchoolProvision, SharedProvision
 from provmap.provision.selectors.trust import trust_figures
 from provmap.schools.models import School
 from provmap.web.pages import today
+from provmap.web.templatetags.provmap_format import gbp
 
 # The heading of the effect column: what the figure is, and what it is not.
 GAIN_HEADING = (
@@ -33,17 +34,20 @@ TOO_FEW = "Too few pupils"
 
 @dataclass(frozen=True)
 class SharedCell:
-    """One school's line of a shared provision as the page writes it."""
+    """One school's line of a shared provision as the page writes it (text made here, so
+    that a trust's hundreds of lines cost the template little)."""
 
-    line: SchoolProvision
-    placed: Cell
-    # The cost per pupil placed, None when nobody is placed or too few to show it.
-    cost_per_pupil: Decimal | None
-    cost_withheld: bool
+    school: str
+    # The school's own name for the provision, when it writes it differently.
+    written_as: str
+    runs: int
+    placed: str
+    # '£50.00', 'fewer than 5 pupils' (worked out from too few), or a dash (nobody placed).
+    cost_per_pupil: str
     # '+3.5 points' (to a tenth, as the impact pages), or TOO_FEW when fewer than
     # SMALL_NUMBER pupils have both results.
     gain: str
-    gain_from: Cell
+    gain_from: str
     measure: str
     impact_url: str | None
 
@@ -62,7 +66,16 @@ def _measure_words(line: SchoolProvision) -> str:
     return line.measure_name if line.higher_is_better else f"{line.measure_name} (lower is better)"
 
 
-def _shared_cells(shared: list[SharedProvision], user: User) -> list[tuple[SharedProvision, list]]:
+def _cost_words(line: SchoolProvision) -> str:
+    if not line.placed:
+        return NOT_RECORDED
+    cost = AGGREGATE.figure(line.cost_per_pupil, pupils=line.placed)
+    return AGGREGATE.from_few if cost is None else gbp(cost)
+
+
+def _shared_cells(
+    shared: list[SharedProvision], user: User
+) -> list[tuple[SharedProvision, list[SharedCell]]]:
     """Each shared provision with its schools' cells; a figure links to the school's impact
     page of the provision when the user's roles open it there (no query: the memberships
     were read once for the request)."""
@@ -77,15 +90,16 @@ def _shared_cells(shared: list[SharedProvision], user: User) -> list[tuple[Share
     for item in shared:
         cells = []
         for line in item.lines:
-            cost = AGGREGATE.figure(line.cost_per_pupil, pupils=line.placed)
+            written = " ".join(line.name.split())
             cells.append(
                 SharedCell(
-                    line=line,
-                    placed=AGGREGATE.count(line.placed),
-                    cost_per_pupil=cost,
-                    cost_withheld=line.placed > 0 and cost is None,
+                    school=line.school.name,
+                    written_as=written if written != item.name else "",
+                    runs=line.runs,
+                    placed=str(AGGREGATE.count(line.placed)),
+                    cost_per_pupil=_cost_words(line),
                     gain=_gain_words(line),
-                    gain_from=AGGREGATE.count(line.paired),
+                    gain_from=str(AGGREGATE.count(line.paired)),
                     measure=_measure_words(line),
                     impact_url=(
                         reverse("impact_provision", args=[line.school.urn, line.provision_id])
