@@ -206,3 +206,24 @@ def test_a_leader_of_another_trust_is_refused():
     url = reverse("trust_dashboard", args=[trust.pk])
     assert leader_of(TrustFactory()).get(url).status_code == 404
     assert leader_of(trust).get(url).status_code == 200
+
+
+def test_a_provision_without_a_measure_says_so_and_a_falling_measure_is_named():
+    trust = TrustFactory()
+    for name in ("Fir", "Yew"):
+        school, year = school_with_year(trust, name)
+        staffed_run(ProvisionFactory(school=school, name="Nurture group"), year)
+        incidents = MeasureFactory(
+            school=school, name="Incidents", scale=Measure.Scale.COUNT, higher_is_better=False
+        )
+        run = staffed_run(ProvisionFactory(school=school, name="Calm", measure=incidents), year)
+        for _ in range(5):
+            placed_with(run, incidents, 9, 6)
+    page = leader_of(trust).get(reverse("trust_dashboard", args=[trust.pk])).content.decode()
+    shared = page.split('id="shared-caption"')[1]
+    calm, nurture = shared.split('colspan="6">Nurture group')
+    # Incidents fall by 3 on average: shown as the change it is, the measure's direction named.
+    assert calm.count("-3 points") == 2
+    assert calm.count("Incidents (lower is better)") == 2
+    assert nurture.count("No measure set") == 2
+    assert "Too few pupils" not in nurture

@@ -30,6 +30,7 @@ GAIN_HEADING = (
     "comparison with similar pupils)"
 )
 TOO_FEW = "Too few pupils"
+NO_MEASURE = "No measure set"
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class SharedCell:
     placed: str
     # '£50.00', 'fewer than 5 pupils' (worked out from too few), or a dash (nobody placed).
     cost_per_pupil: str
-    # '+3.5 points' (to a tenth, as the impact pages), or TOO_FEW when fewer than
-    # SMALL_NUMBER pupils have both results.
+    # '+3.5 points' (to a tenth, as the impact pages), TOO_FEW when fewer than
+    # SMALL_NUMBER pupils have both results, NO_MEASURE when the provision has none.
     gain: str
     gain_from: str
     measure: str
@@ -54,6 +55,8 @@ class SharedCell:
 
 def _gain_words(line: SchoolProvision) -> str:
     """The mean gain in the measure's units, or TOO_FEW (one pupil's gain is theirs)."""
+    if not line.measure_name:
+        return NO_MEASURE
     if line.mean_gain is None or line.paired < SMALL_NUMBER:
         return TOO_FEW
     unit = wording.unit_of(line.measure_scale)
@@ -62,7 +65,7 @@ def _gain_words(line: SchoolProvision) -> str:
 
 def _measure_words(line: SchoolProvision) -> str:
     if not line.measure_name:
-        return "No measure"
+        return ""
     return line.measure_name if line.higher_is_better else f"{line.measure_name} (lower is better)"
 
 
