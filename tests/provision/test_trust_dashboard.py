@@ -14,10 +14,11 @@ from provmap.accounts.models import Membership, Role
 from provmap.provision.models import CostBasis, GeneralResource
 from provmap.provision.selectors.costed import cost_summary
 from provmap.provision.selectors.trust import trust_figures
-from provmap.pupils.models import SENStatus
+from provmap.pupils.models import Result, SENStatus
 from provmap.schools.models import FundingBudget
 from tests.factories import (
     FundingStreamFactory,
+    MeasureFactory,
     MembershipFactory,
     PlacementFactory,
     ProvisionFactory,
@@ -34,8 +35,9 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2025, 10, 1)
 # The session, the user and their memberships, then the figures: schools, terms, roll,
-# three cost aggregates (with runs and pupils placed), rates, general resources, budgets.
-PINNED = 13
+# three cost aggregates (with runs and pupils placed), rates, general resources, budgets,
+# and the same provision across schools: three cost aggregates by provision, one of counts.
+PINNED = 17
 
 
 def add_school(trust, name: str, *, pupils: int = 6):
@@ -47,10 +49,23 @@ def add_school(trust, name: str, *, pupils: int = 6):
         for i in range(pupils)
     ]
     PupilFactory(school=school, sen_status=SENStatus.EHC_PLAN)
-    run = ProvisionRunFactory(provision__school=school, academic_year=year)
+    # Every school runs "Reading group" (the same provision across schools), with results.
+    measure = MeasureFactory(school=school)
+    run = ProvisionRunFactory(
+        provision__school=school,
+        provision__name="Reading group",
+        provision__measure=measure,
+        academic_year=year,
+    )
     RunStaffFactory(run=run)
     for pupil in people[:5]:
-        PlacementFactory(run=run, pupil=pupil)
+        entry, leave = (
+            Result.objects.create(
+                school=school, pupil=pupil, measure=measure, date=day, value=value
+            )
+            for day, value in ((dt.date(2025, 9, 10), 95), (dt.date(2025, 12, 10), 99))
+        )
+        PlacementFactory(run=run, pupil=pupil, baseline=entry, exit=leave)
     bought = ProvisionRunFactory(
         provision=ProvisionFactory(school=school, cost_basis=CostBasis.PER_PUPIL, price=120),
         academic_year=year,
@@ -109,6 +124,8 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_schools():
         add_school(three, name)
     assert queries(one) == queries(three)
     assert queries(three) == PINNED
+    # Three schools sharing a provision, with results: the second table, in no more queries.
+    assert len(trust_figures(three, TODAY).shared) == 1
 
 
 def test_small_counts_are_withheld_and_costs_shown():

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Aggregate,
     BigIntegerField,
     Case,
     Count,
@@ -191,40 +192,81 @@ class SchoolTotals:
     placed: int
 
 
-def school_totals(filters: Mapping[str, Any]) -> dict[int, SchoolTotals]:
-    """For each school of the runs matching `filters`: their planned cost, how many runs and
-    how many pupils are placed in them, in three aggregate queries (as `cost_totals`, with the
-    counts taken in the same passes)."""
-    pennies: dict[int, int] = defaultdict(int)
-    runs: dict[int, int] = {}
-    placed: dict[int, int] = {}
-    for school_id, amount in (
+@dataclass(frozen=True)
+class Totals:
+    """The runs of one group (a school, a provision): their planned cost, how many runs and
+    how many pupils are placed in them, and any further aggregates the caller asked of their
+    placements (`figures`, by name)."""
+
+    cost: Decimal
+    runs: int
+    placed: int
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+def totals_by(
+    filters: Mapping[str, Any],
+    *,
+    by: str,
+    placement_figures: Mapping[str, Aggregate] | None = None,
+) -> dict[Hashable, Totals]:
+    """For each `by` (a ProvisionRun field: 'school', 'provision') of the runs matching
+    `filters`: their planned cost, how many runs and how many pupils are placed in them, in
+    three aggregate queries (as `cost_totals`, with the counts taken in the same passes).
+    `placement_figures` are further aggregates over the group's placements (Placement
+    lookups), taken in the pass that reads them anyway."""
+    group = f"run__{by}"
+    asked = dict(placement_figures or {})
+    pennies: dict[Hashable, int] = defaultdict(int)
+    runs: dict[Hashable, int] = {}
+    placed: dict[Hashable, int] = {}
+    figures: dict[Hashable, dict[str, Any]] = {}
+    for key, amount in (
         RunStaff.objects.filter(**_prefixed(filters, "run__"))
-        .values("run__school")
+        .values(group)
         .order_by()
         .annotate(pennies=Sum(_line_pennies("")))
-        .values_list("run__school", "pennies")
+        .values_list(group, "pennies")
     ):
-        pennies[school_id] += int(amount or 0)
-    for school_id, amount, count in (
+        pennies[key] += int(amount or 0)
+    for key, amount, count in (
         ProvisionRun.objects.filter(**filters)
-        .values("school")
+        .values(by)
         .order_by()
         .annotate(pennies=Sum(_service_pennies()), runs=Count("pk"))
-        .values_list("school", "pennies", "runs")
+        .values_list(by, "pennies", "runs")
     ):
-        pennies[school_id] += int(amount or 0)
-        runs[school_id] = count
-    for school_id, amount, count in (
+        pennies[key] += int(amount or 0)
+        runs[key] = count
+    for key, amount, count, *more in (
         Placement.objects.filter(**_prefixed(filters, "run__"))
-        .values("run__school")
+        .values(group)
         .order_by()
-        .annotate(pennies=Sum(_per_pupil_pennies()), pupils=Count("pupil_id", distinct=True))
-        .values_list("run__school", "pennies", "pupils")
+        .annotate(
+            pennies=Sum(_per_pupil_pennies()),
+            pupils=Count("pupil_id", distinct=True),
+            **asked,
+        )
+        .values_list(group, "pennies", "pupils", *asked)
     ):
-        pennies[school_id] += int(amount or 0)
-        placed[school_id] = count
+        pennies[key] += int(amount or 0)
+        placed[key] = count
+        figures[key] = dict(zip(asked, more, strict=True))
     return {
-        school_id: SchoolTotals(_pounds(amount), runs.get(school_id, 0), placed.get(school_id, 0))
-        for school_id, amount in pennies.items()
+        key: Totals(
+            _pounds(amount),
+            runs.get(key, 0),
+            placed.get(key, 0),
+            figures.get(key, dict.fromkeys(asked)),
+        )
+        for key, amount in pennies.items()
+    }
+
+
+def school_totals(filters: Mapping[str, Any]) -> dict[int, SchoolTotals]:
+    """For each school of the runs matching `filters`: their planned cost, how many runs and
+    how many pupils are placed in them, in three aggregate queries (`totals_by`)."""
+    return {
+        int(str(school_id)): SchoolTotals(found.cost, found.runs, found.placed)
+        for school_id, found in totals_by(filters, by="school").items()
     }

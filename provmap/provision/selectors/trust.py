@@ -1,5 +1,6 @@
 """A trust's schools side by side: pupils, SEN, provision and the year's cost against budget,
-from a fixed number of aggregate queries whatever the number of schools (decision 99).
+and the same provision across its schools (`shared_provision`), from a fixed number of
+aggregate queries whatever the number of schools (decision 66).
 
 A trust page reads every school of the trust on purpose: the queries name the trust's
 schools explicitly, outside any one school's scope."""
@@ -16,6 +17,7 @@ from django.db.models import Count, Sum
 from provmap.provision import costing
 from provmap.provision.models import GeneralResource
 from provmap.provision.selectors.cost_totals import SchoolTotals, school_totals
+from provmap.provision.selectors.shared_provision import SharedProvision, shared_provisions
 from provmap.provision.selectors.terms import term_on
 from provmap.pupils.models import Pupil, SENStatus
 from provmap.pupils.selectors import on_roll_between
@@ -57,6 +59,8 @@ class TrustFigures:
     trust: Trust
     as_of: dt.date
     schools: list[SchoolLine]
+    # Provisions run by two or more of the schools this year, each school's line of each.
+    shared: list[SharedProvision]
 
     @property
     def cost(self) -> Decimal:
@@ -135,6 +139,7 @@ def trust_figures(trust: Trust, today: dt.date) -> TrustFigures:
             .annotate(amount=Sum("amount"))
             .values_list("school_id", "amount")
         )
+        shared = shared_provisions(schools, year_ids)
     lines = []
     for school in schools:
         counts = roll.get(school.pk, {})
@@ -153,4 +158,4 @@ def trust_figures(trust: Trust, today: dt.date) -> TrustFigures:
                 budget=budgets.get(school.pk) or Decimal("0.00"),
             )
         )
-    return TrustFigures(trust=trust, as_of=today, schools=lines)
+    return TrustFigures(trust=trust, as_of=today, schools=lines, shared=shared)
