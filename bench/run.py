@@ -396,8 +396,8 @@ def _measure(engine: str) -> None:
         # The trust above was seeded with the demo password.
         os.environ.setdefault("LOAD_PASSWORD", DEFAULT_PASSWORD)
         users = int(os.environ.get("BENCH_LOAD_USERS", "50"))
-        results, took = run_load(users, float(os.environ.get("BENCH_LOAD_SECONDS", "60")))
-        load_rows = summary_rows(results, users, took)
+        answers, took = run_load(users, float(os.environ.get("BENCH_LOAD_SECONDS", "60")))
+        load_rows = summary_rows(answers, users, took)
 
     rows = [
         (
