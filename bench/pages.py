@@ -42,57 +42,43 @@ def _no_args(school: Any, today: dt.date) -> list[Any]:
     return []
 
 
-def _busiest_pupil(school: Any, today: dt.date) -> list[Any]:
-    """The pupil on the roll with the most placements: the fullest pupil page."""
-    from django.db.models import Count
+def _busiest(model_path: str, related: str, **chosen: Any) -> Callable[[Any, dt.date], list[Any]]:
+    """The page's argument: the school's row of `model_path` (app.Model) matching `chosen`
+    with the most `related` rows (the fullest such page); `today` fills a value of "today"."""
 
-    from provmap.pupils.models import Pupil
+    def argument(school: Any, today: dt.date) -> list[Any]:
+        from django.apps import apps
+        from django.db.models import Count
 
-    pupil = (
-        Pupil.objects.filter(school=school, archived_at__isnull=True)
-        .annotate(places=Count("placements"))
-        .order_by("-places", "pk")
-        .first()
-    )
-    return [pupil.pk]
+        model = apps.get_model(model_path)
+        wanted = {key: today if value == "today" else value for key, value in chosen.items()}
+        row = (
+            model.objects.filter(school=school, **wanted)
+            .annotate(count=Count(related))
+            .order_by("-count", "pk")
+            .first()
+        )
+        return [row.pk]
 
-
-def _busiest_run(school: Any, today: dt.date) -> list[Any]:
-    """The run of today with the most pupils: the fullest run page."""
-    from django.db.models import Count
-
-    from provmap.provision.models import ProvisionRun
-
-    run = (
-        ProvisionRun.objects.filter(school=school, start_date__lte=today)
-        .annotate(places=Count("placements"))
-        .order_by("-places", "pk")
-        .first()
-    )
-    return [run.pk]
-
-
-def _busiest_provision(school: Any, today: dt.date) -> list[Any]:
-    """The provision with the most runs: the heaviest impact page of one provision."""
-    from django.db.models import Count
-
-    from provmap.provision.models import Provision
-
-    provision = (
-        Provision.objects.filter(school=school, measure__isnull=False)
-        .annotate(count=Count("runs"))
-        .order_by("-count", "pk")
-        .first()
-    )
-    return [provision.pk]
+    return argument
 
 
 PAGES = [
     Page("term_map", "Term map", "term_map", _no_args),
     Page("year_map", "Year map", "year_map", _no_args),
     Page("waves", "Waves of provision", "waves", _no_args),
-    Page("pupil", "Pupil (the pupil with most provision)", "pupil_detail", _busiest_pupil),
-    Page("run", "Run (the biggest group running)", "run_detail", _busiest_run),
+    Page(
+        "pupil",
+        "Pupil (the pupil with most provision)",
+        "pupil_detail",
+        _busiest("pupils.Pupil", "placements", archived_at__isnull=True),
+    ),
+    Page(
+        "run",
+        "Run (the biggest group running)",
+        "run_detail",
+        _busiest("provision.ProvisionRun", "placements", start_date__lte="today"),
+    ),
     Page("staff", "Staff load", "staff_load", _no_args),
     Page("figures", "Figures (costs and budget)", "school_figures", _no_args),
     Page("impact", "Impact overview", "impact_overview", _no_args),
@@ -100,7 +86,7 @@ PAGES = [
         "impact_provision",
         "Impact of one provision (the one with most runs)",
         "impact_provision",
-        _busiest_provision,
+        _busiest("provision.Provision", "runs", measure__isnull=False),
     ),
     Page("groups", "Impact by group of pupils", "impact_groups", _no_args),
     Page("not_progressing", "Pupils not progressing", "impact_not_progressing", _no_args),
