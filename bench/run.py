@@ -435,7 +435,10 @@ def _measure(engine: str) -> None:
         "",
         f"- Trust: {SCHOOLS} schools of about {PUPILS:,} pupils ({pupils:,} pupil records "
         f"over two academic years, {results:,} results, {placements:,} placements), seed 7, "
-        f"today {TODAY.isoformat()}; built afresh by each run",
+        f"today {TODAY.isoformat()}; built afresh by each run, in the PostgreSQL database "
+        "`provmap_bench` (dropped and made again), by `manage.py seed_demo --schools "
+        f"{SCHOOLS} --pupils {PUPILS} --seed 7 --today {TODAY.isoformat()}`, which refreshes "
+        "PostgreSQL's statistics when it ends",
         "- Pages: the first school of the trust, as its SENCO opens each page through the "
         "whole request (middleware, access check, audit, template) with the test client; "
         "the baselines are the page's own SQL, a page that reads next to nothing, and the "
