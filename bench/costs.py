@@ -11,14 +11,12 @@ of this process (`time.process_time`: the machine is shared, so CPU time is stea
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-import time
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bench.timing import median_wall_and_cpu
+
 TODAY = dt.date(2026, 11, 24)
-REPEATS = 5
 
 # The dashboard's figures in one statement: each school of the trust with its pupils on roll,
 # SEN support, EHC plans, pupils placed this year, runs, cost (staff lines, services, prices
@@ -144,18 +142,6 @@ ORDER BY 1 DESC, 4, 2, 3
 """
 
 
-def _timed(work: Callable[[], object]) -> tuple[float, float]:
-    """Median wall and CPU seconds of REPEATS runs after one warm-up."""
-    work()
-    walls, cpus = [], []
-    for _ in range(REPEATS):
-        wall, cpu = time.perf_counter(), time.process_time()
-        work()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
-
-
 def raw_aggregate(
     trust: Any, year_ids: list[int], school_ids: list[int]
 ) -> tuple[list[tuple], list[tuple]]:
@@ -254,19 +240,21 @@ def cost_rows(school: Any) -> list[tuple[str, str, str]]:
 
     # The test client's host, as the test suite allows it.
     with override_settings(ALLOWED_HOSTS=["testserver"]):
-        page_wall, page_cpu = _timed(page)
-    raw_wall, raw_cpu = _timed(lambda: raw_aggregate(trust, year_ids, [s.pk for s in schools]))
+        page_wall, page_cpu = median_wall_and_cpu(page)
+    raw_wall, raw_cpu = median_wall_and_cpu(
+        lambda: raw_aggregate(trust, year_ids, [s.pk for s in schools])
+    )
 
     term = current_term(school, TODAY)
     year = term.academic_year
     old = cost_summary(school, year, as_of=TODAY).provision_total
     new = cost_totals({"school": school, "academic_year": year}, by="school").get(school.pk)
-    old_wall, old_cpu = _timed(lambda: cost_summary(school, year, as_of=TODAY))
-    new_wall, new_cpu = _timed(
+    old_wall, old_cpu = median_wall_and_cpu(lambda: cost_summary(school, year, as_of=TODAY))
+    new_wall, new_cpu = median_wall_and_cpu(
         lambda: cost_totals({"school": school, "academic_year": year}, by="school")
     )
-    figures_wall, figures_cpu = _timed(lambda: year_costs(school, year, as_of=TODAY))
-    every_wall, every_cpu = _timed(
+    figures_wall, figures_cpu = median_wall_and_cpu(lambda: year_costs(school, year, as_of=TODAY))
+    every_wall, every_cpu = median_wall_and_cpu(
         lambda: [
             cost_summary(item, terms[item.pk].academic_year, as_of=TODAY)
             for item in schools

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-REPEATS = 5
+from bench.timing import median_wall_and_cpu
 
 
 @dataclass(frozen=True)
@@ -95,18 +94,6 @@ PAGES = [
 LANDING = Page("account", "Baseline: the user's own email addresses", "account_email", _no_args)
 
 
-def _timed(work: Callable[[], object]) -> tuple[float, float]:
-    """Median wall and CPU seconds of `work` over REPEATS runs after one warm-up."""
-    work()
-    walls, cpus = [], []
-    for _ in range(REPEATS):
-        wall, cpu = time.perf_counter(), time.process_time()
-        work()
-        cpus.append(time.process_time() - cpu)
-        walls.append(time.perf_counter() - wall)
-    return statistics.median(walls), statistics.median(cpus)
-
-
 def _senco_client(school: Any) -> Any:
     from django.test import Client
 
@@ -149,7 +136,7 @@ def _measure(client: Any, url: str) -> dict[str, Any]:
 
     with connection.execute_wrapper(timed_query):
         response = client.get(url)
-    wall, cpu = _timed(lambda: client.get(url))
+    wall, cpu = median_wall_and_cpu(lambda: client.get(url))
     return {
         "wall": wall,
         "cpu": cpu,

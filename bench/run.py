@@ -30,13 +30,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.timing import REPEATS
+
 SCHOOLS = int(os.environ.get("BENCH_SCHOOLS", "25"))
 PUPILS = int(os.environ.get("BENCH_PUPILS", "1200"))
 IMPORT_PUPILS = int(os.environ.get("BENCH_IMPORT_PUPILS", "30000"))
 # Exports: streamed at this many rows, against the export held in memory at the baseline's.
 EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "225000"))
 EXPORT_BASELINE_ROWS = int(os.environ.get("BENCH_EXPORT_BASELINE_ROWS", "40000"))
-REPEATS = 5
 MIS_SECTION = "## MIS files"
 TODAY = dt.date(2026, 11, 24)
 ROOT = Path(__file__).resolve().parent.parent
