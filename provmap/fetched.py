@@ -30,11 +30,12 @@ class FetchedRows(models.QuerySet[Any]):
         # A new question for the database: the relation's own query, built as it would be
         # with nothing fetched (the rows are put back for the next `.all()`).
         instance, name, cache = self._fetched_for
-        held = instance._prefetched_objects_cache.pop(cache)
+        held = instance._prefetched_objects_cache.pop(cache, None)
         try:
             own = getattr(instance, name).all()
         finally:
-            instance._prefetched_objects_cache[cache] = held
+            if held is not None:  # (none when the instance's rows were let go meanwhile)
+                instance._prefetched_objects_cache[cache] = held
         return own._chain()
 
 
